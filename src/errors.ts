@@ -16,9 +16,12 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (message: string, code = 'bad_request'): AppError => new AppError(code, message, 400);
-export const unauthorized = (message: string, code = 'unauthorized'): AppError => new AppError(code, message, 401);
+export const badRequest = (message: string, code = 'bad_request'): AppError =>
+  new AppError(code, message, 400);
+export const unauthorized = (message: string, code = 'unauthorized'): AppError =>
+  new AppError(code, message, 401);
 export const forbidden = (message: string, code = 'forbidden'): AppError => new AppError(code, message, 403);
 export const notFound = (message: string, code = 'not_found'): AppError => new AppError(code, message, 404);
 export const conflict = (message: string, code = 'conflict'): AppError => new AppError(code, message, 409);
-export const unavailable = (message: string, code = 'unavailable'): AppError => new AppError(code, message, 503);
+export const unavailable = (message: string, code = 'unavailable'): AppError =>
+  new AppError(code, message, 503);

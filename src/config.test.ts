@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type Env, parseConfig } from './config.ts';
+
+function configError(env: Env): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected parseConfig to throw a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('runs on the embedded default with an empty environment', () => {
+    const config = parseConfig({});
+    expect(config.database.kind).toBe('pglite');
+    expect(config.queue).toEqual({ kind: 'in-process' });
+    expect(config.auth).toEqual({ kind: 'local' });
+    expect(config.google).toEqual({ kind: 'emulated' });
+    expect(config.emulators).toBe(true);
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3000 });
+    expect(config.dataDir).toMatch(/\.canvascal$/);
+  });
+
+  it('switches to Postgres, Redis, JWT auth and real Google from the environment', () => {
+    const config = parseConfig({
+      DATABASE_URL: 'postgres://u@db:5432/app',
+      REDIS_URL: 'redis://cache:6379',
+      AUTH_JWT_SECRET: 'x'.repeat(40),
+      GOOGLE_CLIENT_ID: 'id.apps.googleusercontent.com',
+      GOOGLE_CLIENT_SECRET: 's',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app', poolMax: 10 });
+    expect(config.queue).toEqual({ kind: 'bullmq', redisUrl: 'redis://cache:6379' });
+    expect(config.auth.kind).toBe('jwt');
+    expect(config.google.kind).toBe('real');
+    expect(config.emulators).toBe(false);
+  });
+
+  it('reports every bad variable at once, naming each and what it expects', () => {
+    const error = configError({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      AUTH_JWT_SECRET: 'short',
+    });
+    const problems = error.problems.join('\n');
+    expect(problems).toMatch(/PORT: must be a whole number from 0 to 65535, got "eighty"/);
+    expect(problems).toMatch(/DATABASE_URL: must be a postgres/);
+    expect(problems).toMatch(/LOG_LEVEL:/);
+    expect(problems).toMatch(/AUTH_JWT_SECRET: must be at least 32 characters/);
+    expect(error.problems).toHaveLength(4);
+  });
+
+  it('refuses production without encryption keys, user auth and a Google client, saying why', () => {
+    const problems = configError({ NODE_ENV: 'production' }).problems;
+    expect(
+      problems.some((p) => p.startsWith('CANVASCAL_ENCRYPTION_KEYS: required when NODE_ENV=production')),
+    ).toBe(true);
+    expect(problems.some((p) => p.startsWith('AUTH_JWT_SECRET or AUTH_JWKS_URL'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('GOOGLE_CLIENT_ID'))).toBe(true);
+  });
+
+  it('never echoes a secret value in an error', () => {
+    const error = configError({ AUTH_JWT_SECRET: 'tiny-secret-value', GOOGLE_CLIENT_ID: 'x' });
+    expect(error.problems).toHaveLength(2);
+    expect(error.message).not.toContain('tiny-secret-value');
+  });
+
+  it('is frozen', () => {
+    const config = parseConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+});

@@ -1,0 +1,234 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once into a frozen object. Nothing else reads `process.env`:
+ * every module takes the slice of Config it needs, and tests build one with `parseConfig`.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const optionalUrl = (what: string) =>
+  optionalString.refine((value) => value === undefined || URL.canParse(value), {
+    message: `must be a URL (${what})`,
+  });
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a whole number from ${min} to ${max}, got "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const booleanFlag = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+      if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+      ctx.addIssue({ code: 'custom', message: `must be true or false, got "${value}"` });
+      return z.NEVER;
+    });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: integer(3000, 0, 65535),
+  PUBLIC_URL: optionalUrl('the address users and Google reach this service at'),
+  CANVASCAL_DATA_DIR: z.string().trim().min(1).default('./.canvascal'),
+  DATABASE_URL: optionalString.refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  }),
+  DATABASE_POOL_MAX: integer(10, 1, 200),
+  REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
+    message: 'must be a redis:// or rediss:// URL',
+  }),
+  CANVASCAL_ENCRYPTION_KEYS: optionalString,
+  AUTH_JWT_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
+    message: 'must be at least 32 characters (the Supabase JWT secret)',
+  }),
+  AUTH_JWKS_URL: optionalUrl(
+    'the JWKS endpoint, e.g. https://<project>.supabase.co/auth/v1/.well-known/jwks.json',
+  ),
+  AUTH_JWT_ISSUER: optionalString,
+  AUTH_JWT_AUDIENCE: z.string().trim().min(1).default('authenticated'),
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GOOGLE_REDIRECT_URI: optionalUrl('the OAuth redirect registered in the Google Cloud console'),
+  CANVASCAL_EMULATORS: z.enum(['auto', 'on', 'off']).default('auto'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  RATE_LIMIT_PER_MINUTE: integer(300, 1, 100_000),
+  SYNC_INTERVAL_MINUTES: integer(30, 0, 24 * 60),
+  WORKER_CONCURRENCY: integer(4, 1, 256),
+  SHUTDOWN_TIMEOUT_MS: integer(25_000, 0, 600_000),
+  TRUST_PROXY: booleanFlag(false),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string | undefined;
+    readonly trustProxy: boolean;
+  };
+  readonly dataDir: string;
+  readonly database:
+    | { readonly kind: 'pglite'; readonly dataDir: string }
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number };
+  readonly queue: { readonly kind: 'in-process' } | { readonly kind: 'bullmq'; readonly redisUrl: string };
+  /** The key ring string, or undefined in the embedded default (a local key file is used). */
+  readonly encryptionKeys: string | undefined;
+  readonly auth:
+    | { readonly kind: 'local' }
+    | {
+        readonly kind: 'jwt';
+        readonly secret: string | undefined;
+        readonly jwksUrl: string | undefined;
+        readonly issuer: string | undefined;
+        readonly audience: string;
+      };
+  readonly google:
+    | { readonly kind: 'emulated' }
+    | {
+        readonly kind: 'real';
+        readonly clientId: string;
+        readonly clientSecret: string;
+        readonly redirectUri: string | undefined;
+      };
+  readonly emulators: boolean;
+  readonly log: { readonly level: string; readonly format: 'json' | 'pretty' };
+  readonly rateLimitPerMinute: number;
+  readonly syncIntervalMinutes: number;
+  readonly workerConcurrency: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment; every bad variable is reported at once in one ConfigError. */
+export function parseConfig(env: Env, options: { isTty?: boolean } = {}): Config {
+  const parsed = EnvSchema.safeParse(env);
+  // Cross-variable rules read the raw values, so they are reported together with the
+  // per-variable ones instead of after the user has fixed those.
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
+    ...crossVariableProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+
+  const dataDir = resolve(e.CANVASCAL_DATA_DIR);
+  const emulators =
+    e.CANVASCAL_EMULATORS === 'on' || (e.CANVASCAL_EMULATORS === 'auto' && !e.GOOGLE_CLIENT_ID);
+  const jwtConfigured = e.AUTH_JWT_SECRET !== undefined || e.AUTH_JWKS_URL !== undefined;
+
+  const config: Config = {
+    env: e.NODE_ENV,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+      trustProxy: e.TRUST_PROXY,
+    },
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir: resolve(dataDir, 'pgdata') },
+    queue: e.REDIS_URL ? { kind: 'bullmq', redisUrl: e.REDIS_URL } : { kind: 'in-process' },
+    encryptionKeys: e.CANVASCAL_ENCRYPTION_KEYS,
+    auth: jwtConfigured
+      ? {
+          kind: 'jwt',
+          secret: e.AUTH_JWT_SECRET,
+          jwksUrl: e.AUTH_JWKS_URL,
+          issuer: e.AUTH_JWT_ISSUER,
+          audience: e.AUTH_JWT_AUDIENCE,
+        }
+      : { kind: 'local' },
+    google:
+      e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+        ? {
+            kind: 'real',
+            clientId: e.GOOGLE_CLIENT_ID,
+            clientSecret: e.GOOGLE_CLIENT_SECRET,
+            redirectUri: e.GOOGLE_REDIRECT_URI,
+          }
+        : { kind: 'emulated' },
+    emulators,
+    log: {
+      level: e.LOG_LEVEL,
+      format: e.LOG_FORMAT === 'auto' ? (!production && options.isTty ? 'pretty' : 'json') : e.LOG_FORMAT,
+    },
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+  return deepFreeze(config);
+}
+
+function crossVariableProblems(env: Env): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const production = env.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && !set('CANVASCAL_ENCRYPTION_KEYS')) {
+    problems.push(
+      'CANVASCAL_ENCRYPTION_KEYS: required when NODE_ENV=production (tokens are encrypted with it); create one with `canvascal keys generate`',
+    );
+  }
+  if (production && !set('AUTH_JWT_SECRET') && !set('AUTH_JWKS_URL')) {
+    problems.push(
+      'AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required when NODE_ENV=production (how user tokens are verified)',
+    );
+  }
+  if (set('GOOGLE_CLIENT_ID') && !set('GOOGLE_CLIENT_SECRET')) {
+    problems.push('GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
+  }
+  if (production && !set('GOOGLE_CLIENT_ID') && env.CANVASCAL_EMULATORS !== 'on') {
+    problems.push(
+      'GOOGLE_CLIENT_ID: required when NODE_ENV=production (or set CANVASCAL_EMULATORS=on for a demo)',
+    );
+  }
+  return problems;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The names of every variable the schema knows, for the README table test. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);

@@ -1,0 +1,96 @@
+import { mkdir } from 'node:fs/promises';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import { schema } from './schema.ts';
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** One SQL connection, for work that must stay on a session (advisory locks, multi-statement migrations). */
+export interface SqlSession {
+  exec(sql: string): Promise<void>;
+  query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+/** The database the rest of the service talks to: PGlite in-process or Postgres over `pg`. */
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly orm: Orm;
+  /** Runs `fn` on one dedicated connection, released afterwards even when `fn` throws. */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers `select 1`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Config['database']): Promise<Database> {
+  return config.kind === 'postgres' ? openPostgres(config.url, config.poolMax) : openPglite(config.dataDir);
+}
+
+/** PGlite in a directory, or in memory when `dataDir` is `memory://`. */
+export async function openPglite(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir);
+  const orm = drizzlePglite({ client, schema }) as unknown as Orm;
+  const session: SqlSession = {
+    exec: async (sql) => {
+      await client.exec(sql);
+    },
+    query: async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+      (await client.query<R>(sql, params)).rows,
+  };
+  let closed = false;
+  return {
+    kind: 'pglite',
+    orm,
+    // PGlite is one connection: every caller already shares the session.
+    withSession: (fn) => fn(session),
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+export async function openPostgres(url: string, poolMax = 10): Promise<Database> {
+  // timestamptz arrives as Date (pg's default); int8 as string is left alone (we do not use it).
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5_000 });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener
+  // that would crash the process. The next query gets a fresh connection.
+  pool.on('error', () => {});
+  const orm = drizzlePg({ client: pool, schema }) as unknown as Orm;
+  let closed = false;
+  return {
+    kind: 'postgres',
+    orm,
+    withSession: async (fn) => {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+          query: async <R extends Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+            (await client.query<R>(sql, params)).rows,
+        });
+      } finally {
+        client.release();
+      }
+    },
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Orm } from './client.ts';
+import { userProfiles, users } from './schema.ts';
+
+export interface UserRecord {
+  id: string;
+  email: string | null;
+  timeZone: string;
+  hasGoogleToken: boolean;
+}
+
+/** Users, as the blueprint's `users` table plus `user_profiles`. Every method is scoped to one user id. */
+export interface UsersRepo {
+  /** Creates the user (and profile) if missing; idempotent and safe under concurrent calls. */
+  ensure(id: string, email: string | undefined): Promise<void>;
+  get(id: string): Promise<UserRecord | undefined>;
+  setTimeZone(id: string, timeZone: string): Promise<void>;
+}
+
+export function createUsersRepo(orm: Orm): UsersRepo {
+  return {
+    async ensure(id, email) {
+      await orm.transaction(async (tx) => {
+        // A second Supabase identity may arrive with an email another row already holds;
+        // the id is what matters, so such a user is stored without the duplicate email.
+        const taken = email
+          ? (await tx.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1))[0]
+          : undefined;
+        await tx
+          .insert(users)
+          .values({ id, email: taken && taken.id !== id ? null : (email ?? null) })
+          .onConflictDoNothing({ target: users.id });
+        await tx
+          .insert(userProfiles)
+          .values({ userId: id, timeZone: 'UTC', plannerPreferences: {} })
+          .onConflictDoNothing();
+      });
+    },
+    async get(id) {
+      const rows = await orm
+        .select({
+          id: users.id,
+          email: users.email,
+          timeZone: userProfiles.timeZone,
+          hasGoogleToken: sql<boolean>`${users.encryptedRefreshToken} is not null`,
+        })
+        .from(users)
+        .leftJoin(userProfiles, eq(userProfiles.userId, users.id))
+        .where(eq(users.id, id))
+        .limit(1);
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        email: row.email,
+        timeZone: row.timeZone ?? 'UTC',
+        hasGoogleToken: Boolean(row.hasGoogleToken),
+      };
+    },
+    async setTimeZone(id, timeZone) {
+      await orm
+        .update(userProfiles)
+        .set({ timeZone, updatedAt: new Date() })
+        .where(eq(userProfiles.userId, id));
+    },
+  };
+}

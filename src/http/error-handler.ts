@@ -1,0 +1,58 @@
+import type { FastifyError } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError } from '../errors.ts';
+import type { HttpApp } from './http-app.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/**
+ * The one place an exception becomes an HTTP answer: `{"error":{"code","message"}}`.
+ * Expected failures (AppError, validation, rate limits) say what to fix; anything else is
+ * a bug, logged in full and answered with a generic 500 that leaks nothing.
+ */
+export function installErrorHandler(app: HttpApp): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const answer = (status: number, code: string, message: string) =>
+      reply.status(status).send({ error: { code, message } });
+
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (error.status === 503) reply.header('retry-after', '5');
+      return answer(error.status, error.code, error.message);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? 'request';
+      const details = error.validation
+        .slice(0, 5)
+        .map((issue) => {
+          const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+          return path ? `${where}.${path}: ${issue.message}` : `${where}: ${issue.message}`;
+        })
+        .join('; ');
+      return answer(400, 'validation_failed', `Invalid ${where}: ${details}`);
+    }
+    if (isResponseSerializationError(error)) {
+      request.log.error({ err: error }, 'response did not match its schema');
+      return answer(500, 'internal', 'Something went wrong on our side; it has been logged.');
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 429) {
+      return answer(429, 'rate_limited', error.message || 'Too many requests; slow down and retry later.');
+    }
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: bad JSON, wrong content type, body too large.
+      const code = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
+      return answer(status, code, error.message);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return answer(500, 'internal', 'Something went wrong on our side; it has been logged.');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+    }),
+  );
+}

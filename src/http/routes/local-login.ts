@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { forbidden } from '../../errors.ts';
+import { CANVASCAL_NAMESPACE, uuidv5 } from '../../ids.ts';
+import type { LocalTokenIssuer } from '../auth.ts';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The embedded default's single-user sign-in: no password, so it answers only to callers
+ * on this machine. Production deployments verify Supabase tokens instead and do not mount it.
+ */
+export function localLoginRoutes(issuer: LocalTokenIssuer): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/v1/auth/local/login',
+      {
+        schema: {
+          tags: ['account'],
+          security: [],
+          body: z
+            .object({ email: z.email().max(254).default('student@localhost') })
+            .default({ email: 'student@localhost' }),
+          response: {
+            200: z.object({
+              accessToken: z.string(),
+              tokenType: z.literal('Bearer'),
+              expiresIn: z.number().int(),
+              user: z.object({ id: z.uuid(), email: z.string() }),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        if (!LOOPBACK.has(request.ip)) {
+          throw forbidden(
+            'Local sign-in only answers on this machine; configure AUTH_JWT_SECRET for remote users.',
+          );
+        }
+        const email = request.body.email.toLowerCase();
+        const user = { id: uuidv5(`local-user:${email}`, CANVASCAL_NAMESPACE), email };
+        const accessToken = await issuer.issue(user, TTL_SECONDS);
+        return { accessToken, tokenType: 'Bearer' as const, expiresIn: TTL_SECONDS, user };
+      },
+    );
+  };
+}

@@ -1,0 +1,169 @@
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getTableColumns, getTableName } from 'drizzle-orm';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.ts';
+import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/db/migrate.ts';
+import { schema } from '../../src/db/schema.ts';
+import { createUsersRepo } from '../../src/db/users-repo.ts';
+
+export interface StorageHarness {
+  /** A fresh, empty database. */
+  open(): Promise<Database>;
+  /** A second connection to the same database (Postgres only: PGlite is one process). */
+  openAnother?: (() => Promise<Database>) | undefined;
+  cleanup(): Promise<void>;
+}
+
+const SECRET_TABLES = ['users', 'canvas_connections', 'oauth_states', 'google_connections'];
+
+/** The same storage behaviour, asserted on every backend. */
+export function storageContract(makeHarness: () => Promise<StorageHarness>): void {
+  let harness: StorageHarness;
+  let db: Database;
+
+  beforeEach(async () => {
+    harness = await makeHarness();
+    db = await harness.open();
+  });
+  afterEach(async () => {
+    await db.close();
+    await harness.cleanup();
+  });
+
+  it('applies every migration once; a second run applies none', async () => {
+    const files = await readMigrations();
+    expect((await migrate(db)).applied).toEqual(files.map((f) => f.name));
+    expect((await migrate(db)).applied).toEqual([]);
+  });
+
+  it('keeps the blueprint users table with exactly its columns and JSONB default', async () => {
+    await migrate(db);
+    const columns = await db.withSession((s) =>
+      s.query<{ column_name: string; data_type: string }>(
+        `select column_name, data_type from information_schema.columns
+         where table_schema = current_schema() and table_name = 'users' order by ordinal_position`,
+      ),
+    );
+    expect(columns).toEqual([
+      { column_name: 'id', data_type: 'uuid' },
+      { column_name: 'email', data_type: 'text' },
+      { column_name: 'encrypted_refresh_token', data_type: 'text' },
+      { column_name: 'google_calendar_settings', data_type: 'jsonb' },
+      { column_name: 'last_sync_token', data_type: 'text' },
+    ]);
+    await createUsersRepo(db.orm).ensure('00000000-0000-4000-8000-000000000001', 'a@example.edu');
+    const [row] = await db.withSession((s) =>
+      s.query<{ google_calendar_settings: unknown }>('select google_calendar_settings from users'),
+    );
+    expect(row?.google_calendar_settings).toEqual({
+      preferred_calendars: ['primary'],
+      watch_expiration: null,
+      sync_error_count: 0,
+    });
+  });
+
+  it('stores every timestamp as timestamptz', async () => {
+    await migrate(db);
+    const rows = await db.withSession((s) =>
+      s.query<{ table_name: string; column_name: string; data_type: string }>(
+        `select table_name, column_name, data_type from information_schema.columns
+         where table_schema = current_schema() and (column_name like '%\\_at' or data_type like 'timestamp%')`,
+      ),
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows)
+      expect(`${row.table_name}.${row.column_name}: ${row.data_type}`).toMatch(/with time zone$/);
+  });
+
+  it('has row level security on every table holding secrets, so a role without a policy reads nothing', async () => {
+    await migrate(db);
+    const rows = await db.withSession((s) =>
+      s.query<{ relname: string; relrowsecurity: boolean }>(
+        `select relname, relrowsecurity from pg_class where relname = any($1::text[])`,
+        [SECRET_TABLES],
+      ),
+    );
+    expect(rows).toHaveLength(SECRET_TABLES.length);
+    for (const row of rows) expect(`${row.relname}:${row.relrowsecurity}`).toBe(`${row.relname}:true`);
+
+    await createUsersRepo(db.orm).ensure('00000000-0000-4000-8000-000000000002', 'b@example.edu');
+    const visible = await db.withSession(async (s) => {
+      await s.exec(`do $$ begin
+        if not exists (select 1 from pg_roles where rolname = 'canvascal_anon_probe') then
+          create role canvascal_anon_probe nologin;
+        end if; end $$`);
+      await s.exec('grant select on users to canvascal_anon_probe');
+      await s.exec('set role canvascal_anon_probe');
+      try {
+        return await s.query<{ n: string | number }>('select count(*) as n from users');
+      } finally {
+        await s.exec('reset role');
+      }
+    });
+    expect(Number(visible[0]?.n)).toBe(0);
+  });
+
+  it('matches the Drizzle schema to the SQL migrations, column for column', async () => {
+    await migrate(db);
+    for (const table of Object.values(schema)) {
+      const name = getTableName(table);
+      const expected = Object.values(getTableColumns(table))
+        .map((c) => c.name)
+        .sort();
+      const actual = (
+        await db.withSession((s) =>
+          s.query<{ column_name: string }>(
+            `select column_name from information_schema.columns where table_schema = current_schema() and table_name = $1`,
+            [name],
+          ),
+        )
+      )
+        .map((r) => r.column_name)
+        .sort();
+      expect({ name, columns: actual }).toEqual({ name, columns: expected });
+    }
+  });
+
+  it('refuses a migration that was edited after it was applied', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'canvascal-migrations-'));
+    await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    await migrate(db, dir);
+    const [first] = await readMigrations(dir);
+    if (!first) throw new Error('no migrations');
+    await writeFile(join(dir, first.name), `${first.sql}\n-- edited\n`);
+    await expect(migrate(db, dir)).rejects.toBeInstanceOf(MigrationError);
+  });
+
+  it('creates a user once however often and however concurrently it is ensured', async () => {
+    await migrate(db);
+    const users = createUsersRepo(db.orm);
+    const id = '00000000-0000-4000-8000-000000000003';
+    await Promise.all(Array.from({ length: 5 }, () => users.ensure(id, 'c@example.edu')));
+    expect(await users.get(id)).toEqual({
+      id,
+      email: 'c@example.edu',
+      timeZone: 'UTC',
+      hasGoogleToken: false,
+    });
+    // Another identity with the same email keeps its id and loses only the duplicate email.
+    await users.ensure('00000000-0000-4000-8000-000000000004', 'c@example.edu');
+    expect((await users.get('00000000-0000-4000-8000-000000000004'))?.email).toBeNull();
+  });
+
+  it('applies migrations exactly once when two processes start at the same time', async (context) => {
+    if (!harness.openAnother) {
+      context.skip();
+      return;
+    }
+    const other = await harness.openAnother();
+    try {
+      const results = await Promise.all([migrate(db), migrate(other)]);
+      const applied = results.flatMap((r) => r.applied).sort();
+      expect(applied).toEqual((await readMigrations()).map((f) => f.name).sort());
+    } finally {
+      await other.close();
+    }
+  });
+}
