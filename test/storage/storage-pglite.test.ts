@@ -1,7 +1,13 @@
 import { describe } from 'vitest';
 import { openPglite } from '../../src/db/client.ts';
-import { storageContract } from './storage.contract.ts';
+import { type StorageHarness, storageContract, syncStateContract } from './storage.contract.ts';
+
+const harness = async (): Promise<StorageHarness> => ({
+  open: () => openPglite('memory://'),
+  cleanup: async () => {},
+});
 
 describe('storage on PGlite (embedded default)', () => {
-  storageContract(async () => ({ open: () => openPglite('memory://'), cleanup: async () => {} }));
+  storageContract(harness);
+  syncStateContract(harness);
 });

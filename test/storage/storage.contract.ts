@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
+import { createEventMappingsRepo } from '../../src/db/event-mappings-repo.ts';
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/db/migrate.ts';
 import { schema } from '../../src/db/schema.ts';
+import { createSyncRunsRepo } from '../../src/db/sync-runs-repo.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
 
 export interface StorageHarness {
@@ -165,5 +167,75 @@ export function storageContract(makeHarness: () => Promise<StorageHarness>): voi
     } finally {
       await other.close();
     }
+  });
+}
+
+/** Repositories that hold sync state, on every backend. */
+export function syncStateContract(makeHarness: () => Promise<StorageHarness>): void {
+  let harness: StorageHarness;
+  let db: Database;
+  const alice = '00000000-0000-4000-8000-00000000000a';
+  const bob = '00000000-0000-4000-8000-00000000000b';
+
+  beforeEach(async () => {
+    harness = await makeHarness();
+    db = await harness.open();
+    await migrate(db);
+    const users = createUsersRepo(db.orm);
+    await users.ensure(alice, 'alice@example.edu');
+    await users.ensure(bob, 'bob@example.edu');
+  });
+  afterEach(async () => {
+    await db.close();
+    await harness.cleanup();
+  });
+
+  it('joins a second sync request to the run already queued, and scopes runs to their user', async () => {
+    const runs = createSyncRunsRepo(db.orm);
+    const [first, second] = await Promise.all([
+      runs.createOrJoin(alice, 'canvas'),
+      runs.createOrJoin(alice, 'canvas'),
+    ]);
+    expect(first?.run.id).toBe(second?.run.id);
+    expect([first?.joined, second?.joined].sort()).toEqual([false, true]);
+    const runId = first?.run.id ?? '';
+    expect(await runs.get(bob, runId)).toBeUndefined();
+    await runs.markRunning(runId);
+    await runs.finish(runId, { status: 'succeeded', counts: { created: 3 }, googleCalls: 2 });
+    expect(await runs.get(alice, runId)).toMatchObject({
+      status: 'succeeded',
+      counts: { created: 3 },
+      googleCalls: 2,
+    });
+    const next = await runs.createOrJoin(alice, 'canvas');
+    expect(next.joined).toBe(false);
+    expect((await runs.latest(alice, 'canvas')).map((r) => r.id)).toEqual([next.run.id, runId]);
+  });
+
+  it('applies mapping upserts and deletes atomically, per user', async () => {
+    const mappings = createEventMappingsRepo(db.orm);
+    const row = (key: string, hash = 'h1') => ({
+      sourceKey: key,
+      calendarId: 'cal',
+      googleEventId: `ev${key}`,
+      contentHash: hash,
+      googleEtag: null,
+    });
+    await mappings.apply(alice, { upserts: [row('a1'), row('a2')], deletes: [] });
+    await mappings.apply(bob, { upserts: [row('a1')], deletes: [] });
+    await mappings.apply(alice, { upserts: [row('a1', 'h2')], deletes: ['a2'] });
+    expect(await mappings.list(alice)).toEqual([row('a1', 'h2')]);
+    expect(await mappings.list(bob)).toEqual([row('a1')]);
+    // A failing statement inside apply leaves nothing half-written: the insert of a3 rolls
+    // back with the a4 row whose event id collides with a1's.
+    await expect(
+      mappings.apply(alice, {
+        upserts: [row('a3'), { ...row('a4'), googleEventId: 'eva1' }],
+        deletes: ['a9'],
+      }),
+    ).rejects.toThrow();
+    expect(await mappings.list(alice)).toEqual([row('a1', 'h2')]);
+    expect(await mappings.clearCalendar(alice, 'cal')).toBe(1);
+    expect(await mappings.list(bob)).toHaveLength(1);
   });
 }

@@ -14,13 +14,14 @@ export function healthRoutes(checks: ReadinessCheck[], metrics: Metrics): Fastif
   return async (app) => {
     app.get(
       '/healthz',
-      { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
+      { logLevel: 'warn', schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
       async () => ({ status: 'ok' as const }),
     );
 
     app.get(
       '/readyz',
       {
+        logLevel: 'warn',
         schema: {
           hide: true,
           response: {
@@ -48,7 +49,7 @@ export function healthRoutes(checks: ReadinessCheck[], metrics: Metrics): Fastif
       },
     );
 
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });

@@ -1,0 +1,109 @@
+import type { DestinationStream, Logger } from 'pino';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { createUsersRepo } from './db/users-repo.ts';
+import {
+  createJwtVerifier,
+  createLocalAuth,
+  loadOrCreateLocalAuthSecret,
+  type TokenVerifier,
+} from './http/auth.ts';
+import type { HttpApp } from './http/http-app.ts';
+import { localLoginRoutes } from './http/routes/local-login.ts';
+import { meRoutes } from './http/routes/me.ts';
+import { buildHttpServer } from './http/server.ts';
+import { ShutdownStack } from './lifecycle.ts';
+import { createLogger } from './logging.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+
+/** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+export interface AppOptions {
+  config: Config;
+  role?: ProcessRole;
+  logger?: Logger;
+  logDestination?: DestinationStream;
+}
+
+/** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
+export interface CanvasCalApp {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly db: Database;
+  /** Undefined in a worker-only process. */
+  readonly http: HttpApp | undefined;
+  /** Starts listening (api roles); resolves to the base URL. */
+  listen(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
+  const { config } = options;
+  const role = options.role ?? 'all';
+  const logger = options.logger ?? createLogger(config.log, options.logDestination);
+  const stack = new ShutdownStack(logger);
+  try {
+    const metrics = createMetrics();
+
+    const db = await openDatabase(config.database);
+    stack.push('database', () => db.close());
+    const { applied } = await migrate(db);
+    if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+
+    const users = createUsersRepo(db.orm);
+
+    let http: HttpApp | undefined;
+    if (role !== 'worker') {
+      const { verifier, localIssuer } = await buildAuth(config);
+      http = await buildHttpServer({
+        config,
+        logger,
+        metrics,
+        readiness: [{ name: 'database', check: () => db.ping() }],
+        auth: verifier,
+        users,
+        apiRoutes: [meRoutes(users)],
+        publicRoutes: localIssuer ? [localLoginRoutes(localIssuer)] : [],
+      });
+      const server = http;
+      stack.push('http', () => server.close());
+    }
+
+    return {
+      config,
+      logger,
+      metrics,
+      db,
+      http,
+      async listen() {
+        if (!http) return undefined;
+        const address = await http.listen({ host: config.http.host, port: config.http.port });
+        return address;
+      },
+      close: () => stack.close(),
+    };
+  } catch (error) {
+    await stack.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function buildAuth(
+  config: Config,
+): Promise<{ verifier: TokenVerifier; localIssuer?: ReturnType<typeof createLocalAuth> }> {
+  if (config.auth.kind === 'jwt') {
+    return {
+      verifier: createJwtVerifier({
+        secret: config.auth.secret,
+        jwksUrl: config.auth.jwksUrl,
+        issuer: config.auth.issuer,
+        audience: config.auth.audience,
+      }),
+    };
+  }
+  const local = createLocalAuth(await loadOrCreateLocalAuthSecret(config.dataDir));
+  return { verifier: local, localIssuer: local };
+}

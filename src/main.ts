@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import { type CanvasCalApp, createApp, type ProcessRole } from './app.ts';
+import { type Config, ConfigError, parseConfig } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { createLogger } from './logging.ts';
+
+const USAGE = `Usage: canvascal <command>
+
+Commands:
+  serve [--no-workers]   run the HTTP API (and, unless --no-workers, the background workers)
+  worker                 run only the background workers (production: as many as you like)
+  migrate                apply database migrations and exit
+  keys generate          print a new CANVASCAL_ENCRYPTION_KEYS value
+  keys rotate            re-encrypt every stored token under the first key of the ring
+  help                   show this text
+
+Configuration comes from the environment; see the README's table.`;
+
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  let config: Config;
+  try {
+    config = parseConfig(env, { isTty: Boolean(process.stdout.isTTY) });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { 'no-workers': { type: 'boolean', default: false } },
+      });
+      return runUntilSignalled(config, values['no-workers'] ? 'api' : 'all');
+    }
+    case 'worker':
+      return runUntilSignalled(config, 'worker');
+    case 'migrate':
+      return runMigrate(config);
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+async function runMigrate(config: Config): Promise<number> {
+  const logger = createLogger(config.log);
+  const db = await openDatabase(config.database);
+  try {
+    const { applied } = await migrate(db);
+    logger.info({ applied }, applied.length > 0 ? 'migrations applied' : 'database already up to date');
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+async function runUntilSignalled(config: Config, role: ProcessRole): Promise<number> {
+  const app: CanvasCalApp = await createApp({ config, role });
+  const address = await app.listen();
+  if (address) app.logger.info({ address, role }, `CanvasCal is listening on ${address}`);
+  else app.logger.info({ role }, 'CanvasCal worker started');
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      app.logger.info({ signal }, 'shutting down: draining jobs and closing connections');
+      // A drain that hangs must not keep a stopped container alive forever.
+      const deadline = setTimeout(() => {
+        app.logger.error('shutdown took too long; exiting');
+        resolveExit(1);
+      }, config.shutdownTimeoutMs + 5_000);
+      deadline.unref();
+      app
+        .close()
+        .then(() => resolveExit(0))
+        .catch((error: unknown) => {
+          app.logger.error({ err: error }, 'shutdown failed');
+          resolveExit(1);
+        });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+const isEntry =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isEntry) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,42 @@
+import type { DesiredEvent } from './desired-events.ts';
+
+/** What we last wrote to Google for one source item. */
+export interface EventMapping {
+  sourceKey: string;
+  googleEventId: string;
+  contentHash: string;
+}
+
+export interface SyncPlan {
+  inserts: DesiredEvent[];
+  patches: Array<{ desired: DesiredEvent; mapping: EventMapping }>;
+  deletes: EventMapping[];
+  unchanged: number;
+}
+
+/**
+ * Desired state against what we last wrote: only differences become calls. Deletions are
+ * planned only when `deleteMissing` is true, which the caller sets after a complete,
+ * successful read of Canvas; an incomplete read must never look like "everything vanished".
+ */
+export function planSync(
+  desired: readonly DesiredEvent[],
+  mappings: readonly EventMapping[],
+  options: { deleteMissing: boolean },
+): SyncPlan {
+  const bySource = new Map(mappings.map((mapping) => [mapping.sourceKey, mapping]));
+  const seen = new Set<string>();
+  const plan: SyncPlan = { inserts: [], patches: [], deletes: [], unchanged: 0 };
+  for (const event of desired) {
+    if (seen.has(event.sourceKey)) continue;
+    seen.add(event.sourceKey);
+    const mapping = bySource.get(event.sourceKey);
+    if (!mapping) plan.inserts.push(event);
+    else if (mapping.contentHash !== event.contentHash) plan.patches.push({ desired: event, mapping });
+    else plan.unchanged += 1;
+  }
+  if (options.deleteMissing) {
+    for (const mapping of mappings) if (!seen.has(mapping.sourceKey)) plan.deletes.push(mapping);
+  }
+  return plan;
+}
