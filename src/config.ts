@@ -90,7 +90,8 @@ export interface Config {
   readonly http: {
     readonly host: string;
     readonly port: number;
-    readonly publicUrl: string | undefined;
+    /** Where users and Google reach this service; no trailing slash. */
+    readonly publicUrl: string;
     readonly trustProxy: boolean;
   };
   readonly dataDir: string;
@@ -157,7 +158,10 @@ export function parseConfig(env: Env, options: { isTty?: boolean } = {}): Config
     http: {
       host: e.HOST,
       port: e.PORT,
-      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+      publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(
+        /\/+$/,
+        '',
+      ),
       trustProxy: e.TRUST_PROXY,
     },
     dataDir,

@@ -11,6 +11,7 @@ export interface EventDateTime {
 export interface EventBody {
   id?: string;
   summary: string;
+  status?: 'confirmed' | 'tentative' | 'cancelled';
   description?: string;
   start: EventDateTime;
   end: EventDateTime;
