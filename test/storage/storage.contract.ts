@@ -5,7 +5,9 @@ import { getTableColumns, getTableName } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { createEventMappingsRepo } from '../../src/db/event-mappings-repo.ts';
+import { createGoogleConnectionsRepo } from '../../src/db/google-connections-repo.ts';
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/db/migrate.ts';
+import { createOAuthStatesRepo } from '../../src/db/oauth-states-repo.ts';
 import { schema } from '../../src/db/schema.ts';
 import { createSyncRunsRepo } from '../../src/db/sync-runs-repo.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
@@ -237,5 +239,62 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect(await mappings.list(alice)).toEqual([row('a1', 'h2')]);
     expect(await mappings.clearCalendar(alice, 'cal')).toBe(1);
     expect(await mappings.list(bob)).toHaveLength(1);
+  });
+
+  it('stores a Google grant atomically and replaces its token only over the version read', async () => {
+    const connections = createGoogleConnectionsRepo(db.orm);
+    expect(await connections.get(alice)).toBeUndefined();
+    const first = await connections.connect(alice, {
+      encryptedRefreshToken: 'v1.k.a.b',
+      grantedScopes: ['s1', 's2'],
+    });
+    expect(first).toMatchObject({
+      status: 'connected',
+      grantedScopes: ['s1', 's2'],
+      encryptedRefreshToken: 'v1.k.a.b',
+    });
+    expect(await connections.compareAndSetToken(alice, first.version, 'v1.k.c.d')).toBe(true);
+    // A second writer that read the same version loses, and changes nothing.
+    expect(await connections.compareAndSetToken(alice, first.version, 'v1.k.e.f')).toBe(false);
+    expect((await connections.get(alice))?.encryptedRefreshToken).toBe('v1.k.c.d');
+
+    await connections.markReconnectNeeded(alice, 'Google says the grant was revoked');
+    expect(await connections.listConnectedUserIds()).toEqual([]);
+    const again = await connections.connect(alice, {
+      encryptedRefreshToken: 'v1.k.g.h',
+      grantedScopes: ['s1'],
+    });
+    expect(again).toMatchObject({ status: 'connected', lastError: null, grantedScopes: ['s1'] });
+    expect(again.version).toBeGreaterThan(first.version);
+    expect(await connections.listConnectedUserIds()).toEqual([alice]);
+
+    await connections.disconnect(alice);
+    expect(await connections.get(alice)).toMatchObject({
+      status: 'disconnected',
+      encryptedRefreshToken: null,
+    });
+    expect(await connections.get(bob)).toBeUndefined();
+  });
+
+  it('lets an OAuth state be consumed once, before it expires, for its provider only', async () => {
+    const states = createOAuthStatesRepo(db.orm);
+    const now = new Date('2026-11-24T10:00:00Z');
+    const record = {
+      userId: alice,
+      provider: 'google' as const,
+      encryptedCodeVerifier: 'v1.k.x.y',
+      redirectUri: 'http://x/cb',
+    };
+    await states.create('h1', { ...record, expiresAt: new Date(now.getTime() + 600_000) });
+    await states.create('h2', { ...record, expiresAt: new Date(now.getTime() - 1) });
+    expect(await states.consume('h1', 'canvas', now)).toBeUndefined();
+    const results = await Promise.all([
+      states.consume('h1', 'google', now),
+      states.consume('h1', 'google', now),
+    ]);
+    expect(results.filter(Boolean)).toEqual([record]);
+    expect(await states.consume('h2', 'google', now)).toBeUndefined();
+    expect(await states.consume('nope', 'google', now)).toBeUndefined();
+    expect(await states.purgeExpired(now)).toBe(1);
   });
 }

@@ -1,0 +1,57 @@
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
+import type { Orm } from './client.ts';
+import { oauthStates } from './schema.ts';
+
+export interface OAuthStateRecord {
+  userId: string;
+  provider: 'google' | 'canvas';
+  encryptedCodeVerifier: string | null;
+  redirectUri: string;
+}
+
+/** Short-lived OAuth states. `consume` is atomic: of two concurrent callers, one wins. */
+export interface OAuthStatesRepo {
+  create(stateHash: string, record: OAuthStateRecord & { expiresAt: Date }): Promise<void>;
+  /** Marks the state used and returns it, if it exists, is unused and unexpired; else undefined. */
+  consume(
+    stateHash: string,
+    provider: OAuthStateRecord['provider'],
+    now: Date,
+  ): Promise<OAuthStateRecord | undefined>;
+  purgeExpired(now: Date): Promise<number>;
+}
+
+export function createOAuthStatesRepo(orm: Orm): OAuthStatesRepo {
+  return {
+    async create(stateHash, record) {
+      await orm.insert(oauthStates).values({ stateHash, ...record });
+    },
+    async consume(stateHash, provider, now) {
+      const rows = await orm
+        .update(oauthStates)
+        .set({ usedAt: now })
+        .where(
+          and(
+            eq(oauthStates.stateHash, stateHash),
+            eq(oauthStates.provider, provider),
+            isNull(oauthStates.usedAt),
+            gt(oauthStates.expiresAt, now),
+          ),
+        )
+        .returning({
+          userId: oauthStates.userId,
+          provider: oauthStates.provider,
+          encryptedCodeVerifier: oauthStates.encryptedCodeVerifier,
+          redirectUri: oauthStates.redirectUri,
+        });
+      return rows[0];
+    },
+    async purgeExpired(now) {
+      const rows = await orm
+        .delete(oauthStates)
+        .where(lt(oauthStates.expiresAt, now))
+        .returning({ h: oauthStates.stateHash });
+      return rows.length;
+    },
+  };
+}
