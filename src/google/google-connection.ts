@@ -1,0 +1,295 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
+import { AppError, badRequest, forbidden } from '../errors.ts';
+import type { SecretSealer } from '../secrets.ts';
+import { type GoogleOAuth, GoogleOAuthError } from './oauth-client.ts';
+import { DEFAULT_SCOPES, type Feature, featuresFor, REQUIRED_SCOPE, SCOPES } from './scopes.ts';
+
+const STATE_TTL_MS = 10 * 60_000;
+// Refresh this long before Google's expiry, so no request leaves with a token about to die.
+const REFRESH_AHEAD_MS = 5 * 60_000;
+
+export interface GoogleConnectionDeps {
+  oauth: GoogleOAuth;
+  connections: GoogleConnectionsRepo;
+  states: OAuthStatesRepo;
+  sealer: SecretSealer;
+  /** HMAC key that signs OAuth states. */
+  stateKey: Buffer;
+  redirectUri: string;
+  /** Runs `fn` holding a lock per user that every worker process respects. */
+  withUserLock<T>(name: string, userId: string, fn: () => Promise<T>): Promise<T>;
+  now?: () => number;
+}
+
+export interface GoogleStatus {
+  status: 'not_connected' | 'connected' | 'reconnect_needed' | 'disconnected';
+  grantedScopes: string[];
+  features: Record<Feature, boolean>;
+  message: string | undefined;
+}
+
+/**
+ * The user's Google grant: connecting (PKCE, signed single-use state), access tokens
+ * (memory only, refreshed ahead of expiry, one refresh per user at a time across workers),
+ * and disconnecting. `invalid_grant` marks the connection "reconnect needed" and is never
+ * retried: it stops background work for that user until they connect again.
+ */
+export class GoogleConnection {
+  private readonly accessTokens = new Map<string, { token: string; expiresAt: number }>();
+  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: GoogleConnectionDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async authorizationUrl(
+    userId: string,
+    options: { loginHint?: string; includePrimaryEvents?: boolean } = {},
+  ) {
+    const nonce = randomBytes(24).toString('base64url');
+    const state = `${nonce}.${this.sign(nonce)}`;
+    const { codeVerifier, codeChallenge } = await this.deps.oauth.createPkce();
+    const expiresAt = new Date(this.now() + STATE_TTL_MS);
+    await this.deps.states.create(hashState(state), {
+      userId,
+      provider: 'google',
+      encryptedCodeVerifier: this.deps.sealer.seal(codeVerifier, {
+        userId,
+        provider: 'google',
+        purpose: 'code_verifier',
+      }),
+      redirectUri: this.deps.redirectUri,
+      expiresAt,
+    });
+    const scopes = options.includePrimaryEvents
+      ? [...DEFAULT_SCOPES, SCOPES.eventsOwnedReadonly]
+      : DEFAULT_SCOPES;
+    const url = this.deps.oauth.authUrl({
+      state,
+      codeChallenge,
+      scopes,
+      redirectUri: this.deps.redirectUri,
+      ...(options.loginHint ? { loginHint: options.loginHint } : {}),
+    });
+    return { url, state, expiresAt };
+  }
+
+  /**
+   * Exchanges an authorization code. `callerUserId` is the signed-in user (POST flow); the
+   * browser callback passes undefined and the state alone says whose grant this is.
+   * Nothing is stored unless every check passes.
+   */
+  async complete(
+    input: { code: string; state: string },
+    callerUserId?: string,
+  ): Promise<GoogleStatus & { userId: string }> {
+    const [nonce, signature] = input.state.split('.');
+    if (!nonce || !signature || !this.verify(nonce, signature)) {
+      throw badRequest(
+        'The state does not come from CanvasCal; start connecting Google again.',
+        'invalid_state',
+      );
+    }
+    const record = await this.deps.states.consume(hashState(input.state), 'google', new Date(this.now()));
+    if (!record) {
+      throw badRequest(
+        'This sign-in link was already used or has expired; start connecting Google again.',
+        'invalid_state',
+      );
+    }
+    if (callerUserId && record.userId !== callerUserId) {
+      throw forbidden(
+        'This sign-in was started by another user; start connecting Google again.',
+        'state_user_mismatch',
+      );
+    }
+    const userId = record.userId;
+    const codeVerifier = record.encryptedCodeVerifier
+      ? this.deps.sealer.open(record.encryptedCodeVerifier, {
+          userId,
+          provider: 'google',
+          purpose: 'code_verifier',
+        }).plaintext
+      : '';
+    let tokens: Awaited<ReturnType<GoogleOAuth['exchangeCode']>>;
+    try {
+      tokens = await this.deps.oauth.exchangeCode({
+        code: input.code,
+        codeVerifier,
+        redirectUri: record.redirectUri,
+      });
+    } catch (error) {
+      if (error instanceof GoogleOAuthError) {
+        throw badRequest(
+          error.code === 'invalid_grant'
+            ? 'Google did not accept the authorization code (used or expired); connect Google again.'
+            : `Google refused the authorization (${error.code}); connect Google again.`,
+          'google_authorization_failed',
+        );
+      }
+      throw new AppError(
+        'google_unavailable',
+        'Google could not be reached; try connecting again shortly.',
+        502,
+        { cause: error },
+      );
+    }
+    if (!tokens.scopes.includes(REQUIRED_SCOPE)) {
+      throw badRequest(
+        'Google did not grant access to create CanvasCal\'s own calendar; connect again and leave "Make secondary calendars" ticked.',
+        'missing_scope',
+      );
+    }
+    if (!tokens.refreshToken) {
+      throw badRequest(
+        'Google sent no refresh token, so CanvasCal could not work while you are away; remove CanvasCal at https://myaccount.google.com/permissions and connect again.',
+        'no_refresh_token',
+      );
+    }
+    const encryptedRefreshToken = this.deps.sealer.seal(tokens.refreshToken, {
+      userId,
+      provider: 'google',
+      purpose: 'refresh_token',
+    });
+    await this.deps.connections.connect(userId, { encryptedRefreshToken, grantedScopes: tokens.scopes });
+    this.accessTokens.set(userId, { token: tokens.accessToken, expiresAt: tokens.expiresAt });
+    return { userId, ...(await this.status(userId)) };
+  }
+
+  async status(userId: string): Promise<GoogleStatus> {
+    const connection = await this.deps.connections.get(userId);
+    if (!connection) {
+      return {
+        status: 'not_connected',
+        grantedScopes: [],
+        features: featuresFor([]),
+        message: 'Connect your Google account.',
+      };
+    }
+    return {
+      status: connection.status,
+      grantedScopes: connection.grantedScopes,
+      features: featuresFor(connection.status === 'connected' ? connection.grantedScopes : []),
+      message:
+        connection.status === 'reconnect_needed'
+          ? `Google no longer accepts CanvasCal's access (${connection.lastError ?? 'grant revoked'}); connect Google again.`
+          : connection.status === 'disconnected'
+            ? 'Google is disconnected.'
+            : undefined,
+    };
+  }
+
+  /** A valid access token; throws AppError `google_reconnect_needed` when the grant is dead. */
+  accessToken(userId: string): Promise<string> {
+    const cached = this.accessTokens.get(userId);
+    if (cached && cached.expiresAt - this.now() > REFRESH_AHEAD_MS) return Promise.resolve(cached.token);
+    const running = this.inflight.get(userId);
+    if (running) return running;
+    const refresh = this.deps
+      .withUserLock('google-token', userId, () => this.refresh(userId))
+      .finally(() => this.inflight.delete(userId));
+    this.inflight.set(userId, refresh);
+    return refresh;
+  }
+
+  /** Forget a cached access token (after Google answered 401 with it). */
+  invalidate(userId: string): void {
+    this.accessTokens.delete(userId);
+  }
+
+  async disconnect(userId: string): Promise<void> {
+    const connection = await this.deps.connections.get(userId);
+    if (connection?.encryptedRefreshToken) {
+      const { plaintext } = this.deps.sealer.open(connection.encryptedRefreshToken, {
+        userId,
+        provider: 'google',
+        purpose: 'refresh_token',
+      });
+      // Revoking the refresh token also kills every access token issued from it.
+      await this.deps.oauth.revoke(plaintext).catch((error: unknown) => {
+        throw new AppError(
+          'google_unavailable',
+          'Google could not be reached to revoke access; try again.',
+          502,
+          {
+            cause: error,
+          },
+        );
+      });
+    }
+    this.accessTokens.delete(userId);
+    await this.deps.connections.disconnect(userId);
+  }
+
+  private async refresh(userId: string): Promise<string> {
+    const connection = await this.deps.connections.get(userId);
+    if (!connection || connection.status !== 'connected' || !connection.encryptedRefreshToken) {
+      throw reconnectNeeded(
+        connection?.status === 'reconnect_needed' ? connection.lastError : 'Google is not connected',
+      );
+    }
+    const binding = { userId, provider: 'google', purpose: 'refresh_token' } as const;
+    const { plaintext, stale } = this.deps.sealer.open(connection.encryptedRefreshToken, binding);
+    let tokens: Awaited<ReturnType<GoogleOAuth['refresh']>>;
+    try {
+      tokens = await this.deps.oauth.refresh(plaintext);
+    } catch (error) {
+      if (
+        error instanceof GoogleOAuthError &&
+        (error.code === 'invalid_grant' || error.code === 'invalid_client')
+      ) {
+        const reason =
+          error.code === 'invalid_grant'
+            ? 'the grant was revoked or expired'
+            : 'the OAuth client was rejected';
+        await this.deps.connections.markReconnectNeeded(userId, reason);
+        this.accessTokens.delete(userId);
+        throw reconnectNeeded(reason);
+      }
+      throw new AppError(
+        'google_unavailable',
+        'Google could not be reached to refresh access; retrying later.',
+        503,
+        {
+          cause: error,
+        },
+      );
+    }
+    const rotated = tokens.refreshToken !== undefined && tokens.refreshToken !== plaintext;
+    if (rotated || stale) {
+      // Written only over the version we read: a concurrent reconnect or rotation wins.
+      await this.deps.connections.compareAndSetToken(
+        userId,
+        connection.version,
+        this.deps.sealer.seal(tokens.refreshToken ?? plaintext, binding),
+      );
+    }
+    this.accessTokens.set(userId, { token: tokens.accessToken, expiresAt: tokens.expiresAt });
+    return tokens.accessToken;
+  }
+
+  private sign(nonce: string): string {
+    return createHmac('sha256', this.deps.stateKey).update(`google|${nonce}`).digest('base64url');
+  }
+
+  private verify(nonce: string, signature: string): boolean {
+    const expected = Buffer.from(this.sign(nonce));
+    const given = Buffer.from(signature);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+}
+
+function hashState(state: string): string {
+  return createHash('sha256').update(state).digest('base64url');
+}
+
+function reconnectNeeded(reason: string | null | undefined): AppError {
+  return new AppError(
+    'google_reconnect_needed',
+    `Google access is not available (${reason ?? 'not connected'}); connect Google again.`,
+    409,
+  );
+}
