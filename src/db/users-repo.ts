@@ -15,6 +15,8 @@ export interface UsersRepo {
   ensure(id: string, email: string | undefined): Promise<void>;
   get(id: string): Promise<UserRecord | undefined>;
   setTimeZone(id: string, timeZone: string): Promise<void>;
+  /** Bumps (failure) or clears (success) `google_calendar_settings.sync_error_count`; returns the new count. */
+  recordSyncOutcome(id: string, succeeded: boolean): Promise<number>;
 }
 
 export function createUsersRepo(orm: Orm): UsersRepo {
@@ -56,6 +58,19 @@ export function createUsersRepo(orm: Orm): UsersRepo {
         timeZone: row.timeZone ?? 'UTC',
         hasGoogleToken: Boolean(row.hasGoogleToken),
       };
+    },
+    async recordSyncOutcome(id, succeeded) {
+      const count = succeeded
+        ? sql`0`
+        : sql`coalesce((${users.googleCalendarSettings}->>'sync_error_count')::int, 0) + 1`;
+      const rows = await orm
+        .update(users)
+        .set({
+          googleCalendarSettings: sql`jsonb_set(coalesce(${users.googleCalendarSettings}, '{}'::jsonb), '{sync_error_count}', to_jsonb(${count}))`,
+        })
+        .where(eq(users.id, id))
+        .returning({ settings: users.googleCalendarSettings });
+      return rows[0]?.settings?.sync_error_count ?? 0;
     },
     async setTimeZone(id, timeZone) {
       await orm

@@ -226,7 +226,7 @@ export class GoogleConnection {
 
   private async refresh(userId: string): Promise<string> {
     const connection = await this.deps.connections.get(userId);
-    if (!connection || connection.status !== 'connected' || !connection.encryptedRefreshToken) {
+    if (connection?.status !== 'connected' || !connection.encryptedRefreshToken) {
       throw reconnectNeeded(
         connection?.status === 'reconnect_needed' ? connection.lastError : 'Google is not connected',
       );

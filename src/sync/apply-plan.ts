@@ -13,13 +13,13 @@ export interface AppliedChanges {
   deletes: string[];
 }
 
-export interface ApplyCounts {
+export type ApplyCounts = {
   created: number;
   updated: number;
   deleted: number;
   unchanged: number;
   failed: number;
-}
+};
 
 export interface ApplyOutcome {
   counts: ApplyCounts;

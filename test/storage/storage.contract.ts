@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createCanvasConnectionsRepo } from '../../src/db/canvas-connections-repo.ts';
 import type { Database } from '../../src/db/client.ts';
+import { createDeadlinesRepo } from '../../src/db/deadlines-repo.ts';
 import { createEventMappingsRepo } from '../../src/db/event-mappings-repo.ts';
 import { createGoogleConnectionsRepo } from '../../src/db/google-connections-repo.ts';
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/db/migrate.ts';
@@ -296,5 +298,75 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect(await states.consume('h2', 'google', now)).toBeUndefined();
     expect(await states.consume('nope', 'google', now)).toBeUndefined();
     expect(await states.purgeExpired(now)).toBe(1);
+  });
+
+  it('keeps one Canvas connection per user and replaces it whole', async () => {
+    const canvas = createCanvasConnectionsRepo(db.orm);
+    const base = {
+      userId: alice,
+      baseUrl: 'https://canvas.example.edu',
+      authKind: 'personal_token' as const,
+      encryptedAccessToken: 'v1.k.a.b',
+      encryptedRefreshToken: null,
+      accessTokenExpiresAt: null,
+      tokenExpiresAt: new Date('2027-03-01T00:00:00Z'),
+      canvasUserId: '42',
+    };
+    await canvas.save(base);
+    await canvas.markReconnectNeeded(alice, 'Canvas says the token is invalid');
+    expect(await canvas.get(alice)).toMatchObject({
+      status: 'reconnect_needed',
+      lastError: 'Canvas says the token is invalid',
+    });
+    await canvas.save({ ...base, encryptedAccessToken: 'v1.k.c.d' });
+    expect(await canvas.get(alice)).toMatchObject({
+      status: 'connected',
+      lastError: null,
+      encryptedAccessToken: 'v1.k.c.d',
+      tokenExpiresAt: base.tokenExpiresAt,
+    });
+    expect(await canvas.get(bob)).toBeUndefined();
+    expect(await canvas.remove(alice)).toBe(true);
+    expect(await canvas.remove(alice)).toBe(false);
+  });
+
+  it('replaces the deadline set but keeps effort overrides, and counts sync errors', async () => {
+    const repo = createDeadlinesRepo(db.orm);
+    const item = (key: string, due: string | null) => ({
+      sourceKey: key,
+      kind: 'assignment',
+      courseId: '1',
+      courseName: 'Course',
+      title: key,
+      dueAt: due ? new Date(due) : null,
+      allDay: false,
+      allDayDate: null,
+      pointsPossible: 10,
+      submitted: false,
+      htmlUrl: null,
+    });
+    await repo.replaceAll(alice, [
+      item('a', '2026-12-02T00:00:00Z'),
+      item('b', '2026-12-01T00:00:00Z'),
+      item('u', null),
+    ]);
+    expect(await repo.setEffort(alice, 'a', 90)).toBe(true);
+    await repo.replaceAll(alice, [item('a', '2026-12-03T00:00:00Z'), item('c', '2026-12-04T00:00:00Z')]);
+    const listed = await repo.list(alice);
+    expect(listed.map((d) => [d.sourceKey, d.effortMinutes])).toEqual([
+      ['a', 90],
+      ['c', null],
+    ]);
+    expect(await repo.list(bob)).toEqual([]);
+    const ranged = await repo.list(alice, {
+      from: new Date('2026-12-03T12:00:00Z'),
+      to: new Date('2026-12-31T00:00:00Z'),
+    });
+    expect(ranged.map((d) => d.sourceKey)).toEqual(['c']);
+
+    const users = createUsersRepo(db.orm);
+    expect(await users.recordSyncOutcome(alice, false)).toBe(1);
+    expect(await users.recordSyncOutcome(alice, false)).toBe(2);
+    expect(await users.recordSyncOutcome(alice, true)).toBe(0);
   });
 }

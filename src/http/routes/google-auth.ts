@@ -1,0 +1,150 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+import type { GoogleConnection } from '../../google/google-connection.ts';
+import { currentUser } from '../server.ts';
+
+const StatusSchema = z.object({
+  status: z.enum(['not_connected', 'connected', 'reconnect_needed', 'disconnected']),
+  grantedScopes: z.array(z.string()),
+  features: z.object({
+    deadlines: z.boolean(),
+    calendarDiscovery: z.boolean(),
+    freeBusy: z.boolean(),
+    primaryCalendarSync: z.boolean(),
+  }),
+  message: z.string().optional(),
+});
+
+// OAuth codes and states are opaque strings from Google; bound their size, not their shape.
+const CodeSchema = z.string().trim().min(1, 'code is required').max(2048);
+const StateSchema = z.string().trim().min(1, 'state is required').max(512);
+
+/** Connect, inspect and disconnect the signed-in user's Google account (under /api/v1). */
+export function googleAuthRoutes(google: GoogleConnection): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/auth/google/url',
+      {
+        schema: {
+          tags: ['google'],
+          querystring: z.object({
+            loginHint: z.email().optional(),
+            includePrimaryEvents: z.enum(['true', 'false']).optional(),
+          }),
+          response: { 200: z.object({ url: z.url(), expiresAt: z.iso.datetime() }) },
+        },
+      },
+      async (request) => {
+        const { url, expiresAt } = await google.authorizationUrl(currentUser(request).id, {
+          ...(request.query.loginHint ? { loginHint: request.query.loginHint } : {}),
+          includePrimaryEvents: request.query.includePrimaryEvents === 'true',
+        });
+        return { url, expiresAt: expiresAt.toISOString() };
+      },
+    );
+
+    app.post(
+      '/auth/google/token',
+      {
+        schema: {
+          tags: ['google'],
+          body: z.object({ code: CodeSchema, state: StateSchema }),
+          response: { 200: StatusSchema },
+        },
+      },
+      async (request) => {
+        const { userId: _userId, ...status } = await google.complete(request.body, currentUser(request).id);
+        return withoutUndefined(status);
+      },
+    );
+
+    app.get(
+      '/auth/google',
+      { schema: { tags: ['google'], response: { 200: StatusSchema } } },
+      async (request) => withoutUndefined(await google.status(currentUser(request).id)),
+    );
+
+    app.delete(
+      '/auth/google',
+      { schema: { tags: ['google'], response: { 204: z.null() } } },
+      async (request, reply) => {
+        await google.disconnect(currentUser(request).id);
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}
+
+/**
+ * The browser redirect flow: Google sends the user back here with `code` and `state` (or
+ * `error`). No bearer token comes with a redirect, so the signed, single-use state says
+ * whose grant it is. Answers a small page, never the token.
+ */
+export function googleCallbackRoutes(
+  google: GoogleConnection,
+  options: { dashboardUrl: string },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/auth/google/callback',
+      {
+        schema: {
+          tags: ['google'],
+          security: [],
+          querystring: z.object({
+            code: CodeSchema.optional(),
+            state: StateSchema.optional(),
+            error: z.string().max(200).optional(),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const { code, state, error } = request.query;
+        reply.type('text/html; charset=utf-8');
+        if (error) {
+          return reply
+            .status(400)
+            .send(
+              page('Google was not connected', `Google said: ${error}. You can try again from CanvasCal.`),
+            );
+        }
+        if (!code || !state) {
+          return reply
+            .status(400)
+            .send(
+              page(
+                'Google was not connected',
+                'The link is missing its code or state; start again from CanvasCal.',
+              ),
+            );
+        }
+        try {
+          await google.complete({ code, state });
+        } catch (caught) {
+          if (caught instanceof AppError && caught.status < 500) {
+            return reply.status(caught.status).send(page('Google was not connected', caught.message));
+          }
+          throw caught;
+        }
+        return reply.redirect(options.dashboardUrl, 303);
+      },
+    );
+  };
+}
+
+function withoutUndefined<T extends { message: string | undefined }>(
+  status: T,
+): Omit<T, 'message'> & { message?: string } {
+  const { message, ...rest } = status;
+  return message === undefined ? rest : { ...rest, message };
+}
+
+function page(title: string, body: string): string {
+  const escape = (text: string) =>
+    text.replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+    );
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(title)}</title><body><h1>${escape(title)}</h1><p>${escape(body)}</p></body></html>`;
+}

@@ -1,0 +1,195 @@
+import type { Logger } from 'pino';
+import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
+import type { UsersRepo } from '../db/users-repo.ts';
+import { AppError } from '../errors.ts';
+import type { CalendarApi } from '../google/calendar-api.ts';
+import { GoogleApiError } from '../google/google-api-error.ts';
+import { type ApplyCounts, applyPlan } from './apply-plan.ts';
+import { desiredEventFor } from './desired-events.ts';
+import { planSync } from './diff.ts';
+import type { DueItemsSource } from './due-items-source.ts';
+import type { SourceItem } from './source-item.ts';
+
+export const APP_CALENDAR_NAME = 'CanvasCal';
+
+export interface CanvasSyncDeps {
+  runs: SyncRunsRepo;
+  users: UsersRepo;
+  mappings: EventMappingsRepo;
+  deadlines: DeadlinesRepo;
+  connections: GoogleConnectionsRepo;
+  /** Canvas for this user; throws AppError `canvas_not_connected` when there is none. */
+  canvasFor(userId: string): Promise<DueItemsSource>;
+  /** A fresh Google client for this user, counting its own requests. */
+  calendarFor(userId: string): CalendarApi;
+  sleep(ms: number): Promise<void>;
+  backoffMs(attempt: number): number;
+  logger: Logger;
+}
+
+/** A failure that retrying cannot fix (the user must reconnect or change something). */
+export class PermanentSyncError extends AppError {}
+
+export interface SyncSummary {
+  counts: ApplyCounts & { undated: number };
+  googleCalls: number;
+  calendarId: string | undefined;
+}
+
+/**
+ * One Canvas → Google sync for one user, recorded in `sync_runs`. Reads Canvas first and
+ * writes nothing to Google unless that read was complete; then creates (or recreates) the
+ * app's calendar, diffs desired events against what was last written, and applies only the
+ * differences. Throws after recording the failure, so the queue can decide on a retry.
+ */
+export async function runCanvasSync(
+  deps: CanvasSyncDeps,
+  userId: string,
+  runId: string,
+): Promise<SyncSummary> {
+  await deps.runs.markRunning(runId);
+  const api = deps.calendarFor(userId);
+  const zero: SyncSummary['counts'] = {
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    failed: 0,
+    undated: 0,
+  };
+  try {
+    const summary = await syncOnce(deps, api, userId);
+    const failed = summary.counts.failed > 0;
+    await deps.runs.finish(runId, {
+      status: failed ? 'failed' : 'succeeded',
+      counts: summary.counts,
+      googleCalls: summary.googleCalls,
+      ...(failed
+        ? {
+            errorCode: 'partial',
+            errorMessage: `${summary.counts.failed} item(s) could not be written to Google; they will be retried on the next sync.`,
+          }
+        : {}),
+    });
+    await deps.users.recordSyncOutcome(userId, !failed);
+    return summary;
+  } catch (error) {
+    const { code, message } = describeFailure(error);
+    deps.logger.warn({ userId, runId, code }, 'canvas sync failed');
+    await deps.runs.finish(runId, {
+      status: 'failed',
+      counts: zero,
+      googleCalls: api.requestCount,
+      errorCode: code,
+      errorMessage: message,
+    });
+    await deps.users.recordSyncOutcome(userId, false);
+    throw error;
+  }
+}
+
+async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string): Promise<SyncSummary> {
+  const canvas = await deps.canvasFor(userId);
+  const read = await canvas.readDueItems();
+  if (!read.complete) {
+    // Nothing is written, least of all deletions: an incomplete list is not "these vanished".
+    const permanent = ['token_invalid', 'forbidden', 'not_canvas'].includes(read.failure.code);
+    const Failure = permanent ? PermanentSyncError : AppError;
+    throw new Failure(
+      `canvas_${read.failure.code}`,
+      `Canvas could not be read completely: ${read.failure.message}. Your calendar was left as it was.`,
+      502,
+    );
+  }
+  const user = await deps.users.get(userId);
+  const timeZone = user?.timeZone ?? 'UTC';
+  const calendarId = await ensureAppCalendar(deps, api, userId, timeZone);
+
+  const desired = read.items.map((item) =>
+    desiredEventFor(item, { userId, canvasHost: canvas.host, timeZone }),
+  );
+  const plan = planSync(desired, await deps.mappings.list(userId, calendarId), { deleteMissing: true });
+  const outcome = await applyPlan(api, calendarId, plan, {
+    commit: (changes) => deps.mappings.apply(userId, changes),
+    sleep: deps.sleep,
+    backoffMs: deps.backoffMs,
+  });
+  await deps.deadlines.replaceAll(userId, [
+    ...read.items.map((item) => toDeadline(item, new Date(item.dueAt))),
+    ...read.undated.map((item) => toDeadline(item, null)),
+  ]);
+  return {
+    counts: { ...outcome.counts, undated: read.undated.length },
+    googleCalls: api.requestCount,
+    calendarId,
+  };
+}
+
+/** The app's own calendar: created on first sync, recreated (with every event) if the user deleted it. */
+async function ensureAppCalendar(
+  deps: CanvasSyncDeps,
+  api: CalendarApi,
+  userId: string,
+  timeZone: string,
+): Promise<string> {
+  const connection = await deps.connections.get(userId);
+  if (connection?.status !== 'connected') {
+    throw new PermanentSyncError('google_not_connected', 'Connect your Google account before syncing.', 409);
+  }
+  if (connection.appCalendarId) {
+    if (await api.getCalendar(connection.appCalendarId)) return connection.appCalendarId;
+    const forgotten = await deps.mappings.clearCalendar(userId, connection.appCalendarId);
+    deps.logger.info({ userId, forgotten }, 'the CanvasCal calendar was deleted in Google; recreating it');
+  }
+  const { id } = await api.insertCalendar({
+    summary: APP_CALENDAR_NAME,
+    timeZone,
+    description:
+      'Your Canvas deadlines, kept up to date by CanvasCal. Change items in Canvas; edits here are overwritten.',
+  });
+  await deps.connections.setAppCalendar(userId, id);
+  return id;
+}
+
+function toDeadline(
+  item: Omit<SourceItem, 'dueAt'>,
+  dueAt: Date | null,
+): Parameters<DeadlinesRepo['replaceAll']>[1][number] {
+  return {
+    sourceKey: item.key,
+    kind: item.kind,
+    courseId: item.courseId,
+    courseName: item.courseName,
+    title: item.title,
+    dueAt,
+    allDay: item.allDay,
+    allDayDate: item.allDayDate,
+    pointsPossible: item.pointsPossible,
+    submitted: item.submitted,
+    htmlUrl: item.htmlUrl,
+  };
+}
+
+function describeFailure(error: unknown): { code: string; message: string } {
+  if (error instanceof AppError) return { code: error.code, message: error.message };
+  if (error instanceof GoogleApiError) {
+    if (error.kind === 'auth')
+      return {
+        code: 'google_reconnect_needed',
+        message: "Google rejected CanvasCal's access; connect Google again.",
+      };
+    if (error.retryable)
+      return {
+        code: 'google_unavailable',
+        message: 'Google is busy or unavailable; the sync will be retried.',
+      };
+    return { code: 'google_error', message: `Google refused a request (${error.reason ?? error.status}).` };
+  }
+  return {
+    code: 'internal',
+    message: 'The sync failed on our side; it has been logged and will be retried.',
+  };
+}
