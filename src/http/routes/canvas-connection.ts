@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CanvasAccount } from '../../accounts/canvas-account.ts';
+import { currentUser } from '../server.ts';
+
+const StatusSchema = z.object({
+  status: z.enum(['not_connected', 'connected', 'reconnect_needed']),
+  baseUrl: z.string().optional(),
+  authKind: z.enum(['personal_token', 'oauth']).optional(),
+  tokenExpiresAt: z.string().nullable().optional(),
+  message: z.string().optional(),
+});
+
+/** Connect Canvas with a personal access token, see the connection, remove it (under /api/v1). */
+export function canvasConnectionRoutes(canvas: CanvasAccount): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.put(
+      '/canvas/connection',
+      {
+        schema: {
+          tags: ['canvas'],
+          body: z.object({
+            baseUrl: z.string().trim().min(1, "baseUrl is required: your school's Canvas address").max(2048),
+            token: z.string().trim().min(10, 'token looks too short for a Canvas access token').max(512),
+            expiresAt: z.iso
+              .datetime({ offset: true, message: 'expiresAt must be an ISO 8601 date-time with an offset' })
+              .optional(),
+          }),
+          response: { 200: StatusSchema },
+        },
+      },
+      async (request) =>
+        canvas.connectWithToken(currentUser(request).id, {
+          baseUrl: request.body.baseUrl,
+          token: request.body.token,
+          expiresAt: request.body.expiresAt ? new Date(request.body.expiresAt) : undefined,
+        }),
+    );
+
+    app.get(
+      '/canvas/connection',
+      { schema: { tags: ['canvas'], response: { 200: StatusSchema } } },
+      async (request) => canvas.status(currentUser(request).id),
+    );
+
+    app.delete(
+      '/canvas/connection',
+      { schema: { tags: ['canvas'], response: { 204: z.null() } } },
+      async (request, reply) => {
+        await canvas.disconnect(currentUser(request).id);
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

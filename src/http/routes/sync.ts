@@ -1,0 +1,156 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { DeadlinesRepo } from '../../db/deadlines-repo.ts';
+import type { SyncRun, SyncRunsRepo } from '../../db/sync-runs-repo.ts';
+import { AppError, notFound } from '../../errors.ts';
+import { currentUser } from '../server.ts';
+
+const RunSchema = z.object({
+  id: z.uuid(),
+  kind: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  counts: z.record(z.string(), z.number()),
+  googleCalls: z.number().int(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+
+export interface SyncRouteDeps {
+  runs: SyncRunsRepo;
+  deadlines: DeadlinesRepo;
+  /** Puts the run on the queue; rejects with a 503 AppError when the queue is unreachable. */
+  enqueueCanvasSync(userId: string, runId: string): Promise<void>;
+  /** Connection summaries for the status page. */
+  status(userId: string): Promise<{
+    google: { status: string; message?: string | undefined };
+    canvas: {
+      status: string;
+      baseUrl?: string | undefined;
+      tokenExpiresAt?: string | null | undefined;
+      message?: string | undefined;
+    };
+    syncErrorCount: number;
+  }>;
+}
+
+/** Start a Canvas → Google sync and follow it (under /api/v1). */
+export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/sync/canvas',
+      {
+        schema: {
+          tags: ['sync'],
+          response: { 202: z.object({ runId: z.uuid(), status: z.string(), joined: z.boolean() }) },
+        },
+      },
+      async (request, reply) => {
+        const userId = currentUser(request).id;
+        const { run, joined } = await deps.runs.createOrJoin(userId, 'canvas');
+        if (!joined) {
+          try {
+            await deps.enqueueCanvasSync(userId, run.id);
+          } catch (error) {
+            // The run must not sit "queued" forever when it never reached the queue.
+            await deps.runs.finish(run.id, {
+              status: 'failed',
+              counts: {},
+              googleCalls: 0,
+              errorCode: 'queue_unavailable',
+              errorMessage: 'The job queue was unreachable; nothing was synced. Try again shortly.',
+            });
+            if (error instanceof AppError) throw error;
+            throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
+              cause: error,
+            });
+          }
+        }
+        return reply.status(202).send({ runId: run.id, status: run.status, joined });
+      },
+    );
+
+    app.get(
+      '/sync/runs/:id',
+      {
+        schema: {
+          tags: ['sync'],
+          params: z.object({ id: z.uuid('run id must be a UUID') }),
+          response: { 200: RunSchema },
+        },
+      },
+      async (request) => {
+        const run = await deps.runs.get(currentUser(request).id, request.params.id);
+        if (!run) throw notFound('No sync run with that id for your account.');
+        return present(run);
+      },
+    );
+
+    app.get(
+      '/sync/status',
+      {
+        schema: {
+          tags: ['sync'],
+          response: {
+            200: z.object({
+              google: z.object({ status: z.string(), message: z.string().optional() }),
+              canvas: z.object({
+                status: z.string(),
+                baseUrl: z.string().optional(),
+                tokenExpiresAt: z.string().nullable().optional(),
+                message: z.string().optional(),
+              }),
+              syncErrorCount: z.number().int(),
+              lastRun: RunSchema.nullable(),
+              recentRuns: z.array(RunSchema),
+              undated: z.array(
+                z.object({
+                  sourceKey: z.string(),
+                  title: z.string(),
+                  courseName: z.string().nullable(),
+                  htmlUrl: z.string().nullable(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const userId = currentUser(request).id;
+        const [status, runs, deadlines] = await Promise.all([
+          deps.status(userId),
+          deps.runs.latest(userId, 'canvas', 10),
+          deps.deadlines.list(userId),
+        ]);
+        return {
+          ...status,
+          lastRun: runs[0] ? present(runs[0]) : null,
+          recentRuns: runs.map(present),
+          undated: deadlines
+            .filter((d) => d.dueAt === null)
+            .map((d) => ({
+              sourceKey: d.sourceKey,
+              title: d.title,
+              courseName: d.courseName,
+              htmlUrl: d.htmlUrl,
+            })),
+        };
+      },
+    );
+  };
+}
+
+function present(run: SyncRun): z.infer<typeof RunSchema> {
+  return {
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    counts: run.counts,
+    googleCalls: run.googleCalls,
+    error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? run.errorCode } : null,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
