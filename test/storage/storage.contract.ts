@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createCalendarCacheRepo } from '../../src/db/calendar-cache-repo.ts';
 import { createCanvasConnectionsRepo } from '../../src/db/canvas-connections-repo.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createDeadlinesRepo } from '../../src/db/deadlines-repo.ts';
@@ -368,5 +369,65 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect(await users.recordSyncOutcome(alice, false)).toBe(1);
     expect(await users.recordSyncOutcome(alice, false)).toBe(2);
     expect(await users.recordSyncOutcome(alice, true)).toBe(0);
+  });
+
+  it('keeps the calendar cache and its sync token in step, and replaces a calendar atomically', async () => {
+    const cache = createCalendarCacheRepo(db.orm);
+    const event = (
+      id: string,
+      start: string,
+      end: string,
+      extra: Partial<Parameters<typeof cache.replaceCalendar>[2][number]> = {},
+    ) => ({
+      eventId: id,
+      status: 'confirmed',
+      summary: id,
+      startAt: new Date(start),
+      endAt: new Date(end),
+      allDay: false,
+      transparent: false,
+      recurringEventId: null,
+      etag: null,
+      googleUpdatedAt: null,
+      ...extra,
+    });
+    await cache.replaceCalendar(
+      alice,
+      { calendarId: 'primary', role: 'primary', timeZone: 'America/New_York' },
+      [
+        event('e1', '2026-12-01T14:00:00Z', '2026-12-01T15:00:00Z'),
+        event('e2', '2026-12-01T16:00:00Z', '2026-12-01T17:00:00Z', { transparent: true }),
+        event('e3', '2026-12-02T14:00:00Z', '2026-12-02T15:00:00Z'),
+      ],
+      'token-1',
+    );
+    expect((await cache.state(alice, 'primary'))?.syncToken).toBe('token-1');
+    const day = [new Date('2026-12-01T00:00:00Z'), new Date('2026-12-02T00:00:00Z')] as const;
+    expect((await cache.busyEvents(alice, ['primary'], ...day)).map((e) => e.eventId)).toEqual(['e1']);
+
+    await cache.applyChanges(
+      alice,
+      'primary',
+      { upserts: [event('e4', '2026-12-01T18:00:00Z', '2026-12-01T19:00:00Z')], removals: ['e1'] },
+      'token-2',
+    );
+    expect((await cache.busyEvents(alice, ['primary'], ...day)).map((e) => e.eventId)).toEqual(['e4']);
+    const [row] = await db.withSession((s) =>
+      s.query<{ last_sync_token: string }>('select last_sync_token from users where id = $1', [alice]),
+    );
+    expect(row?.last_sync_token).toBe('token-2');
+
+    // A page that fails to apply leaves the token where it was.
+    await expect(
+      cache.applyChanges(alice, 'other-cal', { upserts: [], removals: [] }, 'token-x'),
+    ).rejects.toThrow(/full sync first/);
+    await cache.replaceCalendar(
+      alice,
+      { calendarId: 'primary', role: 'primary', timeZone: 'America/New_York' },
+      [event('e9', '2026-12-01T10:00:00Z', '2026-12-01T11:00:00Z')],
+      'token-3',
+    );
+    expect((await cache.busyEvents(alice, ['primary'], ...day)).map((e) => e.eventId)).toEqual(['e9']);
+    expect(await cache.busyEvents(bob, ['primary'], ...day)).toEqual([]);
   });
 }
