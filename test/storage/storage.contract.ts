@@ -12,6 +12,7 @@ import { createGoogleConnectionsRepo } from '../../src/db/google-connections-rep
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../../src/db/migrate.ts';
 import { createOAuthStatesRepo } from '../../src/db/oauth-states-repo.ts';
 import { schema } from '../../src/db/schema.ts';
+import { rotateSecrets } from '../../src/db/secret-rotation.ts';
 import { createSyncRunsRepo } from '../../src/db/sync-runs-repo.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
 
@@ -429,5 +430,46 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     );
     expect((await cache.busyEvents(alice, ['primary'], ...day)).map((e) => e.eventId)).toEqual(['e9']);
     expect(await cache.busyEvents(bob, ['primary'], ...day)).toEqual([]);
+  });
+
+  it('walks every encrypted column in batches, re-sealing only what is not current, with its row binding', async () => {
+    const connections = createGoogleConnectionsRepo(db.orm);
+    await connections.connect(alice, { encryptedRefreshToken: 'old:a-google', grantedScopes: [] });
+    await connections.connect(bob, { encryptedRefreshToken: 'new:b-google', grantedScopes: [] });
+    await createCanvasConnectionsRepo(db.orm).save({
+      userId: alice,
+      baseUrl: 'https://canvas.example.edu',
+      authKind: 'oauth',
+      encryptedAccessToken: 'old:a-canvas',
+      encryptedRefreshToken: 'old:a-canvas-refresh',
+      accessTokenExpiresAt: null,
+      tokenExpiresAt: null,
+      canvasUserId: '1',
+    });
+    await createOAuthStatesRepo(db.orm).create('h1', {
+      userId: bob,
+      provider: 'canvas',
+      encryptedCodeVerifier: 'old:b-verifier',
+      redirectUri: 'http://x',
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    const seen: string[] = [];
+    // A stand-in cipher: "old:" envelopes are stale, and the binding is written into the new one.
+    const reseal = (envelope: string, b: { userId: string; provider: string; purpose: string }) => {
+      seen.push(`${b.provider}/${b.purpose}/${b.userId === alice ? 'alice' : 'bob'}`);
+      return envelope.startsWith('old:') ? `new:${envelope.slice(4)}|${b.provider}/${b.purpose}` : envelope;
+    };
+    const report = await rotateSecrets(db, reseal, { batchSize: 1 });
+    expect(report).toEqual({ examined: 5, reencrypted: 4, skipped: 0 });
+    expect(seen.sort()).toEqual([
+      'canvas/access_token/alice',
+      'canvas/code_verifier/bob',
+      'canvas/refresh_token/alice',
+      'google/refresh_token/alice',
+      'google/refresh_token/bob',
+    ]);
+    expect((await connections.get(alice))?.encryptedRefreshToken).toBe('new:a-google|google/refresh_token');
+    // Running again changes nothing: rotation is resumable.
+    expect(await rotateSecrets(db, reseal)).toEqual({ examined: 5, reencrypted: 0, skipped: 0 });
   });
 }
