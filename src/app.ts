@@ -1,6 +1,8 @@
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.ts';
+import { createCalendarCacheRepo } from './db/calendar-cache-repo.ts';
 import { type Database, openDatabase } from './db/client.ts';
+import { createDeadlinesRepo } from './db/deadlines-repo.ts';
 import { migrate } from './db/migrate.ts';
 import { createUsersRepo } from './db/users-repo.ts';
 import {
@@ -12,6 +14,7 @@ import {
 import type { HttpApp } from './http/http-app.ts';
 import { localLoginRoutes } from './http/routes/local-login.ts';
 import { meRoutes } from './http/routes/me.ts';
+import { type BusySource, plannerRoutes } from './http/routes/planner.ts';
 import { buildHttpServer } from './http/server.ts';
 import { ShutdownStack } from './lifecycle.ts';
 import { createLogger } from './logging.ts';
@@ -54,6 +57,19 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
 
     const users = createUsersRepo(db.orm);
+    const deadlines = createDeadlinesRepo(db.orm);
+    const calendarCache = createCalendarCacheRepo(db.orm);
+    const busy: BusySource = async (userId, from, to) => {
+      const calendars = (await calendarCache.states(userId))
+        .filter((c) => c.role !== 'app')
+        .map((c) => c.calendarId);
+      const events = await calendarCache.busyEvents(userId, calendars, from, to);
+      return events.flatMap((e) =>
+        e.startAt && e.endAt
+          ? [{ start: e.startAt.toISOString(), end: e.endAt.toISOString(), status: 'busy' as const }]
+          : [],
+      );
+    };
 
     let http: HttpApp | undefined;
     if (role !== 'worker') {
@@ -65,7 +81,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         readiness: [{ name: 'database', check: () => db.ping() }],
         auth: verifier,
         users,
-        apiRoutes: [meRoutes(users)],
+        apiRoutes: [meRoutes(users), plannerRoutes({ users, deadlines, busy })],
         publicRoutes: localIssuer ? [localLoginRoutes(localIssuer)] : [],
       });
       const server = http;

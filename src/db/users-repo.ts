@@ -15,6 +15,12 @@ export interface UsersRepo {
   ensure(id: string, email: string | undefined): Promise<void>;
   get(id: string): Promise<UserRecord | undefined>;
   setTimeZone(id: string, timeZone: string): Promise<void>;
+  getPlannerPreferences(id: string): Promise<Record<string, unknown>>;
+  /** Stores validated preferences; their time zone becomes the user's time zone. */
+  setPlannerPreferences(
+    id: string,
+    preferences: Record<string, unknown> & { timeZone: string },
+  ): Promise<void>;
   /** Bumps (failure) or clears (success) `google_calendar_settings.sync_error_count`; returns the new count. */
   recordSyncOutcome(id: string, succeeded: boolean): Promise<number>;
 }
@@ -71,6 +77,21 @@ export function createUsersRepo(orm: Orm): UsersRepo {
         .where(eq(users.id, id))
         .returning({ settings: users.googleCalendarSettings });
       return rows[0]?.settings?.sync_error_count ?? 0;
+    },
+    async getPlannerPreferences(id) {
+      const rows = await orm
+        .select({ preferences: userProfiles.plannerPreferences, timeZone: userProfiles.timeZone })
+        .from(userProfiles)
+        .where(eq(userProfiles.userId, id))
+        .limit(1);
+      const row = rows[0];
+      return row ? { timeZone: row.timeZone, ...row.preferences } : {};
+    },
+    async setPlannerPreferences(id, preferences) {
+      await orm
+        .update(userProfiles)
+        .set({ plannerPreferences: preferences, timeZone: preferences.timeZone, updatedAt: new Date() })
+        .where(eq(userProfiles.userId, id));
     },
     async setTimeZone(id, timeZone) {
       await orm
