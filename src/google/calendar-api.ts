@@ -12,6 +12,12 @@ export interface CalendarApi {
   }): Promise<{ id: string }>;
   /** Resolves undefined when the calendar no longer exists (the user deleted it). */
   getCalendar(calendarId: string): Promise<{ id: string; timeZone: string } | undefined>;
+  /** One page of events.list; a dead sync token is a GoogleApiError of kind `gone`. */
+  listEvents(calendarId: string, params: ListEventsParams): Promise<EventsPage>;
+  /** One page of calendarList.list. */
+  listCalendars(params: { pageToken?: string; maxResults?: number }): Promise<CalendarListPage>;
+  /** One freebusy.query (at most 50 calendars); per-calendar errors come back inside the answer. */
+  freeBusy(query: { timeMin: Date; timeMax: Date; calendarIds: string[] }): Promise<FreeBusyAnswer>;
   /** At most 50 operations; one HTTP request; one result per operation, in order. */
   batch(operations: readonly BatchOperation[]): Promise<BatchResult[]>;
   /** HTTP requests made through this client so far (a batch is one). */
@@ -28,3 +34,55 @@ export type BatchResult =
   | { ok: false; status: number; reason: string | undefined; message: string };
 
 export const MAX_BATCH_SIZE = 50;
+
+export interface ListEventsParams {
+  syncToken?: string;
+  pageToken?: string;
+  singleEvents?: boolean;
+  showDeleted?: boolean;
+  maxResults?: number;
+}
+
+/** The fields of an Event resource that calendar awareness reads. */
+export interface GoogleEvent {
+  id: string;
+  status: string;
+  summary?: string;
+  start?: { date?: string; dateTime?: string; timeZone?: string };
+  end?: { date?: string; dateTime?: string; timeZone?: string };
+  transparency?: string;
+  recurringEventId?: string;
+  etag?: string;
+  updated?: string;
+  extendedProperties?: { private?: Record<string, string> };
+  attendees?: Array<{ self?: boolean; responseStatus?: string }>;
+}
+
+export interface EventsPage {
+  items: GoogleEvent[];
+  nextPageToken: string | undefined;
+  nextSyncToken: string | undefined;
+  timeZone: string | undefined;
+}
+
+export interface CalendarListEntry {
+  id: string;
+  summary: string;
+  timeZone: string | undefined;
+  accessRole: string;
+  primary: boolean;
+  selected: boolean;
+  hidden: boolean;
+}
+
+export interface CalendarListPage {
+  items: CalendarListEntry[];
+  nextPageToken: string | undefined;
+}
+
+export interface FreeBusyAnswer {
+  calendars: Record<
+    string,
+    { busy: Array<{ start: string; end: string }>; errors: Array<{ reason: string }> }
+  >;
+}

@@ -7,7 +7,7 @@ import { planSync } from './diff.ts';
 import type { SourceItem } from './source-item.ts';
 
 /** A calendar that keeps events in memory and fails the parts a test scripts. */
-class ScriptedCalendar implements CalendarApi {
+class ScriptedCalendar implements Pick<CalendarApi, 'batch'> {
   readonly events = new Map<string, { deleted: boolean }>();
   readonly batchSizes: number[] = [];
   requestCount = 0;
@@ -15,12 +15,6 @@ class ScriptedCalendar implements CalendarApi {
   fault: (op: BatchOperation, call: number) => BatchResult | undefined = () => undefined;
   private calls = 0;
 
-  async insertCalendar() {
-    return { id: 'cal' };
-  }
-  async getCalendar() {
-    return { id: 'cal', timeZone: 'UTC' };
-  }
   async batch(operations: readonly BatchOperation[]): Promise<BatchResult[]> {
     this.requestCount += 1;
     this.batchSizes.push(operations.length);

@@ -49,7 +49,7 @@ type Pending =
  * the grant is dead and retrying cannot help.
  */
 export async function applyPlan(
-  api: CalendarApi,
+  api: Pick<CalendarApi, 'batch'>,
   calendarId: string,
   plan: SyncPlan,
   options: ApplyOptions,

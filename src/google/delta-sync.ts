@@ -1,0 +1,139 @@
+import type { CachedEvent, CalendarCacheRepo, CalendarSyncState } from '../db/calendar-cache-repo.ts';
+import type { CalendarApi, GoogleEvent, ListEventsParams } from './calendar-api.ts';
+import { isAllDay, toUtc } from './event-times.ts';
+import { GoogleApiError } from './google-api-error.ts';
+
+// The same parameters on every request of a calendar's sync: Google rejects a sync token
+// used with different ones. Recurring events come expanded, so the cache holds instances.
+const LIST_PARAMS: ListEventsParams = { singleEvents: true, maxResults: 2500 };
+
+export interface CalendarToFollow {
+  calendarId: string;
+  role: CalendarSyncState['role'];
+  /** The calendar's own zone, for all-day dates. */
+  timeZone: string;
+}
+
+export interface DeltaSyncResult {
+  mode: 'full' | 'incremental';
+  /** True when a sync token had expired (410) and a full sync replaced the cache. */
+  recovered: boolean;
+  pages: number;
+  upserts: number;
+  removals: number;
+}
+
+/**
+ * Brings one calendar's cache up to date. With a stored token, fetches only what changed
+ * (every page, then applies them together with the new token in one transaction). A 410
+ * drops to a full sync, which also commits as one unit, so readers see the old cache or the
+ * new one, never a half-empty one. Without a token it starts with a full sync.
+ */
+export async function syncCalendar(
+  api: Pick<CalendarApi, 'listEvents'>,
+  cache: CalendarCacheRepo,
+  userId: string,
+  calendar: CalendarToFollow,
+): Promise<DeltaSyncResult> {
+  const state = await cache.state(userId, calendar.calendarId);
+  if (state?.syncToken) {
+    try {
+      const { events, syncToken, pages } = await fetchAll(api, calendar.calendarId, state.syncToken);
+      const upserts: CachedEvent[] = [];
+      const removals: string[] = [];
+      for (const event of events) {
+        // A cancelled instance of a recurring event stays as an exception row (status
+        // cancelled), so the series is not thought to still happen then; a cancelled
+        // single event is simply gone.
+        if (event.status === 'cancelled' && !event.recurringEventId) removals.push(event.id);
+        else upserts.push(toCachedEvent(event, calendar.timeZone));
+      }
+      await cache.applyChanges(userId, calendar.calendarId, { upserts, removals }, syncToken);
+      return {
+        mode: 'incremental',
+        recovered: false,
+        pages,
+        upserts: upserts.length,
+        removals: removals.length,
+      };
+    } catch (error) {
+      if (!(error instanceof GoogleApiError && error.kind === 'gone')) throw error;
+      return { ...(await fullSync(api, cache, userId, calendar)), recovered: true };
+    }
+  }
+  return fullSync(api, cache, userId, calendar);
+}
+
+async function fullSync(
+  api: Pick<CalendarApi, 'listEvents'>,
+  cache: CalendarCacheRepo,
+  userId: string,
+  calendar: CalendarToFollow,
+): Promise<DeltaSyncResult> {
+  const { events, syncToken, pages, timeZone } = await fetchAll(api, calendar.calendarId, undefined);
+  const live = events
+    .filter((e) => e.status !== 'cancelled')
+    .map((e) => toCachedEvent(e, timeZone ?? calendar.timeZone));
+  await cache.replaceCalendar(
+    userId,
+    { calendarId: calendar.calendarId, role: calendar.role, timeZone: timeZone ?? calendar.timeZone },
+    live,
+    syncToken,
+  );
+  return { mode: 'full', recovered: false, pages, upserts: live.length, removals: 0 };
+}
+
+async function fetchAll(
+  api: Pick<CalendarApi, 'listEvents'>,
+  calendarId: string,
+  syncToken: string | undefined,
+) {
+  const events: GoogleEvent[] = [];
+  let pageToken: string | undefined;
+  let pages = 0;
+  let timeZone: string | undefined;
+  for (;;) {
+    const page = await api.listEvents(calendarId, {
+      ...LIST_PARAMS,
+      ...(syncToken ? { syncToken } : {}),
+      ...(pageToken ? { pageToken } : {}),
+    });
+    pages += 1;
+    timeZone ??= page.timeZone;
+    events.push(...page.items);
+    // Google puts nextSyncToken only on the last page.
+    if (page.nextSyncToken) return { events, syncToken: page.nextSyncToken, pages, timeZone };
+    if (!page.nextPageToken)
+      throw new GoogleApiError(
+        'bad_request',
+        200,
+        'noSyncToken',
+        'Google ended the listing without a sync token',
+      );
+    pageToken = page.nextPageToken;
+  }
+}
+
+/** A Google event as the cache keeps it: UTC instants, and whether it blocks time. */
+export function toCachedEvent(event: GoogleEvent, calendarTimeZone: string): CachedEvent {
+  const declined = event.attendees?.some((a) => a.self && a.responseStatus === 'declined') ?? false;
+  return {
+    eventId: event.id,
+    status: event.status,
+    summary: event.summary ?? null,
+    startAt: toUtc(
+      event.start,
+      event.start?.timeZone && isAllDay(event.start) ? event.start.timeZone : calendarTimeZone,
+    ),
+    endAt: toUtc(
+      event.end,
+      event.end?.timeZone && isAllDay(event.end) ? event.end.timeZone : calendarTimeZone,
+    ),
+    allDay: isAllDay(event.start),
+    // "transparent" in the cache means "does not block time": free events and declined invitations.
+    transparent: event.transparency === 'transparent' || declined,
+    recurringEventId: event.recurringEventId ?? null,
+    etag: event.etag ?? null,
+    googleUpdatedAt: event.updated ? new Date(event.updated) : null,
+  };
+}
