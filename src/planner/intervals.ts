@@ -8,16 +8,42 @@ export interface Interval {
   readonly end: number;
 }
 
-/** Sorts, drops empty intervals and joins overlapping or touching ones. */
+/**
+ * Sorts, drops empty intervals and joins overlapping or touching ones. A union does not
+ * need to know which start belongs to which end, so starts and ends are sorted apart as
+ * typed arrays (busy maps hold thousands of intervals) and swept with a depth count.
+ */
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
-  const sorted = intervals.filter((i) => i.end > i.start).sort((a, b) => a.start - b.start || a.end - b.end);
+  let n = 0;
+  for (const i of intervals) if (i.end > i.start) n += 1;
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  n = 0;
+  for (const i of intervals) {
+    if (i.end <= i.start) continue;
+    starts[n] = i.start;
+    ends[n] = i.end;
+    n += 1;
+  }
+  starts.sort();
+  ends.sort();
   const out: Interval[] = [];
-  for (const next of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && next.start <= last.end) {
-      if (next.end > last.end) out[out.length - 1] = { start: last.start, end: next.end };
+  let s = 0;
+  let e = 0;
+  let depth = 0;
+  let open = 0;
+  while (e < n) {
+    const nextStart = s < n ? (starts[s] ?? 0) : Number.POSITIVE_INFINITY;
+    const nextEnd = ends[e] ?? 0;
+    // On a tie the start goes first, so intervals that touch are joined.
+    if (nextStart <= nextEnd) {
+      if (depth === 0) open = nextStart;
+      depth += 1;
+      s += 1;
     } else {
-      out.push({ start: next.start, end: next.end });
+      depth -= 1;
+      e += 1;
+      if (depth === 0) out.push({ start: open, end: nextEnd });
     }
   }
   return out;

@@ -114,7 +114,9 @@ describe('planStudySessions on random instances', () => {
           if (r.reason === 'conflict')
             expect(overlaps({ start: at(r.session.start), end: at(r.session.end) }, blocked)).toBe(true);
         }
-        if (input.preferences.minSessionMinutes === input.preferences.slotMinutes) {
+        // Feasible after the change: every deadline must still be fully planned.
+        const feasible = second.totals.boundMinutes === second.totals.requiredMinutes;
+        if (feasible && input.preferences.minSessionMinutes === input.preferences.slotMinutes) {
           expect(second.totals.plannedMinutes).toBe(second.totals.boundMinutes);
         }
       }),

@@ -1,5 +1,6 @@
+import { compareText } from './compare-text.ts';
 import type { DayLoad, DeadlinePlan, PlannedSession, PlanResult } from './plan-result.ts';
-import { commitRun, newPlanState, type PlanState, type SessionRun } from './plan-state.ts';
+import { commitRun, newPlanState, type PlanState, releaseRun, type SessionRun } from './plan-state.ts';
 import type { PlannerInput } from './planner-input.ts';
 import { buildPlanningProblem, type PlanningProblem } from './planning-problem.ts';
 import { keepPrevious, type Removal, releaseForBound, remainingShares } from './previous-plan.ts';
@@ -65,10 +66,14 @@ export function planStudySessions(input: PlannerInput, options: PlanOptions = {}
     placeAll(problem, state, shares);
     return { state, allocated, removed: [...carried.removed, ...released], released: released.length };
   };
-  // Keep everything that still fits; only if that leaves minutes unplanned that moving
-  // kept sessions would win back, move them, and only when it really places more.
+  // Keep everything that still fits. Move kept sessions only when the instance is
+  // feasible (every deadline can be fully planned) and keeping them would leave some
+  // deadline short, and only when moving really places more. In an overloaded plan we do
+  // not reshuffle the calendar to trade one deadline's shortfall for another's.
   let best = replan(false);
-  if (totalOf(best.state.placed) < initial.total) {
+  let required = 0;
+  for (const job of problem.jobs) required += job.demand;
+  if (initial.total === required && totalOf(best.state.placed) < initial.total) {
     const moved = replan(true);
     if (moved.released > 0 && totalOf(moved.state.placed) > totalOf(best.state.placed)) best = moved;
   }
@@ -142,6 +147,56 @@ function placeAll(problem: PlanningProblem, state: PlanState, quotas: Int32Array
     for (const r of runs)
       commitRun(problem, state, { job: i, first: r.first, length: r.length, kept: false });
     pending[i] = { lo: job.lo, hi: job.hi, rank: job.rank, demand: 0 };
+    const missing = (rest.placed[i] ?? 0) - runs.reduce((sum, r) => sum + r.length, 0);
+    if (missing >= problem.minSlots) retryFragmented(problem, state, pending, i, missing, fromMs, toMs);
+  }
+}
+
+/**
+ * The slots the assignment left this deadline were too scattered for whole sessions
+ * (only possible when a session is longer than a slot). Try again in any free slot of
+ * its window, then keep the new sessions only if every deadline still to be placed
+ * keeps its full share; otherwise give them back. This wins back most fragment losses
+ * without ever costing a later deadline a minute.
+ */
+function retryFragmented(
+  problem: PlanningProblem,
+  state: PlanState,
+  pending: readonly AssignmentJob[],
+  i: number,
+  missing: number,
+  fromMs: number,
+  toMs: number,
+): void {
+  const { grid } = problem;
+  const job = problem.jobs[i];
+  if (job === undefined) return;
+  const usableAssignment = () =>
+    assignSlots(
+      {
+        slotCount: grid.count,
+        slotDay: grid.day,
+        usable: state.usable,
+        dayCap: state.capLeft,
+        jobs: pending,
+      },
+      'backward',
+    ).total;
+  const before = usableAssignment();
+  const allowed = new Uint8Array(grid.count);
+  for (let t = Math.max(0, job.lo); t <= job.hi && t < grid.count; t += 1) allowed[t] = state.usable[t] ?? 0;
+  const room = {
+    grid,
+    allowed,
+    dayBudget: Int32Array.from(state.capLeft),
+    dayLoad: state.dayLoad,
+    minSlots: problem.minSlots,
+    maxSlots: problem.maxSlots,
+  };
+  const extra = placeSessions(room, missing, fromMs, toMs).map((r) => ({ job: i, ...r, kept: false }));
+  for (const run of extra) commitRun(problem, state, run);
+  if (extra.length > 0 && usableAssignment() < before) {
+    for (const run of extra) releaseRun(problem, state, run);
   }
 }
 
@@ -197,9 +252,7 @@ function buildResult(
   }));
   const sessions = [...planned, ...pinned].sort(
     (a, b) =>
-      a.start.localeCompare(b.start) ||
-      a.deadlineId.localeCompare(b.deadlineId) ||
-      a.end.localeCompare(b.end),
+      compareText(a.start, b.start) || compareText(a.deadlineId, b.deadlineId) || compareText(a.end, b.end),
   );
 
   const deadlines: DeadlinePlan[] = jobs.map((job, j) => {

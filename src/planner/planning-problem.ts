@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { compareText } from './compare-text.ts';
 import { estimateEffortMinutes } from './effort-estimate.ts';
 import { type Interval, mergeIntervals, padIntervals } from './intervals.ts';
 import type { Deadline, PlannerInput } from './planner-input.ts';
@@ -76,7 +77,7 @@ export function buildPlanningProblem(input: PlannerInput): PlanningProblem {
       const dayIndex = grid.dayIndexByDate.get(localDateOf(grid, startMs)) ?? -1;
       return { deadlineId: p.deadlineId, startMs, endMs: ms(p.end), dayIndex };
     })
-    .sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs || a.deadlineId.localeCompare(b.deadlineId));
+    .sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs || compareText(a.deadlineId, b.deadlineId));
   const pinnedByDeadline = new Map<string, number>();
   const pinnedMinutesByDay = new Float64Array(grid.days.length);
   for (const p of pinned) {
@@ -94,7 +95,7 @@ export function buildPlanningProblem(input: PlannerInput): PlanningProblem {
     start: ms(s.start),
     end: ms(s.end),
   }));
-  const free = freeMask(grid, mergeIntervals([...busy, ...userBlocked]));
+  const free = freeMask(grid, userBlocked.length === 0 ? busy : mergeIntervals([...busy, ...userBlocked]));
 
   const dayCap = new Int32Array(grid.days.length);
   const pinnedSlotsByDay = new Int32Array(grid.days.length);

@@ -1,3 +1,4 @@
+import { compareText } from './compare-text.ts';
 import { overlaps } from './intervals.ts';
 import type { PlannedSession, ReleaseReason } from './plan-result.ts';
 import { commitRun, type PlanState, releaseRun, type SessionRun } from './plan-state.ts';
@@ -32,9 +33,7 @@ export function keepPrevious(
     .map((session) => ({ session, startMs: Date.parse(session.start), endMs: Date.parse(session.end) }))
     .sort(
       (a, b) =>
-        a.startMs - b.startMs ||
-        a.endMs - b.endMs ||
-        a.session.deadlineId.localeCompare(b.session.deadlineId),
+        a.startMs - b.startMs || a.endMs - b.endMs || compareText(a.session.deadlineId, b.session.deadlineId),
     );
   for (const { session, startMs, endMs } of sorted) {
     const verdict = check(problem, state, session.deadlineId, startMs, endMs);
@@ -71,10 +70,12 @@ export function remainingShares(problem: PlanningProblem, state: PlanState): Ass
 /**
  * When kept sessions leave no room to reach the demand `bound` (say a new meeting took
  * the only evening an earlier deadline had, and a later deadline's kept session sits in
- * the time it could move to), gives kept sessions back one at a time, latest finish-by
- * first since those have the most other places to go, until the bound is reachable.
- * They are reported as `rebalanced`: moved not because they broke but because keeping
- * them would cost required minutes, which ranks above stability.
+ * the time it could move to), gives kept sessions back until the bound is reachable:
+ * first those on the days of a deadline that is still short, latest finish-by first
+ * (they have the most other places to go), then any; afterwards it takes back every
+ * release the bound turns out not to need, so the set moved is minimal (no session of it
+ * could stay). They are reported as `rebalanced`: moved not because they broke but
+ * because keeping them would cost required minutes, which ranks above stability.
  */
 export function releaseForBound(
   problem: PlanningProblem,
@@ -82,25 +83,43 @@ export function releaseForBound(
   kept: CarryOver['kept'],
   bound: number,
 ): Removal[] {
-  const removed: Removal[] = [];
   const reachable = () => {
-    let total = remainingShares(problem, state).total;
+    const shares = remainingShares(problem, state);
+    let total = shares.total;
     for (const p of state.placed) total += p;
-    return total;
+    return { total, shares };
+  };
+  const first = reachable();
+  if (first.total >= bound) return [];
+  const { grid } = problem;
+  const shortDays: [number, number][] = [];
+  problem.jobs.forEach((job, j) => {
+    const got = (state.placed[j] ?? 0) + (first.shares.placed[j] ?? 0);
+    if (got < job.demand && job.lo <= job.hi) shortDays.push([grid.day[job.lo] ?? 0, grid.day[job.hi] ?? 0]);
+  });
+  const nearShort = (run: SessionRun) => {
+    const d = grid.day[run.first] ?? 0;
+    return shortDays.some(([a, b]) => a <= d && d <= b);
   };
   const order = [...kept].sort(
     (a, b) =>
+      Number(nearShort(b.run)) - Number(nearShort(a.run)) ||
       (problem.jobs[b.run.job]?.finishByMs ?? 0) - (problem.jobs[a.run.job]?.finishByMs ?? 0) ||
       b.run.first - a.run.first,
   );
+  const released: (typeof kept)[number][] = [];
   for (const victim of order) {
-    if (reachable() >= bound) break;
     releaseRun(problem, state, victim.run);
-    removed.push({ session: victim.session, reason: 'rebalanced' });
+    released.push(victim);
+    if (reachable().total >= bound) break;
   }
-  return removed;
+  for (const victim of [...released].reverse()) {
+    commitRun(problem, state, victim.run);
+    if (reachable().total >= bound) released.splice(released.indexOf(victim), 1);
+    else releaseRun(problem, state, victim.run);
+  }
+  return released.map((victim) => ({ session: victim.session, reason: 'rebalanced' }));
 }
-
 function check(
   problem: PlanningProblem,
   state: PlanState,

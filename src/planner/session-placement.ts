@@ -40,7 +40,15 @@ function splitEvenly(total: number, count: number): number[] {
 export function placeSessions(room: PlacementRoom, units: number, fromMs: number, toMs: number): SlotRun[] {
   const runs: SlotRun[] = [];
   if (units < room.minSlots || room.grid.count === 0) return runs;
-  let lengths = splitEvenly(units, Math.ceil(units / room.maxSlots));
+  // Prefer sessions of about the middle of [min, max]: more, shorter sessions give
+  // spacing something to spread (two hours become two one-hour sessions on two days).
+  const preferred = (room.minSlots + room.maxSlots) / 2;
+  const count = Math.max(
+    Math.ceil(units / room.maxSlots),
+    Math.min(Math.floor(units / room.minSlots), Math.round(units / preferred)),
+    1,
+  );
+  let lengths = splitEvenly(units, count);
   const targets = spacingTargets(fromMs, toMs, lengths.length);
   const usedDays = new Set<number>();
   let remaining = units;
@@ -50,6 +58,9 @@ export function placeSessions(room: PlacementRoom, units: number, fromMs: number
     const target = targets[Math.min(k, targets.length - 1)] ?? fromMs;
     let found: SlotRun | null = null;
     for (let len = want; len >= room.minSlots && found === null; len -= 1) {
+      // Never leave a remainder too small to be a session of its own.
+      const left = remaining - len;
+      if (left > 0 && left < room.minSlots) continue;
       found = bestRun(room, len, target, usedDays);
     }
     if (found === null) break;

@@ -64,7 +64,7 @@ export function describeShortfall(
   const minutes = missing * slotMinutes;
   const need = formatMinutes(job.demand * slotMinutes);
   const by = formatLocal(job.finishByMs, problem.grid.timeZone);
-  const beyond =
+  const beyond = () =>
     job.finishByMs > problem.horizonEndMs
       ? ` (the plan covers only until ${formatLocal(problem.horizonEndMs, problem.grid.timeZone)})`
       : '';
@@ -81,7 +81,7 @@ export function describeShortfall(
     return {
       minutes,
       reason: 'not-enough-time',
-      message: `needs ${need} before ${by}, ${free} of study time free${beyond}`,
+      message: `needs ${need} before ${by}, ${free} of study time free${beyond()}`,
     };
   }
   if (allocated < job.demand || problem.minSlots === 1) {
@@ -91,7 +91,7 @@ export function describeShortfall(
     return {
       minutes,
       reason: 'competing-deadlines',
-      message: `needs ${need} before ${by}; work due by then totals ${formatMinutes(due * slotMinutes)} with ${free} of study time free${beyond}`,
+      message: `needs ${need} before ${by}; work due by then totals ${formatMinutes(due * slotMinutes)} with ${free} of study time free${beyond()}`,
     };
   }
   return {
