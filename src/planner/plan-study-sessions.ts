@@ -54,7 +54,7 @@ export function planStudySessions(input: PlannerInput, options: PlanOptions = {}
   );
   if (options.previous === undefined) {
     const state = newPlanState(problem);
-    placeAll(problem, state, initial.placed);
+    placeAll(problem, state);
     return buildResult(problem, state, initial.total, initial.placed, [], false);
   }
   const replan = (rebalance: boolean) => {
@@ -63,7 +63,7 @@ export function planStudySessions(input: PlannerInput, options: PlanOptions = {}
     const released = rebalance ? releaseForBound(problem, state, carried.kept, initial.total) : [];
     const shares = remainingShares(problem, state).placed;
     const allocated = Int32Array.from(shares, (q, j) => q + (state.placed[j] ?? 0));
-    placeAll(problem, state, shares);
+    placeAll(problem, state);
     return { state, allocated, removed: [...carried.removed, ...released], released: released.length };
   };
   // Keep everything that still fits. Move kept sessions only when the instance is
@@ -86,7 +86,15 @@ function totalOf(values: Int32Array): number {
   return total;
 }
 
-function placeAll(problem: PlanningProblem, state: PlanState, quotas: Int32Array): void {
+/**
+ * Places every deadline's open demand, soonest finish-by first. Each step re-solves the
+ * exact assignment for all deadlines not yet placed, with their full open demand, so a
+ * share one deadline cannot use (slivers below a session) passes to the next instead of
+ * being lost. The total stays at the bound: the deadline being placed only takes its own
+ * assigned slots or unused ones, so the others keep an assignment as large as before.
+ */
+function placeAll(problem: PlanningProblem, state: PlanState): void {
+  const quotas = Int32Array.from(problem.jobs, (job, j) => Math.max(0, job.demand - (state.placed[j] ?? 0)));
   const { grid, jobs } = problem;
   const pending: AssignmentJob[] = jobs.map((job, j) => ({
     lo: job.lo,
