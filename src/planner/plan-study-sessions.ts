@@ -1,13 +1,17 @@
-import { compareText } from './compare-text.ts';
-import type { DayLoad, DeadlinePlan, PlannedSession, PlanResult } from './plan-result.ts';
-import { commitRun, newPlanState, type PlanState, releaseRun, type SessionRun } from './plan-state.ts';
+import type { PlannedSession, PlanResult } from './plan-result.ts';
+import { commitRun, newPlanState, type PlanState, releaseRun } from './plan-state.ts';
+import { buildResult } from './plan-summary.ts';
 import type { PlannerInput } from './planner-input.ts';
 import { buildPlanningProblem, type PlanningProblem } from './planning-problem.ts';
-import { keepPrevious, type Removal, releaseForBound, remainingShares } from './previous-plan.ts';
+import {
+  type CarryOver,
+  keepPrevious,
+  type Removal,
+  releaseForBound,
+  remainingShares,
+} from './previous-plan.ts';
 import { placeSessions } from './session-placement.ts';
-import { describeShortfall } from './shortfall-report.ts';
 import { type AssignmentJob, assignSlots } from './slot-assignment.ts';
-import { continues } from './slot-grid.ts';
 import { spreadWindowMs } from './spacing.ts';
 
 export interface PlanOptions {
@@ -57,25 +61,46 @@ export function planStudySessions(input: PlannerInput, options: PlanOptions = {}
     placeAll(problem, state);
     return buildResult(problem, state, initial.total, initial.placed, [], false);
   }
-  const replan = (rebalance: boolean) => {
+  type Release = (state: PlanState, kept: CarryOver['kept']) => Removal[];
+  const keepAll: Release = () => [];
+  const replan = (release: Release) => {
     const state = newPlanState(problem);
     const carried = keepPrevious(problem, state, options.previous ?? []);
-    const released = rebalance ? releaseForBound(problem, state, carried.kept, initial.total) : [];
+    const released = release(state, carried.kept);
+    // A repair that gives nothing back would only repeat the plain re-plan.
+    if (release !== keepAll && released.length === 0) return null;
     const shares = remainingShares(problem, state).placed;
     const allocated = Int32Array.from(shares, (q, j) => q + (state.placed[j] ?? 0));
     placeAll(problem, state);
-    return { state, allocated, removed: [...carried.removed, ...released], released: released.length };
+    return {
+      state,
+      allocated,
+      removed: [...carried.removed, ...released],
+      released: released.length,
+      total: 0,
+    };
   };
+  const scored = (variant: NonNullable<ReturnType<typeof replan>>) => ({
+    ...variant,
+    total: totalOf(variant.state.placed),
+  });
+
   // Keep everything that still fits. Move kept sessions only when the instance is
-  // feasible (every deadline can be fully planned) and keeping them would leave some
-  // deadline short, and only when moving really places more. In an overloaded plan we do
-  // not reshuffle the calendar to trade one deadline's shortfall for another's.
-  let best = replan(false);
-  let required = 0;
-  for (const job of problem.jobs) required += job.demand;
-  if (initial.total === required && totalOf(best.state.placed) < initial.total) {
-    const moved = replan(true);
-    if (moved.released > 0 && totalOf(moved.state.placed) > totalOf(best.state.placed)) best = moved;
+  // feasible (every deadline can be fully planned, so the bound is owed) and keeping them
+  // leaves the bound out of reach, and take that variant only if it really places more.
+  // An overloaded plan is not reshuffled to trade one deadline's shortfall for another's,
+  // and minutes lost to slivers below a minimum session are not chased by moving others.
+  const plain = replan(keepAll);
+  if (plain === null) throw new Error('unreachable: keeping everything never returns null');
+  let best = scored(plain);
+  if (best.total < initial.total) {
+    let required = 0;
+    for (const job of problem.jobs) required += job.demand;
+    if (initial.total === required) {
+      const repaired = replan((state, kept) => releaseForBound(problem, state, kept, initial.total));
+      const moved = repaired === null ? null : scored(repaired);
+      if (moved !== null && moved.total > best.total) best = moved;
+    }
   }
   return buildResult(problem, best.state, initial.total, best.allocated, best.removed, true);
 }
@@ -147,6 +172,8 @@ function placeAll(problem: PlanningProblem, state: PlanState): void {
         dayLoad: state.dayLoad,
         minSlots: problem.minSlots,
         maxSlots: problem.maxSlots,
+        lo: job.lo,
+        hi: job.hi,
       },
       rest.placed[i] ?? 0,
       fromMs,
@@ -200,121 +227,12 @@ function retryFragmented(
     dayLoad: state.dayLoad,
     minSlots: problem.minSlots,
     maxSlots: problem.maxSlots,
+    lo: job.lo,
+    hi: job.hi,
   };
   const extra = placeSessions(room, missing, fromMs, toMs).map((r) => ({ job: i, ...r, kept: false }));
   for (const run of extra) commitRun(problem, state, run);
   if (extra.length > 0 && usableAssignment() < before) {
     for (const run of extra) releaseRun(problem, state, run);
   }
-}
-
-/** Joins back-to-back new sessions of one deadline while the result stays within the max length. */
-function joinAdjacent(problem: PlanningProblem, runs: readonly SessionRun[]): SessionRun[] {
-  const sorted = [...runs].sort((a, b) => a.first - b.first);
-  const out: SessionRun[] = [];
-  for (const run of sorted) {
-    const last = out[out.length - 1];
-    const end = last === undefined ? -1 : last.first + last.length - 1;
-    if (
-      last !== undefined &&
-      !last.kept &&
-      !run.kept &&
-      last.job === run.job &&
-      end + 1 === run.first &&
-      continues(problem.grid, end) &&
-      last.length + run.length <= problem.maxSlots
-    ) {
-      out[out.length - 1] = { ...last, length: last.length + run.length };
-    } else {
-      out.push(run);
-    }
-  }
-  return out;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function buildResult(
-  problem: PlanningProblem,
-  state: PlanState,
-  bound: number,
-  allocated: Int32Array,
-  removed: Removal[],
-  replanned: boolean,
-): PlanResult {
-  const { grid, jobs } = problem;
-  const slotMinutes = grid.slotMs / 60_000;
-  const runs = joinAdjacent(problem, state.runs);
-  const toSession = (r: SessionRun): PlannedSession => ({
-    deadlineId: jobs[r.job]?.deadline.id ?? '',
-    start: iso(grid.start[r.first] ?? 0),
-    end: iso((grid.start[r.first + r.length - 1] ?? 0) + grid.slotMs),
-    pinned: false,
-  });
-  const planned = runs.map(toSession);
-  const pinned = problem.pinned.map((p) => ({
-    deadlineId: p.deadlineId,
-    start: iso(p.startMs),
-    end: iso(p.endMs),
-    pinned: true,
-  }));
-  const sessions = [...planned, ...pinned].sort(
-    (a, b) =>
-      compareText(a.start, b.start) || compareText(a.deadlineId, b.deadlineId) || compareText(a.end, b.end),
-  );
-
-  const deadlines: DeadlinePlan[] = jobs.map((job, j) => {
-    const placed = state.placed[j] ?? 0;
-    const shortfall = describeShortfall(problem, j, job.demand - placed, allocated[j] ?? 0);
-    return {
-      deadlineId: job.deadline.id,
-      effortMinutes: job.effortMinutes,
-      effortEstimated: job.effortEstimated,
-      doneMinutes: job.deadline.doneMinutes,
-      pinnedMinutes: job.pinnedMinutes,
-      requiredMinutes: job.demand * slotMinutes,
-      plannedMinutes: placed * slotMinutes,
-      finishBy: iso(job.finishByMs),
-      status: shortfall === null ? 'planned' : 'shortfall',
-      shortfall,
-    };
-  });
-
-  const days: DayLoad[] = grid.days.map((day, d) => {
-    let free = 0;
-    for (let s = day.firstSlot; s < day.endSlot; s += 1) free += problem.free[s] ?? 0;
-    const pinnedSlots = problem.pinnedSlotsByDay[d] ?? 0;
-    const newSlots = (state.dayLoad[d] ?? 0) - pinnedSlots;
-    const pinnedMinutes = problem.pinned
-      .filter((p) => p.dayIndex === d)
-      .reduce((sum, p) => sum + (p.endMs - p.startMs) / 60_000, 0);
-    return {
-      date: day.date,
-      plannedMinutes: newSlots * slotMinutes + pinnedMinutes,
-      capMinutes: problem.capMinutes,
-      studyWindowMinutes: (day.endSlot - day.firstSlot) * slotMinutes,
-      freeMinutes: free * slotMinutes,
-    };
-  });
-
-  let placedTotal = 0;
-  for (const p of state.placed) placedTotal += p;
-  let required = 0;
-  for (const job of jobs) required += job.demand;
-  const keptCount = runs.filter((r) => r.kept).length;
-  return {
-    sessions,
-    deadlines,
-    days,
-    totals: {
-      requiredMinutes: required * slotMinutes,
-      boundMinutes: bound * slotMinutes,
-      plannedMinutes: placedTotal * slotMinutes,
-    },
-    changes: {
-      keptCount: replanned ? keptCount : 0,
-      added: replanned ? runs.filter((r) => !r.kept).map(toSession) : planned,
-      removed: removed.map((r) => ({ session: { ...r.session }, reason: r.reason })),
-    },
-  };
 }

@@ -10,6 +10,9 @@ export interface PlacementRoom {
   readonly dayLoad: Int32Array;
   readonly minSlots: number;
   readonly maxSlots: number;
+  /** Slot indices outside [lo, hi] are never allowed; lets the search skip them. */
+  readonly lo: number;
+  readonly hi: number;
 }
 
 export interface SlotRun {
@@ -42,10 +45,11 @@ export function placeSessions(room: PlacementRoom, units: number, fromMs: number
   if (units < room.minSlots || room.grid.count === 0) return runs;
   // Prefer sessions of about the middle of [min, max]: more, shorter sessions give
   // spacing something to spread (two hours become two one-hour sessions on two days).
+  // Never more sessions than days that can hold one, so each can have a day of its own.
   const preferred = (room.minSlots + room.maxSlots) / 2;
   const count = Math.max(
     Math.ceil(units / room.maxSlots),
-    Math.min(Math.floor(units / room.minSlots), Math.round(units / preferred)),
+    Math.min(Math.floor(units / room.minSlots), Math.round(units / preferred), usableDays(room)),
     1,
   );
   let lengths = splitEvenly(units, count);
@@ -64,6 +68,7 @@ export function placeSessions(room: PlacementRoom, units: number, fromMs: number
       found = bestRun(room, len, target, usedDays);
     }
     if (found === null) break;
+    found = soakSliver(room, found, remaining);
     for (let s = found.first; s < found.first + found.length; s += 1) room.allowed[s] = 0;
     const day = room.grid.day[found.first] ?? 0;
     room.dayBudget[day] = (room.dayBudget[day] ?? 0) - found.length;
@@ -78,6 +83,48 @@ export function placeSessions(room: PlacementRoom, units: number, fromMs: number
     }
   }
   return runs;
+}
+
+/** Days on which the room can hold at least one minimum session. */
+function usableDays(room: PlacementRoom): number {
+  const { grid } = room;
+  let days = 0;
+  let countedDay = -1;
+  let run = 0;
+  for (let s = Math.max(0, room.lo); s <= room.hi && s < grid.count; s += 1) {
+    const d = grid.day[s] ?? 0;
+    run = room.allowed[s] === 1 ? run + 1 : 0;
+    if (run >= room.minSlots && d !== countedDay && (room.dayBudget[d] ?? 0) >= room.minSlots) {
+      days += 1;
+      countedDay = d;
+    }
+    if (!continues(grid, s)) run = 0;
+  }
+  return days;
+}
+
+/**
+ * If this session would leave its day a budget smaller than a minimum session (say three
+ * 75-minute sessions under a 4-hour cap leave 15 minutes), grow it by that sliver when the
+ * slots next to it are free and the session stays within the maximum: otherwise those
+ * minutes are lost to everyone.
+ */
+function soakSliver(room: PlacementRoom, run: SlotRun, remaining: number): SlotRun {
+  const { grid } = room;
+  const day = grid.day[run.first] ?? 0;
+  const sliver = (room.dayBudget[day] ?? 0) - run.length;
+  if (sliver <= 0 || sliver >= room.minSlots || run.length + sliver > room.maxSlots) return run;
+  const left = remaining - run.length - sliver;
+  if (left < 0 || (left > 0 && left < room.minSlots)) return run;
+  const open = (s: number) => s >= 0 && s < grid.count && room.allowed[s] === 1;
+  const last = run.first + run.length - 1;
+  let after = true;
+  for (let s = last + 1; s <= last + sliver; s += 1) after &&= open(s) && continues(grid, s - 1);
+  if (after) return { first: run.first, length: run.length + sliver };
+  let before = true;
+  for (let s = run.first - sliver; s < run.first; s += 1) before &&= open(s) && continues(grid, s);
+  if (before) return { first: run.first - sliver, length: run.length + sliver };
+  return run;
 }
 
 function bestRun(room: PlacementRoom, len: number, target: number, usedDays: Set<number>): SlotRun | null {
