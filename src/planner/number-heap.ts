@@ -6,32 +6,32 @@
 export class NumberHeap {
   private keys: number[] = [];
   private values: number[] = [];
+  // Entries live in [0, n); the arrays keep their length so clearing costs nothing.
+  private n = 0;
 
   get size(): number {
-    return this.keys.length;
+    return this.n;
   }
 
   clear(): void {
-    this.keys.length = 0;
-    this.values.length = 0;
+    this.n = 0;
   }
 
   /** Key of the smallest entry; Infinity when empty. */
   topKey(): number {
-    return this.keys[0] ?? Number.POSITIVE_INFINITY;
+    return this.n > 0 ? (this.keys[0] ?? 0) : Number.POSITIVE_INFINITY;
   }
 
   /** Value of the smallest entry; -1 when empty. */
   topValue(): number {
-    return this.values[0] ?? -1;
+    return this.n > 0 ? (this.values[0] ?? -1) : -1;
   }
 
   push(key: number, value: number): void {
     const keys = this.keys;
     const values = this.values;
-    let i = keys.length;
-    keys.push(key);
-    values.push(value);
+    let i = this.n;
+    this.n += 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pk = keys[parent] ?? 0;
@@ -48,13 +48,12 @@ export class NumberHeap {
   pop(): number {
     const keys = this.keys;
     const values = this.values;
-    const n = keys.length;
+    const n = this.n;
     if (n === 0) return -1;
     const top = values[0] ?? -1;
     const lastKey = keys[n - 1] ?? 0;
     const lastValue = values[n - 1] ?? 0;
-    keys.length = n - 1;
-    values.length = n - 1;
+    this.n = n - 1;
     const size = n - 1;
     if (size === 0) return top;
     let i = 0;

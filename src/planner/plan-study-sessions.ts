@@ -11,7 +11,7 @@ import {
   remainingShares,
 } from './previous-plan.ts';
 import { placeSessions } from './session-placement.ts';
-import { type AssignmentJob, assignSlots } from './slot-assignment.ts';
+import { type Assignment, type AssignmentJob, assignSlots } from './slot-assignment.ts';
 import { spreadWindowMs } from './spacing.ts';
 
 export interface PlanOptions {
@@ -138,10 +138,14 @@ function placeAll(problem: PlanningProblem, state: PlanState): void {
     });
   const budget = new Int32Array(grid.days.length);
   const allowed = new Uint8Array(grid.count);
+  // The assignment of the deadlines still to place. After a deadline takes exactly its
+  // share inside its allowance, the others' part of it is still valid, so it is reused;
+  // it is solved again only when a share went unused (its slots may help someone short).
+  let rest: Assignment | null = null;
   for (const i of order) {
     const job = jobs[i];
     if (job === undefined) continue;
-    const rest = assignSlots(
+    rest ??= assignSlots(
       {
         slotCount: grid.count,
         slotDay: grid.day,
@@ -182,8 +186,20 @@ function placeAll(problem: PlanningProblem, state: PlanState): void {
     for (const r of runs)
       commitRun(problem, state, { job: i, first: r.first, length: r.length, kept: false });
     pending[i] = { lo: job.lo, hi: job.hi, rank: job.rank, demand: 0 };
+    for (let t = Math.max(0, job.lo); t <= job.hi && t < grid.count; t += 1) {
+      if (rest.slotJob[t] === i) rest.slotJob[t] = -1;
+    }
     const missing = (rest.placed[i] ?? 0) - runs.reduce((sum, r) => sum + r.length, 0);
-    if (missing >= problem.minSlots) retryFragmented(problem, state, pending, i, missing, fromMs, toMs);
+    if (missing > 0) {
+      if (missing >= problem.minSlots) {
+        let othersShare = 0;
+        rest.placed.forEach((share, j) => {
+          if (j !== i) othersShare += (pending[j]?.demand ?? 0) > 0 ? share : 0;
+        });
+        retryFragmented(problem, state, pending, i, missing, othersShare, fromMs, toMs);
+      }
+      rest = null;
+    }
   }
 }
 
@@ -200,6 +216,7 @@ function retryFragmented(
   pending: readonly AssignmentJob[],
   i: number,
   missing: number,
+  othersShare: number,
   fromMs: number,
   toMs: number,
 ): void {
@@ -217,7 +234,6 @@ function retryFragmented(
       },
       'backward',
     ).total;
-  const before = usableAssignment();
   const allowed = new Uint8Array(grid.count);
   for (let t = Math.max(0, job.lo); t <= job.hi && t < grid.count; t += 1) allowed[t] = state.usable[t] ?? 0;
   const room = {
@@ -232,7 +248,7 @@ function retryFragmented(
   };
   const extra = placeSessions(room, missing, fromMs, toMs).map((r) => ({ job: i, ...r, kept: false }));
   for (const run of extra) commitRun(problem, state, run);
-  if (extra.length > 0 && usableAssignment() < before) {
+  if (extra.length > 0 && usableAssignment() < othersShare) {
     for (const run of extra) releaseRun(problem, state, run);
   }
 }
