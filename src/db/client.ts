@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { PGlite, PGliteInterface } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -33,8 +34,13 @@ export async function openDatabase(config: Config['database']): Promise<Database
 export async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir);
-  const orm = drizzlePglite({ client, schema }) as unknown as Orm;
+  return wrapPglite(await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir));
+}
+
+/** A Database over an open PGlite instance (closing the Database closes it). */
+export function wrapPglite(client: PGliteInterface): Database {
+  // A clone is typed as the interface; drizzle only uses what the interface has.
+  const orm = drizzlePglite({ client: client as PGlite, schema }) as unknown as Orm;
   const session: SqlSession = {
     exec: async (sql) => {
       await client.exec(sql);

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { openPglite } from '../../src/db/client.ts';
+import { migratedPglite } from '../support/pglite.ts';
 import { type StorageHarness, storageContract, syncStateContract } from './storage.contract.ts';
 
 const harness = async (): Promise<StorageHarness> => ({

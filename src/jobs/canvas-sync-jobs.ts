@@ -1,0 +1,37 @@
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
+
+export const CANVAS_SYNC_JOB = 'canvas-sync';
+export const CANVAS_SYNC_ALL_JOB = 'canvas-sync-all';
+
+export interface CanvasSyncPayload {
+  userId: string;
+  runId: string;
+}
+
+/** The one thing the sync jobs need from the queue: to add a job for a user. */
+export type EnqueueCanvasSync = (payload: CanvasSyncPayload) => Promise<void>;
+
+/**
+ * The periodic job: one sync for every user whose Google connection is live. Users with a
+ * queued or running sync join it instead of getting a second one, so a slow sync and the
+ * next tick never pile up. Returns how many runs were started.
+ */
+export async function enqueueSyncForEveryone(deps: {
+  connections: GoogleConnectionsRepo;
+  runs: SyncRunsRepo;
+  enqueue: EnqueueCanvasSync;
+}): Promise<{ started: number; joined: number }> {
+  let started = 0;
+  let joined = 0;
+  for (const userId of await deps.connections.listConnectedUserIds()) {
+    const { run, joined: wasJoined } = await deps.runs.createOrJoin(userId, 'canvas');
+    if (wasJoined) {
+      joined += 1;
+      continue;
+    }
+    await deps.enqueue({ userId, runId: run.id });
+    started += 1;
+  }
+  return { started, joined };
+}
