@@ -1,3 +1,10 @@
+/**
+ * The study planner: a pure function from deadlines, busy time and preferences to study
+ * sessions, with an honest account of every minute it could not place. No I/O, no clock
+ * (the caller passes `now`), deterministic. Parse untrusted input with the schemas
+ * (they apply the defaults), then call `planStudySessions`; pass the sessions now on the
+ * calendar as `previous` to re-plan with as few moves as possible.
+ */
 export { estimateEffortMinutes } from './effort-estimate.ts';
 export {
   clipIntervals,
@@ -24,6 +31,7 @@ export {
   DeadlineSchema,
   type ItemKind,
   ItemKindSchema,
+  PlannedSessionSchema,
   type PlannerInput,
   type PlannerInputData,
   PlannerInputSchema,

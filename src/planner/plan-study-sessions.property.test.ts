@@ -147,4 +147,31 @@ describe('planStudySessions on random instances', () => {
       { numRuns: 100 },
     );
   });
+
+  it('after a deadline moves earlier moves only its sessions that now end too late', () => {
+    fc.assert(
+      fc.property(anyInput, fc.nat(4), fc.integer({ min: 1, max: 2 * 1440 }), (input, which, minutes) => {
+        const first = planStudySessions(input);
+        const j = which % input.deadlines.length;
+        const moved = input.deadlines[j];
+        if (moved === undefined) return;
+        const dueAt = new Date(at(moved.dueAt) - minutes * 60_000).toISOString();
+        const changed = {
+          ...input,
+          deadlines: input.deadlines.map((d, k) => (k === j ? { ...d, dueAt } : d)),
+        };
+        const second = planStudySessions(changed, { previous: first.sessions });
+        expect(hardConstraintViolations(changed, second)).toEqual([]);
+        const finishBy = at(dueAt) - input.preferences.finishByLeadMinutes * 60_000;
+        for (const r of second.changes.removed) {
+          if (r.reason === 'rebalanced') continue;
+          // Broken by the move: it is this deadline's and now ends after its finish-by time,
+          // or it is no longer needed because its deadline needs less than before.
+          expect(r.session.deadlineId).toBe(moved.id);
+          if (r.reason === 'conflict') expect(at(r.session.end)).toBeGreaterThan(finishBy);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -1,7 +1,8 @@
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { planStudySessions } from './plan-study-sessions.ts';
-import { type PlannerInputData, PlannerInputSchema } from './planner-input.ts';
+import { PlannedSessionSchema, type PlannerInputData, PlannerInputSchema } from './planner-input.ts';
 import { hardConstraintViolations } from './testing/plan-checks.ts';
 
 const plan = (data: PlannerInputData, previous?: Parameters<typeof planStudySessions>[1]) => {
@@ -191,7 +192,10 @@ describe('what the user did by hand', () => {
     const victim = first.sessions[1];
     expect(victim).toBeDefined();
     if (victim === undefined) return;
-    const second = plan({ ...base, dropped: [victim] }, { previous: first.sessions });
+    // The previous plan as it would come back over HTTP.
+    const previous = z.array(PlannedSessionSchema).parse(JSON.parse(JSON.stringify(first.sessions)));
+    expect(previous).toEqual(first.sessions);
+    const second = plan({ ...base, dropped: [victim] }, { previous });
     const overlapsVictim = (s: { start: string; end: string }) =>
       s.start < victim.end && victim.start < s.end;
     expect(second.sessions.filter(overlapsVictim)).toEqual([]);

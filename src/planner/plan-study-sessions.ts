@@ -34,20 +34,30 @@ export interface PlanOptions {
  * bound on this discrete time (work due by any finish-by time is capped by the free
  * time before it) and equals the sum of needs exactly when the instance is feasible.
  *
- * REACHING IT. `assignSlots` computes the bound exactly. The planner then places one
- * deadline at a time (soonest finish-by first): it re-solves the assignment for every
- * deadline not yet placed, packed as late as possible, and lets the current deadline
- * choose its sessions only among slots that assignment leaves to it or leaves unused,
- * within per-day budgets. So the deadlines still to come always keep a full
- * assignment, and the total stays at the bound.
+ * REACHING IT. `assignSlots` computes the bound exactly (checked against an independent
+ * max flow in the tests). The planner then places one deadline at a time, soonest
+ * finish-by first, at its spacing targets, but only among the slots that an assignment
+ * of all deadlines not yet placed (packed as late as possible) leaves to it or leaves
+ * unused, within per-day budgets. So the deadlines still to come always keep a full
+ * assignment, and the total stays at the bound. Under overload the assignment decides
+ * who is short: work due sooner first, then higher priority (deadlines tied on time).
  *
  * WHERE IT CAN FALL SHORT. The bound ignores session lengths. With a minimum session of
  * one slot it is always reached. With a longer minimum, free time in pieces shorter
  * than the minimum (a 15-minute gap between meetings, the last 15 minutes of a day's
  * cap, a finish-by time cutting a run) counts toward the bound but cannot hold a
- * session; the planner then places less than the bound and reports the difference on
- * the deadlines concerned as `fragmented-time` (never silently: planned + shortfall =
- * required for every deadline).
+ * session. The planner avoids making such slivers itself (session lengths never leave
+ * a remainder below the minimum; a session grows to soak up a day's last sliver) and
+ * retries a deadline whose share was scattered in any free slot its successors can
+ * spare; what is still lost is reported on the deadlines concerned as `fragmented-time`
+ * (never silently: planned + shortfall = required for every deadline), and
+ * `totals.boundMinutes` shows how far the plan is from the bound.
+ *
+ * RE-PLANNING (`options.previous`). Every previous session that still satisfies every
+ * hard rule stays exactly where it was; the rest are listed in `changes.removed` with a
+ * reason, and only missing minutes are placed anew. Kept sessions are moved
+ * (`rebalanced`) only when the instance is feasible and keeping them would put the
+ * bound out of reach; then a minimal set is moved. See `previous-plan.ts`.
  */
 export function planStudySessions(input: PlannerInput, options: PlanOptions = {}): PlanResult {
   const problem = buildPlanningProblem(input);

@@ -41,11 +41,19 @@ export const BusyIntervalSchema = z
   .object({ start: InstantSchema, end: InstantSchema, status: z.enum(['busy', 'unknown']).default('busy') })
   .refine((b) => Date.parse(b.end) > Date.parse(b.start), { message: 'end must be after start' });
 
+const sessionShape = { deadlineId: z.string().min(1), start: InstantSchema, end: InstantSchema };
+const endsAfterStart = (s: { start: string; end: string }) => Date.parse(s.end) > Date.parse(s.start);
+
 /** A study session as the user sees it on the calendar. */
 export const SessionRefSchema = z
-  .object({ deadlineId: z.string().min(1), start: InstantSchema, end: InstantSchema })
-  .refine((s) => Date.parse(s.end) > Date.parse(s.start), { message: 'end must be after start' });
+  .object(sessionShape)
+  .refine(endsAfterStart, { message: 'end must be after start' });
 export type SessionRef = z.output<typeof SessionRefSchema>;
+
+/** A session of an earlier plan (`PlanResult.sessions`), for `planStudySessions(…, { previous })`. */
+export const PlannedSessionSchema = z
+  .object({ ...sessionShape, pinned: z.boolean().default(false) })
+  .refine(endsAfterStart, { message: 'end must be after start' });
 
 export const PlannerInputSchema = z
   .object({
