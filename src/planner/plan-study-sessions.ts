@@ -71,48 +71,38 @@ export function planStudySessions(input: PlannerInput, options: PlanOptions = {}
     placeAll(problem, state);
     return buildResult(problem, state, initial.total, initial.placed, [], false);
   }
-  type Release = (state: PlanState, kept: CarryOver['kept']) => Removal[];
-  const keepAll: Release = () => [];
-  const replan = (release: Release) => {
-    const state = newPlanState(problem);
-    const carried = keepPrevious(problem, state, options.previous ?? []);
-    const released = release(state, carried.kept);
-    // A repair that gives nothing back would only repeat the plain re-plan.
-    if (release !== keepAll && released.length === 0) return null;
-    const shares = remainingShares(problem, state).placed;
-    const allocated = Int32Array.from(shares, (q, j) => q + (state.placed[j] ?? 0));
-    placeAll(problem, state);
-    return {
-      state,
-      allocated,
-      removed: [...carried.removed, ...released],
-      released: released.length,
-      total: 0,
-    };
-  };
-  const scored = (variant: NonNullable<ReturnType<typeof replan>>) => ({
-    ...variant,
-    total: totalOf(variant.state.placed),
-  });
-
   // Keep everything that still fits. Move kept sessions only when the instance is
   // feasible (every deadline can be fully planned, so the bound is owed) and keeping them
   // leaves the bound out of reach, and take that variant only if it really places more.
   // An overloaded plan is not reshuffled to trade one deadline's shortfall for another's,
   // and minutes lost to slivers below a minimum session are not chased by moving others.
-  const plain = replan(keepAll);
-  if (plain === null) throw new Error('unreachable: keeping everything never returns null');
-  let best = scored(plain);
-  if (best.total < initial.total) {
-    let required = 0;
-    for (const job of problem.jobs) required += job.demand;
-    if (initial.total === required) {
-      const repaired = replan((state, kept) => releaseForBound(problem, state, kept, initial.total));
-      const moved = repaired === null ? null : scored(repaired);
-      if (moved !== null && moved.total > best.total) best = moved;
-    }
+  const previous = options.previous;
+  let best = replan(problem, previous, null);
+  let required = 0;
+  for (const job of jobs) required += job.demand;
+  if (best.total < initial.total && initial.total === required) {
+    const moved = replan(problem, previous, (state, kept) =>
+      releaseForBound(problem, state, kept, initial.total),
+    );
+    if (moved.released > 0 && moved.total > best.total) best = moved;
   }
   return buildResult(problem, best.state, initial.total, best.allocated, best.removed, true);
+}
+
+type Release = (state: PlanState, kept: CarryOver['kept']) => Removal[];
+
+/** One re-planning variant: keep what still fits, give back what `release` says, place the rest. */
+function replan(problem: PlanningProblem, previous: readonly PlannedSession[], release: Release | null) {
+  const state = newPlanState(problem);
+  const carried = keepPrevious(problem, state, previous);
+  const released = release === null ? [] : release(state, carried.kept);
+  const variant = { state, removed: [...carried.removed, ...released], released: released.length };
+  // A repair that gives nothing back would only repeat the plain re-plan.
+  if (release !== null && released.length === 0) return { ...variant, allocated: state.placed, total: 0 };
+  const shares = remainingShares(problem, state).placed;
+  const allocated = Int32Array.from(shares, (q, j) => q + (state.placed[j] ?? 0));
+  placeAll(problem, state);
+  return { ...variant, allocated, total: totalOf(state.placed) };
 }
 
 function totalOf(values: Int32Array): number {
