@@ -92,6 +92,16 @@ describe('an overloaded finals week (Los Angeles)', () => {
     expect(short).toContain('hist-final');
   });
 
+  it('never puts two sessions of one exam back to back (that would be one overlong block)', () => {
+    const result = plan(finals);
+    for (const id of ['chem-final', 'calc-final', 'hist-final', 'cs-project']) {
+      const own = sessionsOf(result, id);
+      own.forEach((s, k) => {
+        if (k > 0) expect(s.start).not.toBe(own[k - 1]?.end);
+      });
+    }
+  });
+
   it('gives the scarce time to the higher-priority exam of two due together', () => {
     const result = plan(finals);
     const minutes = (id: string) => result.deadlines.find((d) => d.deadlineId === id)?.plannedMinutes ?? 0;

@@ -26,6 +26,11 @@ const HOUR = 3_600_000;
 const SAME_DAY_PENALTY = 36;
 /** Each planned hour already on a day costs as much as 4 hours off target: evens the load. */
 const LOAD_PENALTY_PER_HOUR = 4;
+/**
+ * Back to back with a session of the same deadline is a last resort: together they
+ * would read as one block longer than the maximum session.
+ */
+const BACK_TO_BACK_PENALTY = 1000;
 
 function splitEvenly(total: number, count: number): number[] {
   const base = Math.floor(total / count);
@@ -55,6 +60,7 @@ export function placeSessions(room: PlacementRoom, units: number, fromMs: number
   let lengths = splitEvenly(units, count);
   const targets = spacingTargets(fromMs, toMs, lengths.length);
   const usedDays = new Set<number>();
+  const own = new Set<number>();
   let remaining = units;
   let k = 0;
   while (remaining >= room.minSlots) {
@@ -65,11 +71,14 @@ export function placeSessions(room: PlacementRoom, units: number, fromMs: number
       // Never leave a remainder too small to be a session of its own.
       const left = remaining - len;
       if (left > 0 && left < room.minSlots) continue;
-      found = bestRun(room, len, target, usedDays);
+      found = bestRun(room, len, target, usedDays, own);
     }
     if (found === null) break;
     found = soakSliver(room, found, remaining);
-    for (let s = found.first; s < found.first + found.length; s += 1) room.allowed[s] = 0;
+    for (let s = found.first; s < found.first + found.length; s += 1) {
+      room.allowed[s] = 0;
+      own.add(s);
+    }
     const day = room.grid.day[found.first] ?? 0;
     room.dayBudget[day] = (room.dayBudget[day] ?? 0) - found.length;
     usedDays.add(day);
@@ -127,7 +136,13 @@ function soakSliver(room: PlacementRoom, run: SlotRun, remaining: number): SlotR
   return run;
 }
 
-function bestRun(room: PlacementRoom, len: number, target: number, usedDays: Set<number>): SlotRun | null {
+function bestRun(
+  room: PlacementRoom,
+  len: number,
+  target: number,
+  usedDays: ReadonlySet<number>,
+  own: ReadonlySet<number>,
+): SlotRun | null {
   const { grid } = room;
   const anchor = grid.day[Math.min(firstSlotFrom(grid, target), grid.count - 1)] ?? 0;
   let best: SlotRun | null = null;
@@ -155,7 +170,12 @@ function bestRun(room: PlacementRoom, len: number, target: number, usedDays: Set
         if (runStart < 0) runStart = s;
         if (s - runStart + 1 >= len) {
           const first = s - len + 1;
-          const score = Math.abs((grid.start[first] ?? 0) - target) / HOUR + penalty;
+          const touches =
+            (own.has(first - 1) && continues(grid, first - 1)) || (own.has(s + 1) && continues(grid, s));
+          const score =
+            Math.abs((grid.start[first] ?? 0) - target) / HOUR +
+            penalty +
+            (touches ? BACK_TO_BACK_PENALTY : 0);
           if (score < bestScore) {
             bestScore = score;
             best = { first, length: len };
