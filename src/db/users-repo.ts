@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Orm } from './client.ts';
-import { userProfiles, users } from './schema.ts';
+import { type GoogleCalendarSettings, userProfiles, users } from './schema.ts';
 
 export interface UserRecord {
   id: string;
@@ -16,6 +16,9 @@ export interface UsersRepo {
   get(id: string): Promise<UserRecord | undefined>;
   setTimeZone(id: string, timeZone: string): Promise<void>;
   getPlannerPreferences(id: string): Promise<Record<string, unknown>>;
+  /** The blueprint's settings JSON (preferred calendars, watch expiration, error count). */
+  getCalendarSettings(id: string): Promise<GoogleCalendarSettings>;
+  setPreferredCalendars(id: string, calendarIds: string[]): Promise<void>;
   /** Stores validated preferences; their time zone becomes the user's time zone. */
   setPlannerPreferences(
     id: string,
@@ -77,6 +80,27 @@ export function createUsersRepo(orm: Orm): UsersRepo {
         .where(eq(users.id, id))
         .returning({ settings: users.googleCalendarSettings });
       return rows[0]?.settings?.sync_error_count ?? 0;
+    },
+    async getCalendarSettings(id) {
+      const rows = await orm
+        .select({ settings: users.googleCalendarSettings })
+        .from(users)
+        .where(eq(users.id, id))
+        .limit(1);
+      const settings = rows[0]?.settings;
+      return {
+        preferred_calendars: settings?.preferred_calendars ?? ['primary'],
+        watch_expiration: settings?.watch_expiration ?? null,
+        sync_error_count: settings?.sync_error_count ?? 0,
+      };
+    },
+    async setPreferredCalendars(id, calendarIds) {
+      await orm
+        .update(users)
+        .set({
+          googleCalendarSettings: sql`jsonb_set(coalesce(${users.googleCalendarSettings}, '{}'::jsonb), '{preferred_calendars}', ${JSON.stringify(calendarIds)}::jsonb)`,
+        })
+        .where(eq(users.id, id));
     },
     async getPlannerPreferences(id) {
       const rows = await orm

@@ -1,0 +1,150 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { UsersRepo } from '../../db/users-repo.ts';
+import { badRequest } from '../../errors.ts';
+import { availabilityFrom } from '../../google/availability.ts';
+import { getBusyMap } from '../../google/busy-map.ts';
+import type { CalendarApi } from '../../google/calendar-api.ts';
+import { countedCalendarIds, listAllCalendars } from '../../google/calendar-discovery.ts';
+import { PlannerPreferencesSchema } from '../../planner/index.ts';
+import { currentUser } from '../server.ts';
+
+export interface CalendarRouteDeps {
+  users: UsersRepo;
+  /** The user's Google client; rejects with an AppError when Google is not connected. */
+  calendarFor(userId: string): Promise<CalendarApi>;
+  /** CanvasCal's own calendar, never counted as busy (deadlines are transparent anyway). */
+  appCalendarId(userId: string): Promise<string | null>;
+}
+
+// "2026-12-01T10:00:00-05:00" or "…Z": an instant must say which offset it is in.
+const Instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00-05:00',
+});
+const MAX_RANGE_DAYS = 366;
+
+/** Which calendars count as busy, and the user's availability (under /api/v1). */
+export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
+  const counted = async (userId: string) => {
+    const api = await deps.calendarFor(userId);
+    const [entries, settings, appCalendar] = await Promise.all([
+      listAllCalendars(api),
+      deps.users.getCalendarSettings(userId),
+      deps.appCalendarId(userId),
+    ]);
+    const ids = countedCalendarIds(entries, settings.preferred_calendars).filter((id) => id !== appCalendar);
+    return { api, entries: entries.filter((e) => e.id !== appCalendar), ids, settings };
+  };
+
+  return async (app) => {
+    app.get(
+      '/settings/calendars',
+      {
+        schema: {
+          tags: ['calendars'],
+          response: {
+            200: z.object({
+              preferredCalendars: z.array(z.string()),
+              calendars: z.array(
+                z.object({
+                  id: z.string(),
+                  summary: z.string(),
+                  accessRole: z.string(),
+                  primary: z.boolean(),
+                  selected: z.boolean(),
+                  counted: z.boolean(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const { entries, ids, settings } = await counted(currentUser(request).id);
+        const set = new Set(ids);
+        return {
+          preferredCalendars: settings.preferred_calendars,
+          calendars: entries.map((e) => ({
+            id: e.id,
+            summary: e.summary,
+            accessRole: e.accessRole,
+            primary: e.primary,
+            selected: e.selected,
+            counted: set.has(e.id),
+          })),
+        };
+      },
+    );
+
+    app.put(
+      '/settings/calendars',
+      {
+        schema: {
+          tags: ['calendars'],
+          description:
+            'Name the calendars whose busy time counts; ["primary"] (the default) means "the ones I show in Google".',
+          body: z.object({
+            preferredCalendars: z
+              .array(z.string().trim().min(1).max(1024))
+              .min(1, 'name at least one calendar')
+              .max(500),
+          }),
+          response: { 200: z.object({ preferredCalendars: z.array(z.string()) }) },
+        },
+      },
+      async (request) => {
+        const userId = currentUser(request).id;
+        const api = await deps.calendarFor(userId);
+        const known = new Set((await listAllCalendars(api)).map((e) => e.id));
+        const unknown = request.body.preferredCalendars.filter((id) => id !== 'primary' && !known.has(id));
+        if (unknown.length > 0)
+          throw badRequest(`Not in your Google calendar list: ${unknown.join(', ')}.`, 'unknown_calendar');
+        await deps.users.setPreferredCalendars(userId, request.body.preferredCalendars);
+        return { preferredCalendars: request.body.preferredCalendars };
+      },
+    );
+
+    app.get(
+      '/availability',
+      {
+        schema: {
+          tags: ['calendars'],
+          querystring: z.object({
+            from: Instant,
+            to: Instant,
+            minMinutes: z.coerce.number().int().min(1).max(1440).default(30),
+          }),
+          response: {
+            200: z.object({
+              timeZone: z.string(),
+              calendars: z.array(z.string()),
+              busy: z.array(z.object({ start: z.string(), end: z.string() })),
+              unknown: z.array(
+                z.object({
+                  start: z.string(),
+                  end: z.string(),
+                  calendarIds: z.array(z.string()),
+                  reason: z.string(),
+                }),
+              ),
+              free: z.array(z.object({ start: z.string(), end: z.string(), minutes: z.number() })),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const from = new Date(request.query.from);
+        const to = new Date(request.query.to);
+        if (to <= from) throw badRequest('to must be after from.', 'invalid_range');
+        if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 86_400_000)
+          throw badRequest(`Ask for at most ${MAX_RANGE_DAYS} days at a time.`, 'invalid_range');
+        const userId = currentUser(request).id;
+        const { api, ids } = await counted(userId);
+        const prefs = PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId));
+        const map = await getBusyMap(api, ids, from, to);
+        return { calendars: ids, ...availabilityFrom(map, prefs, from, to, request.query.minMinutes) };
+      },
+    );
+  };
+}
