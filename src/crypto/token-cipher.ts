@@ -1,0 +1,92 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { SecretBinding, SecretSealer } from '../secrets.ts';
+import { CipherError, type KeyRing } from './key-ring.ts';
+
+const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * AES-256-GCM with a random 96-bit IV per encryption and the row's binding as associated
+ * data. The envelope is one text value, `v1.<kid>.<iv>.<ciphertext+tag>` (base64url), so it
+ * says which key made it and the format can change under a new version prefix.
+ */
+export class TokenCipher implements SecretSealer {
+  constructor(private readonly ring: KeyRing) {}
+
+  seal(plaintext: string, binding: SecretBinding): string {
+    const kid = this.ring.primaryKid;
+    const key = this.ring.key(kid);
+    if (!key) throw new CipherError('unknown_key', 'the primary key is missing from the ring');
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(associatedData(binding));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return `${VERSION}.${kid}.${iv.toString('base64url')}.${body.toString('base64url')}`;
+  }
+
+  open(envelope: string, binding: SecretBinding): { plaintext: string; stale: boolean } {
+    const parts = typeof envelope === 'string' ? envelope.split('.') : [];
+    if (parts.length !== 4)
+      throw new CipherError('malformed', 'the stored secret is not a CanvasCal envelope');
+    const [version, kid = '', ivText = '', bodyText = ''] = parts;
+    if (version !== VERSION)
+      throw new CipherError(
+        'unsupported_version',
+        'the stored secret has an envelope version this build does not read',
+      );
+    const key = this.ring.key(kid);
+    if (!key)
+      throw new CipherError(
+        'unknown_key',
+        `the stored secret was encrypted with key "${kid.slice(0, 32)}", which is not in the key ring`,
+      );
+    const iv = decode(ivText);
+    const body = decode(bodyText);
+    if (iv.length !== IV_BYTES || body.length < TAG_BYTES)
+      throw new CipherError('malformed', 'the stored secret is truncated');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAAD(associatedData(binding));
+      decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+      const plaintext = Buffer.concat([
+        decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
+      return { plaintext, stale: kid !== this.ring.primaryKid };
+    } catch {
+      throw new CipherError(
+        'decrypt_failed',
+        'the stored secret does not decrypt: it was altered, or belongs to another row',
+      );
+    }
+  }
+
+  /** The envelope under the primary key; the same envelope when it already is. */
+  reseal(envelope: string, binding: SecretBinding): string {
+    const { plaintext, stale } = this.open(envelope, binding);
+    return stale ? this.seal(plaintext, binding) : envelope;
+  }
+
+  toJSON(): string {
+    return '[TokenCipher]';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `TokenCipher { keys: ${this.ring.kids.length}, primary: ${this.ring.primaryKid} }`;
+  }
+}
+
+function associatedData(binding: SecretBinding): Buffer {
+  // Fixed field order: the same binding always gives the same bytes.
+  return Buffer.from(JSON.stringify([binding.userId, binding.provider, binding.purpose]), 'utf8');
+}
+
+function decode(text: string): Buffer {
+  const bytes = /^[A-Za-z0-9_-]*$/.test(text) ? Buffer.from(text, 'base64url') : undefined;
+  // Only the canonical encoding is accepted: the last character's unused bits could
+  // otherwise change without changing the bytes, and an altered envelope must never open.
+  if (!bytes || bytes.toString('base64url') !== text)
+    throw new CipherError('malformed', 'the stored secret is not a CanvasCal envelope');
+  return bytes;
+}
