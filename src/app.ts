@@ -1,5 +1,8 @@
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.ts';
+import { keyRingFromString } from './crypto/key-ring.ts';
+import { loadOrCreateLocalKeyRing } from './crypto/local-key-file.ts';
+import { TokenCipher } from './crypto/token-cipher.ts';
 import { createCalendarCacheRepo } from './db/calendar-cache-repo.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { createDeadlinesRepo } from './db/deadlines-repo.ts';
@@ -36,6 +39,7 @@ export interface CanvasCalApp {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly db: Database;
+  readonly cipher: TokenCipher;
   /** Undefined in a worker-only process. */
   readonly http: HttpApp | undefined;
   /** Starts listening (api roles); resolves to the base URL. */
@@ -50,6 +54,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
   const stack = new ShutdownStack(logger);
   try {
     const metrics = createMetrics();
+    const cipher = await buildCipher(config, logger);
 
     const db = await openDatabase(config.database);
     stack.push('database', () => db.close());
@@ -93,6 +98,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       logger,
       metrics,
       db,
+      cipher,
       http,
       async listen() {
         if (!http) return undefined;
@@ -105,6 +111,19 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     await stack.close().catch(() => {});
     throw error;
   }
+}
+
+/** The key ring from the environment, or (embedded default only) a key file in the data dir. */
+export async function buildCipher(config: Config, logger: Logger): Promise<TokenCipher> {
+  if (config.encryptionKeys) return new TokenCipher(keyRingFromString(config.encryptionKeys));
+  const local = await loadOrCreateLocalKeyRing(config.dataDir);
+  if (local.created) {
+    logger.warn(
+      { path: local.path },
+      'CANVASCAL_ENCRYPTION_KEYS is not set: generated a local encryption key. Back it up; set CANVASCAL_ENCRYPTION_KEYS in production.',
+    );
+  }
+  return new TokenCipher(keyRingFromString(local.ring));
 }
 
 async function buildAuth(

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
-import { type CanvasCalApp, createApp, type ProcessRole } from './app.ts';
+import { buildCipher, type CanvasCalApp, createApp, type ProcessRole } from './app.ts';
 import { type Config, ConfigError, parseConfig } from './config.ts';
+import { generateKey } from './crypto/key-ring.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
+import { rotateSecrets } from './db/secret-rotation.ts';
 import { createLogger } from './logging.ts';
 
 const USAGE = `Usage: canvascal <command>
@@ -22,6 +24,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return command ? 0 : 1;
+  }
+  if (command === 'keys' && rest[0] === 'generate') {
+    // Needs no configuration: in production it makes the value the configuration requires.
+    // Printed alone so that `export CANVASCAL_ENCRYPTION_KEYS=$(canvascal keys generate)` works.
+    console.log(generateKey().entry);
+    return 0;
   }
   let config: Config;
   try {
@@ -46,9 +54,31 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return runUntilSignalled(config, 'worker');
     case 'migrate':
       return runMigrate(config);
+    case 'keys':
+      return runKeys(config, rest);
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 1;
+  }
+}
+
+async function runKeys(config: Config, args: string[]): Promise<number> {
+  if (args[0] !== 'rotate') {
+    console.error('Usage: canvascal keys generate | keys rotate');
+    return 1;
+  }
+  const logger = createLogger(config.log);
+  const cipher = await buildCipher(config, logger);
+  const db = await openDatabase(config.database);
+  try {
+    await migrate(db);
+    const report = await rotateSecrets(db, (envelope, binding) => cipher.reseal(envelope, binding), {
+      onBatch: (column, batch) => logger.info({ column, ...batch }, 'rotated a batch'),
+    });
+    logger.info(report, 'every stored secret is now encrypted with the first key of the ring');
+    return 0;
+  } finally {
+    await db.close();
   }
 }
 
