@@ -4,10 +4,14 @@ import { keyRingFromString } from './crypto/key-ring.ts';
 import { loadOrCreateLocalKeyRing } from './crypto/local-key-file.ts';
 import { TokenCipher } from './crypto/token-cipher.ts';
 import { createCalendarCacheRepo } from './db/calendar-cache-repo.ts';
+import { createCanvasConnectionsRepo } from './db/canvas-connections-repo.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { createDeadlinesRepo } from './db/deadlines-repo.ts';
+import { createGoogleConnectionsRepo } from './db/google-connections-repo.ts';
 import { migrate } from './db/migrate.ts';
+import { createSyncRunsRepo } from './db/sync-runs-repo.ts';
 import { createUsersRepo } from './db/users-repo.ts';
+import { AppError } from './errors.ts';
 import {
   createJwtVerifier,
   createLocalAuth,
@@ -18,10 +22,15 @@ import type { HttpApp } from './http/http-app.ts';
 import { localLoginRoutes } from './http/routes/local-login.ts';
 import { meRoutes } from './http/routes/me.ts';
 import { type BusySource, plannerRoutes } from './http/routes/planner.ts';
+import { syncRoutes } from './http/routes/sync.ts';
 import { buildHttpServer } from './http/server.ts';
+import { CANVAS_SYNC_ALL_JOB, CANVAS_SYNC_JOB, enqueueSyncForEveryone } from './jobs/canvas-sync-jobs.ts';
 import { ShutdownStack } from './lifecycle.ts';
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createBullmqQueue } from './queue/bullmq-queue.ts';
+import { createInProcessQueue } from './queue/in-process-queue.ts';
+import { type Queue, QueueUnavailableError } from './queue/queue.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -40,6 +49,7 @@ export interface CanvasCalApp {
   readonly metrics: Metrics;
   readonly db: Database;
   readonly cipher: TokenCipher;
+  readonly queue: Queue;
   /** Undefined in a worker-only process. */
   readonly http: HttpApp | undefined;
   /** Starts listening (api roles); resolves to the base URL. */
@@ -61,7 +71,34 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     const { applied } = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
 
+    const queue: Queue =
+      config.queue.kind === 'bullmq'
+        ? createBullmqQueue({ redisUrl: config.queue.redisUrl, prefix: 'canvascal' })
+        : createInProcessQueue();
+    // Closed after HTTP (pushed before it): no new jobs arrive while running ones drain.
+    stack.push('queue', () => queue.close(config.shutdownTimeoutMs));
+    queue.onEvent((event) => metrics.jobs.inc({ name: event.name, outcome: event.outcome }));
+
     const users = createUsersRepo(db.orm);
+    const runs = createSyncRunsRepo(db.orm);
+    const googleConnections = createGoogleConnectionsRepo(db.orm);
+    const canvasConnections = createCanvasConnectionsRepo(db.orm);
+    const enqueueCanvasSync = async (userId: string, runId: string) => {
+      try {
+        await queue.add(
+          CANVAS_SYNC_JOB,
+          { userId, runId },
+          { groupKey: userId, attempts: 4, backoffMs: 30_000 },
+        );
+      } catch (error) {
+        if (error instanceof QueueUnavailableError) {
+          throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    };
     const deadlines = createDeadlinesRepo(db.orm);
     const calendarCache = createCalendarCacheRepo(db.orm);
     const busy: BusySource = async (userId, from, to) => {
@@ -83,14 +120,60 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         config,
         logger,
         metrics,
-        readiness: [{ name: 'database', check: () => db.ping() }],
+        readiness: [
+          { name: 'database', check: () => db.ping() },
+          { name: 'queue', check: () => queue.ping() },
+        ],
         auth: verifier,
         users,
-        apiRoutes: [meRoutes(users), plannerRoutes({ users, deadlines, busy })],
+        apiRoutes: [
+          meRoutes(users),
+          plannerRoutes({ users, deadlines, busy }),
+          syncRoutes({
+            runs,
+            deadlines,
+            enqueueCanvasSync,
+            status: async (userId) => {
+              const [google, canvas, settings] = await Promise.all([
+                googleConnections.get(userId),
+                canvasConnections.get(userId),
+                users.getCalendarSettings(userId),
+              ]);
+              return {
+                google: {
+                  status: google?.status ?? 'not_connected',
+                  ...(google?.lastError ? { message: google.lastError } : {}),
+                },
+                canvas: canvas
+                  ? {
+                      status: canvas.status,
+                      baseUrl: canvas.baseUrl,
+                      tokenExpiresAt: canvas.tokenExpiresAt?.toISOString() ?? null,
+                      ...(canvas.lastError ? { message: canvas.lastError } : {}),
+                    }
+                  : { status: 'not_connected' },
+                syncErrorCount: settings.sync_error_count,
+              };
+            },
+          }),
+        ],
         publicRoutes: localIssuer ? [localLoginRoutes(localIssuer)] : [],
       });
       const server = http;
       stack.push('http', () => server.close());
+    }
+
+    if (role !== 'api' && config.syncIntervalMinutes > 0) {
+      // Canvas has no push for students: every connected user is synced on a schedule.
+      queue.process(CANVAS_SYNC_ALL_JOB, async () => {
+        const outcome = await enqueueSyncForEveryone({
+          connections: googleConnections,
+          runs,
+          enqueue: ({ userId, runId }) => enqueueCanvasSync(userId, runId),
+        });
+        logger.info(outcome, 'periodic Canvas sync scheduled');
+      });
+      await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
     }
 
     return {
@@ -99,6 +182,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       metrics,
       db,
       cipher,
+      queue,
       http,
       async listen() {
         if (!http) return undefined;
