@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CanvasCalApp, createApp } from '../../src/app.ts';
+import { parseConfig } from '../../src/config.ts';
+
+let app: CanvasCalApp;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'canvascal-sync-'));
+  // The API alone: runs are queued but no worker takes them, so their state stays observable.
+  app = await createApp({
+    config: parseConfig({
+      CANVASCAL_DATA_DIR: dir,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      CANVASCAL_EMULATORS: 'off',
+    }),
+    role: 'api',
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function auth(email: string) {
+  const res = await app.http?.inject({ method: 'POST', url: '/api/v1/auth/local/login', payload: { email } });
+  return { authorization: `Bearer ${res?.json().accessToken}` };
+}
+
+describe('sync routes', () => {
+  it('answers 202 with a run id, and joins a second request to the queued run', async () => {
+    const headers = await auth('alice@example.edu');
+    const first = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
+    expect(first?.statusCode).toBe(202);
+    expect(first?.json()).toMatchObject({ status: 'queued', joined: false });
+    const second = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
+    expect(second?.json()).toMatchObject({ runId: first?.json().runId, joined: true });
+
+    const run = await app.http?.inject({ url: `/api/v1/sync/runs/${first?.json().runId}`, headers });
+    expect(run?.json()).toMatchObject({ status: 'queued', counts: {}, googleCalls: 0, error: null });
+  });
+
+  it("never shows one user another user's run", async () => {
+    const alice = await auth('alice@example.edu');
+    const mallory = await auth('mallory@example.edu');
+    const { runId } = (
+      await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers: alice })
+    )?.json();
+    const res = await app.http?.inject({ url: `/api/v1/sync/runs/${runId}`, headers: mallory });
+    expect(res?.statusCode).toBe(404);
+    expect(res?.json().error.code).toBe('not_found');
+    const status = (await app.http?.inject({ url: '/api/v1/sync/status', headers: mallory }))?.json();
+    expect(status.recentRuns).toEqual([]);
+  });
+
+  it('rejects a run id that is not a UUID with a 400 that says so', async () => {
+    const res = await app.http?.inject({
+      url: '/api/v1/sync/runs/42',
+      headers: await auth('alice@example.edu'),
+    });
+    expect(res?.statusCode).toBe(400);
+    expect(res?.json().error.message).toContain('run id must be a UUID');
+  });
+
+  it('reports the connections and the error count in the status', async () => {
+    const status = (
+      await app.http?.inject({ url: '/api/v1/sync/status', headers: await auth('bob@example.edu') })
+    )?.json();
+    expect(status).toMatchObject({
+      google: { status: 'not_connected' },
+      canvas: { status: 'not_connected' },
+      syncErrorCount: 0,
+      lastRun: null,
+      undated: [],
+    });
+  });
+});
