@@ -1,0 +1,257 @@
+import { type calendar_v3, calendar as createCalendar } from '@googleapis/calendar';
+import { OAuth2Client } from 'google-auth-library';
+import { BatchCodecError, encodeBatchRequest, parseBatchResponse } from './batch-codec.ts';
+import type { BatchOperation, BatchResult, CalendarApi, GoogleEvent } from './calendar-api.ts';
+import { MAX_BATCH_SIZE } from './calendar-api.ts';
+import { fromGaxiosError, GoogleApiError, googleErrorFrom } from './google-api-error.ts';
+
+export const GOOGLE_API_ROOT = 'https://www.googleapis.com/';
+
+export interface GoogleCalendarClientOptions {
+  /** `https://www.googleapis.com/` or the emulator's URL, with a trailing slash. */
+  rootUrl: string;
+  /** A valid access token for the user (refreshed by the caller as needed). */
+  accessToken(): Promise<string>;
+  /** Called when Google answers 401, so the caller can drop its cached token. */
+  onUnauthorized?(): void;
+  /** Sees every HTTP request, for counting (metrics, per-run call counts). */
+  onRequest?(method: string, url: string): void;
+  fetch?: typeof fetch;
+}
+
+/**
+ * CalendarApi over Google's official client for single calls and our multipart codec for
+ * batches. A 401 is retried once with a fresh token (the official client does this through
+ * its refresh handler); a second 401 is an `auth` GoogleApiError.
+ */
+export function createGoogleCalendarClient(options: GoogleCalendarClientOptions): CalendarApi {
+  const baseFetch = options.fetch ?? fetch;
+  let requests = 0;
+  const countingFetch: typeof fetch = (input, init) => {
+    requests += 1;
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    options.onRequest?.(init?.method ?? 'GET', url);
+    return baseFetch(input, init);
+  };
+
+  const auth = new OAuth2Client({ transporterOptions: { fetchImplementation: countingFetch } });
+  auth.refreshHandler = async () => ({
+    access_token: await options.accessToken(),
+    expiry_date: Date.now() + 60_000,
+  });
+  const api: calendar_v3.Calendar = createCalendar({
+    version: 'v3',
+    rootUrl: options.rootUrl,
+    auth,
+    fetchImplementation: countingFetch,
+    retry: false,
+  });
+
+  const call = async <T>(fn: () => Promise<{ data: T }>): Promise<T> => {
+    try {
+      return (await fn()).data;
+    } catch (error) {
+      const classified = fromGaxiosError(error);
+      if (classified.kind === 'auth') options.onUnauthorized?.();
+      throw classified;
+    }
+  };
+
+  const sendBatch = async (operations: readonly BatchOperation[], token: string): Promise<Response> => {
+    const { body, contentType } = encodeBatchRequest(
+      operations.map((op, index) => ({ contentId: `op${index}`, ...toRequest(op) })),
+    );
+    return countingFetch(`${options.rootUrl}batch/calendar/v3`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body,
+    });
+  };
+
+  return {
+    get requestCount() {
+      return requests;
+    },
+    async insertCalendar(calendar) {
+      const created = await call(() => api.calendars.insert({ requestBody: calendar }));
+      if (!created.id)
+        throw new GoogleApiError('bad_request', 200, undefined, 'Google created a calendar without an id');
+      return { id: created.id };
+    },
+    async getCalendar(calendarId) {
+      try {
+        const found = await call(() => api.calendars.get({ calendarId }));
+        return { id: found.id ?? calendarId, timeZone: found.timeZone ?? 'UTC' };
+      } catch (error) {
+        if (error instanceof GoogleApiError && (error.kind === 'not_found' || error.kind === 'gone'))
+          return undefined;
+        throw error;
+      }
+    },
+    async listEvents(calendarId, params) {
+      const page = await call(() =>
+        api.events.list({
+          calendarId,
+          ...(params.syncToken ? { syncToken: params.syncToken } : {}),
+          ...(params.pageToken ? { pageToken: params.pageToken } : {}),
+          ...(params.singleEvents !== undefined ? { singleEvents: params.singleEvents } : {}),
+          ...(params.showDeleted !== undefined ? { showDeleted: params.showDeleted } : {}),
+          maxResults: params.maxResults ?? 2500,
+        }),
+      );
+      return {
+        items: (page.items ?? []).flatMap((event) => (event.id ? [toGoogleEvent(event)] : [])),
+        nextPageToken: page.nextPageToken ?? undefined,
+        nextSyncToken: page.nextSyncToken ?? undefined,
+        timeZone: page.timeZone ?? undefined,
+      };
+    },
+    async listCalendars(params) {
+      const page = await call(() =>
+        api.calendarList.list({
+          maxResults: params.maxResults ?? 250,
+          ...(params.pageToken ? { pageToken: params.pageToken } : {}),
+        }),
+      );
+      return {
+        items: (page.items ?? []).flatMap((entry) =>
+          entry.id
+            ? [
+                {
+                  id: entry.id,
+                  summary: entry.summaryOverride ?? entry.summary ?? entry.id,
+                  timeZone: entry.timeZone ?? undefined,
+                  accessRole: entry.accessRole ?? 'freeBusyReader',
+                  primary: entry.primary === true,
+                  selected: entry.selected === true,
+                  hidden: entry.hidden === true,
+                },
+              ]
+            : [],
+        ),
+        nextPageToken: page.nextPageToken ?? undefined,
+      };
+    },
+    async freeBusy(query) {
+      const answer = await call(() =>
+        api.freebusy.query({
+          requestBody: {
+            timeMin: query.timeMin.toISOString(),
+            timeMax: query.timeMax.toISOString(),
+            items: query.calendarIds.map((id) => ({ id })),
+          },
+        }),
+      );
+      const calendars: Awaited<ReturnType<CalendarApi['freeBusy']>>['calendars'] = {};
+      for (const [id, value] of Object.entries(answer.calendars ?? {})) {
+        calendars[id] = {
+          busy: (value.busy ?? []).flatMap((b) => (b.start && b.end ? [{ start: b.start, end: b.end }] : [])),
+          errors: (value.errors ?? []).map((e) => ({ reason: e.reason ?? 'unknown' })),
+        };
+      }
+      return { calendars };
+    },
+    async batch(operations) {
+      if (operations.length === 0) return [];
+      if (operations.length > MAX_BATCH_SIZE)
+        throw new RangeError(`at most ${MAX_BATCH_SIZE} operations per batch`);
+      let response = await sendBatch(operations, await options.accessToken());
+      if (response.status === 401) {
+        options.onUnauthorized?.();
+        response = await sendBatch(operations, await options.accessToken());
+      }
+      const text = await response.text();
+      const contentType = response.headers.get('content-type') ?? '';
+      if (!response.ok || !contentType.startsWith('multipart/')) {
+        throw googleErrorFrom(response.status, safeJson(text));
+      }
+      let parts: ReturnType<typeof parseBatchResponse>;
+      try {
+        parts = parseBatchResponse(text, contentType);
+      } catch (error) {
+        if (error instanceof BatchCodecError) {
+          throw new GoogleApiError(
+            'transient',
+            response.status,
+            'malformedBatch',
+            'Google sent a batch answer we could not read',
+          );
+        }
+        throw error;
+      }
+      // Answers are matched by Content-ID, falling back to order, as Google documents.
+      const byId = new Map(parts.map((part) => [part.contentId?.replace(/^response-/, ''), part]));
+      return operations.map((_op, index): BatchResult => {
+        const part = byId.get(`op${index}`) ?? parts[index];
+        if (!part)
+          return {
+            ok: false,
+            status: 500,
+            reason: 'missingPart',
+            message: 'Google answered fewer parts than were sent',
+          };
+        if (part.status >= 200 && part.status < 300) {
+          const etag = (part.json as { etag?: unknown } | undefined)?.etag;
+          return { ok: true, status: part.status, etag: typeof etag === 'string' ? etag : undefined };
+        }
+        const error = googleErrorFrom(part.status, part.json ?? safeJson(part.body));
+        return { ok: false, status: part.status, reason: error.reason, message: error.message };
+      });
+    },
+  };
+}
+
+function toRequest(op: BatchOperation): { method: string; path: string; body?: unknown } {
+  const events = `/calendar/v3/calendars/${encodeURIComponent(op.calendarId)}/events`;
+  switch (op.kind) {
+    case 'insert':
+      return { method: 'POST', path: events, body: op.event };
+    case 'patch':
+      return { method: 'PATCH', path: `${events}/${encodeURIComponent(op.eventId)}`, body: op.event };
+    case 'delete':
+      return { method: 'DELETE', path: `${events}/${encodeURIComponent(op.eventId)}` };
+  }
+}
+
+function toGoogleEvent(event: calendar_v3.Schema$Event): GoogleEvent {
+  const time = (t: calendar_v3.Schema$EventDateTime | undefined) =>
+    t
+      ? {
+          ...(t.date ? { date: t.date } : {}),
+          ...(t.dateTime ? { dateTime: t.dateTime } : {}),
+          ...(t.timeZone ? { timeZone: t.timeZone } : {}),
+        }
+      : undefined;
+  const start = time(event.start);
+  const end = time(event.end);
+  return {
+    id: event.id ?? '',
+    status: event.status ?? 'confirmed',
+    ...(event.summary ? { summary: event.summary } : {}),
+    ...(start ? { start } : {}),
+    ...(end ? { end } : {}),
+    ...(event.transparency ? { transparency: event.transparency } : {}),
+    ...(event.recurringEventId ? { recurringEventId: event.recurringEventId } : {}),
+    ...(event.etag ? { etag: event.etag } : {}),
+    ...(event.updated ? { updated: event.updated } : {}),
+    ...(event.extendedProperties?.private
+      ? { extendedProperties: { private: event.extendedProperties.private as Record<string, string> } }
+      : {}),
+    ...(event.attendees
+      ? {
+          attendees: event.attendees.map((a) => ({
+            ...(a.self ? { self: true } : {}),
+            ...(a.responseStatus ? { responseStatus: a.responseStatus } : {}),
+          })),
+        }
+      : {}),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
