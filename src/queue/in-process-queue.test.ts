@@ -16,7 +16,9 @@ describe('in-process queue with fake timers', () => {
     vi.useFakeTimers();
     const queue = createInProcessQueue();
     let runs = 0;
-    queue.process('delta-sync', async () => void (runs += 1));
+    queue.process('delta-sync', async () => {
+      runs += 1;
+    });
     for (let i = 0; i < 50; i++) {
       await queue.add('delta-sync', { userId: 'u1' }, { coalesce: { key: 'u1:primary', windowMs: 30_000 } });
       await vi.advanceTimersByTimeAsync(500);

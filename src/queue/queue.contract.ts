@@ -174,7 +174,15 @@ export function queueContract(harness: QueueHarness): void {
     const second = another();
     if (second) workers.push(second);
     let runs = 0;
-    for (const worker of workers) worker.process('tick', async () => void (runs += 1), { concurrency: 2 });
+    for (const worker of workers) {
+      worker.process(
+        'tick',
+        async () => {
+          runs += 1;
+        },
+        { concurrency: 2 },
+      );
+    }
     await workers[0]?.repeat('tick', {}, 300);
     await waitFor(() => expect(runs).toBeGreaterThanOrEqual(3), 15_000);
     const ticksSoFar = runs;

@@ -46,9 +46,8 @@ describe('sync routes', () => {
   it("never shows one user another user's run", async () => {
     const alice = await auth('alice@example.edu');
     const mallory = await auth('mallory@example.edu');
-    const { runId } = (
-      await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers: alice })
-    )?.json();
+    const started = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers: alice });
+    const runId: string = started?.json().runId;
     const res = await app.http?.inject({ url: `/api/v1/sync/runs/${runId}`, headers: mallory });
     expect(res?.statusCode).toBe(404);
     expect(res?.json().error.code).toBe('not_found');

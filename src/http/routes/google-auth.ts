@@ -141,10 +141,10 @@ function withoutUndefined<T extends { message: string | undefined }>(
 }
 
 function page(title: string, body: string): string {
-  const escape = (text: string) =>
+  const escapeHtml = (text: string) =>
     text.replace(
       /[&<>"']/g,
       (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
     );
-  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(title)}</title><body><h1>${escape(title)}</h1><p>${escape(body)}</p></body></html>`;
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></body></html>`;
 }
