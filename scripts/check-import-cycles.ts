@@ -1,6 +1,6 @@
 // Fails when relative imports between our own files form a cycle (STYLE: no import cycles).
 // Type-only imports count too: a cycle of types is still a tangle to read.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const roots = process.argv.slice(2);
@@ -13,7 +13,7 @@ const walk = (dir: string): void => {
     else if (path.endsWith('.ts') && !path.endsWith('.test.ts')) files.push(resolve(path));
   }
 };
-for (const root of roots) walk(root);
+for (const root of roots) if (existsSync(root)) walk(root);
 
 const IMPORT = /(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 const graph = new Map<string, string[]>();
