@@ -34,7 +34,13 @@ export interface GoogleTokens {
 export class GoogleOAuthError extends Error {
   override readonly name = 'GoogleOAuthError';
   constructor(
-    readonly code: 'invalid_grant' | 'invalid_client' | 'invalid_request' | 'access_denied' | 'unknown',
+    readonly code:
+      | 'invalid_grant'
+      | 'invalid_client'
+      | 'invalid_request'
+      | 'invalid_token'
+      | 'access_denied'
+      | 'unknown',
     message: string,
   ) {
     super(message);
@@ -126,6 +132,8 @@ export function createGoogleOAuth(options: GoogleOAuthOptions): GoogleOAuth {
         // Revoking a token Google no longer knows is the outcome we wanted.
         if (classified instanceof GoogleOAuthError && classified.code === 'invalid_grant') return;
         if (classified instanceof GoogleOAuthError && classified.code === 'invalid_request') return;
+        // Google answers 400 invalid_token for a token already revoked or expired.
+        if (classified instanceof GoogleOAuthError && classified.code === 'invalid_token') return;
         throw classified;
       }
     },
@@ -155,7 +163,13 @@ function classify(error: unknown): Error {
   const data = response?.data as { error?: unknown; error_description?: unknown } | undefined;
   const code = typeof data?.error === 'string' ? data.error : undefined;
   if (response?.status && response.status >= 400 && response.status < 500 && code) {
-    const known = ['invalid_grant', 'invalid_client', 'invalid_request', 'access_denied'] as const;
+    const known = [
+      'invalid_grant',
+      'invalid_client',
+      'invalid_request',
+      'invalid_token',
+      'access_denied',
+    ] as const;
     const typed = known.find((k) => k === code) ?? 'unknown';
     // Google's error_description never holds a secret; the request (with the code) is not included.
     const description = typeof data?.error_description === 'string' ? data.error_description : code;

@@ -1,0 +1,233 @@
+import { encodeBatchResponse, parseBatchRequest } from '../../src/google/batch-codec.ts';
+import { CalendarEndpoints, calendarResource } from './calendar-endpoints.ts';
+import { EventEndpoints } from './event-endpoints.ts';
+import { EmulatedGoogleError, errors } from './google-errors.ts';
+import type { AccessToken, GoogleState } from './google-state.ts';
+import type { EmulatorResponse } from './oauth-endpoints.ts';
+
+/** Scopes each method accepts, as the discovery document lists them (a test checks this table against it). */
+export const METHOD_SCOPES: Record<string, string[]> = {
+  'calendar.calendarList.list': [
+    'calendar',
+    'calendar.calendarlist',
+    'calendar.calendarlist.readonly',
+    'calendar.readonly',
+  ],
+  'calendar.calendars.insert': ['calendar', 'calendar.app.created', 'calendar.calendars'],
+  'calendar.calendars.get': [
+    'calendar',
+    'calendar.app.created',
+    'calendar.calendars',
+    'calendar.calendars.readonly',
+    'calendar.readonly',
+  ],
+  'calendar.calendars.delete': ['calendar', 'calendar.app.created', 'calendar.calendars'],
+  'calendar.events.list': [
+    'calendar',
+    'calendar.app.created',
+    'calendar.events',
+    'calendar.events.freebusy',
+    'calendar.events.owned',
+    'calendar.events.owned.readonly',
+    'calendar.events.public.readonly',
+    'calendar.events.readonly',
+    'calendar.readonly',
+  ],
+  'calendar.events.get': [
+    'calendar',
+    'calendar.app.created',
+    'calendar.events',
+    'calendar.events.freebusy',
+    'calendar.events.owned',
+    'calendar.events.owned.readonly',
+    'calendar.events.public.readonly',
+    'calendar.events.readonly',
+    'calendar.readonly',
+  ],
+  'calendar.events.insert': ['calendar', 'calendar.app.created', 'calendar.events', 'calendar.events.owned'],
+  'calendar.events.patch': ['calendar', 'calendar.app.created', 'calendar.events', 'calendar.events.owned'],
+  'calendar.events.update': ['calendar', 'calendar.app.created', 'calendar.events', 'calendar.events.owned'],
+  'calendar.events.delete': ['calendar', 'calendar.app.created', 'calendar.events', 'calendar.events.owned'],
+  'calendar.freebusy.query': [
+    'calendar',
+    'calendar.events.freebusy',
+    'calendar.freebusy',
+    'calendar.readonly',
+  ],
+};
+
+const WRITES = new Set([
+  'calendar.events.insert',
+  'calendar.events.patch',
+  'calendar.events.update',
+  'calendar.events.delete',
+  'calendar.calendars.delete',
+]);
+const SCOPE_PREFIX = 'https://www.googleapis.com/auth/';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+/** Routes one Calendar v3 request (direct or a batch part) once the caller's token is known. */
+export class CalendarApiRouter {
+  private readonly calendars: CalendarEndpoints;
+  private readonly events: EventEndpoints;
+
+  constructor(
+    private readonly state: GoogleState,
+    now: () => number,
+  ) {
+    this.calendars = new CalendarEndpoints(state);
+    this.events = new EventEndpoints(state, now);
+  }
+
+  /** The method id of a request, for counting, scopes and faults; undefined when no route matches. */
+  methodOf(method: string, path: string): string | undefined {
+    const p = path.replace(/^\/calendar\/v3/, '');
+    if (method === 'GET' && p === '/users/me/calendarList') return 'calendar.calendarList.list';
+    if (method === 'POST' && p === '/calendars') return 'calendar.calendars.insert';
+    if (method === 'POST' && p === '/freeBusy') return 'calendar.freebusy.query';
+    if (/^\/calendars\/[^/]+$/.test(p))
+      return { GET: 'calendar.calendars.get', DELETE: 'calendar.calendars.delete' }[method];
+    if (/^\/calendars\/[^/]+\/events$/.test(p))
+      return { GET: 'calendar.events.list', POST: 'calendar.events.insert' }[method];
+    if (/^\/calendars\/[^/]+\/events\/[^/]+$/.test(p)) {
+      return {
+        GET: 'calendar.events.get',
+        PATCH: 'calendar.events.patch',
+        PUT: 'calendar.events.update',
+        DELETE: 'calendar.events.delete',
+      }[method];
+    }
+    return undefined;
+  }
+
+  handle(request: ApiRequest, token: AccessToken, methodId: string): EmulatorResponse {
+    const segments = request.path
+      .replace(/^\/calendar\/v3/, '')
+      .split('/')
+      .map(decodeURIComponent);
+    const calendarId = segments[1] === 'calendars' ? segments[2] : undefined;
+    const body = parseBody(request.body);
+    // Methods not bound to one calendar: the token's scopes alone decide.
+    if (
+      methodId === 'calendar.calendarList.list' ||
+      methodId === 'calendar.calendars.insert' ||
+      methodId === 'calendar.freebusy.query'
+    ) {
+      this.checkScope(methodId, token, undefined);
+      if (methodId === 'calendar.calendarList.list')
+        return this.calendars.calendarList(token.email, request.query);
+      if (methodId === 'calendar.calendars.insert')
+        return this.calendars.insert(token.email, token.clientId, body);
+      return this.calendars.freeBusy(token.email, body);
+    }
+
+    const reachable = calendarId ? this.state.calendarFor(token.email, calendarId) : undefined;
+    this.checkScope(methodId, token, reachable);
+    if (!reachable) throw errors.notFound();
+    const { calendar, entry } = reachable;
+    if (WRITES.has(methodId) && entry.accessRole !== 'owner' && entry.accessRole !== 'writer') {
+      throw errors.forbidden('You need to have writer access to this calendar.');
+    }
+    if (entry.accessRole === 'freeBusyReader' && methodId !== 'calendar.calendars.get')
+      throw errors.notFound();
+    const eventId = segments[4];
+    switch (methodId) {
+      case 'calendar.calendars.get':
+        return { status: 200, body: calendarResource(calendar) };
+      case 'calendar.calendars.delete':
+        return this.calendars.remove(calendar, token.email);
+      case 'calendar.events.list':
+        return this.events.list(calendar, request.query);
+      case 'calendar.events.insert':
+        return this.events.insert(calendar, token.email, body);
+      case 'calendar.events.get':
+        return this.events.get(calendar, eventId ?? '');
+      case 'calendar.events.patch':
+        return this.events.patch(calendar, eventId ?? '', body, request.headers['if-match'], false);
+      case 'calendar.events.update':
+        return this.events.patch(calendar, eventId ?? '', body, request.headers['if-match'], true);
+      case 'calendar.events.delete':
+        return this.events.remove(calendar, eventId ?? '');
+      default:
+        throw errors.notFound();
+    }
+  }
+
+  /** Parses a multipart batch and answers each part as if it were sent alone. */
+  batch(
+    body: string,
+    contentType: string,
+    dispatch: (part: ApiRequest) => EmulatorResponse,
+  ): EmulatorResponse {
+    const { parts } = parseBatchRequest(body, contentType);
+    if (parts.length > 1000) throw errors.invalid('A batch request may contain at most 1000 calls.');
+    const boundary = `batch_${Math.random().toString(36).slice(2)}`;
+    const answers = parts.map((part) => {
+      const url = new URL(part.path, 'http://batch.local');
+      // Only Calendar calls may ride in this batch endpoint.
+      const response: EmulatorResponse = url.pathname.startsWith('/calendar/v3/')
+        ? dispatch({
+            method: part.method,
+            path: url.pathname,
+            query: url.searchParams,
+            headers: part.headers,
+            body: part.body,
+          })
+        : { status: 404, body: errors.notFound().body() };
+      const text = response.body === undefined ? '' : JSON.stringify(response.body);
+      return {
+        ...(part.contentId !== undefined ? { contentId: part.contentId } : {}),
+        status: response.status,
+        headers: (text ? { 'Content-Type': 'application/json; charset=UTF-8' } : {}) as Record<
+          string,
+          string
+        >,
+        body: text,
+      };
+    });
+    return {
+      status: 200,
+      headers: { 'content-type': `multipart/mixed; boundary=${boundary}` },
+      body: encodeBatchResponse(answers, boundary),
+    };
+  }
+
+  private checkScope(
+    methodId: string,
+    token: AccessToken,
+    reachable: ReturnType<GoogleState['calendarFor']>,
+  ): void {
+    const accepted = METHOD_SCOPES[methodId] ?? [];
+    const usable = token.scopes
+      .map((s) => s.replace(SCOPE_PREFIX, ''))
+      .filter((s) => accepted.includes(s))
+      .filter((s) => {
+        // app.created reaches only calendars this OAuth client created (and may create them).
+        if (s === 'calendar.app.created')
+          return (
+            methodId === 'calendar.calendars.insert' || reachable?.calendar.createdByClient === token.clientId
+          );
+        if (s.startsWith('calendar.events.owned')) return reachable?.entry.accessRole === 'owner';
+        return true;
+      });
+    if (usable.length === 0) throw errors.insufficientPermissions();
+  }
+}
+
+function parseBody(text: string): Record<string, unknown> {
+  if (!text.trim()) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new EmulatedGoogleError(400, 'parseError', 'Parse Error');
+}

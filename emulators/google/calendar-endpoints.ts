@@ -1,0 +1,160 @@
+import { endOf, startOf } from './event-endpoints.ts';
+import { EmulatedGoogleError, errors } from './google-errors.ts';
+import type { Calendar, GoogleState } from './google-state.ts';
+import type { EmulatorResponse } from './oauth-endpoints.ts';
+
+const ROLE_RANK = { freeBusyReader: 0, reader: 1, writer: 2, owner: 3 } as const;
+const FREEBUSY_MAX_ITEMS = 50;
+const FREEBUSY_MAX_RANGE_MS = 90 * 86_400_000;
+
+export function calendarResource(calendar: Calendar) {
+  return {
+    kind: 'calendar#calendar',
+    etag: `"${calendar.etagSeq}"`,
+    id: calendar.id,
+    summary: calendar.summary,
+    ...(calendar.description ? { description: calendar.description } : {}),
+    timeZone: calendar.timeZone,
+    conferenceProperties: { allowedConferenceSolutionTypes: ['hangoutsMeet'] },
+  };
+}
+
+/** calendarList.list, calendars.insert|get|delete and freebusy.query for one account. */
+export class CalendarEndpoints {
+  constructor(private readonly state: GoogleState) {}
+
+  calendarList(email: string, query: URLSearchParams): EmulatorResponse {
+    const maxResults = Math.min(Number(query.get('maxResults') ?? 100), 250);
+    if (!Number.isInteger(maxResults) || maxResults < 1)
+      throw errors.invalid('Invalid value for maxResults', 'maxResults');
+    const minRole = query.get('minAccessRole') as keyof typeof ROLE_RANK | null;
+    if (minRole !== null && !(minRole in ROLE_RANK))
+      throw errors.invalid('Invalid value for minAccessRole', 'minAccessRole');
+    const showHidden = query.get('showHidden') === 'true';
+    const entries = [...this.state.listOf(email).values()]
+      .filter((e) => !this.state.calendars.get(e.calendarId)?.deleted)
+      .filter((e) => showHidden || !e.hidden)
+      .filter((e) => minRole === null || ROLE_RANK[e.accessRole] >= ROLE_RANK[minRole])
+      .sort((a, b) => Number(b.primary) - Number(a.primary) || a.calendarId.localeCompare(b.calendarId));
+    const offset = Number(
+      query.get('pageToken') ? Buffer.from(query.get('pageToken') ?? '', 'base64url').toString() : 0,
+    );
+    if (!Number.isInteger(offset) || offset < 0)
+      throw errors.invalid('Invalid page token value.', 'pageToken');
+    const page = entries.slice(offset, offset + maxResults);
+    const items = page.map((entry) => {
+      const calendar = this.state.calendars.get(entry.calendarId);
+      return {
+        kind: 'calendar#calendarListEntry',
+        etag: `"${calendar?.etagSeq ?? 0}"`,
+        id: entry.calendarId,
+        summary: calendar?.summary ?? entry.calendarId,
+        timeZone: calendar?.timeZone ?? 'UTC',
+        colorId: '14',
+        backgroundColor: '#9fe1e7',
+        foregroundColor: '#000000',
+        accessRole: entry.accessRole,
+        defaultReminders: [],
+        ...(entry.selected ? { selected: true } : {}),
+        ...(entry.hidden ? { hidden: true } : {}),
+        ...(entry.primary ? { primary: true } : {}),
+      };
+    });
+    const more = offset + maxResults < entries.length;
+    return {
+      status: 200,
+      body: {
+        kind: 'calendar#calendarList',
+        etag: `"${this.state.seq}"`,
+        items,
+        ...(more
+          ? { nextPageToken: Buffer.from(String(offset + maxResults)).toString('base64url') }
+          : { nextSyncToken: Buffer.from(`list:${this.state.seq}`).toString('base64url') }),
+      },
+    };
+  }
+
+  insert(email: string, clientId: string, body: Record<string, unknown>): EmulatorResponse {
+    if (typeof body.summary !== 'string' || body.summary.trim() === '') throw errors.required('summary');
+    const timeZone =
+      typeof body.timeZone === 'string' ? body.timeZone : (this.state.accounts.get(email)?.timeZone ?? 'UTC');
+    const calendar = this.state.addCalendar(email, body.summary, timeZone, clientId);
+    if (typeof body.description === 'string') calendar.description = body.description;
+    return { status: 200, body: calendarResource(calendar) };
+  }
+
+  remove(calendar: Calendar, email: string): EmulatorResponse {
+    if (calendar.id === email)
+      throw new EmulatedGoogleError(400, 'cannotDeletePrimaryCalendar', 'Cannot delete primary calendar.');
+    calendar.deleted = true;
+    return { status: 204 };
+  }
+
+  freeBusy(email: string, body: Record<string, unknown>): EmulatorResponse {
+    const timeMin = typeof body.timeMin === 'string' ? Date.parse(body.timeMin) : Number.NaN;
+    const timeMax = typeof body.timeMax === 'string' ? Date.parse(body.timeMax) : Number.NaN;
+    if (Number.isNaN(timeMin)) throw errors.required('timeMin');
+    if (Number.isNaN(timeMax)) throw errors.required('timeMax');
+    if (timeMax <= timeMin) throw errors.timeRangeEmpty();
+    if (timeMax - timeMin > FREEBUSY_MAX_RANGE_MS) {
+      throw new EmulatedGoogleError(
+        400,
+        'timeRangeTooLong',
+        'The requested time range is too long.',
+        'calendar',
+        { locationType: 'parameter', location: 'timeMax' },
+      );
+    }
+    const items = Array.isArray(body.items) ? (body.items as Array<{ id?: unknown }>) : [];
+    const calendars: Record<string, unknown> = {};
+    items.forEach((item, index) => {
+      const id = String(item.id ?? '');
+      if (index >= FREEBUSY_MAX_ITEMS) {
+        calendars[id] = {
+          errors: [{ domain: 'usageLimits', reason: 'tooManyCalendarsRequested' }],
+          busy: [],
+        };
+        return;
+      }
+      const reachable = this.state.calendarFor(email, id);
+      if (!reachable) {
+        calendars[id] = { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] };
+        return;
+      }
+      calendars[id] = { busy: this.busyOf(reachable.calendar, email, timeMin, timeMax) };
+    });
+    return {
+      status: 200,
+      body: {
+        kind: 'calendar#freeBusy',
+        timeMin: new Date(timeMin).toISOString(),
+        timeMax: new Date(timeMax).toISOString(),
+        calendars,
+      },
+    };
+  }
+
+  /** Busy time: confirmed, opaque events not declined by the user, merged and clipped. */
+  private busyOf(calendar: Calendar, email: string, from: number, to: number) {
+    const spans = [...(this.state.events.get(calendar.id)?.values() ?? [])]
+      .map((e) => e.resource)
+      .filter((r) => r.status !== 'cancelled' && r.transparency !== 'transparent')
+      .filter(
+        (r) =>
+          !(
+            (r.attendees as Array<{ email?: string; self?: boolean; responseStatus?: string }> | undefined) ??
+            []
+          ).some((a) => (a.self || a.email === email) && a.responseStatus === 'declined'),
+      )
+      .map((r) => [Math.max(startOf(r), from), Math.min(endOf(r), to)] as const)
+      .filter(([s, e]) => e > s)
+      .sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    for (const [s, e] of spans) {
+      const last = merged[merged.length - 1];
+      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+      else merged.push([s, e]);
+    }
+    return merged.map(([s, e]) => ({ start: new Date(s).toISOString(), end: new Date(e).toISOString() }));
+  }
+}

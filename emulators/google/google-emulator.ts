@@ -1,0 +1,318 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BatchCodecError } from '../../src/google/batch-codec.ts';
+import { type ApiRequest, CalendarApiRouter } from './calendar-api-router.ts';
+import { seedDemoStudent } from './demo-seed.ts';
+import type { FaultKind, GoogleEmulatorControl } from './emulator-control.ts';
+import { EventEndpoints } from './event-endpoints.ts';
+import { EmulatedGoogleError, errors } from './google-errors.ts';
+import { type AccessToken, GoogleState } from './google-state.ts';
+import { type EmulatorResponse, OAuthEndpoints } from './oauth-endpoints.ts';
+
+/** The OAuth client the demo and tests use; any loopback redirect URI is accepted for it. */
+export const DEMO_GOOGLE_CLIENT = {
+  clientId: 'canvascal-demo.apps.googleusercontent.com',
+  clientSecret: 'demo-secret',
+} as const;
+
+export interface GoogleEmulatorOptions {
+  port?: number;
+  host?: string;
+  now?: () => number;
+  /** Seed the demo student (default true). */
+  seed?: boolean;
+  /** Calls per user per minute before 403 rateLimitExceeded (default 600). */
+  rateLimitPerMinute?: number;
+}
+
+export interface GoogleEmulator {
+  url: string;
+  control: GoogleEmulatorControl;
+  close(): Promise<void>;
+}
+
+export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): Promise<GoogleEmulator> {
+  const now = options.now ?? Date.now;
+  const state = new GoogleState();
+  state.clients.set(DEMO_GOOGLE_CLIENT.clientId, { ...DEMO_GOOGLE_CLIENT });
+  const oauth = new OAuthEndpoints(state, now);
+  const router = new CalendarApiRouter(state, now);
+  // The user acting in Google Calendar's own UI: the same event rules, no OAuth scopes.
+  const userEvents = new EventEndpoints(state, now);
+  const counts = {
+    total: 0,
+    byMethod: {} as Record<string, number>,
+    byOutcome: {} as Record<string, number>,
+  };
+  const faults: Array<{ method: string; kind: FaultKind; remaining: number }> = [];
+  const windows = new Map<string, number[]>();
+  let latencyMs = 0;
+
+  const count = (method: string, status: number) => {
+    counts.total += 1;
+    counts.byMethod[method] = (counts.byMethod[method] ?? 0) + 1;
+    counts.byOutcome[`${method} ${status}`] = (counts.byOutcome[`${method} ${status}`] ?? 0) + 1;
+  };
+
+  const authenticate = (header: string | undefined): AccessToken => {
+    const token = header?.startsWith('Bearer ') ? state.accessTokens.get(header.slice(7)) : undefined;
+    if (!token || token.revoked || token.expiresAt <= now()) throw errors.authError();
+    return token;
+  };
+
+  /** One Calendar call (direct or a batch part): auth, rate limit, faults, then the route. */
+  const dispatchApi = (request: ApiRequest): EmulatorResponse => {
+    const method = router.methodOf(request.method, request.path) ?? 'unknown';
+    let response: EmulatorResponse;
+    try {
+      if (method === 'unknown') throw errors.notFound();
+      const token = authenticate(request.headers.authorization);
+      const limit = options.rateLimitPerMinute ?? 600;
+      const recent = (windows.get(token.email) ?? []).filter((t) => t > now() - 60_000);
+      recent.push(now());
+      windows.set(token.email, recent);
+      if (recent.length > limit) throw errors.rateLimitExceeded();
+      const fault = faults.find((f) => f.remaining > 0 && (f.method === method || f.method === '*'));
+      if (fault) {
+        fault.remaining -= 1;
+        if (fault.kind === 500) throw errors.backendError();
+        if (fault.kind === 503) throw errors.unavailable();
+        if (fault.kind === 429) throw errors.tooManyRequests();
+        if (fault.kind === 403) throw errors.rateLimitExceeded();
+      }
+      response = router.handle(request, token, method);
+    } catch (error) {
+      if (!(error instanceof EmulatedGoogleError)) throw error;
+      response = {
+        status: error.status,
+        body: error.body(),
+        ...(error.status === 401
+          ? {
+              headers: {
+                'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
+              },
+            }
+          : {}),
+      };
+    }
+    count(method, response.status);
+    return response;
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      send(res, { status: 500, body: errors.backendError().body() });
+      console.error('google emulator bug', error);
+    });
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://emulator.local');
+    const body = await readBody(req);
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const form = () => new URLSearchParams(body);
+    if (url.pathname === '/o/oauth2/v2/auth' && req.method === 'GET')
+      return send(res, oauth.authorize(url.searchParams));
+    if (url.pathname === '/o/oauth2/v2/auth/decision' && req.method === 'POST') {
+      const params = form();
+      return send(
+        res,
+        oauth.decide(
+          params,
+          params.get('decision') === 'approve' ? 'approve' : 'deny',
+          params.get('email') ?? '',
+        ),
+      );
+    }
+    if (url.pathname === '/token' && req.method === 'POST')
+      return send(res, oauth.token(form(), req.headers.authorization));
+    if (url.pathname === '/revoke' && req.method === 'POST')
+      return send(res, oauth.revoke(url.searchParams.get('token') ?? form().get('token')));
+    if (url.pathname.startsWith('/_emulator/') && req.method === 'POST')
+      return send(res, callControl(url.pathname.slice(11), body));
+    if (url.pathname === '/batch/calendar/v3' && req.method === 'POST') {
+      count('batch', 200);
+      try {
+        const outer = req.headers.authorization;
+        return send(
+          res,
+          router.batch(body, req.headers['content-type'] ?? '', (part) =>
+            dispatchApi({
+              ...part,
+              headers: { ...part.headers, authorization: part.headers.authorization ?? outer },
+            }),
+          ),
+        );
+      } catch (error) {
+        if (error instanceof BatchCodecError)
+          return send(res, {
+            status: 400,
+            body: errors.invalid(`Invalid batch request: ${error.message}`).body(),
+          });
+        if (error instanceof EmulatedGoogleError)
+          return send(res, { status: error.status, body: error.body() });
+        throw error;
+      }
+    }
+    if (url.pathname.startsWith('/calendar/v3/')) {
+      const fault = faults.find((f) => f.remaining > 0 && f.kind === 'reset');
+      if (fault) {
+        fault.remaining -= 1;
+        req.socket.destroy();
+        return;
+      }
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+      );
+      return send(
+        res,
+        dispatchApi({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers,
+          body,
+        }),
+      );
+    }
+    return send(res, { status: 404, body: errors.notFound().body() });
+  };
+
+  const control: GoogleEmulatorControl = {
+    state,
+    addAccount: (email, timeZone) => state.addAccount(email, timeZone).id,
+    addCalendar(email, o) {
+      const owner = o.owner ?? email;
+      if (!state.accounts.has(owner)) state.addAccount(owner, o.timeZone ?? 'UTC');
+      const calendar = state.addCalendar(
+        owner,
+        o.summary,
+        o.timeZone ?? state.accounts.get(owner)?.timeZone ?? 'UTC',
+      );
+      if (owner !== email) state.listOf(owner).delete(calendar.id);
+      state.listOf(email).set(calendar.id, {
+        calendarId: calendar.id,
+        accessRole: o.accessRole ?? 'owner',
+        selected: o.selected ?? true,
+        hidden: o.hidden ?? false,
+        primary: false,
+      });
+      if (owner !== email)
+        state.listOf(owner).set(calendar.id, {
+          calendarId: calendar.id,
+          accessRole: 'owner',
+          selected: true,
+          hidden: false,
+          primary: false,
+        });
+      return calendar.id;
+    },
+    userInsertEvent(calendarId, event) {
+      const calendar = state.calendars.get(calendarId);
+      if (!calendar) throw new Error(`no calendar ${calendarId}`);
+      const answer = userEvents.insert(calendar, calendar.owner, event);
+      return String((answer.body as { id: string }).id);
+    },
+    userPatchEvent(calendarId, eventId, patch) {
+      const calendar = state.calendars.get(calendarId);
+      if (!calendar) throw new Error(`no calendar ${calendarId}`);
+      userEvents.patch(calendar, eventId, patch, undefined, false);
+    },
+    userDeleteEvent(calendarId, eventId) {
+      const calendar = state.calendars.get(calendarId);
+      if (!calendar) throw new Error(`no calendar ${calendarId}`);
+      userEvents.remove(calendar, eventId);
+    },
+    userDeleteCalendar(calendarId) {
+      const calendar = state.calendars.get(calendarId);
+      if (calendar) calendar.deleted = true;
+    },
+    approveConsent(authUrl, o) {
+      const answer = oauth.decide(
+        new URL(authUrl).searchParams,
+        o.deny ? 'deny' : 'approve',
+        o.email,
+        o.grantScopes,
+      );
+      const location = answer.headers?.location;
+      if (!location) throw new Error(`consent failed: ${String(answer.body)}`);
+      return location;
+    },
+    revokeGrants(email) {
+      for (const grant of state.refreshGrants.values()) if (grant.email === email) oauth.revokeGrant(grant);
+    },
+    expireAccessTokens() {
+      for (const token of state.accessTokens.values()) token.expiresAt = Math.min(token.expiresAt, now());
+    },
+    expireSyncTokens(calendarId) {
+      const floor = state.nextSeq();
+      for (const id of calendarId ? [calendarId] : state.calendars.keys())
+        state.syncTokenFloor.set(id, floor);
+    },
+    failNext(method, kind, n = 1) {
+      faults.push({ method, kind, remaining: n });
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    requestCounts: () => structuredClone(counts),
+    resetCounts() {
+      counts.total = 0;
+      counts.byMethod = {};
+      counts.byOutcome = {};
+    },
+  };
+
+  const callControl = (name: string, body: string): EmulatorResponse => {
+    const fn = (control as unknown as Record<string, unknown>)[name];
+    if (typeof fn !== 'function') return { status: 404, body: { error: `no control method ${name}` } };
+    const args = body ? (JSON.parse(body) as unknown[]) : [];
+    return {
+      status: 200,
+      body: {
+        result:
+          (fn as (...a: unknown[]) => unknown).apply(control, Array.isArray(args) ? args : [args]) ?? null,
+      },
+    };
+  };
+
+  if (options.seed ?? true) seedDemoStudent(control, now());
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+    control,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, response: EmulatorResponse): void {
+  const headers: Record<string, string> = { ...response.headers };
+  let payload = '';
+  if (typeof response.body === 'string') payload = response.body;
+  else if (response.body !== undefined) {
+    payload = JSON.stringify(response.body, null, 1);
+    headers['content-type'] ??= 'application/json; charset=UTF-8';
+  }
+  res.writeHead(response.status, {
+    'cache-control': 'no-cache, no-store, max-age=0, must-revalidate',
+    vary: 'Origin, X-Origin, Referer',
+    ...headers,
+  });
+  res.end(response.status === 204 || response.status === 304 ? undefined : payload);
+}
