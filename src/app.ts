@@ -1,4 +1,11 @@
 import type { DestinationStream, Logger } from 'pino';
+import {
+  DEMO_GOOGLE_CLIENT,
+  type GoogleEmulator,
+  startGoogleEmulator,
+} from '../emulators/google/google-emulator.ts';
+import { CanvasAccount } from './accounts/canvas-account.ts';
+import { createCanvasProbe } from './accounts/canvas-probe.ts';
 import type { Config } from './config.ts';
 import { keyRingFromString } from './crypto/key-ring.ts';
 import { loadOrCreateLocalKeyRing } from './crypto/local-key-file.ts';
@@ -9,9 +16,12 @@ import { type Database, openDatabase } from './db/client.ts';
 import { createDeadlinesRepo } from './db/deadlines-repo.ts';
 import { createGoogleConnectionsRepo } from './db/google-connections-repo.ts';
 import { migrate } from './db/migrate.ts';
+import { createOAuthStatesRepo } from './db/oauth-states-repo.ts';
 import { createSyncRunsRepo } from './db/sync-runs-repo.ts';
+import { createUserLock } from './db/user-lock.ts';
 import { createUsersRepo } from './db/users-repo.ts';
 import { AppError } from './errors.ts';
+import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
 import {
   createJwtVerifier,
   createLocalAuth,
@@ -19,6 +29,9 @@ import {
   type TokenVerifier,
 } from './http/auth.ts';
 import type { HttpApp } from './http/http-app.ts';
+import { calendarRoutes } from './http/routes/calendars.ts';
+import { canvasConnectionRoutes } from './http/routes/canvas-connection.ts';
+import { googleAuthRoutes, googleCallbackRoutes } from './http/routes/google-auth.ts';
 import { localLoginRoutes } from './http/routes/local-login.ts';
 import { meRoutes } from './http/routes/me.ts';
 import { type BusySource, plannerRoutes } from './http/routes/planner.ts';
@@ -50,6 +63,10 @@ export interface CanvasCalApp {
   readonly db: Database;
   readonly cipher: TokenCipher;
   readonly queue: Queue;
+  /** Undefined when neither a Google client nor the emulator is configured. */
+  readonly google: GoogleSetup | undefined;
+  /** The built-in emulators, in the embedded default. */
+  readonly emulators: { google: GoogleEmulator } | undefined;
   /** Undefined in a worker-only process. */
   readonly http: HttpApp | undefined;
   /** Starts listening (api roles); resolves to the base URL. */
@@ -79,7 +96,32 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     stack.push('queue', () => queue.close(config.shutdownTimeoutMs));
     queue.onEvent((event) => metrics.jobs.inc({ name: event.name, outcome: event.outcome }));
 
+    let googleEmulator: GoogleEmulator | undefined;
+    if (config.emulators) {
+      googleEmulator = await startGoogleEmulator({ port: 0 });
+      const started = googleEmulator;
+      stack.push('google emulator', () => started.close());
+      logger.info({ url: started.url }, 'Google emulator started (no GOOGLE_CLIENT_ID configured)');
+    }
+
     const users = createUsersRepo(db.orm);
+    const google = setupGoogle({
+      config,
+      emulatorUrl: googleEmulator?.url,
+      emulatorClient: DEMO_GOOGLE_CLIENT,
+      connections: createGoogleConnectionsRepo(db.orm),
+      states: createOAuthStatesRepo(db.orm),
+      sealer: cipher,
+      stateKey: cipher.deriveKey('oauth-state'),
+      withUserLock: createUserLock(db),
+      metrics,
+    });
+    const canvasAccount = new CanvasAccount({
+      connections: createCanvasConnectionsRepo(db.orm),
+      sealer: cipher,
+      probe: createCanvasProbe(),
+      allowHttp: config.env !== 'production',
+    });
     const runs = createSyncRunsRepo(db.orm);
     const googleConnections = createGoogleConnectionsRepo(db.orm);
     const canvasConnections = createCanvasConnectionsRepo(db.orm);
@@ -129,6 +171,28 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         apiRoutes: [
           meRoutes(users),
           plannerRoutes({ users, deadlines, busy }),
+          canvasConnectionRoutes(canvasAccount),
+          ...(google
+            ? [
+                googleAuthRoutes(google.connection),
+                calendarRoutes({
+                  users,
+                  calendarFor: async (userId) => {
+                    const status = await google.connection.status(userId);
+                    if (status.status !== 'connected') {
+                      throw new AppError(
+                        'google_not_connected',
+                        status.message ?? 'Connect your Google account first.',
+                        409,
+                      );
+                    }
+                    return google.calendarFor(userId);
+                  },
+                  appCalendarId: async (userId) =>
+                    (await googleConnections.get(userId))?.appCalendarId ?? null,
+                }),
+              ]
+            : []),
           syncRoutes({
             runs,
             deadlines,
@@ -157,7 +221,12 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             },
           }),
         ],
-        publicRoutes: localIssuer ? [localLoginRoutes(localIssuer)] : [],
+        publicRoutes: [
+          ...(localIssuer ? [localLoginRoutes(localIssuer)] : []),
+          ...(google
+            ? [googleCallbackRoutes(google.connection, { dashboardUrl: `${config.http.publicUrl}/docs` })]
+            : []),
+        ],
       });
       const server = http;
       stack.push('http', () => server.close());
@@ -183,6 +252,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       db,
       cipher,
       queue,
+      google,
+      emulators: googleEmulator ? { google: googleEmulator } : undefined,
       http,
       async listen() {
         if (!http) return undefined;

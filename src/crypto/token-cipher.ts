@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { SecretBinding, SecretSealer } from '../secrets.ts';
 import { CipherError, type KeyRing } from './key-ring.ts';
 
@@ -66,6 +66,16 @@ export class TokenCipher implements SecretSealer {
   reseal(envelope: string, binding: SecretBinding): string {
     const { plaintext, stale } = this.open(envelope, binding);
     return stale ? this.seal(plaintext, binding) : envelope;
+  }
+
+  /**
+   * A key for another purpose (e.g. signing OAuth states), derived from the primary key with
+   * HKDF, so every process with the same ring derives the same key and none is stored.
+   */
+  deriveKey(purpose: string): Buffer {
+    const key = this.ring.key(this.ring.primaryKid);
+    if (!key) throw new CipherError('unknown_key', 'the primary key is missing from the ring');
+    return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `canvascal:${purpose}`, 32));
   }
 
   toJSON(): string {

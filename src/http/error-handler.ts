@@ -1,6 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.ts';
+import { GoogleApiError } from '../google/google-api-error.ts';
 import type { HttpApp } from './http-app.ts';
 
 export interface ErrorBody {
@@ -21,6 +22,25 @@ export function installErrorHandler(app: HttpApp): void {
       if (error.status >= 500) request.log.error({ err: error }, 'request failed');
       if (error.status === 503) reply.header('retry-after', '5');
       return answer(error.status, error.code, error.message);
+    }
+    if (error instanceof GoogleApiError) {
+      // Provider details stay in the log; the user learns what happened and what to do.
+      request.log.warn({ status: error.status, reason: error.reason }, 'Google refused a request');
+      if (error.kind === 'auth')
+        return answer(
+          409,
+          'google_reconnect_needed',
+          "Google rejected CanvasCal's access; connect Google again.",
+        );
+      if (error.retryable) {
+        reply.header('retry-after', '30');
+        return answer(
+          503,
+          'google_unavailable',
+          'Google is busy or unavailable right now; try again in a minute.',
+        );
+      }
+      return answer(502, 'google_error', `Google refused the request (${error.reason ?? error.status}).`);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'request';

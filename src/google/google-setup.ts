@@ -1,0 +1,65 @@
+import type { Config } from '../config.ts';
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
+import type { WithUserLock } from '../db/user-lock.ts';
+import type { Metrics } from '../metrics.ts';
+import type { SecretSealer } from '../secrets.ts';
+import type { CalendarApi } from './calendar-api.ts';
+import { createGoogleCalendarClient, GOOGLE_API_ROOT } from './google-calendar-client.ts';
+import { GoogleConnection } from './google-connection.ts';
+import { createGoogleOAuth, endpointsAt, GOOGLE_OAUTH_ENDPOINTS } from './oauth-client.ts';
+
+export interface GoogleSetup {
+  connection: GoogleConnection;
+  /** A new Calendar client for one user; it counts its own requests. */
+  calendarFor(userId: string): CalendarApi;
+}
+
+/**
+ * Google, chosen once from the configuration: the real endpoints with the configured OAuth
+ * client, or the built-in emulator (its demo client). Undefined when neither is available.
+ */
+export function setupGoogle(deps: {
+  config: Config;
+  emulatorUrl: string | undefined;
+  emulatorClient: { clientId: string; clientSecret: string };
+  connections: GoogleConnectionsRepo;
+  states: OAuthStatesRepo;
+  sealer: SecretSealer;
+  stateKey: Buffer;
+  withUserLock: WithUserLock;
+  metrics: Metrics;
+}): GoogleSetup | undefined {
+  const { config } = deps;
+  const real = config.google.kind === 'real' ? config.google : undefined;
+  if (!real && !deps.emulatorUrl) return undefined;
+  const client = real ? { clientId: real.clientId, clientSecret: real.clientSecret } : deps.emulatorClient;
+  const oauth = createGoogleOAuth({
+    ...client,
+    endpoints: real ? GOOGLE_OAUTH_ENDPOINTS : endpointsAt(deps.emulatorUrl ?? ''),
+  });
+  const connection = new GoogleConnection({
+    oauth,
+    connections: deps.connections,
+    states: deps.states,
+    sealer: deps.sealer,
+    stateKey: deps.stateKey,
+    redirectUri: real?.redirectUri ?? `${config.http.publicUrl}/api/v1/auth/google/callback`,
+    withUserLock: deps.withUserLock,
+  });
+  const rootUrl = real ? GOOGLE_API_ROOT : `${deps.emulatorUrl}/`;
+  return {
+    connection,
+    calendarFor: (userId) =>
+      createGoogleCalendarClient({
+        rootUrl,
+        accessToken: () => connection.accessToken(userId),
+        onUnauthorized: () => connection.invalidate(userId),
+        onRequest: (method, url) =>
+          deps.metrics.googleCalls.inc({
+            method,
+            outcome: new URL(url).pathname.startsWith('/batch') ? 'batch' : 'call',
+          }),
+      }),
+  };
+}
