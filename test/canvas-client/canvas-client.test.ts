@@ -45,7 +45,9 @@ describe('Canvas client against the emulator', () => {
     expect(read.items.length).toBeGreaterThan(50);
     const project = read.items.find((i) => i.title === 'Final project');
     const override = [...emulator.control.state.assignments.values()].find((a) => a.name === 'Final project');
-    expect(project?.dueAt).toBe(override?.overrides.get(emulator.control.demo?.userId ?? 0));
+    expect(Date.parse(project?.dueAt ?? '')).toBe(
+      Date.parse(override?.overrides.get(emulator.control.demo?.userId ?? 0) ?? ''),
+    );
     expect(read.items.filter((i) => i.submitted)).toHaveLength(2);
     expect(read.items.filter((i) => i.kind === 'quiz').length).toBeGreaterThan(0);
     const allDay = read.items.find((i) => i.allDay);
