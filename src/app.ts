@@ -1,4 +1,5 @@
 import type { DestinationStream, Logger } from 'pino';
+import { type CanvasEmulator, startCanvasEmulator } from '../emulators/canvas/canvas-emulator.ts';
 import {
   DEMO_GOOGLE_CLIENT,
   type GoogleEmulator,
@@ -6,6 +7,7 @@ import {
 } from '../emulators/google/google-emulator.ts';
 import { CanvasAccount } from './accounts/canvas-account.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
+import { createCanvasClient } from './canvas/canvas-client.ts';
 import type { Config } from './config.ts';
 import { keyRingFromString } from './crypto/key-ring.ts';
 import { loadOrCreateLocalKeyRing } from './crypto/local-key-file.ts';
@@ -14,6 +16,7 @@ import { createCalendarCacheRepo } from './db/calendar-cache-repo.ts';
 import { createCanvasConnectionsRepo } from './db/canvas-connections-repo.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { createDeadlinesRepo } from './db/deadlines-repo.ts';
+import { createEventMappingsRepo } from './db/event-mappings-repo.ts';
 import { createGoogleConnectionsRepo } from './db/google-connections-repo.ts';
 import { migrate } from './db/migrate.ts';
 import { createOAuthStatesRepo } from './db/oauth-states-repo.ts';
@@ -21,6 +24,7 @@ import { createSyncRunsRepo } from './db/sync-runs-repo.ts';
 import { createUserLock } from './db/user-lock.ts';
 import { createUsersRepo } from './db/users-repo.ts';
 import { AppError } from './errors.ts';
+import { GoogleApiError } from './google/google-api-error.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
 import {
   createJwtVerifier,
@@ -43,7 +47,8 @@ import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
-import { type Queue, QueueUnavailableError } from './queue/queue.ts';
+import { PermanentJobError, type Queue, QueueUnavailableError } from './queue/queue.ts';
+import { PermanentSyncError, runCanvasSync } from './sync/canvas-sync.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -66,7 +71,7 @@ export interface CanvasCalApp {
   /** Undefined when neither a Google client nor the emulator is configured. */
   readonly google: GoogleSetup | undefined;
   /** The built-in emulators, in the embedded default. */
-  readonly emulators: { google: GoogleEmulator } | undefined;
+  readonly emulators: { google: GoogleEmulator; canvas: CanvasEmulator } | undefined;
   /** Undefined in a worker-only process. */
   readonly http: HttpApp | undefined;
   /** Starts listening (api roles); resolves to the base URL. */
@@ -97,11 +102,18 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     queue.onEvent((event) => metrics.jobs.inc({ name: event.name, outcome: event.outcome }));
 
     let googleEmulator: GoogleEmulator | undefined;
+    let canvasEmulator: CanvasEmulator | undefined;
     if (config.emulators) {
-      googleEmulator = await startGoogleEmulator({ port: 0 });
-      const started = googleEmulator;
-      stack.push('google emulator', () => started.close());
-      logger.info({ url: started.url }, 'Google emulator started (no GOOGLE_CLIENT_ID configured)');
+      const google = await startGoogleEmulator({ port: 0 });
+      stack.push('google emulator', () => google.close());
+      const canvas = await startCanvasEmulator({ port: 0 });
+      stack.push('canvas emulator', () => canvas.close());
+      googleEmulator = google;
+      canvasEmulator = canvas;
+      logger.info(
+        { google: google.url, canvas: canvas.url, canvasDemoToken: '[Redacted]' },
+        'Google and Canvas emulators started (no GOOGLE_CLIENT_ID configured)',
+      );
     }
 
     const users = createUsersRepo(db.orm);
@@ -232,6 +244,43 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       stack.push('http', () => server.close());
     }
 
+    if (role !== 'api' && google) {
+      const mappings = createEventMappingsRepo(db.orm);
+      queue.process<{ userId: string; runId: string }>(
+        CANVAS_SYNC_JOB,
+        async ({ userId, runId }) => {
+          try {
+            await runCanvasSync(
+              {
+                runs,
+                users,
+                mappings,
+                deadlines,
+                connections: googleConnections,
+                canvasFor: async (id) => createCanvasClient(await canvasAccount.credentials(id)),
+                calendarFor: (id) => google.calendarFor(id),
+                sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+                backoffMs: (attempt) => Math.round(1000 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
+                logger,
+              },
+              userId,
+              runId,
+            );
+          } catch (error) {
+            // A dead grant, a missing connection, a bad Canvas token: retrying cannot help.
+            const permanent =
+              error instanceof PermanentSyncError ||
+              (error instanceof AppError && error.status < 500 && error.status !== 429) ||
+              (error instanceof GoogleApiError && !error.retryable);
+            if (permanent)
+              throw new PermanentJobError(error instanceof Error ? error.message : String(error));
+            throw error;
+          }
+        },
+        { concurrency: config.workerConcurrency },
+      );
+    }
+
     if (role !== 'api' && config.syncIntervalMinutes > 0) {
       // Canvas has no push for students: every connected user is synced on a schedule.
       queue.process(CANVAS_SYNC_ALL_JOB, async () => {
@@ -253,7 +302,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       cipher,
       queue,
       google,
-      emulators: googleEmulator ? { google: googleEmulator } : undefined,
+      emulators:
+        googleEmulator && canvasEmulator ? { google: googleEmulator, canvas: canvasEmulator } : undefined,
       http,
       async listen() {
         if (!http) return undefined;

@@ -196,26 +196,24 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
       return json(res, 200, { id: id(user.id), name: user.name, time_zone: user.timeZone }, costHeaders);
     if (url.pathname === '/api/v1/courses') {
       return page(
-        state
-          .coursesOf(user.id)
-          .map((c) =>
-            c.restricted
-              ? { id: id(c.id), access_restricted_by_date: true }
-              : {
-                  id: id(c.id),
-                  name: c.name,
-                  course_code: c.courseCode,
-                  workflow_state: 'available',
-                  enrollments: [
-                    {
-                      type: 'student',
-                      role: 'StudentEnrollment',
-                      enrollment_state: 'active',
-                      user_id: id(user.id),
-                    },
-                  ],
-                },
-          ),
+        state.coursesOf(user.id).map((c) =>
+          c.restricted
+            ? { id: id(c.id), access_restricted_by_date: true }
+            : {
+                id: id(c.id),
+                name: c.name,
+                course_code: c.courseCode,
+                workflow_state: 'available',
+                enrollments: [
+                  {
+                    type: 'student',
+                    role: 'StudentEnrollment',
+                    enrollment_state: 'active',
+                    user_id: id(user.id),
+                  },
+                ],
+              },
+        ),
       );
     }
     const assignmentsMatch = /^\/api\/v1\/courses\/(\d+)\/assignments$/.exec(url.pathname);
