@@ -183,7 +183,12 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         apiRoutes: [
           meRoutes(users),
           plannerRoutes({ users, deadlines, busy }),
-          canvasConnectionRoutes(canvasAccount),
+          canvasConnectionRoutes(
+            canvasAccount,
+            canvasEmulator?.control.demo
+              ? { baseUrl: canvasEmulator.url, token: canvasEmulator.control.demo.token }
+              : undefined,
+          ),
           ...(google
             ? [
                 googleAuthRoutes(google.connection),

@@ -5,6 +5,7 @@ import { generateKey } from './crypto/key-ring.ts';
 import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { rotateSecrets } from './db/secret-rotation.ts';
+import { runDemo } from './demo.ts';
 import { createLogger } from './logging.ts';
 
 const USAGE = `Usage: canvascal <command>
@@ -15,6 +16,7 @@ Commands:
   migrate                apply database migrations and exit
   keys generate          print a new CANVASCAL_ENCRYPTION_KEYS value
   keys rotate            re-encrypt every stored token under the first key of the ring
+  demo                   run the story end to end against the built-in emulators
   help                   show this text
 
 Configuration comes from the environment; see the README's table.`;
@@ -56,6 +58,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return runMigrate(config);
     case 'keys':
       return runKeys(config, rest);
+    case 'demo':
+      return runDemo();
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 1;

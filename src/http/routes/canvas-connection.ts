@@ -11,9 +11,30 @@ const StatusSchema = z.object({
   message: z.string().optional(),
 });
 
-/** Connect Canvas with a personal access token, see the connection, remove it (under /api/v1). */
-export function canvasConnectionRoutes(canvas: CanvasAccount): FastifyPluginAsyncZod {
+/**
+ * Connect Canvas with a personal access token, see the connection, remove it (under /api/v1).
+ * With `demo` (the embedded default's Canvas emulator), one call connects its demo student,
+ * so the demo token never has to be shown or logged.
+ */
+export function canvasConnectionRoutes(
+  canvas: CanvasAccount,
+  demo?: { baseUrl: string; token: string },
+): FastifyPluginAsyncZod {
   return async (app) => {
+    if (demo) {
+      app.post(
+        '/canvas/connection/demo',
+        {
+          schema: {
+            tags: ['canvas'],
+            description: 'Embedded default only: connect the built-in Canvas emulator’s demo student.',
+            response: { 200: StatusSchema },
+          },
+        },
+        async (request) => canvas.connectWithToken(currentUser(request).id, demo),
+      );
+    }
+
     app.put(
       '/canvas/connection',
       {

@@ -1,0 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_STUDENT_EMAIL } from '../emulators/google/demo-seed.ts';
+import { createApp } from './app.ts';
+import { parseConfig } from './config.ts';
+
+/**
+ * `canvascal demo`: the whole story in the terminal against the built-in emulators, in a
+ * throwaway data dir: connect Google (consent approved in the emulator), connect Canvas,
+ * first sync, a due date changed in Canvas and a re-sync, a no-op re-sync, and how many
+ * Google calls each step took.
+ */
+export async function runDemo(print: (line: string) => void = console.log): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'canvascal-demo-'));
+  const app = await createApp({
+    config: parseConfig({
+      CANVASCAL_DATA_DIR: dir,
+      CANVASCAL_EMULATORS: 'on',
+      LOG_LEVEL: 'silent',
+      SYNC_INTERVAL_MINUTES: '0',
+      PORT: '0',
+    }),
+  });
+  try {
+    const http = app.http;
+    const emulators = app.emulators;
+    if (!http || !emulators) throw new Error('the demo needs the API and the emulators');
+    const call = async (
+      method: 'GET' | 'POST' | 'PUT',
+      url: string,
+      payload?: unknown,
+      headers: Record<string, string> = {},
+    ) => {
+      const res = await http.inject({
+        method,
+        url,
+        headers,
+        ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+      });
+      if (res.statusCode >= 400) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
+      return res.json();
+    };
+    const step = (text: string) => print(`\n▶ ${text}`);
+
+    step('Sign in (local single-user login)');
+    const auth = {
+      authorization: `Bearer ${(await call('POST', '/api/v1/auth/local/login', {})).accessToken}`,
+    };
+
+    step('Connect Google: offline OAuth with PKCE; the student approves the consent screen');
+    const { url } = await call('GET', '/api/v1/auth/google/url', undefined, auth);
+    const redirect = new URL(emulators.google.control.approveConsent(url, { email: DEMO_STUDENT_EMAIL }));
+    const google = await call(
+      'POST',
+      '/api/v1/auth/google/token',
+      { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
+      auth,
+    );
+    print(
+      `  Google: ${google.status}; scopes granted: ${google.grantedScopes.length}; refresh token stored encrypted`,
+    );
+
+    step('Connect Canvas (the demo student of the Canvas emulator)');
+    const canvas = await call('POST', '/api/v1/canvas/connection/demo', undefined, auth);
+    print(`  Canvas: ${canvas.status} at ${canvas.baseUrl}`);
+
+    const sync = async (label: string) => {
+      step(label);
+      emulators.google.control.resetCounts();
+      const { runId } = await call('POST', '/api/v1/sync/canvas', undefined, auth);
+      for (;;) {
+        const run = await call('GET', `/api/v1/sync/runs/${runId}`, undefined, auth);
+        if (run.status === 'succeeded' || run.status === 'failed') {
+          const c = run.counts;
+          const counts = emulators.google.control.requestCounts().byMethod;
+          print(
+            `  ${run.status}: ${c.created ?? 0} created, ${c.updated ?? 0} updated, ${c.deleted ?? 0} deleted, ${c.unchanged ?? 0} unchanged, ${c.undated ?? 0} undated`,
+          );
+          print(
+            `  Google HTTP requests: ${run.googleCalls} (batch requests: ${counts.batch ?? 0}, calendar created: ${counts['calendar.calendars.insert'] ?? 0})`,
+          );
+          if (run.error) print(`  ${run.error.message}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await sync('First sync: every deadline onto the CanvasCal calendar');
+
+    const homework = [...emulators.canvas.control.state.assignments.values()].find(
+      (a) => a.name === 'Homework 2',
+    );
+    if (homework) {
+      emulators.canvas.control.updateAssignment(homework.id, {
+        dueAt: new Date(Date.parse(homework.dueAt ?? '') + 2 * 86_400_000).toISOString(),
+      });
+      await sync(`The teacher moves "${homework.name}" two days later in Canvas; re-sync`);
+    }
+    await sync('Nothing changed; re-sync (no writes expected)');
+    print('\nDone.');
+    return 0;
+  } finally {
+    await app.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
