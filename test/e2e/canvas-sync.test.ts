@@ -133,6 +133,20 @@ describe('Canvas → Google sync, end to end through the API and both emulators'
     expect(emulators().google.control.requestCounts().byMethod['calendar.events.delete']).toBe(1);
   });
 
+  it('recreates the CanvasCal calendar with every event when the user deleted it in Google', async () => {
+    const { state } = emulators().google.control;
+    const before = appCalendarEvents().length;
+    const calendar = [...state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted);
+    emulators().google.control.userDeleteCalendar(calendar?.id ?? '');
+    emulators().google.control.resetCounts();
+    const run = await sync();
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('succeeded');
+    expect(run.counts.created).toBe(before);
+    expect(writes()).toEqual({ batches: Math.ceil(before / 50), calendarsInsert: 1 });
+    expect(appCalendarEvents()).toHaveLength(before);
+  });
+
   it('a bad Canvas token ends in a clear status with nothing deleted', async () => {
     const before = appCalendarEvents().length;
     emulators().canvas.control.revokeToken(emulators().canvas.control.demo?.token ?? '');
