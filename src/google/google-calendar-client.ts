@@ -47,12 +47,21 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
     retry: false,
   });
 
-  const call = async <T>(fn: () => Promise<{ data: T }>): Promise<T> => {
+  const call = async <T>(fn: () => Promise<{ data: T }>, retried = false): Promise<T> => {
     try {
       return (await fn()).data;
     } catch (error) {
+      if (error instanceof Error && error.name === 'AppError') throw error;
       const classified = fromGaxiosError(error);
-      if (classified.kind === 'auth') options.onUnauthorized?.();
+      if (classified.kind === 'auth') {
+        options.onUnauthorized?.();
+        if (!retried) {
+          // Once more with a freshly refreshed token: a merely expired token recovers, and a
+          // dead grant surfaces from the refresh as invalid_grant, which marks it for reconnect.
+          auth.setCredentials({});
+          return call(fn, true);
+        }
+      }
       throw classified;
     }
   };

@@ -5,159 +5,222 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { type CanvasCalApp, createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
+import { createTestDatabase } from '../support/postgres.ts';
+import { describeWithPostgres } from '../support/services.ts';
 
-let app: CanvasCalApp;
-let dir: string;
-let headers: Record<string, string>;
+function canvasSyncSuite(
+  databaseUrl: () => Promise<{ url: string | undefined; drop(): Promise<void> }>,
+): void {
+  let app: CanvasCalApp;
+  let dir: string;
+  let headers: Record<string, string>;
+  const database: { url: string | undefined; drop(): Promise<void> } = {
+    url: undefined,
+    drop: async () => {},
+  };
 
-const http = () => {
-  if (!app.http) throw new Error('no http');
-  return app.http;
-};
-const emulators = () => {
-  if (!app.emulators) throw new Error('no emulators');
-  return app.emulators;
-};
+  const http = () => {
+    if (!app.http) throw new Error('no http');
+    return app.http;
+  };
+  const emulators = () => {
+    if (!app.emulators) throw new Error('no emulators');
+    return app.emulators;
+  };
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'canvascal-sync-e2e-'));
-  app = await createApp({
-    config: parseConfig({
-      CANVASCAL_DATA_DIR: dir,
-      CANVASCAL_EMULATORS: 'on',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      SYNC_INTERVAL_MINUTES: '0',
-    }),
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'canvascal-sync-e2e-'));
+    app = await createApp({
+      config: parseConfig({
+        CANVASCAL_DATA_DIR: dir,
+        CANVASCAL_EMULATORS: 'on',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        SYNC_INTERVAL_MINUTES: '0',
+      }),
+    });
+    const login = await http().inject({
+      method: 'POST',
+      url: '/api/v1/auth/local/login',
+      payload: { email: 'sam@example.edu' },
+    });
+    headers = { authorization: `Bearer ${login.json().accessToken}` };
+    const start = await http().inject({ url: '/api/v1/auth/google/url', headers });
+    const redirect = new URL(
+      emulators().google.control.approveConsent(start.json().url, { email: DEMO_STUDENT_EMAIL }),
+    );
+    const token = await http().inject({
+      method: 'POST',
+      url: '/api/v1/auth/google/token',
+      headers,
+      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
+    });
+    expect(token.json().status).toBe('connected');
+    const canvas = await http().inject({
+      method: 'PUT',
+      url: '/api/v1/canvas/connection',
+      headers,
+      payload: { baseUrl: emulators().canvas.url, token: emulators().canvas.control.demo?.token },
+    });
+    expect(canvas.json()).toMatchObject({ status: 'connected', authKind: 'personal_token' });
   });
-  const login = await http().inject({
-    method: 'POST',
-    url: '/api/v1/auth/local/login',
-    payload: { email: 'sam@example.edu' },
+  afterAll(async () => {
+    await app.close();
+    await database.drop();
+    await rm(dir, { recursive: true, force: true });
   });
-  headers = { authorization: `Bearer ${login.json().accessToken}` };
-  const start = await http().inject({ url: '/api/v1/auth/google/url', headers });
-  const redirect = new URL(
-    emulators().google.control.approveConsent(start.json().url, { email: DEMO_STUDENT_EMAIL }),
-  );
-  const token = await http().inject({
-    method: 'POST',
-    url: '/api/v1/auth/google/token',
-    headers,
-    payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
-  });
-  expect(token.json().status).toBe('connected');
-  const canvas = await http().inject({
-    method: 'PUT',
-    url: '/api/v1/canvas/connection',
-    headers,
-    payload: { baseUrl: emulators().canvas.url, token: emulators().canvas.control.demo?.token },
-  });
-  expect(canvas.json()).toMatchObject({ status: 'connected', authKind: 'personal_token' });
-});
-afterAll(async () => {
-  await app.close();
-  await rm(dir, { recursive: true, force: true });
-});
 
-/** Starts a sync through the API and waits until it has finished. */
-async function sync() {
-  const started = await http().inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
-  expect(started.statusCode).toBe(202);
-  const runId = started.json().runId;
-  let run: {
-    status: string;
-    counts: Record<string, number>;
-    googleCalls: number;
-    error: { code: string } | null;
-  } = { status: 'queued', counts: {}, googleCalls: 0, error: null };
-  await vi.waitFor(
-    async () => {
-      run = (await http().inject({ url: `/api/v1/sync/runs/${runId}`, headers })).json();
-      expect(['succeeded', 'failed']).toContain(run.status);
-    },
-    { timeout: 20_000, interval: 50 },
-  );
-  return run;
+  /** Starts a sync through the API and waits until it has finished. */
+  async function sync() {
+    const started = await http().inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
+    expect(started.statusCode).toBe(202);
+    const runId = started.json().runId;
+    let run: {
+      status: string;
+      counts: Record<string, number>;
+      googleCalls: number;
+      error: { code: string } | null;
+    } = { status: 'queued', counts: {}, googleCalls: 0, error: null };
+    await vi.waitFor(
+      async () => {
+        run = (await http().inject({ url: `/api/v1/sync/runs/${runId}`, headers })).json();
+        expect(['succeeded', 'failed']).toContain(run.status);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    return run;
+  }
+
+  const writes = () => {
+    const counts = emulators().google.control.requestCounts().byMethod;
+    return { batches: counts.batch ?? 0, calendarsInsert: counts['calendar.calendars.insert'] ?? 0 };
+  };
+
+  const appCalendarEvents = () => {
+    const { state } = emulators().google.control;
+    const calendar = [...state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted);
+    return [...(state.events.get(calendar?.id ?? '')?.values() ?? [])]
+      .map((e) => e.resource)
+      .filter((e) => e.status !== 'cancelled');
+  };
+
+  describe('Canvas → Google sync, end to end through the API and both emulators', () => {
+    it('first sync: creates the calendar and exactly the expected events, in ceil(n/50) batches', async () => {
+      emulators().google.control.resetCounts();
+      const run = await sync();
+      expect(run.status).toBe('succeeded');
+      const created = run.counts.created ?? 0;
+      expect(created).toBeGreaterThan(50);
+      expect(appCalendarEvents()).toHaveLength(created);
+      expect(writes()).toEqual({ batches: Math.ceil(created / 50), calendarsInsert: 1 });
+      const event = appCalendarEvents().find((e) => String(e.summary).includes('Final project'));
+      expect(event).toMatchObject({
+        transparency: 'transparent',
+        extendedProperties: { private: { canvascal: '1' } },
+      });
+      expect(String(event?.id)).toMatch(/^[a-v0-9]{32}$/);
+    });
+
+    it('an unchanged re-sync sends no writes', async () => {
+      emulators().google.control.resetCounts();
+      const run = await sync();
+      expect(run.counts).toMatchObject({ created: 0, updated: 0, deleted: 0, failed: 0 });
+      expect(writes().batches).toBe(0);
+    });
+
+    it('a due date moved in Canvas is one patch; an assignment deleted in Canvas is one delete', async () => {
+      const { state } = emulators().canvas.control;
+      const homework = [...state.assignments.values()].find((a) => a.name === 'Homework 3');
+      const quiz = [...state.assignments.values()].find((a) => a.name === 'Quiz 2');
+      if (!homework || !quiz) throw new Error('seed changed');
+      emulators().canvas.control.updateAssignment(homework.id, { dueAt: '2027-01-20T05:59:59Z' });
+      emulators().canvas.control.deleteAssignment(quiz.id);
+      emulators().google.control.resetCounts();
+      const run = await sync();
+      expect(run.counts).toMatchObject({ created: 0, updated: 1, deleted: 1, failed: 0 });
+      expect(writes().batches).toBe(1);
+      expect(emulators().google.control.requestCounts().byMethod['calendar.events.patch']).toBe(1);
+      expect(emulators().google.control.requestCounts().byMethod['calendar.events.delete']).toBe(1);
+    });
+
+    it('recreates the CanvasCal calendar with every event when the user deleted it in Google', async () => {
+      const { state } = emulators().google.control;
+      const before = appCalendarEvents().length;
+      const calendar = [...state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted);
+      emulators().google.control.userDeleteCalendar(calendar?.id ?? '');
+      emulators().google.control.resetCounts();
+      const run = await sync();
+      expect(run.error).toBeNull();
+      expect(run.status).toBe('succeeded');
+      expect(run.counts.created).toBe(before);
+      expect(writes()).toEqual({ batches: Math.ceil(before / 50), calendarsInsert: 1 });
+      expect(appCalendarEvents()).toHaveLength(before);
+    });
+
+    it('converges with no duplicates after a crash between the Google write and our commit', async () => {
+      const before = appCalendarEvents().length;
+      // As if the process died after Google accepted the writes but before we recorded them.
+      await app.db.withSession((s) => s.exec('delete from event_mappings'));
+      emulators().google.control.resetCounts();
+      const run = await sync();
+      expect(run.status).toBe('succeeded');
+      expect(appCalendarEvents()).toHaveLength(before);
+      expect(emulators().google.control.requestCounts().byOutcome['calendar.events.insert 409']).toBe(before);
+      emulators().google.control.resetCounts();
+      expect((await sync()).counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+    });
+
+    it("keeps other users out of this user's Canvas connection", async () => {
+      const login = await http().inject({
+        method: 'POST',
+        url: '/api/v1/auth/local/login',
+        payload: { email: 'other@example.edu' },
+      });
+      const other = { authorization: `Bearer ${login.json().accessToken}` };
+      expect((await http().inject({ url: '/api/v1/canvas/connection', headers: other })).json().status).toBe(
+        'not_connected',
+      );
+      expect((await http().inject({ url: '/api/v1/canvas/connection', headers })).json().status).toBe(
+        'connected',
+      );
+    });
+
+    it('a bad Canvas token ends in a clear status with nothing deleted', async () => {
+      const before = appCalendarEvents().length;
+      emulators().canvas.control.revokeToken(emulators().canvas.control.demo?.token ?? '');
+      emulators().google.control.resetCounts();
+      const run = await sync();
+      expect(run.status).toBe('failed');
+      expect(run.error?.code).toBe('canvas_token_invalid');
+      expect(writes().batches).toBe(0);
+      expect(appCalendarEvents()).toHaveLength(before);
+      const status = (await http().inject({ url: '/api/v1/sync/status', headers })).json();
+      expect(status.syncErrorCount).toBeGreaterThan(0);
+      expect(status.lastRun.error.message).toContain('Your calendar was left as it was');
+    });
+
+    it('a revoked Google grant ends in "reconnect needed" with nothing deleted', async () => {
+      const before = appCalendarEvents().length;
+      emulators().canvas.control.state.tokens.forEach((t) => {
+        t.revoked = false;
+      });
+      emulators().google.control.revokeGrants(DEMO_STUDENT_EMAIL);
+      emulators().google.control.expireAccessTokens();
+      const run = await sync();
+      expect(run.status).toBe('failed');
+      expect(run.error?.code).toBe('google_reconnect_needed');
+      expect(appCalendarEvents()).toHaveLength(before);
+      expect((await http().inject({ url: '/api/v1/auth/google', headers })).json().status).toBe(
+        'reconnect_needed',
+      );
+    });
+  });
 }
 
-const writes = () => {
-  const counts = emulators().google.control.requestCounts().byMethod;
-  return { batches: counts.batch ?? 0, calendarsInsert: counts['calendar.calendars.insert'] ?? 0 };
-};
+describe('on PGlite (embedded default)', () => {
+  canvasSyncSuite(async () => ({ url: undefined, drop: async () => {} }));
+});
 
-const appCalendarEvents = () => {
-  const { state } = emulators().google.control;
-  const calendar = [...state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted);
-  return [...(state.events.get(calendar?.id ?? '')?.values() ?? [])]
-    .map((e) => e.resource)
-    .filter((e) => e.status !== 'cancelled');
-};
-
-describe('Canvas → Google sync, end to end through the API and both emulators', () => {
-  it('first sync: creates the calendar and exactly the expected events, in ceil(n/50) batches', async () => {
-    emulators().google.control.resetCounts();
-    const run = await sync();
-    expect(run.status).toBe('succeeded');
-    const created = run.counts.created ?? 0;
-    expect(created).toBeGreaterThan(50);
-    expect(appCalendarEvents()).toHaveLength(created);
-    expect(writes()).toEqual({ batches: Math.ceil(created / 50), calendarsInsert: 1 });
-    const event = appCalendarEvents().find((e) => String(e.summary).includes('Final project'));
-    expect(event).toMatchObject({
-      transparency: 'transparent',
-      extendedProperties: { private: { canvascal: '1' } },
-    });
-    expect(String(event?.id)).toMatch(/^[a-v0-9]{32}$/);
-  });
-
-  it('an unchanged re-sync sends no writes', async () => {
-    emulators().google.control.resetCounts();
-    const run = await sync();
-    expect(run.counts).toMatchObject({ created: 0, updated: 0, deleted: 0, failed: 0 });
-    expect(writes().batches).toBe(0);
-  });
-
-  it('a due date moved in Canvas is one patch; an assignment deleted in Canvas is one delete', async () => {
-    const { state } = emulators().canvas.control;
-    const homework = [...state.assignments.values()].find((a) => a.name === 'Homework 3');
-    const quiz = [...state.assignments.values()].find((a) => a.name === 'Quiz 2');
-    if (!homework || !quiz) throw new Error('seed changed');
-    emulators().canvas.control.updateAssignment(homework.id, { dueAt: '2027-01-20T05:59:59Z' });
-    emulators().canvas.control.deleteAssignment(quiz.id);
-    emulators().google.control.resetCounts();
-    const run = await sync();
-    expect(run.counts).toMatchObject({ created: 0, updated: 1, deleted: 1, failed: 0 });
-    expect(writes().batches).toBe(1);
-    expect(emulators().google.control.requestCounts().byMethod['calendar.events.patch']).toBe(1);
-    expect(emulators().google.control.requestCounts().byMethod['calendar.events.delete']).toBe(1);
-  });
-
-  it('recreates the CanvasCal calendar with every event when the user deleted it in Google', async () => {
-    const { state } = emulators().google.control;
-    const before = appCalendarEvents().length;
-    const calendar = [...state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted);
-    emulators().google.control.userDeleteCalendar(calendar?.id ?? '');
-    emulators().google.control.resetCounts();
-    const run = await sync();
-    expect(run.error).toBeNull();
-    expect(run.status).toBe('succeeded');
-    expect(run.counts.created).toBe(before);
-    expect(writes()).toEqual({ batches: Math.ceil(before / 50), calendarsInsert: 1 });
-    expect(appCalendarEvents()).toHaveLength(before);
-  });
-
-  it('a bad Canvas token ends in a clear status with nothing deleted', async () => {
-    const before = appCalendarEvents().length;
-    emulators().canvas.control.revokeToken(emulators().canvas.control.demo?.token ?? '');
-    emulators().google.control.resetCounts();
-    const run = await sync();
-    expect(run.status).toBe('failed');
-    expect(run.error?.code).toBe('canvas_token_invalid');
-    expect(writes().batches).toBe(0);
-    expect(appCalendarEvents()).toHaveLength(before);
-    const status = (await http().inject({ url: '/api/v1/sync/status', headers })).json();
-    expect(status.syncErrorCount).toBeGreaterThan(0);
-    expect(status.lastRun.error.message).toContain('Your calendar was left as it was');
-  });
+describeWithPostgres('on PostgreSQL', (adminUrl) => {
+  canvasSyncSuite(() => createTestDatabase(adminUrl));
 });
