@@ -1,4 +1,5 @@
 import type { CanvasAssignment, CanvasCalendarEvent, CanvasState } from './canvas-state.ts';
+import type { ExpectedDueItem } from './expected-due-items.ts';
 
 /** What tests and the demo use to act as a teacher and to observe the emulator. */
 export interface CanvasControl {
@@ -36,6 +37,8 @@ export interface CanvasControl {
   /** The next `count` requests are throttled (403, plain text). */
   throttleNext(count?: number): void;
   demo: { userId: number; token: string; courseIds: number[] } | undefined;
+  /** The emulator's own truth of everything due for this student. */
+  expectedDueItems(userId: number): ExpectedDueItem[];
   requestCounts(): { total: number; byRoute: Record<string, number>; cost: number };
   resetCounts(): void;
 }

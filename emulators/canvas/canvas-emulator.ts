@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { CanvasControl } from './canvas-control.ts';
 import { seedDemoCanvas } from './canvas-seed.ts';
 import { CanvasState } from './canvas-state.ts';
+import { expectedDueItems } from './expected-due-items.ts';
 
 // Leaky bucket per token, as Canvas throttles: a high-water mark, a leak rate, and an
 // up-front charge per request in flight that is refunded when it ends.
@@ -105,6 +106,7 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
     throttleNext(count = 1) {
       throttle += count;
     },
+    expectedDueItems: (userId) => expectedDueItems(state, userId, origin),
     requestCounts: () => structuredClone(counts),
     resetCounts() {
       counts.total = 0;

@@ -19,3 +19,5 @@ export function startCanvasEmulator(opts: StartCanvasEmulatorOptions = {}): Prom
   const { seed = 'demo', randomSeed: _randomSeed, ...rest } = opts;
   return startServer({ ...rest, seed: seed === 'demo' });
 }
+
+export type { ExpectedDueItem } from './expected-due-items.ts';
