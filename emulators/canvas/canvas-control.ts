@@ -33,7 +33,7 @@ export interface CanvasControl {
   submit(userId: number, assignmentId: number): void;
   addCalendarEvent(courseId: number, e: Omit<CanvasCalendarEvent, 'id' | 'courseId'>): number;
   /** The next `count` requests whose path starts with `prefix` fail with `status`. */
-  failNext(prefix: string, status: number, count?: number): void;
+  failNext(prefix: string, status: number | { status: number; count?: number }, count?: number): void;
   /** The next `count` requests are throttled (403, plain text). */
   throttleNext(count?: number): void;
   demo: { userId: number; token: string; courseIds: number[] } | undefined;

@@ -101,7 +101,9 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
       return id;
     },
     failNext(prefix, status, count = 1) {
-      faults.push({ prefix, status, remaining: count });
+      // Both the positional form and the contract's `{ status, count }` form are accepted.
+      if (typeof status === 'number') faults.push({ prefix, status, remaining: count });
+      else faults.push({ prefix, status: status.status, remaining: status.count ?? 1 });
     },
     throttleNext(count = 1) {
       throttle += count;

@@ -96,6 +96,10 @@ describe('ids and throttling', () => {
     emulator.control.failNext('/api/v1/users/self', 503, 1);
     expect((await get('/api/v1/users/self')).status).toBe(503);
     expect((await get('/api/v1/users/self')).status).toBe(200);
+    emulator.control.failNext('/api/v1/users/self', { status: 502, count: 2 });
+    expect((await get('/api/v1/users/self')).status).toBe(502);
+    expect((await get('/api/v1/users/self')).status).toBe(502);
+    expect((await get('/api/v1/users/self')).status).toBe(200);
   });
 });
 
