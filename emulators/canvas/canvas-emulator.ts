@@ -223,7 +223,15 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
     const assignmentsMatch = /^\/api\/v1\/courses\/(\d+)\/assignments$/.exec(url.pathname);
     if (assignmentsMatch) {
       const course = state.courses.get(Number(assignmentsMatch[1]));
-      if (!course || course.restricted || !state.enrollments.get(user.id)?.has(course.id)) {
+      // A course that exists but is not this student's is a permission error, not a 404.
+      if (course && !state.enrollments.get(user.id)?.has(course.id))
+        return json(
+          res,
+          401,
+          { status: 'unauthorized', errors: [{ message: 'user not authorized to perform that action' }] },
+          costHeaders,
+        );
+      if (!course || course.restricted) {
         return json(
           res,
           404,

@@ -42,6 +42,16 @@ describe('auth', () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ errors: [{ message: 'The specified resource does not exist.' }] });
   });
+  it('answers another course with 401 unauthorized and no WWW-Authenticate', async () => {
+    const courseId = emulator.control.createCourse({ name: 'Not yours', courseCode: 'NY1' });
+    const res = await get(`/api/v1/courses/${courseId}/assignments`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBeNull();
+    expect(await res.json()).toEqual({
+      status: 'unauthorized',
+      errors: [{ message: 'user not authorized to perform that action' }],
+    });
+  });
 });
 
 describe('pagination', () => {
