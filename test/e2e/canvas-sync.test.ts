@@ -14,7 +14,7 @@ function canvasSyncSuite(
   let app: CanvasCalApp;
   let dir: string;
   let headers: Record<string, string>;
-  const database: { url: string | undefined; drop(): Promise<void> } = {
+  let database: { url: string | undefined; drop(): Promise<void> } = {
     url: undefined,
     drop: async () => {},
   };
@@ -30,6 +30,7 @@ function canvasSyncSuite(
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'canvascal-sync-e2e-'));
+    database = await databaseUrl();
     app = await createApp({
       config: parseConfig({
         CANVASCAL_DATA_DIR: dir,
@@ -37,8 +38,11 @@ function canvasSyncSuite(
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
         SYNC_INTERVAL_MINUTES: '0',
+        ...(database.url ? { DATABASE_URL: database.url } : {}),
       }),
     });
+    // The suite must run on the database it names, not silently on the embedded default.
+    expect(app.db.kind).toBe(database.url ? 'postgres' : 'pglite');
     const login = await http().inject({
       method: 'POST',
       url: '/api/v1/auth/local/login',
