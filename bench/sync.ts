@@ -3,15 +3,14 @@
 // item and re-sends everything every time. Against the emulator on loopback, with its
 // per-user rate limit raised so the run measures round trips, not the quota.
 import { pathToFileURL } from 'node:url';
-import { DEMO_STUDENT_EMAIL } from '../emulators/google/demo-seed.ts';
-import { DEMO_GOOGLE_CLIENT, startGoogleEmulator } from '../emulators/google/google-emulator.ts';
+import { startGoogleEmulator } from '../emulators/google/google-emulator.ts';
 import { createGoogleCalendarClient } from '../src/google/google-calendar-client.ts';
-import { createGoogleOAuth, endpointsAt } from '../src/google/oauth-client.ts';
 import { SCOPES } from '../src/google/scopes.ts';
 import { applyPlan } from '../src/sync/apply-plan.ts';
 import { desiredEventFor } from '../src/sync/desired-events.ts';
 import { type EventMapping, planSync } from '../src/sync/diff.ts';
 import type { SourceItem } from '../src/sync/source-item.ts';
+import { emulatorAccessToken } from '../test/support/emulator-token.ts';
 
 const USER = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
 
@@ -37,22 +36,7 @@ export async function runSyncBench(): Promise<Record<string, unknown>[]> {
   const emulator = await startGoogleEmulator({ rateLimitPerMinute: 1_000_000 });
   const rows: Record<string, unknown>[] = [];
   try {
-    const oauth = createGoogleOAuth({ ...DEMO_GOOGLE_CLIENT, endpoints: endpointsAt(emulator.url) });
-    const { codeVerifier, codeChallenge } = await oauth.createPkce();
-    const url = oauth.authUrl({
-      state: 's',
-      codeChallenge,
-      scopes: [SCOPES.appCreated],
-      redirectUri: 'http://127.0.0.1/cb',
-    });
-    const code =
-      new URL(emulator.control.approveConsent(url, { email: DEMO_STUDENT_EMAIL })).searchParams.get('code') ??
-      '';
-    const { accessToken } = await oauth.exchangeCode({
-      code,
-      codeVerifier,
-      redirectUri: 'http://127.0.0.1/cb',
-    });
+    const accessToken = await emulatorAccessToken(emulator, [SCOPES.appCreated]);
 
     for (const count of [50, 500, 2000]) {
       const api = createGoogleCalendarClient({

@@ -2,17 +2,12 @@ import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { OAuth2Client } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
-import {
-  DEMO_GOOGLE_CLIENT,
-  type GoogleEmulator,
-  startGoogleEmulator,
-} from '../../emulators/google/google-emulator.ts';
+import { type GoogleEmulator, startGoogleEmulator } from '../../emulators/google/google-emulator.ts';
 import { getBusyMap } from '../../src/google/busy-map.ts';
 import { createGoogleCalendarClient } from '../../src/google/google-calendar-client.ts';
-import { createGoogleOAuth, endpointsAt } from '../../src/google/oauth-client.ts';
 import { SCOPES } from '../../src/google/scopes.ts';
+import { emulatorAccessToken } from '../support/emulator-token.ts';
 
-const REDIRECT = 'http://127.0.0.1:3000/cb';
 let emulator: GoogleEmulator;
 
 beforeEach(async () => {
@@ -20,15 +15,7 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.close());
 
-async function accessToken(scopes: string[]): Promise<string> {
-  const oauth = createGoogleOAuth({ ...DEMO_GOOGLE_CLIENT, endpoints: endpointsAt(emulator.url) });
-  const { codeVerifier, codeChallenge } = await oauth.createPkce();
-  const url = oauth.authUrl({ state: 's', codeChallenge, scopes, redirectUri: REDIRECT });
-  const code =
-    new URL(emulator.control.approveConsent(url, { email: DEMO_STUDENT_EMAIL })).searchParams.get('code') ??
-    '';
-  return (await oauth.exchangeCode({ code, codeVerifier, redirectUri: REDIRECT })).accessToken;
-}
+const accessToken = (scopes: string[]) => emulatorAccessToken(emulator, scopes);
 
 /** The official client, pointed at the emulator, with a bare access token. */
 function official(token: string): calendar_v3.Calendar {

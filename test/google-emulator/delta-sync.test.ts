@@ -1,17 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
-import {
-  DEMO_GOOGLE_CLIENT,
-  type GoogleEmulator,
-  startGoogleEmulator,
-} from '../../emulators/google/google-emulator.ts';
+import { type GoogleEmulator, startGoogleEmulator } from '../../emulators/google/google-emulator.ts';
 import { createCalendarCacheRepo } from '../../src/db/calendar-cache-repo.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
 import { syncCalendar } from '../../src/google/delta-sync.ts';
 import { createGoogleCalendarClient } from '../../src/google/google-calendar-client.ts';
-import { createGoogleOAuth, endpointsAt } from '../../src/google/oauth-client.ts';
 import { SCOPES } from '../../src/google/scopes.ts';
+import { emulatorAccessToken } from '../support/emulator-token.ts';
 import { migratedPglite } from '../support/pglite.ts';
 
 const USER = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
@@ -29,22 +25,7 @@ afterEach(async () => {
 });
 
 async function client() {
-  const oauth = createGoogleOAuth({ ...DEMO_GOOGLE_CLIENT, endpoints: endpointsAt(emulator.url) });
-  const { codeVerifier, codeChallenge } = await oauth.createPkce();
-  const url = oauth.authUrl({
-    state: 's',
-    codeChallenge,
-    scopes: [SCOPES.eventsOwnedReadonly],
-    redirectUri: 'http://127.0.0.1/cb',
-  });
-  const code =
-    new URL(emulator.control.approveConsent(url, { email: DEMO_STUDENT_EMAIL })).searchParams.get('code') ??
-    '';
-  const { accessToken } = await oauth.exchangeCode({
-    code,
-    codeVerifier,
-    redirectUri: 'http://127.0.0.1/cb',
-  });
+  const accessToken = await emulatorAccessToken(emulator, [SCOPES.eventsOwnedReadonly]);
   return createGoogleCalendarClient({ rootUrl: `${emulator.url}/`, accessToken: async () => accessToken });
 }
 

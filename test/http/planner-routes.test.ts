@@ -1,29 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CanvasCalApp, createApp } from '../../src/app.ts';
-import { parseConfig } from '../../src/config.ts';
+import type { CanvasCalApp } from '../../src/app.ts';
 import { createDeadlinesRepo } from '../../src/db/deadlines-repo.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 let app: CanvasCalApp;
-let dir: string;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'canvascal-planner-'));
-  app = await createApp({
-    config: parseConfig({
-      CANVASCAL_DATA_DIR: dir,
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      CANVASCAL_EMULATORS: 'off',
-    }),
-    role: 'api',
-  });
+  ({ app, close } = await startTestApp({}));
 });
-afterAll(async () => {
-  await app.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 async function tokenFor(email: string): Promise<string> {
   const res = await app.http?.inject({ method: 'POST', url: '/api/v1/auth/local/login', payload: { email } });

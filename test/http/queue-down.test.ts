@@ -1,31 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CanvasCalApp, createApp } from '../../src/app.ts';
-import { parseConfig } from '../../src/config.ts';
+import type { CanvasCalApp } from '../../src/app.ts';
 import { createSyncRunsRepo } from '../../src/db/sync-runs-repo.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 let app: CanvasCalApp;
-let dir: string;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'canvascal-redis-down-'));
-  // Nothing listens on port 1: Redis is "down" for this API process.
-  app = await createApp({
-    config: parseConfig({
-      CANVASCAL_DATA_DIR: dir,
-      REDIS_URL: 'redis://127.0.0.1:1',
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      CANVASCAL_EMULATORS: 'off',
-    }),
-    role: 'api',
-  });
+  ({ app, close } = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' }));
 });
-afterAll(async () => {
-  await app.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 describe('when Redis is down', () => {
   it('answers a sync request with 503 at once and leaves no run stuck as queued', async () => {
