@@ -272,6 +272,13 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
               runId,
             );
           } catch (error) {
+            // Canvas no longer accepts the token: say so on the connection until the user reconnects.
+            if (error instanceof AppError && error.code === 'canvas_token_invalid') {
+              await canvasConnections.markReconnectNeeded(
+                userId,
+                'Canvas says the access token is invalid or expired',
+              );
+            }
             // A dead grant, a missing connection, a bad Canvas token: retrying cannot help.
             const permanent =
               error instanceof PermanentSyncError ||

@@ -201,6 +201,10 @@ function canvasSyncSuite(
       const status = (await http().inject({ url: '/api/v1/sync/status', headers })).json();
       expect(status.syncErrorCount).toBeGreaterThan(0);
       expect(status.lastRun.error.message).toContain('Your calendar was left as it was');
+      expect(status.canvas).toMatchObject({ status: 'reconnect_needed' });
+      expect((await http().inject({ url: '/api/v1/canvas/connection', headers })).json().message).toContain(
+        'connect Canvas again',
+      );
     });
 
     it('a revoked Google grant ends in "reconnect needed" with nothing deleted', async () => {
@@ -208,6 +212,14 @@ function canvasSyncSuite(
       emulators().canvas.control.state.tokens.forEach((t) => {
         t.revoked = false;
       });
+      // The previous test left Canvas "reconnect needed"; the student reconnects it.
+      const reconnected = await http().inject({
+        method: 'PUT',
+        url: '/api/v1/canvas/connection',
+        headers,
+        payload: { baseUrl: emulators().canvas.url, token: emulators().canvas.control.demo?.token },
+      });
+      expect(reconnected.json().status).toBe('connected');
       emulators().google.control.revokeGrants(DEMO_STUDENT_EMAIL);
       emulators().google.control.expireAccessTokens();
       const run = await sync();
