@@ -42,7 +42,7 @@ export class OAuthEndpoints {
       .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
       .join('');
     const accounts = [...this.state.accounts.keys()];
-    const hint = query.get('login_hint') ?? accounts[0] ?? '';
+    const hint = query.get('login_hint') || accounts[0] || '';
     const html = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in - Google Accounts</title>
 <form method="post" action="/o/oauth2/v2/auth/decision">${fields}
 <p>CanvasCal wants to access your Google Account</p>

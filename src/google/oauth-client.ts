@@ -102,7 +102,8 @@ export function createGoogleOAuth(options: GoogleOAuthOptions): GoogleOAuth {
         redirect_uri: redirectUri,
         code_challenge: codeChallenge,
         code_challenge_method: CodeChallengeMethod.S256,
-        login_hint: loginHint,
+        // An empty login_hint would be sent as "login_hint=": leave it out when there is none.
+        ...(loginHint ? { login_hint: loginHint } : {}),
       });
     },
     async exchangeCode({ code, codeVerifier, redirectUri }) {

@@ -51,6 +51,12 @@ describe('Google OAuth emulator through google-auth-library', () => {
     const html = await page.text();
     expect(html).toContain('action="/o/oauth2/v2/auth/decision"');
     expect(html).toContain(SCOPES.appCreated);
+    // No login_hint given: none is sent, and the page offers the student's account.
+    expect(html).toContain(`name="email" value="${DEMO_STUDENT_EMAIL}"`);
+    const { codeChallenge: another } = await oauth.createPkce();
+    expect(
+      oauth.authUrl({ state: 's', codeChallenge: another, scopes: DEFAULT_SCOPES, redirectUri: REDIRECT }),
+    ).not.toContain('login_hint');
   });
 
   it('exchanges a code with PKCE for offline tokens, once, echoing the granted scopes', async () => {
