@@ -6,6 +6,7 @@ import { openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { rotateSecrets } from './db/secret-rotation.ts';
 import { runDemo } from './demo.ts';
+import { runEmulator } from './emulate.ts';
 import { createLogger } from './logging.ts';
 
 const USAGE = `Usage: canvascal <command>
@@ -17,6 +18,7 @@ Commands:
   keys generate          print a new CANVASCAL_ENCRYPTION_KEYS value
   keys rotate            re-encrypt every stored token under the first key of the ring
   demo                   run the story end to end against the built-in emulators
+  emulate google|canvas  run one emulator alone [--port N] [--host H]
   help                   show this text
 
 Configuration comes from the environment; see the README's table.`;
@@ -27,6 +29,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     console.log(USAGE);
     return command ? 0 : 1;
   }
+  if (command === 'emulate') return runEmulator(rest);
   if (command === 'keys' && rest[0] === 'generate') {
     // Needs no configuration: in production it makes the value the configuration requires.
     // Printed alone so that `export CANVASCAL_ENCRYPTION_KEYS=$(canvascal keys generate)` works.

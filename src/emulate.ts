@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import { startCanvasEmulator } from '../emulators/canvas/canvas-emulator.ts';
+import { startGoogleEmulator } from '../emulators/google/google-emulator.ts';
+
+/**
+ * `canvascal emulate google|canvas [--port N] [--host H]`: one emulator alone, seeded with
+ * the demo student, until Ctrl-C. For trying the API by hand or pointing another client at it.
+ */
+export async function runEmulator(
+  args: string[],
+  print: (line: string) => void = console.log,
+): Promise<number> {
+  const [which, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    print(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
+    return 1;
+  }
+  const options = { port, host: values.host };
+  const emulator =
+    which === 'google'
+      ? await startGoogleEmulator(options)
+      : which === 'canvas'
+        ? await startCanvasEmulator(options)
+        : undefined;
+  if (!emulator) {
+    print('Usage: canvascal emulate google|canvas [--port N] [--host H]');
+    return 1;
+  }
+  print(`${which} emulator listening on ${emulator.url} (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await emulator.close();
+  return 0;
+}
