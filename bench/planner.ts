@@ -3,6 +3,7 @@
 // latest-fit (each deadline packed backward from its finish-by time) and re-planning
 // from scratch. Not a test: it measures and prints, it asserts nothing.
 import { pathToFileURL } from 'node:url';
+import { seededRandom } from '../emulators/shared/seeded-random.ts';
 import {
   type PlannedSession,
   type PlannerInput,
@@ -15,23 +16,11 @@ import { continues } from '../src/planner/slot-grid.ts';
 const MIN = 60_000;
 const DAY = 1440 * MIN;
 
-/** Small deterministic PRNG (mulberry32) so every run benchmarks the same instance. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** `maxEffortQuarters`: effort per deadline is 30 min up to this many quarter hours. */
 export function benchInstance(maxEffortQuarters = 8): PlannerInput {
-  const rand = prng(20261124);
+  const rand = seededRandom(20261124);
   const pick = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const now = Date.parse('2026-08-24T04:00:00Z'); // a Monday, midnight in New York
   const busy = Array.from({ length: 5000 }, () => {

@@ -1,9 +1,11 @@
 import { encodeBatchResponse, parseBatchRequest } from '../../src/google/batch-codec.ts';
 import { CalendarEndpoints, calendarResource } from './calendar-endpoints.ts';
+import { CalendarListEndpoint } from './calendar-list-endpoint.ts';
 import { EventEndpoints } from './event-endpoints.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
 import type { AccessToken, GoogleState } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
+import type { PushChannels } from './push-channels.ts';
 
 /** Scopes each method accepts, as the discovery document lists them (a test checks this table against it). */
 export const METHOD_SCOPES: Record<string, string[]> = {
@@ -48,11 +50,50 @@ export const METHOD_SCOPES: Record<string, string[]> = {
   'calendar.events.patch': ['calendar', 'calendar.app.created', 'calendar.events', 'calendar.events.owned'],
   'calendar.events.update': ['calendar', 'calendar.app.created', 'calendar.events', 'calendar.events.owned'],
   'calendar.events.delete': ['calendar', 'calendar.app.created', 'calendar.events', 'calendar.events.owned'],
+  'calendar.events.import': ['calendar', 'calendar.app.created', 'calendar.events', 'calendar.events.owned'],
+  'calendar.events.instances': [
+    'calendar',
+    'calendar.app.created',
+    'calendar.events',
+    'calendar.events.freebusy',
+    'calendar.events.owned',
+    'calendar.events.owned.readonly',
+    'calendar.events.public.readonly',
+    'calendar.events.readonly',
+    'calendar.readonly',
+  ],
   'calendar.freebusy.query': [
     'calendar',
     'calendar.events.freebusy',
     'calendar.freebusy',
     'calendar.readonly',
+  ],
+  'calendar.events.watch': [
+    'calendar',
+    'calendar.app.created',
+    'calendar.events',
+    'calendar.events.freebusy',
+    'calendar.events.owned',
+    'calendar.events.owned.readonly',
+    'calendar.events.public.readonly',
+    'calendar.events.readonly',
+    'calendar.readonly',
+  ],
+  'calendar.channels.stop': [
+    'calendar',
+    'calendar.acls',
+    'calendar.acls.readonly',
+    'calendar.app.created',
+    'calendar.calendarlist',
+    'calendar.calendarlist.readonly',
+    'calendar.events',
+    'calendar.events.freebusy',
+    'calendar.events.owned',
+    'calendar.events.owned.readonly',
+    'calendar.events.public.readonly',
+    'calendar.events.readonly',
+    'calendar.readonly',
+    'calendar.settings.readonly',
   ],
 };
 
@@ -61,6 +102,7 @@ const WRITES = new Set([
   'calendar.events.patch',
   'calendar.events.update',
   'calendar.events.delete',
+  'calendar.events.import',
   'calendar.calendars.delete',
 ]);
 const SCOPE_PREFIX = 'https://www.googleapis.com/auth/';
@@ -77,12 +119,15 @@ export interface ApiRequest {
 export class CalendarApiRouter {
   private readonly calendars: CalendarEndpoints;
   private readonly events: EventEndpoints;
+  private readonly calendarList: CalendarListEndpoint;
 
   constructor(
     private readonly state: GoogleState,
     now: () => number,
+    private readonly push?: PushChannels,
   ) {
     this.calendars = new CalendarEndpoints(state);
+    this.calendarList = new CalendarListEndpoint(state);
     this.events = new EventEndpoints(state, now);
   }
 
@@ -92,8 +137,13 @@ export class CalendarApiRouter {
     if (method === 'GET' && p === '/users/me/calendarList') return 'calendar.calendarList.list';
     if (method === 'POST' && p === '/calendars') return 'calendar.calendars.insert';
     if (method === 'POST' && p === '/freeBusy') return 'calendar.freebusy.query';
+    if (method === 'POST' && p === '/channels/stop') return 'calendar.channels.stop';
+    if (method === 'POST' && /^\/calendars\/[^/]+\/events\/watch$/.test(p)) return 'calendar.events.watch';
     if (/^\/calendars\/[^/]+$/.test(p))
       return { GET: 'calendar.calendars.get', DELETE: 'calendar.calendars.delete' }[method];
+    if (method === 'POST' && /^\/calendars\/[^/]+\/events\/import$/.test(p)) return 'calendar.events.import';
+    if (method === 'GET' && /^\/calendars\/[^/]+\/events\/[^/]+\/instances$/.test(p))
+      return 'calendar.events.instances';
     if (/^\/calendars\/[^/]+\/events$/.test(p))
       return { GET: 'calendar.events.list', POST: 'calendar.events.insert' }[method];
     if (/^\/calendars\/[^/]+\/events\/[^/]+$/.test(p)) {
@@ -118,11 +168,13 @@ export class CalendarApiRouter {
     if (
       methodId === 'calendar.calendarList.list' ||
       methodId === 'calendar.calendars.insert' ||
-      methodId === 'calendar.freebusy.query'
+      methodId === 'calendar.freebusy.query' ||
+      methodId === 'calendar.channels.stop'
     ) {
       this.checkScope(methodId, token, undefined);
       if (methodId === 'calendar.calendarList.list')
-        return this.calendars.calendarList(token.email, request.query);
+        return this.calendarList.list(token.email, request.query);
+      if (methodId === 'calendar.channels.stop') return this.pushChannels().stop(token, body);
       if (methodId === 'calendar.calendars.insert')
         return this.calendars.insert(token.email, token.clientId, body);
       return this.calendars.freeBusy(token.email, body);
@@ -150,6 +202,10 @@ export class CalendarApiRouter {
         return this.calendars.remove(calendar, token.email);
       case 'calendar.events.list':
         return this.events.list(calendar, request.query);
+      case 'calendar.events.import':
+        return this.events.import(calendar, token.email, body);
+      case 'calendar.events.instances':
+        return this.events.instances(calendar, eventId ?? '', request.query);
       case 'calendar.events.insert':
         return this.events.insert(calendar, token.email, body);
       case 'calendar.events.get':
@@ -160,6 +216,8 @@ export class CalendarApiRouter {
         return this.events.patch(calendar, eventId ?? '', body, request.headers['if-match'], true);
       case 'calendar.events.delete':
         return this.events.remove(calendar, eventId ?? '');
+      case 'calendar.events.watch':
+        return this.pushChannels().watch(calendar, calendarId ?? '', token, body);
       default:
         throw errors.notFound();
     }
@@ -204,6 +262,11 @@ export class CalendarApiRouter {
     };
   }
 
+  private pushChannels(): PushChannels {
+    if (!this.push) throw errors.notFound();
+    return this.push;
+  }
+
   private checkScope(
     methodId: string,
     token: AccessToken,
@@ -214,7 +277,8 @@ export class CalendarApiRouter {
       .map((s) => s.replace(SCOPE_PREFIX, ''))
       .filter((s) => accepted.includes(s))
       .filter((s) => {
-        if (reachable === 'any') return true;
+        // Without a calendar (channels.stop, calendars.insert, ...) every accepted scope serves.
+        if (reachable === 'any' || reachable === undefined) return true;
         // app.created reaches only calendars this OAuth client created (and may create them).
         if (s === 'calendar.app.created')
           return (

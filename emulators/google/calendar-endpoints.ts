@@ -1,9 +1,8 @@
-import { endOf, startOf } from './event-endpoints.ts';
+import { endOf, singleEventsView, startOf } from './event-instances.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
 import type { Calendar, GoogleState } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
 
-const ROLE_RANK = { freeBusyReader: 0, reader: 1, writer: 2, owner: 3 } as const;
 const FREEBUSY_MAX_ITEMS = 50;
 const FREEBUSY_MAX_RANGE_MS = 90 * 86_400_000;
 
@@ -19,60 +18,9 @@ export function calendarResource(calendar: Calendar) {
   };
 }
 
-/** calendarList.list, calendars.insert|get|delete and freebusy.query for one account. */
+/** calendars.insert|get|delete and freebusy.query for one account (calendarList.list: calendar-list-endpoint.ts). */
 export class CalendarEndpoints {
   constructor(private readonly state: GoogleState) {}
-
-  calendarList(email: string, query: URLSearchParams): EmulatorResponse {
-    const maxResults = Math.min(Number(query.get('maxResults') ?? 100), 250);
-    if (!Number.isInteger(maxResults) || maxResults < 1)
-      throw errors.invalid('Invalid value for maxResults', 'maxResults');
-    const minRole = query.get('minAccessRole') as keyof typeof ROLE_RANK | null;
-    if (minRole !== null && !(minRole in ROLE_RANK))
-      throw errors.invalid('Invalid value for minAccessRole', 'minAccessRole');
-    const showHidden = query.get('showHidden') === 'true';
-    const entries = [...this.state.listOf(email).values()]
-      .filter((e) => !this.state.calendars.get(e.calendarId)?.deleted)
-      .filter((e) => showHidden || !e.hidden)
-      .filter((e) => minRole === null || ROLE_RANK[e.accessRole] >= ROLE_RANK[minRole])
-      .sort((a, b) => Number(b.primary) - Number(a.primary) || a.calendarId.localeCompare(b.calendarId));
-    const offset = Number(
-      query.get('pageToken') ? Buffer.from(query.get('pageToken') ?? '', 'base64url').toString() : 0,
-    );
-    if (!Number.isInteger(offset) || offset < 0)
-      throw errors.invalid('Invalid page token value.', 'pageToken');
-    const page = entries.slice(offset, offset + maxResults);
-    const items = page.map((entry) => {
-      const calendar = this.state.calendars.get(entry.calendarId);
-      return {
-        kind: 'calendar#calendarListEntry',
-        etag: `"${calendar?.etagSeq ?? 0}"`,
-        id: entry.calendarId,
-        summary: calendar?.summary ?? entry.calendarId,
-        timeZone: calendar?.timeZone ?? 'UTC',
-        colorId: '14',
-        backgroundColor: '#9fe1e7',
-        foregroundColor: '#000000',
-        accessRole: entry.accessRole,
-        defaultReminders: [],
-        ...(entry.selected ? { selected: true } : {}),
-        ...(entry.hidden ? { hidden: true } : {}),
-        ...(entry.primary ? { primary: true } : {}),
-      };
-    });
-    const more = offset + maxResults < entries.length;
-    return {
-      status: 200,
-      body: {
-        kind: 'calendar#calendarList',
-        etag: `"${this.state.seq}"`,
-        items,
-        ...(more
-          ? { nextPageToken: Buffer.from(String(offset + maxResults)).toString('base64url') }
-          : { nextSyncToken: Buffer.from(`list:${this.state.seq}`).toString('base64url') }),
-      },
-    };
-  }
 
   insert(email: string, clientId: string, body: Record<string, unknown>): EmulatorResponse {
     if (typeof body.summary !== 'string' || body.summary.trim() === '') throw errors.required('summary');
@@ -134,9 +82,11 @@ export class CalendarEndpoints {
     };
   }
 
-  /** Busy time: confirmed, opaque events not declined by the user, merged and clipped. */
+  /** Busy time: confirmed, opaque events and instances not declined by the user, merged and clipped. */
   private busyOf(calendar: Calendar, email: string, from: number, to: number) {
-    const spans = [...(this.state.events.get(calendar.id)?.values() ?? [])]
+    // Series count by their expanded instances; all-day events by their day in the calendar's zone.
+    const zone = calendar.timeZone;
+    const spans = singleEventsView(this.state.events.get(calendar.id), zone, to)
       .map((e) => e.resource)
       .filter((r) => r.status !== 'cancelled' && r.transparency !== 'transparent')
       .filter(
@@ -146,7 +96,7 @@ export class CalendarEndpoints {
             []
           ).some((a) => (a.self || a.email === email) && a.responseStatus === 'declined'),
       )
-      .map((r) => [Math.max(startOf(r), from), Math.min(endOf(r), to)] as const)
+      .map((r) => [Math.max(startOf(r, zone), from), Math.min(endOf(r, zone), to)] as const)
       .filter(([s, e]) => e > s)
       .sort((a, b) => a[0] - b[0]);
     const merged: Array<[number, number]> = [];

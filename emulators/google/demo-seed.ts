@@ -1,14 +1,16 @@
 import { Temporal } from 'temporal-polyfill';
 import type { GoogleEmulatorControl } from './emulator-control.ts';
+import { instanceId } from './event-instances.ts';
 
 export const DEMO_STUDENT_EMAIL = 'student@example.edu';
 export const DEMO_TIME_ZONE = 'America/Chicago';
 
 /**
- * A student's Google Calendar for the demo, relative to `now`: weekly lectures (one week
- * cancelled), work shifts, an all-day event, a declined invitation, a transparent event, an
- * event set in another zone, a second selected calendar, a hidden unselected one, and a lab
- * group calendar the student can only see free/busy of.
+ * A student's Google Calendar for the demo, relative to `now`: weekly lectures stored as a
+ * recurring series (one week cancelled by EXDATE, one lecture moved), work shifts, an
+ * all-day event, a declined invitation, a transparent event, an event set in another zone,
+ * a second selected calendar, a hidden unselected one, and a lab group calendar the student
+ * can only see free/busy of.
  */
 export function seedDemoStudent(control: GoogleEmulatorControl, nowMs: number): void {
   const primary = control.addAccount(DEMO_STUDENT_EMAIL, DEMO_TIME_ZONE);
@@ -33,19 +35,31 @@ export function seedDemoStudent(control: GoogleEmulatorControl, nowMs: number): 
     ...extra,
   });
 
-  // The emulator stores recurring events as their instances (singleEvents=true view).
+  // A real series: Mon/Wed 10:00–11:00 Chicago time for ten weeks, the fourth week
+  // cancelled by EXDATE (no class), and one lecture moved (an exception to the series).
   const series = 'lecturecs101series';
-  for (let week = 0; week < 10; week++) {
-    for (const weekday of [0, 2]) {
-      const day = monday.add({ weeks: week, days: weekday });
-      const id = `${series}${day.toString().replace(/-/g, '')}`;
-      control.userInsertEvent(
-        primary,
-        timed('CS 101 Lecture', day, 10, 11, { id, recurringEventId: series }),
-      );
-      if (week === 3 && weekday === 2) control.userDeleteEvent(primary, id);
-    }
-  }
+  const local = (day: Temporal.PlainDate) => `${day.toString().replace(/-/g, '')}T100000`;
+  const cancelledWeek = [monday.add({ weeks: 3 }), monday.add({ weeks: 3, days: 2 })];
+  control.userInsertEvent(primary, {
+    ...timed('CS 101 Lecture', monday, 10, 11, { id: series }),
+    recurrence: [
+      'RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=20',
+      `EXDATE;TZID=${DEMO_TIME_ZONE}:${cancelledWeek.map(local).join(',')}`,
+    ],
+  });
+  const movedFrom = monday.add({ weeks: 1, days: 2 });
+  const movedTo = monday.add({ weeks: 1, days: 3 });
+  control.userPatchEvent(
+    primary,
+    instanceId(series, {
+      date: movedFrom,
+      start: movedFrom.toZonedDateTime({ timeZone: DEMO_TIME_ZONE, plainTime: { hour: 10 } }),
+    }),
+    {
+      start: { dateTime: at(movedTo, 14), timeZone: DEMO_TIME_ZONE },
+      end: { dateTime: at(movedTo, 15), timeZone: DEMO_TIME_ZONE },
+    },
+  );
   for (let week = 0; week < 10; week++) {
     control.userInsertEvent(
       primary,

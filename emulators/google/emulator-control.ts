@@ -1,8 +1,23 @@
 import type { GoogleState } from './google-state.ts';
+import type { ChannelInfo, DeliveryCounts } from './push-channels.ts';
 
 export type FaultKind = 500 | 503 | 429 | 403 | 'reset';
 
-/** What tests, the demo and benchmarks use to drive and observe the emulator. */
+export interface RandomFaultOptions {
+  /** Share of matching calls that fail, 0..1. */
+  rate: number;
+  seed: number;
+  /** Kinds drawn from, uniformly (default 500, 503, 429, 403). */
+  kinds?: FaultKind[];
+  /** Discovery method ids the faults apply to (default every method). */
+  methods?: string[];
+}
+
+/**
+ * What tests, the demo and benchmarks use to drive and observe the emulator. Every method
+ * is also `POST /_emulator/<name>` with a JSON array of arguments (answer `{ result }`).
+ * Event changes made here are pushed to watching channels like the API's own.
+ */
 export interface GoogleEmulatorControl {
   readonly state: GoogleState;
   addAccount(email: string, timeZone: string): string;
@@ -22,13 +37,38 @@ export interface GoogleEmulatorControl {
   userPatchEvent(calendarId: string, eventId: string, patch: Record<string, unknown>): void;
   userDeleteEvent(calendarId: string, eventId: string): void;
   userDeleteCalendar(calendarId: string): void;
+  /** The user ticks or hides a calendar in their list; shows up in calendarList incremental syncs. */
+  userUpdateCalendarListEntry(
+    email: string,
+    calendarId: string,
+    change: { selected?: boolean; hidden?: boolean },
+  ): void;
   /** Approves (or denies) a consent screen as `email`; returns the redirect URL with code and state. */
   approveConsent(authUrl: string, options: { email: string; grantScopes?: string[]; deny?: boolean }): string;
   revokeGrants(email: string): void;
   expireAccessTokens(): void;
+  /** Every events.list sync token issued so far (for one calendar, or all) answers 410 fullSyncRequired. */
   expireSyncTokens(calendarId?: string): void;
+  /** Every calendarList sync token issued so far (to one account, or all) answers 410 fullSyncRequired. */
+  expireCalendarListSyncTokens(email?: string): void;
+  /** The next `count` calls of `method` (or `*`) fail with `kind`; `reset` drops the connection of a direct call. */
   failNext(method: string, kind: FaultKind, count?: number): void;
+  /**
+   * Calls fail at random at `rate`, the same ones for the same seed and call sequence (a
+   * fresh sequence each time this is called); `undefined` stops them. Scripted `failNext`
+   * faults come first. In a batch part a drawn `reset` answers 503.
+   */
+  randomFaults(options: RandomFaultOptions | undefined): void;
+  /** The next `drop` push deliveries are lost (their message numbers skipped); the next `duplicate` arrive twice. */
+  failDeliveries(faults: { drop?: number; duplicate?: number }): void;
+  /** Resolves when every push delivery queued so far has been answered or has failed; tests await it instead of sleeping. */
+  flushDeliveries(): Promise<void>;
+  /** Every channel ever opened, stopped and expired ones included. */
+  channels(): ChannelInfo[];
+  deliveryCounts(): DeliveryCounts;
   setLatency(ms: number): void;
   requestCounts(): { total: number; byMethod: Record<string, number>; byOutcome: Record<string, number> };
   resetCounts(): void;
+  /** Forgets all accounts, tokens, channels, faults and counts, then seeds the demo student again (unless started with `seed: false`). */
+  reset(): void;
 }

@@ -1,112 +1,48 @@
 import { randomBytes } from 'node:crypto';
+import {
+  checkRecurrence,
+  endOf,
+  instanceIds,
+  instanceResource,
+  isMaster,
+  masterOf,
+  occurrenceFor,
+  occurrencesOf,
+  RECURRENCE_HORIZON_MS,
+  startOf,
+} from './event-instances.ts';
+import { EventListing } from './event-listing.ts';
 import { errors } from './google-errors.ts';
 import type { Calendar, GoogleState, StoredEvent } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
 
 const EVENT_ID = /^[a-v0-9]{5,1024}$/;
-// Parameters Google refuses together with a syncToken.
-const NOT_WITH_SYNC_TOKEN = [
-  'timeMin',
-  'timeMax',
-  'orderBy',
-  'updatedMin',
-  'q',
-  'privateExtendedProperty',
-  'sharedExtendedProperty',
-  'iCalUID',
-];
-
-interface Cursor {
-  /** Position in the listing. */
-  o: number;
-  /** The change sequence the listing is a snapshot of (its nextSyncToken). */
-  s: number;
-  /** The sync token's sequence, for an incremental listing. */
-  f: number | null;
-}
-
-const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-function decode<T>(text: string): T | undefined {
-  try {
-    return JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 /** events.* on one calendar the caller can reach; `as` is the acting account's email. */
 export class EventEndpoints {
+  private readonly listing: EventListing;
+
   constructor(
     private readonly state: GoogleState,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.listing = new EventListing(state, now);
+  }
 
   list(calendar: Calendar, query: URLSearchParams): EmulatorResponse {
-    const events = this.state.events.get(calendar.id) ?? new Map<string, StoredEvent>();
-    const syncToken = query.get('syncToken');
-    const pageToken = query.get('pageToken');
-    const maxResults = Number(query.get('maxResults') ?? 250);
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 2500)
-      throw errors.invalid('Invalid value for maxResults', 'maxResults');
-    let cursor: Cursor;
-    if (pageToken) {
-      const decoded = decode<Cursor>(pageToken);
-      if (!decoded || typeof decoded.o !== 'number')
-        throw errors.invalid('Invalid page token value.', 'pageToken');
-      cursor = decoded;
-    } else if (syncToken) {
-      const bad = NOT_WITH_SYNC_TOKEN.find((name) => query.has(name));
-      if (bad) throw errors.invalid(`The ${bad} parameter cannot be used together with syncToken.`, bad);
-      const token = decode<{ c: string; s: number }>(syncToken);
-      if (!token || token.c !== calendar.id) throw errors.invalid('Invalid sync token value.', 'syncToken');
-      if (token.s < (this.state.syncTokenFloor.get(calendar.id) ?? 0)) throw errors.fullSyncRequired();
-      cursor = { o: 0, s: this.state.seq, f: token.s };
-    } else {
-      cursor = { o: 0, s: this.state.seq, f: null };
-    }
-    const showDeleted = query.get('showDeleted') === 'true' || cursor.f !== null;
-    const timeMin = query.get('timeMin');
-    const timeMax = query.get('timeMax');
-    const updatedMin = query.get('updatedMin');
-    const property = query.getAll('privateExtendedProperty').map((p) => p.split('='));
-    const matching = [...events.values()]
-      .filter((e) => e.seq <= cursor.s && (cursor.f === null || e.seq > cursor.f))
-      .map((e) => e.resource)
-      .filter((r) => showDeleted || r.status !== 'cancelled')
-      .filter((r) => !timeMin || endOf(r) > Date.parse(timeMin))
-      .filter((r) => !timeMax || startOf(r) < Date.parse(timeMax))
-      .filter((r) => !updatedMin || Date.parse(String(r.updated)) >= Date.parse(updatedMin))
-      .filter((r) => property.every(([k, v]) => privateProps(r)[k ?? ''] === v))
-      .sort(
-        query.get('orderBy') === 'startTime'
-          ? (a, b) => startOf(a) - startOf(b) || a.id.localeCompare(b.id)
-          : (a, b) => a.id.localeCompare(b.id),
-      );
-    const page = matching.slice(cursor.o, cursor.o + maxResults);
-    const last = cursor.o + maxResults >= matching.length;
-    return {
-      status: 200,
-      body: {
-        kind: 'calendar#events',
-        etag: `"${cursor.s}"`,
-        summary: calendar.summary,
-        updated: new Date(this.now()).toISOString(),
-        timeZone: calendar.timeZone,
-        accessRole: 'owner',
-        defaultReminders: [],
-        items: page,
-        // Google sends nextSyncToken only on the last page.
-        ...(last
-          ? { nextSyncToken: encode({ c: calendar.id, s: cursor.s }) }
-          : { nextPageToken: encode({ ...cursor, o: cursor.o + maxResults }) }),
-      },
-    };
+    return this.listing.list(calendar, query);
+  }
+
+  instances(calendar: Calendar, eventId: string, query: URLSearchParams): EmulatorResponse {
+    return this.listing.instances(calendar, eventId, query);
   }
 
   get(calendar: Calendar, eventId: string): EmulatorResponse {
     const stored = this.state.events.get(calendar.id)?.get(eventId);
-    if (!stored) throw errors.notFound();
-    return { status: 200, body: stored.resource };
+    if (stored) return { status: 200, body: stored.resource };
+    const instance = this.generatedInstance(calendar, eventId);
+    if (!instance) throw errors.notFound();
+    return { status: 200, body: instance.resource };
   }
 
   insert(calendar: Calendar, as: string, body: Record<string, unknown>): EmulatorResponse {
@@ -117,6 +53,7 @@ export class EventEndpoints {
     // Ids stay taken after a delete: a retried insert of a deleted event is still a duplicate.
     if (events.has(id)) throw errors.duplicate();
     checkTimes(body);
+    checkRecurrence(body, calendar.timeZone);
     const seq = this.state.nextSeq();
     const now = new Date(this.now()).toISOString();
     const resource = {
@@ -139,6 +76,24 @@ export class EventEndpoints {
     return { status: 200, body: resource };
   }
 
+  /**
+   * events.import: a private copy of an event from elsewhere, keyed by its iCalUID. Importing
+   * the same iCalUID again replaces the copy (same id) instead of adding a second one.
+   */
+  import(calendar: Calendar, as: string, body: Record<string, unknown>): EmulatorResponse {
+    if (typeof body.iCalUID !== 'string' || body.iCalUID === '') throw errors.required('iCalUID');
+    if (body.eventType !== undefined && body.eventType !== 'default')
+      throw errors.invalid('Only events of type default can be imported.');
+    const existing = [...(this.state.events.get(calendar.id)?.values() ?? [])].find(
+      (e) =>
+        !e.ruleTombstone && e.resource.recurringEventId === undefined && e.resource.iCalUID === body.iCalUID,
+    );
+    if (!existing) return this.insert(calendar, as, body);
+    const { id: _ignored, ...rest } = body;
+    return this.patch(calendar, existing.resource.id, { status: 'confirmed', ...rest }, undefined, true);
+  }
+
+  /** patch (merge) or update (`replace`); on an instance id it writes an exception to the series. */
   patch(
     calendar: Calendar,
     eventId: string,
@@ -146,8 +101,9 @@ export class EventEndpoints {
     ifMatch: string | undefined,
     replace: boolean,
   ): EmulatorResponse {
-    const stored = this.state.events.get(calendar.id)?.get(eventId);
-    if (!stored) throw errors.notFound();
+    const events = this.state.events.get(calendar.id);
+    const stored = events?.get(eventId) ?? this.generatedInstance(calendar, eventId);
+    if (!events || !stored) throw errors.notFound();
     if (ifMatch && ifMatch !== stored.resource.etag) throw errors.conditionNotMet();
     const base = replace
       ? pick(stored.resource, [
@@ -159,6 +115,8 @@ export class EventEndpoints {
           'organizer',
           'iCalUID',
           'eventType',
+          'recurringEventId',
+          'originalStartTime',
         ])
       : stored.resource;
     const merged: Record<string, unknown> = { ...base, ...body, id: eventId };
@@ -171,6 +129,8 @@ export class EventEndpoints {
       };
     }
     checkTimes(merged);
+    if (merged.recurringEventId === undefined) checkRecurrence(merged, calendar.timeZone);
+    const previous = stored.resource;
     const seq = this.state.nextSeq();
     const moved =
       JSON.stringify([merged.start, merged.end]) !==
@@ -183,38 +143,64 @@ export class EventEndpoints {
       sequence: Number(stored.resource.sequence ?? 0) + (moved ? 1 : 0),
     } as unknown as StoredEvent['resource'];
     stored.seq = seq;
+    events.set(eventId, stored);
+    if (isMaster(previous) || isMaster(stored.resource)) this.retireInstances(calendar, previous, stored);
     return { status: 200, body: stored.resource };
   }
 
   remove(calendar: Calendar, eventId: string): EmulatorResponse {
-    const stored = this.state.events.get(calendar.id)?.get(eventId);
-    if (!stored) throw errors.notFound();
+    const events = this.state.events.get(calendar.id);
+    const stored = events?.get(eventId) ?? this.generatedInstance(calendar, eventId);
+    if (!events || !stored) throw errors.notFound();
     if (stored.resource.status === 'cancelled') throw errors.deleted();
     const seq = this.state.nextSeq();
-    stored.resource = {
-      ...stored.resource,
-      status: 'cancelled',
-      etag: `"${seq}"`,
-      updated: new Date(this.now()).toISOString(),
+    const updated = new Date(this.now()).toISOString();
+    const cancel = (e: StoredEvent) => {
+      e.resource = { ...e.resource, status: 'cancelled', etag: `"${seq}"`, updated };
+      e.seq = seq;
+      events.set(e.resource.id, e);
     };
-    stored.seq = seq;
+    cancel(stored);
+    // Deleting a series deletes its exceptions with it.
+    if (isMaster(stored.resource))
+      for (const e of events.values())
+        if (e.resource.recurringEventId === eventId && e.resource.status !== 'cancelled') cancel(e);
     return { status: 204 };
   }
-}
 
-export function startOf(r: Record<string, unknown>): number {
-  return instant(r.start as { date?: string; dateTime?: string } | undefined);
-}
+  /** An instance of a stored series named by its id, not yet written as an exception. */
+  private generatedInstance(calendar: Calendar, eventId: string): StoredEvent | undefined {
+    const events = this.state.events.get(calendar.id);
+    const master = events && masterOf(events, eventId);
+    if (!master || master.resource.status === 'cancelled') return undefined;
+    const occurrence = occurrenceFor(master.resource, eventId, calendar.timeZone, this.now());
+    if (!occurrence) return undefined;
+    return { resource: instanceResource(master.resource, occurrence, master.seq), seq: master.seq };
+  }
 
-export function endOf(r: Record<string, unknown>): number {
-  return instant(r.end as { date?: string; dateTime?: string } | undefined);
-}
-
-function instant(t: { date?: string; dateTime?: string } | undefined): number {
-  if (t?.dateTime) return Date.parse(t.dateTime);
-  // All-day dates are placed at UTC midnight here; the emulator keeps no per-calendar zone math.
-  if (t?.date) return Date.parse(`${t.date}T00:00:00Z`);
-  return Number.NaN;
+  /**
+   * After a write to a master: an instance the series no longer produces (a new EXDATE, a
+   * shorter rule) gets a cancelled tombstone, so `singleEvents=true` incremental results
+   * report it; a tombstone whose instance is back is dropped.
+   */
+  private retireInstances(calendar: Calendar, before: StoredEvent['resource'], master: StoredEvent): void {
+    const events = this.state.events.get(calendar.id);
+    if (!events) return;
+    const zone = calendar.timeZone;
+    const horizon = this.now() + RECURRENCE_HORIZON_MS;
+    const now = instanceIds(master.resource, zone, horizon);
+    for (const id of now) if (events.get(id)?.ruleTombstone) events.delete(id);
+    if (!isMaster(before) || before.status === 'cancelled') return;
+    for (const occurrence of occurrencesOf(before, zone, horizon)) {
+      const old = instanceResource(before, occurrence, master.seq);
+      if (now.has(old.id) || events.has(old.id)) continue;
+      events.set(old.id, {
+        resource: { ...old, status: 'cancelled', etag: `"${master.seq}"`, updated: master.resource.updated },
+        seq: master.seq,
+        ruleTombstone: true,
+      });
+    }
+  }
 }
 
 function checkTimes(body: Record<string, unknown>): void {
@@ -222,13 +208,10 @@ function checkTimes(body: Record<string, unknown>): void {
   const end = body.end as { date?: string; dateTime?: string } | undefined;
   if (!start || (!start.date && !start.dateTime)) throw errors.required('start');
   if (!end || (!end.date && !end.dateTime)) throw errors.required('end');
-  if (Number.isNaN(instant(start)) || Number.isNaN(instant(end))) throw errors.invalid('Bad Request');
-  if (instant(end) < instant(start)) throw errors.timeRangeEmpty();
-}
-
-function privateProps(r: Record<string, unknown>): Record<string, string> {
-  return ((r.extendedProperties as { private?: Record<string, string> } | undefined)?.private ??
-    {}) as Record<string, string>;
+  // Which zone an all-day date sits in does not matter for comparing two of them.
+  const [from, to] = [startOf(body, 'UTC'), endOf(body, 'UTC')];
+  if (Number.isNaN(from) || Number.isNaN(to)) throw errors.invalid('Bad Request');
+  if (to < from) throw errors.timeRangeEmpty();
 }
 
 function pick(r: Record<string, unknown>, keys: string[]): Record<string, unknown> {

@@ -2,12 +2,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { BatchCodecError } from '../../src/google/batch-codec.ts';
 import { type ApiRequest, CalendarApiRouter } from './calendar-api-router.ts';
+import { callControl } from './control-http.ts';
 import { seedDemoStudent } from './demo-seed.ts';
 import type { FaultKind, GoogleEmulatorControl } from './emulator-control.ts';
 import { EventEndpoints } from './event-endpoints.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
 import { type AccessToken, GoogleState } from './google-state.ts';
 import { type EmulatorResponse, OAuthEndpoints } from './oauth-endpoints.ts';
+import { PushChannels } from './push-channels.ts';
+import { RandomFaults } from './random-faults.ts';
+
+/** Thrown by a direct call's fault to make the server drop the connection. */
+class ConnectionReset extends Error {}
 
 /** The OAuth client the demo and tests use; any loopback redirect URI is accepted for it. */
 export const DEMO_GOOGLE_CLIENT = {
@@ -36,7 +42,10 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const state = new GoogleState();
   state.clients.set(DEMO_GOOGLE_CLIENT.clientId, { ...DEMO_GOOGLE_CLIENT });
   const oauth = new OAuthEndpoints(state, now);
-  const router = new CalendarApiRouter(state, now);
+  let baseUrl = '';
+  const push = new PushChannels(state, now, () => baseUrl);
+  const router = new CalendarApiRouter(state, now, push);
+  const randomFaults = new RandomFaults();
   // The user acting in Google Calendar's own UI: the same event rules, no OAuth scopes.
   const userEvents = new EventEndpoints(state, now);
   const counts = {
@@ -48,7 +57,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const windows = new Map<string, number[]>();
   let latencyMs = 0;
 
-  const count = (method: string, status: number) => {
+  const count = (method: string, status: number | 'reset') => {
     counts.total += 1;
     counts.byMethod[method] = (counts.byMethod[method] ?? 0) + 1;
     counts.byOutcome[`${method} ${status}`] = (counts.byOutcome[`${method} ${status}`] ?? 0) + 1;
@@ -60,8 +69,8 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     return token;
   };
 
-  /** One Calendar call (direct or a batch part): auth, rate limit, faults, then the route. */
-  const dispatchApi = (request: ApiRequest): EmulatorResponse => {
+  /** One Calendar call (direct or a batch part): auth, rate limit, faults, then the route; then push deliveries. */
+  const dispatchApi = (request: ApiRequest, direct = false): EmulatorResponse => {
     const method = router.methodOf(request.method, request.path) ?? 'unknown';
     let response: EmulatorResponse;
     try {
@@ -72,14 +81,20 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       recent.push(now());
       windows.set(token.email, recent);
       if (recent.length > limit) throw errors.rateLimitExceeded();
-      const fault = faults.find((f) => f.remaining > 0 && (f.method === method || f.method === '*'));
-      if (fault) {
-        fault.remaining -= 1;
-        if (fault.kind === 500) throw errors.backendError();
-        if (fault.kind === 503) throw errors.unavailable();
-        if (fault.kind === 429) throw errors.tooManyRequests();
-        if (fault.kind === 403) throw errors.rateLimitExceeded();
+      // Resets of direct calls are handled before the body is routed; batch parts cannot reset alone.
+      const fault = faults.find(
+        (f) => f.remaining > 0 && f.kind !== 'reset' && (f.method === method || f.method === '*'),
+      );
+      if (fault) fault.remaining -= 1;
+      const kind = fault?.kind ?? randomFaults.draw(method);
+      if (kind === 'reset' && direct) {
+        count(method, 'reset');
+        throw new ConnectionReset();
       }
+      if (kind === 500) throw errors.backendError();
+      if (kind === 503 || kind === 'reset') throw errors.unavailable();
+      if (kind === 429) throw errors.tooManyRequests();
+      if (kind === 403) throw errors.rateLimitExceeded();
       response = router.handle(request, token, method);
     } catch (error) {
       if (!(error instanceof EmulatedGoogleError)) throw error;
@@ -96,6 +111,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       };
     }
     count(method, response.status);
+    push.announceChanges();
     return response;
   };
 
@@ -129,7 +145,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     if (url.pathname === '/revoke' && req.method === 'POST')
       return send(res, oauth.revoke(url.searchParams.get('token') ?? form().get('token')));
     if (url.pathname.startsWith('/_emulator/') && req.method === 'POST')
-      return send(res, callControl(url.pathname.slice(11), body));
+      return send(res, await callControl(control, url.pathname.slice(11), body));
     if (url.pathname === '/batch/calendar/v3' && req.method === 'POST') {
       count('batch', 200);
       try {
@@ -155,25 +171,32 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       }
     }
     if (url.pathname.startsWith('/calendar/v3/')) {
-      const fault = faults.find((f) => f.remaining > 0 && f.kind === 'reset');
+      const method = router.methodOf(req.method ?? 'GET', url.pathname);
+      const fault = faults.find(
+        (f) => f.remaining > 0 && f.kind === 'reset' && (f.method === method || f.method === '*'),
+      );
       if (fault) {
         fault.remaining -= 1;
+        count(method ?? 'unknown', 'reset');
         req.socket.destroy();
         return;
       }
       const headers = Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
       );
-      return send(
-        res,
-        dispatchApi({
-          method: req.method ?? 'GET',
-          path: url.pathname,
-          query: url.searchParams,
-          headers,
-          body,
-        }),
-      );
+      try {
+        return send(
+          res,
+          dispatchApi(
+            { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body },
+            true,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof ConnectionReset)) throw error;
+        req.socket.destroy();
+        return;
+      }
     }
     return send(res, { status: 404, body: errors.notFound().body() });
   };
@@ -211,21 +234,30 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       const calendar = state.calendars.get(calendarId);
       if (!calendar) throw new Error(`no calendar ${calendarId}`);
       const answer = userEvents.insert(calendar, calendar.owner, event);
+      push.announceChanges();
       return String((answer.body as { id: string }).id);
     },
     userPatchEvent(calendarId, eventId, patch) {
       const calendar = state.calendars.get(calendarId);
       if (!calendar) throw new Error(`no calendar ${calendarId}`);
       userEvents.patch(calendar, eventId, patch, undefined, false);
+      push.announceChanges();
     },
     userDeleteEvent(calendarId, eventId) {
       const calendar = state.calendars.get(calendarId);
       if (!calendar) throw new Error(`no calendar ${calendarId}`);
       userEvents.remove(calendar, eventId);
+      push.announceChanges();
     },
     userDeleteCalendar(calendarId) {
       const calendar = state.calendars.get(calendarId);
       if (calendar) calendar.deleted = true;
+    },
+    userUpdateCalendarListEntry(email, calendarId, change) {
+      const entry = state.listOf(email).get(calendarId);
+      if (!entry) throw new Error(`no calendar ${calendarId} in the list of ${email}`);
+      if (change.selected !== undefined) entry.selected = change.selected;
+      if (change.hidden !== undefined) entry.hidden = change.hidden;
     },
     approveConsent(authUrl, o) {
       const answer = oauth.decide(
@@ -249,9 +281,19 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       for (const id of calendarId ? [calendarId] : state.calendars.keys())
         state.syncTokenFloor.set(id, floor);
     },
+    expireCalendarListSyncTokens(email) {
+      const floor = state.nextSeq();
+      for (const id of email ? [email] : state.calendarLists.keys())
+        state.calendarListTokenFloor.set(id, floor);
+    },
     failNext(method, kind, n = 1) {
       faults.push({ method, kind, remaining: n });
     },
+    randomFaults: (options) => randomFaults.configure(options),
+    failDeliveries: (deliveryFaults) => push.failDeliveries(deliveryFaults),
+    flushDeliveries: () => push.flush(),
+    channels: () => push.list(),
+    deliveryCounts: () => push.deliveryCounts(),
     setLatency(ms) {
       latencyMs = ms;
     },
@@ -261,19 +303,17 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       counts.byMethod = {};
       counts.byOutcome = {};
     },
-  };
-
-  const callControl = (name: string, body: string): EmulatorResponse => {
-    const fn = (control as unknown as Record<string, unknown>)[name];
-    if (typeof fn !== 'function') return { status: 404, body: { error: `no control method ${name}` } };
-    const args = body ? (JSON.parse(body) as unknown[]) : [];
-    return {
-      status: 200,
-      body: {
-        result:
-          (fn as (...a: unknown[]) => unknown).apply(control, Array.isArray(args) ? args : [args]) ?? null,
-      },
-    };
+    reset() {
+      push.reset();
+      state.clear();
+      state.clients.set(DEMO_GOOGLE_CLIENT.clientId, { ...DEMO_GOOGLE_CLIENT });
+      faults.length = 0;
+      windows.clear();
+      latencyMs = 0;
+      randomFaults.configure(undefined);
+      control.resetCounts();
+      if (options.seed ?? true) seedDemoStudent(control, now());
+    },
   };
 
   if (options.seed ?? true) seedDemoStudent(control, now());
@@ -281,11 +321,14 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
   const address = server.address() as AddressInfo;
+  baseUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+    url: baseUrl,
     control,
     close: () =>
       new Promise<void>((resolve) => {
+        // Deliveries still in flight are abandoned: a closed emulator sends nothing more.
+        push.reset();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -71,6 +71,8 @@ export const errors = {
       410,
       'fullSyncRequired',
       'Sync token is no longer valid, a full sync is required.',
+      'calendar',
+      { locationType: 'parameter', location: 'syncToken' },
     ),
   conditionNotMet: () =>
     new EmulatedGoogleError(412, 'conditionNotMet', 'Precondition Failed', 'global', {

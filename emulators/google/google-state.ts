@@ -64,11 +64,24 @@ export interface CalendarListEntryState {
   primary: boolean;
 }
 
+/** A calendar list entry as its account last listed it, with the change sequence of its last visible change. */
+export interface CalendarListChange {
+  entry: CalendarListEntryState;
+  deleted: boolean;
+  fingerprint: string;
+  seq: number;
+}
+
 /** An event as stored: the resource as Google would return it, plus bookkeeping. */
 export interface StoredEvent {
   resource: Record<string, unknown> & { id: string; status: string };
   /** The change sequence of its last write; sync tokens are positions in this sequence. */
   seq: number;
+  /**
+   * A cancelled instance written because a change to its series master removed it (an
+   * EXDATE, a shorter rule): shown only in `singleEvents=true` incremental results.
+   */
+  ruleTombstone?: boolean;
 }
 
 /** Everything the emulator holds; in memory, reset by the control API. */
@@ -85,7 +98,16 @@ export class GoogleState {
   readonly events = new Map<string, Map<string, StoredEvent>>();
   /** Tokens issued before this sequence number per calendar answer 410. */
   readonly syncTokenFloor = new Map<string, number>();
+  /** Per account, each calendar list entry's last change, for calendarList sync tokens. */
+  readonly calendarListChanges = new Map<string, Map<string, CalendarListChange>>();
+  /** Calendar list sync tokens issued before this sequence per account answer 410. */
+  readonly calendarListTokenFloor = new Map<string, number>();
   seq = 1;
+
+  /** Forgets everything (control `reset`); the sequence keeps counting so no old token becomes valid again. */
+  clear(): void {
+    for (const value of Object.values(this)) if (value instanceof Map || value instanceof Set) value.clear();
+  }
 
   nextSeq(): number {
     this.seq += 1;
