@@ -1,8 +1,17 @@
+import { Temporal } from 'temporal-polyfill';
+
 /** The Canvas data the emulator serves, as a teacher and the school's admin set it up. */
 export interface CanvasUser {
   id: number;
   name: string;
   timeZone: string;
+}
+
+export interface CanvasTerm {
+  id: number;
+  name: string;
+  startAt: string | null;
+  endAt: string | null;
 }
 
 export interface CanvasCourse {
@@ -12,7 +21,13 @@ export interface CanvasCourse {
   /** A course whose dates exclude the student now: listed only as an id stub. */
   restricted: boolean;
   syllabusBody: string | null;
+  /** The zone teachers edit in: "end of day" (23:59:59 there) makes a deadline all-day. */
+  timeZone: string;
+  term: CanvasTerm | null;
 }
+
+export type EnrollmentState = 'active' | 'invited' | 'completed';
+export type EnrollmentType = 'student' | 'teacher' | 'ta' | 'observer' | 'designer';
 
 export interface CanvasAssignment {
   id: number;
@@ -24,6 +39,28 @@ export interface CanvasAssignment {
   submissionTypes: string[];
   /** Per-student due dates; a student sees only their own, already applied. */
   overrides: Map<number, string | null>;
+  /** Order in the course's assignment list (Canvas's `position`). */
+  position: number;
+}
+
+/** A graded quiz is backed by an assignment (its due date and publication live there). */
+export interface CanvasQuiz {
+  id: number;
+  courseId: number;
+  title: string;
+  quizType: 'assignment' | 'practice_quiz' | 'graded_survey' | 'survey';
+  assignmentId: number | null;
+  published: boolean;
+}
+
+/** A graded discussion is backed by an assignment; an ungraded one may carry a to-do date. */
+export interface CanvasDiscussion {
+  id: number;
+  courseId: number;
+  title: string;
+  assignmentId: number | null;
+  todoDate: string | null;
+  published: boolean;
 }
 
 export interface CanvasCalendarEvent {
@@ -41,6 +78,8 @@ export interface CanvasToken {
   userId: number;
   expiresAt: number | null;
   revoked: boolean;
+  /** Revoked once this many more requests have been answered (a token revoked mid-sync). */
+  revokeAfter: number | null;
 }
 
 export class CanvasState {
@@ -48,10 +87,16 @@ export class CanvasState {
   readonly tokens = new Map<string, CanvasToken>();
   readonly courses = new Map<number, CanvasCourse>();
   readonly enrollments = new Map<number, Set<number>>();
+  /** `${userId}:${courseId}` → how the user is enrolled; absent means an active student. */
+  readonly enrollmentDetails = new Map<string, { type: EnrollmentType; state: EnrollmentState }>();
   readonly assignments = new Map<number, CanvasAssignment>();
+  readonly quizzes = new Map<number, CanvasQuiz>();
+  readonly discussions = new Map<number, CanvasDiscussion>();
   /** `${userId}:${assignmentId}` → workflow_state. */
   readonly submissions = new Map<string, 'submitted' | 'graded'>();
   readonly calendarEvents = new Map<number, CanvasCalendarEvent>();
+  /** `${userId}:${plannableType}:${id}`: planner items with activity the student has not seen. */
+  readonly newActivity = new Set<string>();
   private nextId = 1000;
 
   id(): number {
@@ -66,8 +111,39 @@ export class CanvasState {
       .sort((a, b) => a.id - b.id);
   }
 
+  enrollmentOf(userId: number, courseId: number): { type: EnrollmentType; state: EnrollmentState } {
+    return this.enrollmentDetails.get(`${userId}:${courseId}`) ?? { type: 'student', state: 'active' };
+  }
+
+  /** Courses whose content the user can read now: enrolled, active, not date-restricted. */
+  openCoursesOf(userId: number): CanvasCourse[] {
+    return this.coursesOf(userId).filter(
+      (c) => !c.restricted && this.enrollmentOf(userId, c.id).state === 'active',
+    );
+  }
+
   /** The due date this student sees: their override if any, else the assignment's. */
   dueAtFor(assignment: CanvasAssignment, userId: number): string | null {
     return assignment.overrides.has(userId) ? (assignment.overrides.get(userId) ?? null) : assignment.dueAt;
+  }
+
+  quizOf(assignmentId: number): CanvasQuiz | undefined {
+    for (const q of this.quizzes.values()) if (q.assignmentId === assignmentId) return q;
+    return undefined;
+  }
+
+  discussionOf(assignmentId: number): CanvasDiscussion | undefined {
+    for (const d of this.discussions.values()) if (d.assignmentId === assignmentId) return d;
+    return undefined;
+  }
+
+  /** Canvas's all-day rule: due at 23:59:59 in the zone the teacher edits in. */
+  allDayDate(dueAt: string | null, courseId: number): string | null {
+    if (dueAt === null) return null;
+    const zone = this.courses.get(courseId)?.timeZone ?? 'UTC';
+    const local = Temporal.Instant.from(dueAt).toZonedDateTimeISO(zone);
+    return local.hour === 23 && local.minute === 59 && local.second === 59
+      ? local.toPlainDate().toString()
+      : null;
   }
 }

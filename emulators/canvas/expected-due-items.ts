@@ -1,5 +1,4 @@
-import { Temporal } from 'temporal-polyfill';
-import type { CanvasState } from './canvas-state.ts';
+import type { CanvasAssignment, CanvasState } from './canvas-state.ts';
 
 /** One thing due for a student, as the emulator itself knows it (the truth tests compare against). */
 export interface ExpectedDueItem {
@@ -15,31 +14,22 @@ export interface ExpectedDueItem {
 }
 
 /**
- * Everything due for `userId` in the courses they can open, overrides applied. An assignment
- * backing a quiz or discussion is listed once, as that kind. Sorted by course, then id.
+ * Everything due for `userId` in the courses they can open (active enrollment, not
+ * date-restricted): every published assignment with the student's own due date, and every
+ * course calendar event. A quiz or graded discussion is its assignment, listed once, as
+ * that kind. Sorted by course, then id.
  */
 export function expectedDueItems(state: CanvasState, userId: number, origin: string): ExpectedDueItem[] {
-  const zone = state.users.get(userId)?.timeZone ?? 'UTC';
-  const open = new Set(
-    state
-      .coursesOf(userId)
-      .filter((c) => !c.restricted)
-      .map((c) => c.id),
-  );
+  const open = new Set(state.openCoursesOf(userId).map((c) => c.id));
   const items: Array<ExpectedDueItem & { order: [number, number] }> = [];
   for (const a of state.assignments.values()) {
     if (!open.has(a.courseId) || !a.published) continue;
     const dueAt = state.dueAtFor(a, userId);
-    const allDayDate = dueAt === null ? null : endOfDayDate(dueAt, zone);
-    const kind = a.submissionTypes.includes('online_quiz')
-      ? 'quiz'
-      : a.submissionTypes.includes('discussion_topic')
-        ? 'discussion'
-        : 'assignment';
+    const allDayDate = state.allDayDate(dueAt, a.courseId);
     items.push({
       order: [a.courseId, a.id],
       courseId: String(a.courseId),
-      kind,
+      kind: assignmentKind(state, a),
       id: String(a.id),
       title: a.name,
       dueAt,
@@ -68,10 +58,11 @@ export function expectedDueItems(state: CanvasState, userId: number, origin: str
   return items.map(({ order: _order, ...item }) => item);
 }
 
-// Canvas treats a deadline at 23:59:59 in the zone as "end of day", i.e. all-day.
-function endOfDayDate(iso: string, zone: string): string | null {
-  const local = Temporal.Instant.from(iso).toZonedDateTimeISO(zone);
-  return local.hour === 23 && local.minute === 59 && local.second === 59
-    ? local.toPlainDate().toString()
-    : null;
+export function assignmentKind(
+  state: CanvasState,
+  a: CanvasAssignment,
+): 'assignment' | 'quiz' | 'discussion' {
+  if (state.quizOf(a.id) || a.submissionTypes.includes('online_quiz')) return 'quiz';
+  if (state.discussionOf(a.id) || a.submissionTypes.includes('discussion_topic')) return 'discussion';
+  return 'assignment';
 }

@@ -1,88 +1,290 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/canvas-emulator.ts';
-import { createCanvasClient, nextLink } from '../../src/canvas/canvas-client.ts';
-import { describeWithFixtures, readFixture } from '../support/fixtures.ts';
+import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { type CanvasClientOptions, createCanvasClient } from '../../src/canvas/canvas-client.ts';
+import type { DueItemsRead } from '../../src/sync/due-items-source.ts';
+import type { SourceItem } from '../../src/sync/source-item.ts';
 
+const NOW = Date.parse('2026-12-01T15:00:00Z');
 let emulator: CanvasEmulator;
-const sleeps: number[] = [];
+let sleeps: number[] = [];
 beforeEach(async () => {
-  sleeps.length = 0;
-  emulator = await startCanvasEmulator({ now: () => Date.parse('2026-12-01T15:00:00Z') });
+  sleeps = [];
+  emulator = await startCanvasEmulator({ now: () => NOW });
 });
 afterEach(() => emulator.close());
 
-const client = (token = emulator.control.demo?.token ?? '') =>
+const demo = () => {
+  const d = emulator.control.demo;
+  if (!d) throw new Error('no demo seed');
+  return d;
+};
+const client = (options: Partial<CanvasClientOptions> = {}) =>
   createCanvasClient({
     baseUrl: emulator.url,
-    token,
+    token: demo().token,
+    now: () => NOW,
     sleep: async (ms) => void sleeps.push(ms),
     random: () => 0,
+    ...options,
+  });
+const complete = (read: DueItemsRead) => {
+  if (!read.complete) throw new Error(`incomplete: ${read.failure.code} ${read.failure.message}`);
+  return read;
+};
+/** `${courseId}:${id}` → due instant (null when undated), as the client read it. */
+const byKey = (read: DueItemsRead) => {
+  const r = complete(read);
+  const all: Array<Omit<SourceItem, 'dueAt'> & { dueAt?: string }> = [...r.items, ...r.undated];
+  return new Map(
+    all.map((i) => [
+      i.key.split(':').slice(1).join(':'),
+      { ...i, due: i.dueAt ? Date.parse(i.dueAt) : null },
+    ]),
+  );
+};
+const truth = () =>
+  new Map(
+    emulator.control
+      .expectedDueItems(demo().userId)
+      .map((t) => [`${t.courseId}:${t.id}`, { ...t, due: t.dueAt ? Date.parse(t.dueAt) : null }]),
+  );
+/** Wraps fetch to see or change what Canvas answers, e.g. to act between two requests. */
+const tapFetch =
+  (tap: (url: URL, response: Response) => Response | Promise<Response>): typeof fetch =>
+  async (input, init) =>
+    tap(new URL(String(input)), await fetch(input, init));
+
+describe("the demo student's full read", () => {
+  it('equals the emulator’s truth: keys, kinds, due dates, all-day dates and submitted work', async () => {
+    const got = byKey(await client().readDueItems());
+    const expected = truth();
+    expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, t] of expected) {
+      const item = got.get(key);
+      expect({
+        key,
+        kind: item?.kind,
+        due: item?.due,
+        allDayDate: item?.allDayDate,
+        submitted: item?.submitted,
+      }).toEqual({
+        key,
+        kind: t.kind,
+        due: t.due,
+        allDayDate: t.allDayDate,
+        submitted: t.submitted,
+      });
+    }
   });
 
-/** The emulator's own truth, computed from its state, independently of the client. */
-function expectedKeys(): { dated: string[]; undated: string[] } {
-  const { state, demo } = emulator.control;
-  const userId = demo?.userId ?? 0;
-  const courses = state.coursesOf(userId).filter((c) => !c.restricted);
-  const dated: string[] = [];
-  const undated: string[] = [];
-  for (const a of state.assignments.values()) {
-    if (!a.published || !courses.some((c) => c.id === a.courseId)) continue;
-    (state.dueAtFor(a, userId) ? dated : undated).push(`assignment:${a.courseId}:${a.id}`);
-  }
-  for (const e of state.calendarEvents.values())
-    if (courses.some((c) => c.id === e.courseId)) dated.push(`calendar_event:${e.courseId}:${e.id}`);
-  return { dated: dated.sort(), undated: undated.sort() };
-}
-
-describe('Canvas client against the emulator', () => {
-  it("reads the demo student's complete list: every dated item once, undated ones apart", async () => {
-    const read = await client().readDueItems();
-    if (!read.complete) throw new Error(read.failure.message);
-    const truth = expectedKeys();
-    expect(read.items.map((i) => i.key).sort()).toEqual(truth.dated);
-    expect(read.undated.map((i) => i.key)).toEqual(truth.undated);
-    expect(read.items.length).toBeGreaterThan(50);
-    const project = read.items.find((i) => i.title === 'Final project');
-    const override = [...emulator.control.state.assignments.values()].find((a) => a.name === 'Final project');
-    expect(Date.parse(project?.dueAt ?? '')).toBe(
-      Date.parse(override?.overrides.get(emulator.control.demo?.userId ?? 0) ?? ''),
-    );
-    expect(read.items.filter((i) => i.submitted)).toHaveLength(2);
-    expect(read.items.filter((i) => i.kind === 'quiz').length).toBeGreaterThan(0);
-    const allDay = read.items.find((i) => i.allDay);
-    expect(allDay?.allDayDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  it('dedupes quizzes and graded discussions to their assignment, with the kind saying which', async () => {
+    const read = complete(await client().readDueItems());
+    const quizAssignments = [...emulator.control.state.quizzes.values()]
+      .filter((q) => q.assignmentId !== null && demo().courseIds.includes(q.courseId))
+      .map((q) => `assignment:${q.courseId}:${q.assignmentId}`);
+    const quizzes = read.items.filter((i) => i.kind === 'quiz').map((i) => i.key);
+    expect(quizzes.sort()).toEqual(quizAssignments.sort());
+    expect(read.items.filter((i) => i.kind === 'discussion')).toHaveLength(5);
+    expect(new Set(read.items.map((i) => i.key)).size).toBe(read.items.length);
   });
 
-  it('waits out throttling (plain-text 403) with backoff and still reads everything', async () => {
+  it('costs 9 requests (courses, planner, 5 × assignments, 2 calendar batches) and reports cost units', async () => {
+    emulator.control.resetCounts();
+    const c = client();
+    complete(await c.readDueItems());
+    const counts = emulator.control.requestCounts();
+    expect(c.requests).toBe(9);
+    expect(counts.total).toBe(9);
+    expect(counts.byRoute['/api/v1/planner/items']).toBe(1);
+    expect(c.costUnits).toBe(counts.cost);
+    expect(c.costUnits).toBeGreaterThan(9);
+  });
+});
+
+describe('all-day mapping', () => {
+  it('takes the local date from all_day_date, not from the UTC instant', async () => {
+    const read = complete(await client().readDueItems());
+    // Homework 3 of CS 101 is due at 23:59:59 in Chicago: the next day in UTC.
+    const hw = read.items.find((i) => i.courseId === String(demo().courseIds[0]) && i.title === 'Homework 3');
+    expect(hw?.allDay).toBe(true);
+    expect(hw?.dueAt.slice(0, 10)).not.toBe(hw?.allDayDate);
+    expect(hw?.allDayDate).toBe('2026-12-02');
+    const event = read.items.find((i) => i.title === 'No class: reading day');
+    expect(event).toMatchObject({ allDay: true, allDayDate: '2026-12-11' });
+    const quiz = read.items.find((i) => i.kind === 'quiz');
+    expect(quiz).toMatchObject({ allDay: false, allDayDate: null });
+  });
+
+  it('does not call a deadline all-day when the all-day entry is for an older due date', async () => {
+    const hw = [...emulator.control.state.assignments.values()].find((a) => a.name === 'Homework 4');
+    const stale = tapFetch(async (url, response) => {
+      if (url.searchParams.get('type') !== 'assignment' || !hw) return response;
+      const body = (await response.json()) as Array<{ id: string; start_at: string }>;
+      for (const e of body) if (e.id === `assignment_${hw.id}`) e.start_at = '2026-01-01T05:59:59Z';
+      return Response.json(body, { headers: response.headers });
+    });
+    const read = complete(await client({ fetch: stale }).readDueItems());
+    expect(read.items.find((i) => i.key.endsWith(`:${hw?.id}`))).toMatchObject({
+      allDay: false,
+      allDayDate: null,
+    });
+  });
+});
+
+describe('pagination', () => {
+  it('reads every page to the end, with numbered and bookmark links alike', async () => {
+    emulator.control.resetCounts();
+    const small = client({ perPage: 3 });
+    const got = byKey(await small.readDueItems());
+    expect([...got.keys()].sort()).toEqual([...truth().keys()].sort());
+    const counts = emulator.control.requestCounts().byRoute;
+    expect(counts['/api/v1/planner/items']).toBeGreaterThan(20);
+    expect(counts['/api/v1/courses/:id/assignments']).toBeGreaterThan(20);
+  });
+
+  it('reports incomplete when a next link repeats or leaves the Canvas host', async () => {
+    for (const target of ['same', 'https://canvas.evil.example/api/v1/planner/items'] as const) {
+      const odd = tapFetch((url, response) => {
+        if (url.pathname !== '/api/v1/planner/items') return response;
+        const next = target === 'same' ? url.href : target;
+        const headers = new Headers(response.headers);
+        headers.set('link', `<${next}>; rel="next"`);
+        return new Response(response.body, { status: response.status, headers });
+      });
+      const read = await client({ fetch: odd }).readDueItems();
+      expect(read).toMatchObject({ complete: false, failure: { code: 'incomplete' } });
+    }
+  });
+});
+
+describe('throttling', () => {
+  it('waits out throttled 403s with backoff and jitter, then reads everything', async () => {
     emulator.control.throttleNext(2);
-    const read = await client().readDueItems();
-    expect(read.complete).toBe(true);
+    const got = byKey(await client().readDueItems());
+    expect(got.size).toBe(truth().size);
     expect(sleeps).toEqual([500, 1000]);
   });
 
-  it('reports an incomplete list, never a short one, when Canvas keeps failing', async () => {
-    const courseId = emulator.control.demo?.courseIds[2];
-    emulator.control.failNext(`/api/v1/courses/${courseId}/assignments`, 503, 10);
-    const read = await client().readDueItems();
+  it('slows down while X-Rate-Limit-Remaining is low, by the time the bucket needs to leak back', async () => {
+    emulator.control.fillBucket(demo().token, 600);
+    const c = client();
+    complete(await c.readDueItems());
+    // 700 − 600 − 1 unit of the first request = 99 left: 51 units at 10 a second.
+    expect(sleeps[0]).toBe(5100);
+    expect(sleeps).toHaveLength(c.requests);
+    expect(sleeps.every((ms, i) => i === 0 || ms >= (sleeps[i - 1] ?? 0))).toBe(true);
+  });
+
+  it('does not pause while the bucket is comfortable', async () => {
+    complete(await client().readDueItems());
+    expect(sleeps).toEqual([]);
+  });
+
+  it('gives up as rate_limited when Canvas keeps throttling', async () => {
+    emulator.control.throttleNext(5);
+    expect(await client().readDueItems()).toMatchObject({
+      complete: false,
+      failure: { code: 'rate_limited' },
+    });
+    expect(sleeps).toHaveLength(4);
+  });
+});
+
+describe('error paths', () => {
+  it('a dead token: token_invalid, by WWW-Authenticate', async () => {
+    emulator.control.revokeToken(demo().token);
+    expect(await client().readDueItems()).toMatchObject({
+      complete: false,
+      failure: { code: 'token_invalid' },
+    });
+  });
+
+  it('a token revoked mid-sync: token_invalid, not a shorter list', async () => {
+    emulator.control.revokeTokenAfter(demo().token, 4);
+    expect(await client().readDueItems()).toMatchObject({
+      complete: false,
+      failure: { code: 'token_invalid' },
+    });
+  });
+
+  it('a missing permission (dropped from a course mid-sync): forbidden, not retried', async () => {
+    const [first] = demo().courseIds;
+    const dropping = tapFetch((url, response) => {
+      if (url.pathname === '/api/v1/courses')
+        emulator.control.state.enrollments.get(demo().userId)?.delete(first ?? 0);
+      return response;
+    });
+    emulator.control.resetCounts();
+    const read = await client({ fetch: dropping }).readDueItems();
+    expect(read).toMatchObject({ complete: false, failure: { code: 'forbidden' } });
+    expect(emulator.control.requestCounts().byRoute['/api/v1/courses/:id/assignments']).toBe(1);
+  });
+
+  it('a course deleted mid-sync: not_found', async () => {
+    const [, second] = demo().courseIds;
+    const deleting = tapFetch((url, response) => {
+      if (url.pathname === '/api/v1/courses') emulator.control.state.courses.delete(second ?? 0);
+      return response;
+    });
+    expect(await client({ fetch: deleting }).readDueItems()).toMatchObject({
+      complete: false,
+      failure: { code: 'not_found' },
+    });
+  });
+
+  it('another 403 is not retried', async () => {
+    emulator.control.failNext('/api/v1/planner/items', 403, 1);
+    expect(await client().readDueItems()).toMatchObject({ complete: false, failure: { code: 'forbidden' } });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('a page failing halfway through a listing: incomplete, naming the listing', async () => {
+    const course = demo().courseIds[2];
+    emulator.control.failPage(`/api/v1/courses/${course}/assignments`, { status: 500, count: 5 });
+    const read = await client({ perPage: 5 }).readDueItems();
     expect(read).toEqual({
+      complete: false,
+      failure: {
+        code: 'incomplete',
+        message: `Canvas stopped answering partway through /api/v1/courses/${course}/assignments (page 2): Canvas answered HTTP 500`,
+      },
+    });
+  });
+
+  it('a page failing briefly halfway is retried and the read is whole', async () => {
+    emulator.control.failPage(`/api/v1/courses/${demo().courseIds[2]}/assignments`, {
+      status: 502,
+      count: 2,
+    });
+    const got = byKey(await client({ perPage: 5 }).readDueItems());
+    expect(got.size).toBe(truth().size);
+    expect(sleeps).toEqual([500, 1000]);
+  });
+
+  it('Canvas failing from the first page on: unavailable', async () => {
+    emulator.control.failNext('/api/v1/courses', 503, 10);
+    expect(await client().readDueItems()).toEqual({
       complete: false,
       failure: { code: 'unavailable', message: 'Canvas answered HTTP 503' },
     });
   });
 
-  it('tells a dead token from a missing permission', async () => {
-    const token = emulator.control.demo?.token ?? '';
-    emulator.control.revokeToken(token);
-    const read = await client(token).readDueItems();
-    expect(read).toMatchObject({ complete: false, failure: { code: 'token_invalid' } });
+  it('a malformed answer: malformed_response naming the field and the route', async () => {
+    const broken = tapFetch(async (url, response) => {
+      if (!url.pathname.endsWith('/assignments')) return response;
+      const body = (await response.json()) as Array<Record<string, unknown>>;
+      if (body[1]) body[1].due_at = 'next Tuesday';
+      return Response.json(body, { headers: response.headers });
+    });
+    const read = await client({ fetch: broken }).readDueItems();
+    expect(read).toMatchObject({ complete: false, failure: { code: 'malformed_response' } });
+    if (!read.complete)
+      expect(read.failure.message).toMatch(/\[1\]\.due_at in \/api\/v1\/courses\/\d+\/assignments$/);
   });
-});
 
-describeWithFixtures('Link headers captured from a live Canvas', () => {
-  it('follows rel="next" and stops where there is none', () => {
-    const [first, second] = readFixture('canvas/kanbasu/link-headers.txt').split('\n').filter(Boolean);
-    expect(nextLink(first ?? null)).toBe('https://oc.sjtu.edu.cn/api/v1/courses?page=2&per_page=10');
-    expect(nextLink(second ?? null)).toBeUndefined();
+  it('never puts the token in a failure message', async () => {
+    emulator.control.revokeToken(demo().token);
+    const read = await client().readDueItems();
+    expect(JSON.stringify(read)).not.toContain(demo().token);
   });
 });

@@ -142,7 +142,7 @@ describe('student view', () => {
       });
       codes.push(`context_codes[]=course_${courseId}`);
     }
-    const res = await get(`/api/v1/calendar_events?per_page=100&${codes.join('&')}`, {
+    const res = await get(`/api/v1/calendar_events?all_events=true&per_page=100&${codes.join('&')}`, {
       authorization: `Bearer ${own}`,
     });
     expect(((await res.json()) as unknown[]).length).toBe(10);

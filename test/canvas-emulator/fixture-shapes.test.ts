@@ -46,4 +46,25 @@ describeWithFixtures('JSON shapes against real Canvas responses (kanbasu)', () =
     const stubs = courses.filter((c) => keysOf(c).includes('access_restricted_by_date'));
     for (const s of stubs) expect(keysOf(s)).toEqual(['access_restricted_by_date', 'id']);
   });
+
+  it('planner items carry exactly the top-level fields of planners.json, and its submissions fields', async () => {
+    const ours = (await getJson('/api/v1/planner/items?per_page=100')) as Array<Record<string, unknown>>;
+    const real = readJsonFixture('canvas/kanbasu/planners.json') as Array<Record<string, unknown>>;
+    expect(ours.length).toBeGreaterThan(0);
+    for (const item of ours) expect(keysOf(item)).toEqual(keysOf(real[0]));
+    const realWork = real.find((i) => typeof i.submissions === 'object')?.submissions;
+    const ourWork = ours.find((i) => typeof i.submissions === 'object')?.submissions;
+    expect(keysOf(ourWork)).toEqual(keysOf(realWork));
+  });
+
+  it('discussion topics use only field names Canvas uses (an ungraded one has no assignment)', async () => {
+    const courseId = emulator.control.demo?.courseIds[0];
+    const topics = (await getJson(`/api/v1/courses/${courseId}/discussion_topics`)) as Array<
+      Record<string, unknown>
+    >;
+    const real = keysOf(readJsonFixture<unknown[]>('canvas/kanbasu/discussion_topics.json')[2]);
+    const ungraded = topics.find((t) => t.assignment_id === null);
+    expect(ungraded).toBeDefined();
+    expect(keysOf(ungraded).filter((k) => !real.includes(k))).toEqual([]);
+  });
 });

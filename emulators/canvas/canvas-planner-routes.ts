@@ -1,0 +1,259 @@
+import { Temporal } from 'temporal-polyfill';
+import { badRequest, type RouteContext, sendBookmarkPage, sendPage } from './canvas-http.ts';
+
+// Canvas's planner defaults when a bound is absent (as read in its planner controller; not
+// verified against a live instance): from 1980-01-01 to ten years from now.
+const PLANNER_DEFAULT_START = '1980-01-01T00:00:00Z';
+const TEN_YEARS_MS = 10 * 365 * 86_400_000;
+
+/** `/planner/items` and `/calendar_events`. */
+export function handlePlannerRoutes(ctx: RouteContext): boolean {
+  if (ctx.url.pathname === '/api/v1/planner/items') {
+    plannerItems(ctx);
+    return true;
+  }
+  if (ctx.url.pathname === '/api/v1/calendar_events') {
+    calendarEvents(ctx);
+    return true;
+  }
+  return false;
+}
+
+interface PlannerRow {
+  date: string;
+  id: number;
+  item: Record<string, unknown>;
+  done: boolean;
+  newActivity: boolean;
+}
+
+function plannerItems(ctx: RouteContext): void {
+  const start = parseBound(ctx, 'start_date', PLANNER_DEFAULT_START);
+  const end = parseBound(ctx, 'end_date', new Date(ctx.now + TEN_YEARS_MS).toISOString());
+  if (start === undefined || end === undefined) return;
+  const filter = ctx.url.searchParams.get('filter');
+  if (filter !== null && !['incomplete_items', 'new_activity'].includes(filter)) {
+    badRequest(ctx, 'filter must be one of incomplete_items, new_activity');
+    return;
+  }
+  const rows = plannerRows(ctx)
+    .filter((r) => Date.parse(r.date) >= start && Date.parse(r.date) <= end)
+    .filter((r) =>
+      filter === 'incomplete_items' ? !r.done : filter === 'new_activity' ? r.newActivity : true,
+    )
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.id - b.id));
+  sendBookmarkPage(
+    ctx,
+    rows,
+    (r) => [r.date, r.id],
+    (r) => r.item,
+  );
+}
+
+/** Every planner item of the student: work due in their open courses, to-dos and course events. */
+function plannerRows(ctx: RouteContext): PlannerRow[] {
+  const { state, user, origin } = ctx;
+  const open = new Set(state.openCoursesOf(user.id).map((c) => c.id));
+  const rows: PlannerRow[] = [];
+  const base = (courseId: number, type: string, plannableId: number, date: string) => ({
+    context_type: 'Course',
+    course_id: ctx.id(courseId),
+    plannable_id: ctx.id(plannableId),
+    planner_override: null,
+    new_activity: state.newActivity.has(`${user.id}:${type}:${plannableId}`),
+    plannable_date: date,
+    plannable_type: type,
+  });
+  for (const a of state.assignments.values()) {
+    const dueAt = state.dueAtFor(a, user.id);
+    if (!open.has(a.courseId) || !a.published || dueAt === null) continue;
+    const date = normalize(dueAt);
+    const work = state.submissions.get(`${user.id}:${a.id}`);
+    const submissions = {
+      submitted: work !== undefined,
+      excused: false,
+      graded: work === 'graded',
+      late: false,
+      missing: work === undefined && Date.parse(dueAt) < ctx.now,
+      needs_grading: work === 'submitted',
+      has_feedback: false,
+    };
+    const quiz = state.quizOf(a.id);
+    const topic = state.discussionOf(a.id);
+    const [type, plannableId, path] = quiz
+      ? ['quiz', quiz.id, `quizzes/${quiz.id}`]
+      : topic
+        ? ['discussion_topic', topic.id, `discussion_topics/${topic.id}`]
+        : ['assignment', a.id, `assignments/${a.id}`];
+    const plannable = {
+      id: ctx.id(plannableId),
+      title: a.name,
+      ...(type === 'assignment' ? {} : { assignment_id: ctx.id(a.id) }),
+      ...(type === 'discussion_topic'
+        ? { todo_date: null, assignment: { id: ctx.id(a.id), due_at: dueAt } }
+        : { due_at: dueAt }),
+      points_possible: a.pointsPossible,
+      html_url: `${origin}/courses/${a.courseId}/${path}`,
+    };
+    rows.push({
+      date,
+      id: a.id,
+      done: work !== undefined,
+      newActivity: state.newActivity.has(`${user.id}:${type}:${plannableId}`),
+      item: {
+        ...base(a.courseId, type, plannableId, date),
+        submissions,
+        plannable,
+        html_url: `/courses/${a.courseId}/${path}`,
+      },
+    });
+  }
+  for (const d of state.discussions.values()) {
+    if (!open.has(d.courseId) || !d.published || d.assignmentId !== null || d.todoDate === null) continue;
+    const date = normalize(d.todoDate);
+    rows.push({
+      date,
+      id: d.id,
+      done: false,
+      newActivity: state.newActivity.has(`${user.id}:discussion_topic:${d.id}`),
+      item: {
+        ...base(d.courseId, 'discussion_topic', d.id, date),
+        submissions: false,
+        plannable: {
+          id: ctx.id(d.id),
+          title: d.title,
+          assignment_id: null,
+          todo_date: d.todoDate,
+          html_url: `${origin}/courses/${d.courseId}/discussion_topics/${d.id}`,
+        },
+        html_url: `/courses/${d.courseId}/discussion_topics/${d.id}`,
+      },
+    });
+  }
+  for (const e of state.calendarEvents.values()) {
+    if (!open.has(e.courseId)) continue;
+    const date = normalize(e.startAt);
+    rows.push({
+      date,
+      id: e.id,
+      done: false,
+      newActivity: false,
+      item: {
+        ...base(e.courseId, 'calendar_event', e.id, date),
+        submissions: false,
+        plannable: {
+          id: ctx.id(e.id),
+          title: e.title,
+          location_name: null,
+          all_day: e.allDay,
+          start_at: e.startAt,
+          end_at: e.endAt,
+        },
+        html_url: `/api/v1/calendar_events/${e.id}`,
+      },
+    });
+  }
+  return rows;
+}
+
+/**
+ * `/calendar_events`: `type=event` (default) or `assignment`, at most 10 `context_codes[]`
+ * honoured; `all_events=true`, else `start_date`/`end_date`, else today in the user's zone;
+ * `undated=true` lists only undated items.
+ */
+function calendarEvents(ctx: RouteContext): void {
+  const { url, state, user, origin } = ctx;
+  const type = url.searchParams.get('type') ?? 'event';
+  if (type !== 'event' && type !== 'assignment') {
+    badRequest(ctx, 'invalid type');
+    return;
+  }
+  const open = new Set(state.openCoursesOf(user.id).map((c) => c.id));
+  const contexts = url.searchParams
+    .getAll('context_codes[]')
+    .slice(0, 10)
+    .map((code) => Number(/^course_(\d+)$/.exec(code)?.[1]))
+    .filter((id) => open.has(id));
+  const undated = url.searchParams.get('undated') === 'true';
+  const allEvents = url.searchParams.get('all_events') === 'true';
+  const today = Temporal.Instant.fromEpochMilliseconds(ctx.now)
+    .toZonedDateTimeISO(user.timeZone)
+    .startOfDay();
+  const start = allEvents ? -Infinity : parseBound(ctx, 'start_date', today.toInstant().toString());
+  const end = allEvents
+    ? Infinity
+    : parseBound(ctx, 'end_date', today.add({ days: 1 }).toInstant().toString());
+  if (start === undefined || end === undefined) return;
+  const within = (from: string | null, to: string | null) =>
+    undated ? from === null : from !== null && Date.parse(to ?? from) >= start && Date.parse(from) <= end;
+
+  if (type === 'event') {
+    const events = [...state.calendarEvents.values()]
+      .filter((e) => contexts.includes(e.courseId) && within(e.startAt, e.endAt))
+      .sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt) || a.id - b.id);
+    sendPage(
+      ctx,
+      events.map((e) => ({
+        id: ctx.id(e.id),
+        title: e.title,
+        start_at: e.startAt,
+        end_at: e.endAt,
+        all_day: e.allDay,
+        all_day_date: e.allDayDate,
+        context_code: `course_${e.courseId}`,
+        workflow_state: 'active',
+        html_url: `${origin}/calendar?event_id=${e.id}&include_contexts=course_${e.courseId}`,
+        type: 'event',
+      })),
+    );
+    return;
+  }
+  const assignments = [...state.assignments.values()]
+    .filter((a) => a.published && contexts.includes(a.courseId))
+    .map((a) => ({ a, dueAt: state.dueAtFor(a, user.id) }))
+    .filter(({ dueAt }) => within(dueAt, dueAt))
+    .sort((x, y) => Date.parse(x.dueAt ?? '') - Date.parse(y.dueAt ?? '') || x.a.id - y.a.id);
+  sendPage(
+    ctx,
+    assignments.map(({ a, dueAt }) => {
+      const allDayDate = state.allDayDate(dueAt, a.courseId);
+      return {
+        id: `assignment_${a.id}`,
+        title: a.name,
+        start_at: dueAt,
+        end_at: dueAt,
+        all_day: allDayDate !== null,
+        all_day_date: allDayDate,
+        context_code: `course_${a.courseId}`,
+        workflow_state: 'published',
+        html_url: `${origin}/courses/${a.courseId}/assignments/${a.id}`,
+        type: 'assignment',
+        assignment: {
+          id: ctx.id(a.id),
+          course_id: ctx.id(a.courseId),
+          name: a.name,
+          due_at: dueAt,
+          points_possible: a.pointsPossible,
+          submission_types: a.submissionTypes,
+        },
+      };
+    }),
+  );
+}
+
+/** A `yyyy-mm-dd` (midnight in the user's zone) or ISO 8601 bound; answers 400 when unreadable. */
+function parseBound(ctx: RouteContext, name: string, fallback: string): number | undefined {
+  const raw = ctx.url.searchParams.get(name);
+  if (raw === null || raw === '') return Date.parse(fallback);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(raw)) {
+    try {
+      return Temporal.PlainDate.from(raw).toZonedDateTime(ctx.user.timeZone).epochMilliseconds;
+    } catch {
+      // Falls through to the 400 below.
+    }
+  } else if (!Number.isNaN(Date.parse(raw))) return Date.parse(raw);
+  badRequest(ctx, `Invalid date or invalid datetime for ${name}`);
+  return undefined;
+}
+
+const normalize = (iso: string) => new Date(iso).toISOString().replace('.000Z', 'Z');

@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import type { CanvasControl } from './canvas-control.ts';
+import type { CanvasFaults } from './canvas-faults.ts';
+import type { CanvasAssignment, CanvasState } from './canvas-state.ts';
+import { expectedDueItems } from './expected-due-items.ts';
+
+export interface RequestCounts {
+  total: number;
+  byRoute: Record<string, number>;
+  cost: number;
+}
+
+/** The control API over the emulator's state: a teacher's edits, faults, and counters. */
+export function createCanvasControl(
+  state: CanvasState,
+  faults: CanvasFaults,
+  counts: RequestCounts,
+  origin: () => string,
+): Omit<CanvasControl, 'registerDeveloperKey' | 'approveConsent'> {
+  const addAssignment: CanvasControl['addAssignment'] = (courseId, a) => {
+    const id = state.id();
+    const position = [...state.assignments.values()].filter((x) => x.courseId === courseId).length + 1;
+    state.assignments.set(id, {
+      id,
+      courseId,
+      name: a.name,
+      dueAt: a.dueAt,
+      pointsPossible: a.pointsPossible ?? null,
+      published: a.published ?? true,
+      submissionTypes: a.submissionTypes ?? ['online_upload'],
+      overrides: new Map(),
+      position,
+    });
+    return id;
+  };
+  // A teacher's change shows as new activity on the planner of every student who can see it.
+  const touch = (type: string, id: number, courseId: number) => {
+    for (const [userId, courses] of state.enrollments)
+      if (courses.has(courseId)) state.newActivity.add(`${userId}:${type}:${id}`);
+  };
+  const updateAssignment = (id: number, patch: Partial<CanvasAssignment>) => {
+    const assignment = state.assignments.get(id);
+    if (!assignment) return;
+    Object.assign(assignment, patch);
+    const quiz = state.quizOf(id);
+    const topic = state.discussionOf(id);
+    if (quiz) quiz.published = assignment.published;
+    if (topic) topic.published = assignment.published;
+    touch(
+      quiz ? 'quiz' : topic ? 'discussion_topic' : 'assignment',
+      quiz?.id ?? topic?.id ?? id,
+      assignment.courseId,
+    );
+  };
+
+  return {
+    state,
+    demo: undefined,
+    createUser(name, timeZone) {
+      const id = state.id();
+      state.users.set(id, { id, name, timeZone });
+      return id;
+    },
+    issueToken(userId, o = {}) {
+      const token = `${userId}~${randomBytes(24).toString('base64url')}`;
+      state.tokens.set(token, {
+        token,
+        userId,
+        expiresAt: o.expiresAt ?? null,
+        revoked: false,
+        revokeAfter: null,
+      });
+      return token;
+    },
+    revokeToken(token) {
+      const found = state.tokens.get(token);
+      if (found) found.revoked = true;
+    },
+    revokeTokenAfter(token, requests) {
+      const found = state.tokens.get(token);
+      if (found) found.revokeAfter = requests;
+    },
+    createCourse(o) {
+      const id = state.id();
+      state.courses.set(id, {
+        id,
+        name: o.name,
+        courseCode: o.courseCode,
+        restricted: o.restricted ?? false,
+        syllabusBody: o.syllabusBody ?? null,
+        timeZone: o.timeZone ?? 'America/Chicago',
+        term: o.term ? { ...o.term, id: o.term.id ?? state.id() } : null,
+      });
+      return id;
+    },
+    enroll(userId, courseId, as = {}) {
+      const set = state.enrollments.get(userId) ?? new Set<number>();
+      set.add(courseId);
+      state.enrollments.set(userId, set);
+      state.enrollmentDetails.set(`${userId}:${courseId}`, {
+        type: as.type ?? 'student',
+        state: as.state ?? 'active',
+      });
+    },
+    addAssignment,
+    updateAssignment,
+    unpublishAssignment: (id) => updateAssignment(id, { published: false }),
+    deleteAssignment(id) {
+      const quiz = state.quizOf(id);
+      const topic = state.discussionOf(id);
+      if (quiz) state.quizzes.delete(quiz.id);
+      if (topic) state.discussions.delete(topic.id);
+      state.assignments.delete(id);
+    },
+    addQuiz(courseId, q) {
+      const id = state.id();
+      const assignmentId = q.practice
+        ? null
+        : addAssignment(courseId, {
+            name: q.title,
+            dueAt: q.dueAt,
+            pointsPossible: q.pointsPossible ?? 10,
+            submissionTypes: ['online_quiz'],
+            published: q.published ?? true,
+          });
+      state.quizzes.set(id, {
+        id,
+        courseId,
+        title: q.title,
+        quizType: q.practice ? 'practice_quiz' : 'assignment',
+        assignmentId,
+        published: q.published ?? true,
+      });
+      return { id, assignmentId };
+    },
+    updateQuiz(id, patch) {
+      const quiz = state.quizzes.get(id);
+      if (!quiz) return;
+      if (patch.title !== undefined) quiz.title = patch.title;
+      if (patch.published !== undefined) quiz.published = patch.published;
+      if (quiz.assignmentId !== null)
+        updateAssignment(quiz.assignmentId, {
+          ...(patch.title !== undefined ? { name: patch.title } : {}),
+          ...(patch.dueAt !== undefined ? { dueAt: patch.dueAt } : {}),
+          ...(patch.published !== undefined ? { published: patch.published } : {}),
+        });
+    },
+    deleteQuiz(id) {
+      const quiz = state.quizzes.get(id);
+      if (quiz?.assignmentId != null) state.assignments.delete(quiz.assignmentId);
+      state.quizzes.delete(id);
+    },
+    addDiscussion(courseId, d) {
+      const id = state.id();
+      const assignmentId = d.graded
+        ? addAssignment(courseId, {
+            name: d.title,
+            dueAt: d.dueAt ?? null,
+            pointsPossible: d.pointsPossible ?? 5,
+            submissionTypes: ['discussion_topic'],
+            published: d.published ?? true,
+          })
+        : null;
+      state.discussions.set(id, {
+        id,
+        courseId,
+        title: d.title,
+        assignmentId,
+        todoDate: d.graded ? null : (d.todoDate ?? null),
+        published: d.published ?? true,
+      });
+      return { id, assignmentId };
+    },
+    updateDiscussion(id, patch) {
+      const topic = state.discussions.get(id);
+      if (!topic) return;
+      if (patch.title !== undefined) topic.title = patch.title;
+      if (patch.published !== undefined) topic.published = patch.published;
+      if (topic.assignmentId !== null)
+        updateAssignment(topic.assignmentId, {
+          ...(patch.title !== undefined ? { name: patch.title } : {}),
+          ...(patch.dueAt !== undefined ? { dueAt: patch.dueAt } : {}),
+          ...(patch.published !== undefined ? { published: patch.published } : {}),
+        });
+      else if (patch.dueAt !== undefined) topic.todoDate = patch.dueAt;
+    },
+    deleteDiscussion(id) {
+      const topic = state.discussions.get(id);
+      if (topic?.assignmentId != null) state.assignments.delete(topic.assignmentId);
+      state.discussions.delete(id);
+    },
+    setOverride(assignmentId, userId, dueAt) {
+      state.assignments.get(assignmentId)?.overrides.set(userId, dueAt);
+    },
+    submit(userId, assignmentId, workflowState = 'submitted') {
+      state.submissions.set(`${userId}:${assignmentId}`, workflowState);
+    },
+    addCalendarEvent(courseId, e) {
+      const id = state.id();
+      state.calendarEvents.set(id, { id, courseId, ...e });
+      return id;
+    },
+    updateCalendarEvent(id, patch) {
+      const event = state.calendarEvents.get(id);
+      if (event) Object.assign(event, patch);
+    },
+    deleteCalendarEvent(id) {
+      state.calendarEvents.delete(id);
+    },
+    failNext(prefix, status, count = 1) {
+      // Both the positional form and the contract's `{ status, count }` form are accepted.
+      if (typeof status === 'number') faults.failNext(prefix, status, count);
+      else faults.failNext(prefix, status.status, status.count ?? 1);
+    },
+    failPage(prefix, fault) {
+      faults.failNext(prefix, fault.status, fault.count ?? 1, true);
+    },
+    throttleNext(count = 1) {
+      faults.throttleNext(count);
+    },
+    randomFaults(random) {
+      faults.setRandom(random);
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    setLatency(ms) {
+      faults.latencyMs = Math.max(0, ms);
+    },
+    fillBucket(token, level) {
+      faults.fill(token, level);
+    },
+    expectedDueItems: (userId) => expectedDueItems(state, userId, origin()),
+    requestCounts: () => structuredClone(counts),
+    resetCounts() {
+      counts.total = 0;
+      counts.byRoute = {};
+      counts.cost = 0;
+    },
+  };
+}
