@@ -1,13 +1,15 @@
 import type { DestinationStream, Logger } from 'pino';
 import { type CanvasEmulator, startCanvasEmulator } from '../emulators/canvas/canvas-emulator.ts';
+import { DEMO_CANVAS_DEVELOPER_KEY } from '../emulators/canvas/canvas-oauth-endpoints.ts';
 import {
   DEMO_GOOGLE_CLIENT,
   type GoogleEmulator,
   startGoogleEmulator,
 } from '../emulators/google/google-emulator.ts';
-import { CanvasAccount } from './accounts/canvas-account.ts';
+import { CanvasAccount, canvasSourceFor } from './accounts/canvas-account.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
 import { createCanvasClient } from './canvas/canvas-client.ts';
+import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
 import type { Config } from './config.ts';
 import { keyRingFromString } from './crypto/key-ring.ts';
 import { loadOrCreateLocalKeyRing } from './crypto/local-key-file.ts';
@@ -34,6 +36,7 @@ import {
 } from './http/auth.ts';
 import type { HttpApp } from './http/http-app.ts';
 import { calendarRoutes } from './http/routes/calendars.ts';
+import { canvasAuthRoutes, canvasCallbackRoutes } from './http/routes/canvas-auth.ts';
 import { canvasConnectionRoutes } from './http/routes/canvas-connection.ts';
 import { googleAuthRoutes, googleCallbackRoutes } from './http/routes/google-auth.ts';
 import { localLoginRoutes } from './http/routes/local-login.ts';
@@ -41,7 +44,12 @@ import { meRoutes } from './http/routes/me.ts';
 import { type BusySource, plannerRoutes } from './http/routes/planner.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { buildHttpServer } from './http/server.ts';
-import { CANVAS_SYNC_ALL_JOB, CANVAS_SYNC_JOB, enqueueSyncForEveryone } from './jobs/canvas-sync-jobs.ts';
+import {
+  CALENDAR_FOLLOW_JOB,
+  CANVAS_SYNC_ALL_JOB,
+  CANVAS_SYNC_JOB,
+  enqueueSyncForEveryone,
+} from './jobs/canvas-sync-jobs.ts';
 import { ShutdownStack } from './lifecycle.ts';
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -49,6 +57,7 @@ import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { PermanentJobError, type Queue, QueueUnavailableError } from './queue/queue.ts';
 import { PermanentSyncError, runCanvasSync } from './sync/canvas-sync.ts';
+import { CALENDAR_RUN_KIND, runCalendarFollow } from './sync/follow-calendars.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -128,22 +137,36 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       withUserLock: createUserLock(db),
       metrics,
     });
+    // The school's developer keys; the embedded Canvas emulator brings its own demo key.
+    const developerKeys = [
+      ...config.canvasDeveloperKeys,
+      ...(canvasEmulator ? [{ baseUrl: canvasEmulator.url, ...DEMO_CANVAS_DEVELOPER_KEY }] : []),
+    ];
     const canvasAccount = new CanvasAccount({
       connections: createCanvasConnectionsRepo(db.orm),
       sealer: cipher,
       probe: createCanvasProbe(),
       allowHttp: config.env !== 'production',
+      ...(developerKeys.length > 0
+        ? {
+            oauth: {
+              client: createCanvasOAuth({ keys: developerKeys }),
+              states: createOAuthStatesRepo(db.orm),
+              stateKey: cipher.deriveKey('oauth-state'),
+              redirectUri: `${config.http.publicUrl}/api/v1/auth/canvas/callback`,
+              withUserLock: createUserLock(db),
+            },
+          }
+        : {}),
     });
     const runs = createSyncRunsRepo(db.orm);
     const googleConnections = createGoogleConnectionsRepo(db.orm);
     const canvasConnections = createCanvasConnectionsRepo(db.orm);
-    const enqueueCanvasSync = async (userId: string, runId: string) => {
+    // Both kinds of run share the user's group key: one job per user at a time, so a calendar
+    // follow never reads the app calendar halfway through a Canvas sync writing it.
+    const enqueueFor = (job: string) => async (userId: string, runId: string) => {
       try {
-        await queue.add(
-          CANVAS_SYNC_JOB,
-          { userId, runId },
-          { groupKey: userId, attempts: 4, backoffMs: 30_000 },
-        );
+        await queue.add(job, { userId, runId }, { groupKey: userId, attempts: 4, backoffMs: 30_000 });
       } catch (error) {
         if (error instanceof QueueUnavailableError) {
           throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
@@ -153,6 +176,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         throw error;
       }
     };
+    const enqueueCanvasSync = enqueueFor(CANVAS_SYNC_JOB);
+    const enqueueCalendarFollow = enqueueFor(CALENDAR_FOLLOW_JOB);
+    const mappings = createEventMappingsRepo(db.orm);
     const deadlines = createDeadlinesRepo(db.orm);
     const calendarCache = createCalendarCacheRepo(db.orm);
     const busy: BusySource = async (userId, from, to) => {
@@ -183,6 +209,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         apiRoutes: [
           meRoutes(users),
           plannerRoutes({ users, deadlines, busy }),
+          canvasAuthRoutes(canvasAccount),
           canvasConnectionRoutes(
             canvasAccount,
             canvasEmulator?.control.demo
@@ -214,6 +241,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             runs,
             deadlines,
             enqueueCanvasSync,
+            enqueueCalendarFollow,
+            userEdits: async (userId) =>
+              (await mappings.list(userId)).flatMap((m) =>
+                m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],
+              ),
             status: async (userId) => {
               const [google, canvas, settings] = await Promise.all([
                 googleConnections.get(userId),
@@ -240,6 +272,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         ],
         publicRoutes: [
           ...(localIssuer ? [localLoginRoutes(localIssuer)] : []),
+          canvasCallbackRoutes(canvasAccount, { dashboardUrl: `${config.http.publicUrl}/docs` }),
           ...(google
             ? [googleCallbackRoutes(google.connection, { dashboardUrl: `${config.http.publicUrl}/docs` })]
             : []),
@@ -250,7 +283,6 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     }
 
     if (role !== 'api' && google) {
-      const mappings = createEventMappingsRepo(db.orm);
       queue.process<{ userId: string; runId: string }>(
         CANVAS_SYNC_JOB,
         async ({ userId, runId }) => {
@@ -262,7 +294,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                 mappings,
                 deadlines,
                 connections: googleConnections,
-                canvasFor: async (id) => createCanvasClient(await canvasAccount.credentials(id)),
+                canvasFor: (id) => canvasSourceFor(canvasAccount, id, createCanvasClient),
                 calendarFor: (id) => google.calendarFor(id),
                 sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
                 backoffMs: (attempt) => Math.round(1000 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
@@ -279,14 +311,29 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                 'Canvas says the access token is invalid or expired',
               );
             }
-            // A dead grant, a missing connection, a bad Canvas token: retrying cannot help.
-            const permanent =
-              error instanceof PermanentSyncError ||
-              (error instanceof AppError && error.status < 500 && error.status !== 429) ||
-              (error instanceof GoogleApiError && !error.retryable);
-            if (permanent)
-              throw new PermanentJobError(error instanceof Error ? error.message : String(error));
-            throw error;
+            throw forTheQueue(error);
+          }
+        },
+        { concurrency: config.workerConcurrency },
+      );
+      queue.process<{ userId: string; runId: string }>(
+        CALENDAR_FOLLOW_JOB,
+        async ({ userId, runId }) => {
+          try {
+            await runCalendarFollow(
+              {
+                runs,
+                connections: googleConnections,
+                calendarFor: (id) => google.calendarFor(id),
+                cache: calendarCache,
+                mappings,
+                deadlines,
+              },
+              userId,
+              runId,
+            );
+          } catch (error) {
+            throw forTheQueue(error);
           }
         },
         { concurrency: config.workerConcurrency },
@@ -301,7 +348,14 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           runs,
           enqueue: ({ userId, runId }) => enqueueCanvasSync(userId, runId),
         });
-        logger.info(outcome, 'periodic Canvas sync scheduled');
+        // Between pushes (and until webhooks are set up) the followed calendars are polled too.
+        const follows = await enqueueSyncForEveryone({
+          connections: googleConnections,
+          runs,
+          kind: CALENDAR_RUN_KIND,
+          enqueue: ({ userId, runId }) => enqueueCalendarFollow(userId, runId),
+        });
+        logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
       });
       await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
     }
@@ -328,6 +382,15 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     await stack.close().catch(() => {});
     throw error;
   }
+}
+
+/** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */
+function forTheQueue(error: unknown): unknown {
+  const permanent =
+    error instanceof PermanentSyncError ||
+    (error instanceof AppError && error.status < 500 && error.status !== 429) ||
+    (error instanceof GoogleApiError && !error.retryable);
+  return permanent ? new PermanentJobError(error instanceof Error ? error.message : String(error)) : error;
 }
 
 /** The key ring from the environment, or (embedded default only) a key file in the data dir. */

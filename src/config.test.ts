@@ -68,6 +68,29 @@ describe('parseConfig', () => {
     expect(error.message).not.toContain('tiny-secret-value');
   });
 
+  it('reads Canvas developer keys as JSON, normalising each Canvas address to its origin', () => {
+    const config = parseConfig({
+      CANVAS_DEVELOPER_KEYS:
+        '[{"baseUrl":"https://canvas.school.edu/","clientId":"170000000000123","clientSecret":"k"}]',
+    });
+    expect(config.canvasDeveloperKeys).toEqual([
+      { baseUrl: 'https://canvas.school.edu', clientId: '170000000000123', clientSecret: 'k' },
+    ]);
+    expect(parseConfig({}).canvasDeveloperKeys).toEqual([]);
+  });
+
+  it('says what is wrong with bad Canvas developer keys, without echoing the secret', () => {
+    const notJson = configError({ CANVAS_DEVELOPER_KEYS: '{oops secret-abc' });
+    expect(notJson.problems[0]).toMatch(/^CANVAS_DEVELOPER_KEYS: must be a JSON array/);
+    expect(notJson.message).not.toContain('secret-abc');
+    const incomplete = configError({
+      CANVAS_DEVELOPER_KEYS: '[{"baseUrl":"not a url","clientId":"","clientSecret":"secret-xyz"}]',
+    });
+    expect(incomplete.problems.join('\n')).toMatch(/baseUrl must be the Canvas address/);
+    expect(incomplete.problems.join('\n')).toMatch(/clientId is the developer key ID/);
+    expect(incomplete.message).not.toContain('secret-xyz');
+  });
+
   it('is frozen', () => {
     const config = parseConfig({});
     expect(Object.isFrozen(config)).toBe(true);

@@ -48,6 +48,17 @@ const booleanFlag = (fallback: boolean) =>
       return z.NEVER;
     });
 
+// A school's Canvas developer key; the secret is never logged (see logging.ts redaction).
+const DeveloperKeysSchema = z.array(
+  z.object({
+    baseUrl: z
+      .url({ message: 'baseUrl must be the Canvas address, e.g. https://canvas.school.edu' })
+      .transform((url) => new URL(url).origin),
+    clientId: z.string().trim().min(1, 'clientId is the developer key ID'),
+    clientSecret: z.string().trim().min(1, 'clientSecret is the developer key'),
+  }),
+);
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -73,6 +84,27 @@ const EnvSchema = z.object({
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
   GOOGLE_REDIRECT_URI: optionalUrl('the OAuth redirect registered in the Google Cloud console'),
+  CANVAS_DEVELOPER_KEYS: optionalString.transform((value, ctx) => {
+    if (value === undefined) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be a JSON array like [{"baseUrl":"https://canvas.school.edu","clientId":"…","clientSecret":"…"}]',
+      });
+      return z.NEVER;
+    }
+    const keys = DeveloperKeysSchema.safeParse(parsed);
+    if (!keys.success) {
+      for (const issue of keys.error.issues)
+        ctx.addIssue({ code: 'custom', message: `[${issue.path.join('.')}] ${issue.message}` });
+      return z.NEVER;
+    }
+    return keys.data;
+  }),
   CANVASCAL_EMULATORS: z.enum(['auto', 'on', 'off']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -118,6 +150,12 @@ export interface Config {
         readonly clientSecret: string;
         readonly redirectUri: string | undefined;
       };
+  /** Canvas developer keys per Canvas origin, for OAuth2 (the hosted, multi-user way). */
+  readonly canvasDeveloperKeys: ReadonlyArray<{
+    readonly baseUrl: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+  }>;
   readonly emulators: boolean;
   readonly log: { readonly level: string; readonly format: 'json' | 'pretty' };
   readonly rateLimitPerMinute: number;
@@ -188,6 +226,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean } = {}): Config
             redirectUri: e.GOOGLE_REDIRECT_URI,
           }
         : { kind: 'emulated' },
+    canvasDeveloperKeys: e.CANVAS_DEVELOPER_KEYS,
     emulators,
     log: {
       level: e.LOG_LEVEL,

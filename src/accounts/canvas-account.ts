@@ -1,6 +1,19 @@
+import {
+  type CanvasDeveloperKey,
+  type CanvasOAuth,
+  CanvasOAuthError,
+  type CanvasTokens,
+} from '../canvas/canvas-oauth.ts';
 import type { CanvasConnection, CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
-import { AppError, badRequest } from '../errors.ts';
+import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
+import { AppError, badRequest, forbidden } from '../errors.ts';
 import type { SecretSealer } from '../secrets.ts';
+import type { DueItemsSource } from '../sync/due-items-source.ts';
+import { issueOAuthState, verifyOAuthState } from './oauth-state.ts';
+
+const STATE_TTL_MS = 10 * 60_000;
+// Refresh this long before Canvas's one-hour expiry, so no read starts with a dying token.
+const REFRESH_AHEAD_MS = 5 * 60_000;
 
 /** Asks a Canvas server who a token belongs to; the Canvas client implements it. */
 export interface CanvasProbe {
@@ -11,6 +24,12 @@ export interface CanvasProbe {
     | { ok: true; id: string; name: string }
     | { ok: false; code: 'token_invalid' | 'forbidden' | 'not_canvas' | 'unreachable'; message: string }
   >;
+}
+
+export interface CanvasCredentials {
+  baseUrl: string;
+  token: string;
+  authKind: CanvasConnection['authKind'];
 }
 
 export interface CanvasAccountStatus {
@@ -39,52 +58,136 @@ export function canvasOrigin(input: string, options: { allowHttp: boolean }): st
   return url.origin;
 }
 
+export interface CanvasAccountDeps {
+  connections: CanvasConnectionsRepo;
+  sealer: SecretSealer;
+  probe: CanvasProbe;
+  allowHttp: boolean;
+  /** OAuth2 with the school's developer key; absent when no key is configured. */
+  oauth?: {
+    client: CanvasOAuth;
+    states: OAuthStatesRepo;
+    stateKey: Buffer;
+    redirectUri: string;
+    /** Runs `fn` holding a lock per user that every worker process respects. */
+    withUserLock<T>(name: string, userId: string, fn: () => Promise<T>): Promise<T>;
+  };
+  now?: () => number;
+}
+
+const PROBE_MESSAGES = {
+  token_invalid:
+    'Canvas did not accept this token (wrong, expired or deleted); create a new one under Account → Settings → Approved Integrations.',
+  forbidden:
+    'Canvas accepted the token but it may not read your profile; create a token without scope limits.',
+  not_canvas: (baseUrl: string) =>
+    `${baseUrl} does not answer like Canvas; check the address of your school's Canvas.`,
+  unreachable: (baseUrl: string) => `${baseUrl} could not be reached; check the address and try again.`,
+} as const;
+
 /**
- * A personal access token for a self-hosted, single-student deployment: validated against
- * `/api/v1/users/self` before anything is stored, then stored encrypted.
+ * The student's Canvas connection, made one of two ways: OAuth2 with the school's developer
+ * key (a hosted, multi-user deployment, as Canvas's terms require) or a personal access token
+ * (a self-hosted, single-student one). Either is validated against `/api/v1/users/self`
+ * before anything is stored, and stored encrypted. OAuth access tokens are refreshed ahead of
+ * their one-hour expiry, one refresh per user at a time across workers.
  */
 export class CanvasAccount {
-  constructor(
-    private readonly deps: {
-      connections: CanvasConnectionsRepo;
-      sealer: SecretSealer;
-      probe: CanvasProbe;
-      allowHttp: boolean;
-    },
-  ) {}
+  private readonly inflight = new Map<string, Promise<CanvasCredentials>>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CanvasAccountDeps) {
+    this.now = deps.now ?? Date.now;
+  }
 
   async connectWithToken(
     userId: string,
     input: { baseUrl: string; token: string; expiresAt?: Date | undefined },
   ): Promise<CanvasAccountStatus> {
     const baseUrl = canvasOrigin(input.baseUrl, { allowHttp: this.deps.allowHttp });
-    const who = await this.deps.probe.whoAmI(baseUrl, input.token);
-    if (!who.ok) {
-      const messages = {
-        token_invalid:
-          'Canvas did not accept this token (wrong, expired or deleted); create a new one under Account → Settings → Approved Integrations.',
-        forbidden:
-          'Canvas accepted the token but it may not read your profile; create a token without scope limits.',
-        not_canvas: `${baseUrl} does not answer like Canvas; check the address of your school's Canvas.`,
-        unreachable: `${baseUrl} could not be reached; check the address and try again.`,
-      } as const;
-      throw badRequest(messages[who.code], `canvas_${who.code}`);
-    }
+    const canvasUserId = await this.whoAmI(baseUrl, input.token);
     await this.deps.connections.save({
       userId,
       baseUrl,
       authKind: 'personal_token',
-      encryptedAccessToken: this.deps.sealer.seal(input.token, {
-        userId,
-        provider: 'canvas',
-        purpose: 'access_token',
-      }),
+      encryptedAccessToken: this.seal(userId, 'access_token', input.token),
       encryptedRefreshToken: null,
       accessTokenExpiresAt: null,
       tokenExpiresAt: input.expiresAt ?? null,
-      canvasUserId: who.id,
+      canvasUserId,
     });
     return this.status(userId);
+  }
+
+  /** The consent URL at the school's Canvas, with a signed, single-use state bound to the user. */
+  async authorizationUrl(userId: string, baseUrlInput: string): Promise<{ url: string; expiresAt: Date }> {
+    const baseUrl = canvasOrigin(baseUrlInput, { allowHttp: this.deps.allowHttp });
+    const { oauth, key } = this.oauthFor(baseUrl);
+    const { state, hash } = issueOAuthState(oauth.stateKey, 'canvas');
+    const expiresAt = new Date(this.now() + STATE_TTL_MS);
+    await oauth.states.create(hash, {
+      userId,
+      provider: 'canvas',
+      encryptedCodeVerifier: null,
+      redirectUri: oauth.redirectUri,
+      canvasBaseUrl: baseUrl,
+      expiresAt,
+    });
+    return { url: oauth.client.authUrl(key, { state, redirectUri: oauth.redirectUri }), expiresAt };
+  }
+
+  /**
+   * Exchanges the code Canvas sent back. `callerUserId` is the signed-in user (API flow); the
+   * browser callback passes undefined and the state alone says whose connection this is.
+   * Nothing is stored unless every check passes.
+   */
+  async completeAuthorization(
+    input: { code: string; state: string },
+    callerUserId?: string,
+  ): Promise<CanvasAccountStatus & { userId: string }> {
+    const oauth = this.deps.oauth;
+    const stateHash = oauth ? verifyOAuthState(oauth.stateKey, 'canvas', input.state) : undefined;
+    if (!oauth || !stateHash)
+      throw badRequest(
+        'The state does not come from CanvasCal; start connecting Canvas again.',
+        'invalid_state',
+      );
+    const record = await oauth.states.consume(stateHash, 'canvas', new Date(this.now()));
+    if (!record?.canvasBaseUrl)
+      throw badRequest(
+        'This Canvas sign-in link was already used or has expired; start connecting Canvas again.',
+        'invalid_state',
+      );
+    if (callerUserId && record.userId !== callerUserId)
+      throw forbidden(
+        'This sign-in was started by another user; start connecting Canvas again.',
+        'state_user_mismatch',
+      );
+    const { userId, canvasBaseUrl: baseUrl } = record;
+    const { key } = this.oauthFor(baseUrl);
+    let tokens: CanvasTokens;
+    try {
+      tokens = await oauth.client.exchangeCode(key, { code: input.code, redirectUri: record.redirectUri });
+    } catch (error) {
+      throw oauthFailure(error, 'connect');
+    }
+    if (!tokens.refreshToken)
+      throw badRequest(
+        'Canvas sent no refresh token, so CanvasCal could not sync while you are away; ask your Canvas admin to check the developer key.',
+        'no_refresh_token',
+      );
+    const canvasUserId = await this.whoAmI(baseUrl, tokens.accessToken);
+    await this.deps.connections.save({
+      userId,
+      baseUrl,
+      authKind: 'oauth',
+      encryptedAccessToken: this.seal(userId, 'access_token', tokens.accessToken),
+      encryptedRefreshToken: this.seal(userId, 'refresh_token', tokens.refreshToken),
+      accessTokenExpiresAt: tokens.expiresAt,
+      tokenExpiresAt: null,
+      canvasUserId,
+    });
+    return { userId, ...(await this.status(userId)) };
   }
 
   async status(userId: string): Promise<CanvasAccountStatus> {
@@ -103,27 +206,189 @@ export class CanvasAccount {
     };
   }
 
+  /**
+   * Removes the connection. An OAuth token is logged out at Canvas first (which also ends its
+   * refresh token); if Canvas cannot be reached the connection stays and the user is told.
+   */
   async disconnect(userId: string): Promise<void> {
+    const connection = await this.deps.connections.get(userId);
+    if (connection?.authKind === 'oauth' && connection.status === 'connected' && this.deps.oauth) {
+      const key = this.deps.oauth.client.keyFor(connection.baseUrl);
+      if (key) {
+        try {
+          const { token } = await this.credentials(userId);
+          await this.deps.oauth.client.logout(key, token);
+        } catch (error) {
+          // A grant Canvas already refuses needs no logout; anything else must not leave a live token behind.
+          if (!(error instanceof AppError && error.code === 'canvas_reconnect_needed'))
+            throw new AppError(
+              'canvas_unavailable',
+              'Canvas could not be reached to log CanvasCal out; try again.',
+              502,
+              { cause: error },
+            );
+        }
+      }
+    }
     await this.deps.connections.remove(userId);
   }
 
-  /** The decrypted access token for a sync; throws when there is no usable connection. */
-  async credentials(userId: string): Promise<{ baseUrl: string; token: string }> {
+  /**
+   * A usable access token for a sync; throws when there is no usable connection. With
+   * `forceRefresh` (Canvas just answered 401 to the token), an OAuth token is refreshed even
+   * if it looks unexpired.
+   */
+  async credentials(userId: string, options: { forceRefresh?: boolean } = {}): Promise<CanvasCredentials> {
+    const connection = await this.usableConnection(userId);
+    const fresh =
+      connection.accessTokenExpiresAt === null ||
+      connection.accessTokenExpiresAt.getTime() - this.now() > REFRESH_AHEAD_MS;
+    if (connection.authKind === 'personal_token' || (fresh && !options.forceRefresh)) {
+      return {
+        baseUrl: connection.baseUrl,
+        token: this.open(userId, 'access_token', connection.encryptedAccessToken),
+        authKind: connection.authKind,
+      };
+    }
+    const running = this.inflight.get(userId);
+    if (running) return running;
+    const oauth = this.deps.oauth;
+    if (!oauth) throw reconnectNeeded('CanvasCal no longer has a developer key for this Canvas');
+    const seen = connection.encryptedAccessToken;
+    const refresh = oauth
+      .withUserLock('canvas-token', userId, () => this.refresh(userId, seen))
+      .finally(() => this.inflight.delete(userId));
+    this.inflight.set(userId, refresh);
+    return refresh;
+  }
+
+  private async refresh(userId: string, seenAccessToken: string): Promise<CanvasCredentials> {
+    const connection = await this.usableConnection(userId);
+    // Another worker refreshed while we waited for the lock: use its token.
+    if (connection.encryptedAccessToken !== seenAccessToken)
+      return {
+        baseUrl: connection.baseUrl,
+        token: this.open(userId, 'access_token', connection.encryptedAccessToken),
+        authKind: 'oauth',
+      };
+    const { oauth, key } = this.oauthFor(connection.baseUrl);
+    if (!connection.encryptedRefreshToken) throw reconnectNeeded('no refresh token was stored');
+    let tokens: CanvasTokens;
+    try {
+      tokens = await oauth.client.refresh(
+        key,
+        this.open(userId, 'refresh_token', connection.encryptedRefreshToken),
+      );
+    } catch (error) {
+      if (
+        error instanceof CanvasOAuthError &&
+        (error.code === 'invalid_grant' || error.code === 'invalid_client')
+      ) {
+        const reason =
+          error.code === 'invalid_grant'
+            ? 'the authorization was removed or expired'
+            : 'the school’s developer key was rejected';
+        await this.deps.connections.markReconnectNeeded(userId, reason);
+        throw reconnectNeeded(reason);
+      }
+      throw oauthFailure(error, 'refresh');
+    }
+    await this.deps.connections.updateAccessToken(
+      userId,
+      this.seal(userId, 'access_token', tokens.accessToken),
+      tokens.expiresAt,
+    );
+    return { baseUrl: connection.baseUrl, token: tokens.accessToken, authKind: 'oauth' };
+  }
+
+  private async usableConnection(userId: string): Promise<CanvasConnection> {
     const connection = await this.deps.connections.get(userId);
     if (!connection)
       throw new AppError('canvas_not_connected', 'Connect your Canvas account before syncing.', 409);
-    if (connection.status === 'reconnect_needed') {
-      throw new AppError(
-        'canvas_reconnect_needed',
-        'Canvas no longer accepts the saved token; connect Canvas again.',
-        409,
-      );
-    }
-    const { plaintext } = this.deps.sealer.open(connection.encryptedAccessToken, {
-      userId,
-      provider: 'canvas',
-      purpose: 'access_token',
-    });
-    return { baseUrl: connection.baseUrl, token: plaintext };
+    if (connection.status === 'reconnect_needed')
+      throw reconnectNeeded(connection.lastError ?? 'Canvas no longer accepts the saved token');
+    return connection;
   }
+
+  private oauthFor(baseUrl: string): {
+    oauth: NonNullable<CanvasAccountDeps['oauth']>;
+    key: CanvasDeveloperKey;
+  } {
+    const key = this.deps.oauth?.client.keyFor(baseUrl);
+    if (!this.deps.oauth || !key)
+      throw badRequest(
+        `CanvasCal has no developer key for ${baseUrl}; ask your school's Canvas admin to add one (CANVAS_DEVELOPER_KEYS), or connect with a personal access token.`,
+        'canvas_oauth_not_configured',
+      );
+    return { oauth: this.deps.oauth, key };
+  }
+
+  private async whoAmI(baseUrl: string, token: string): Promise<string> {
+    const who = await this.deps.probe.whoAmI(baseUrl, token);
+    if (who.ok) return who.id;
+    const message = PROBE_MESSAGES[who.code];
+    throw badRequest(typeof message === 'string' ? message : message(baseUrl), `canvas_${who.code}`);
+  }
+
+  private seal(userId: string, purpose: 'access_token' | 'refresh_token', plaintext: string): string {
+    return this.deps.sealer.seal(plaintext, { userId, provider: 'canvas', purpose });
+  }
+
+  private open(userId: string, purpose: 'access_token' | 'refresh_token', envelope: string): string {
+    return this.deps.sealer.open(envelope, { userId, provider: 'canvas', purpose }).plaintext;
+  }
+}
+
+function reconnectNeeded(reason: string): AppError {
+  return new AppError(
+    'canvas_reconnect_needed',
+    `Canvas no longer accepts CanvasCal's access (${reason}); connect Canvas again.`,
+    409,
+  );
+}
+
+function oauthFailure(error: unknown, during: 'connect' | 'refresh'): AppError {
+  if (error instanceof CanvasOAuthError) {
+    if (error.code === 'invalid_grant')
+      return badRequest(
+        'Canvas did not accept the authorization code (used or expired); connect Canvas again.',
+        'canvas_authorization_failed',
+      );
+    if (error.code === 'invalid_client')
+      return badRequest(
+        "Canvas rejected CanvasCal's developer key; ask your school's Canvas admin to check it.",
+        'canvas_developer_key_rejected',
+      );
+  }
+  return new AppError(
+    'canvas_unavailable',
+    during === 'connect'
+      ? 'Canvas could not be reached to finish connecting; try again shortly.'
+      : 'Canvas could not be reached to renew access; retrying later.',
+    during === 'connect' ? 502 : 503,
+    { cause: error },
+  );
+}
+
+/**
+ * The student's Canvas as a DueItemsSource. An OAuth access token Canvas calls dead (401 with
+ * `WWW-Authenticate`) is refreshed and the read tried once more; a second refusal, or a
+ * refresh Canvas refuses, ends as "reconnect needed", never a loop.
+ */
+export async function canvasSourceFor(
+  account: CanvasAccount,
+  userId: string,
+  create: (credentials: { baseUrl: string; token: string }) => DueItemsSource,
+): Promise<DueItemsSource> {
+  const first = await account.credentials(userId);
+  const source = create(first);
+  if (first.authKind !== 'oauth') return source;
+  return {
+    host: source.host,
+    async readDueItems() {
+      const read = await source.readDueItems();
+      if (read.complete || read.failure.code !== 'token_invalid') return read;
+      return create(await account.credentials(userId, { forceRefresh: true })).readDueItems();
+    },
+  };
 }

@@ -10,12 +10,25 @@ export interface StoredMapping {
   googleEventId: string;
   contentHash: string;
   googleEtag: string | null;
+  /** The student moved or deleted this event in Google (seen by the calendar follow job). */
+  userEdit?: 'moved' | 'deleted' | null;
+}
+
+export interface UserEdit {
+  googleEventId: string;
+  edit: 'moved' | 'deleted';
+  at: Date;
 }
 
 /** Source item -> Google event, per user. `apply` commits a sync's outcome in one transaction. */
 export interface EventMappingsRepo {
   list(userId: string, calendarId?: string): Promise<StoredMapping[]>;
   apply(userId: string, changes: { upserts: StoredMapping[]; deletes: string[] }): Promise<void>;
+  /**
+   * Records the student's own edits to our events. A later write of ours (`apply`) clears
+   * the mark, since the event is then ours again.
+   */
+  recordUserEdits(userId: string, edits: readonly UserEdit[]): Promise<number>;
   /** Forgets every mapping of a calendar (it was deleted in Google: everything must be re-inserted). */
   clearCalendar(userId: string, calendarId: string): Promise<number>;
 }
@@ -30,6 +43,7 @@ export function createEventMappingsRepo(orm: Orm): EventMappingsRepo {
           googleEventId: eventMappings.googleEventId,
           contentHash: eventMappings.contentHash,
           googleEtag: eventMappings.googleEtag,
+          userEdit: eventMappings.userEdit,
         })
         .from(eventMappings)
         .where(
@@ -48,7 +62,13 @@ export function createEventMappingsRepo(orm: Orm): EventMappingsRepo {
         }
         // Chunked: one statement per 500 rows keeps parameter counts far below Postgres's limit.
         for (let i = 0; i < changes.upserts.length; i += 500) {
-          const rows = changes.upserts.slice(i, i + 500).map((m) => ({ ...m, userId, syncedAt: new Date() }));
+          const rows = changes.upserts.slice(i, i + 500).map((m) => ({
+            ...m,
+            userId,
+            syncedAt: new Date(),
+            userEdit: null,
+            userEditedAt: null,
+          }));
           await tx
             .insert(eventMappings)
             .values(rows)
@@ -60,10 +80,24 @@ export function createEventMappingsRepo(orm: Orm): EventMappingsRepo {
                 contentHash: sqlExcluded('content_hash'),
                 googleEtag: sqlExcluded('google_etag'),
                 syncedAt: sqlExcluded('synced_at'),
+                userEdit: sqlExcluded('user_edit'),
+                userEditedAt: sqlExcluded('user_edited_at'),
               },
             });
         }
       });
+    },
+    async recordUserEdits(userId, edits) {
+      let recorded = 0;
+      for (const edit of edits) {
+        const rows = await orm
+          .update(eventMappings)
+          .set({ userEdit: edit.edit, userEditedAt: edit.at })
+          .where(and(eq(eventMappings.userId, userId), eq(eventMappings.googleEventId, edit.googleEventId)))
+          .returning({ key: eventMappings.sourceKey });
+        recorded += rows.length;
+      }
+      return recorded;
     },
     async clearCalendar(userId, calendarId) {
       const deleted = await orm

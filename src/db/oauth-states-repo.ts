@@ -7,6 +7,8 @@ export interface OAuthStateRecord {
   provider: 'google' | 'canvas';
   encryptedCodeVerifier: string | null;
   redirectUri: string;
+  /** The Canvas origin a Canvas sign-in was started for (null for Google). */
+  canvasBaseUrl?: string | null;
 }
 
 /** Short-lived OAuth states. `consume` is atomic: of two concurrent callers, one wins. */
@@ -43,6 +45,7 @@ export function createOAuthStatesRepo(orm: Orm): OAuthStatesRepo {
           provider: oauthStates.provider,
           encryptedCodeVerifier: oauthStates.encryptedCodeVerifier,
           redirectUri: oauthStates.redirectUri,
+          canvasBaseUrl: oauthStates.canvasBaseUrl,
         });
       return rows[0];
     },

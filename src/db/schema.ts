@@ -74,6 +74,7 @@ export const oauthStates = pgTable('oauth_states', {
   redirectUri: text('redirect_uri').notNull(),
   expiresAt: tstz('expires_at').notNull(),
   usedAt: tstz('used_at'),
+  canvasBaseUrl: text('canvas_base_url'),
   createdAt: tstz('created_at').notNull().defaultNow(),
 });
 
@@ -123,6 +124,8 @@ export const eventMappings = pgTable(
     contentHash: text('content_hash').notNull(),
     googleEtag: text('google_etag'),
     syncedAt: tstz('synced_at').notNull().defaultNow(),
+    userEdit: text('user_edit', { enum: ['moved', 'deleted'] }),
+    userEditedAt: tstz('user_edited_at'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.sourceKey] })],
 );

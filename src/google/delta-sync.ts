@@ -21,6 +21,8 @@ export interface DeltaSyncResult {
   pages: number;
   upserts: number;
   removals: number;
+  /** The events Google returned: every change (incremental) or every live event (full). */
+  events: GoogleEvent[];
 }
 
 /**
@@ -55,6 +57,7 @@ export async function syncCalendar(
         pages,
         upserts: upserts.length,
         removals: removals.length,
+        events,
       };
     } catch (error) {
       if (!(error instanceof GoogleApiError && error.kind === 'gone')) throw error;
@@ -80,7 +83,14 @@ async function fullSync(
     live,
     syncToken,
   );
-  return { mode: 'full', recovered: false, pages, upserts: live.length, removals: 0 };
+  return {
+    mode: 'full',
+    recovered: false,
+    pages,
+    upserts: live.length,
+    removals: 0,
+    events: events.filter((e) => e.status !== 'cancelled'),
+  };
 }
 
 async function fetchAll(

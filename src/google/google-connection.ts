@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { issueOAuthState, verifyOAuthState } from '../accounts/oauth-state.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
@@ -49,11 +49,10 @@ export class GoogleConnection {
     userId: string,
     options: { loginHint?: string; includePrimaryEvents?: boolean } = {},
   ) {
-    const nonce = randomBytes(24).toString('base64url');
-    const state = `${nonce}.${this.sign(nonce)}`;
+    const { state, hash } = issueOAuthState(this.deps.stateKey, 'google');
     const { codeVerifier, codeChallenge } = await this.deps.oauth.createPkce();
     const expiresAt = new Date(this.now() + STATE_TTL_MS);
-    await this.deps.states.create(hashState(state), {
+    await this.deps.states.create(hash, {
       userId,
       provider: 'google',
       encryptedCodeVerifier: this.deps.sealer.seal(codeVerifier, {
@@ -86,14 +85,14 @@ export class GoogleConnection {
     input: { code: string; state: string },
     callerUserId?: string,
   ): Promise<GoogleStatus & { userId: string }> {
-    const [nonce, signature] = input.state.split('.');
-    if (!nonce || !signature || !this.verify(nonce, signature)) {
+    const stateHash = verifyOAuthState(this.deps.stateKey, 'google', input.state);
+    if (!stateHash) {
       throw badRequest(
         'The state does not come from CanvasCal; start connecting Google again.',
         'invalid_state',
       );
     }
-    const record = await this.deps.states.consume(hashState(input.state), 'google', new Date(this.now()));
+    const record = await this.deps.states.consume(stateHash, 'google', new Date(this.now()));
     if (!record) {
       throw badRequest(
         'This sign-in link was already used or has expired; start connecting Google again.',
@@ -270,20 +269,6 @@ export class GoogleConnection {
     this.accessTokens.set(userId, { token: tokens.accessToken, expiresAt: tokens.expiresAt });
     return tokens.accessToken;
   }
-
-  private sign(nonce: string): string {
-    return createHmac('sha256', this.deps.stateKey).update(`google|${nonce}`).digest('base64url');
-  }
-
-  private verify(nonce: string, signature: string): boolean {
-    const expected = Buffer.from(this.sign(nonce));
-    const given = Buffer.from(signature);
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  }
-}
-
-function hashState(state: string): string {
-  return createHash('sha256').update(state).digest('base64url');
 }
 
 function reconnectNeeded(reason: string | null | undefined): AppError {

@@ -3,6 +3,8 @@ import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
 
 export const CANVAS_SYNC_JOB = 'canvas-sync';
 export const CANVAS_SYNC_ALL_JOB = 'canvas-sync-all';
+/** Delta sync of the calendars CanvasCal follows, for one user. */
+export const CALENDAR_FOLLOW_JOB = 'calendar-follow';
 
 export interface CanvasSyncPayload {
   userId: string;
@@ -21,11 +23,13 @@ export async function enqueueSyncForEveryone(deps: {
   connections: GoogleConnectionsRepo;
   runs: SyncRunsRepo;
   enqueue: EnqueueCanvasSync;
+  /** The run kind: `canvas` (default) or `calendars`. */
+  kind?: string;
 }): Promise<{ started: number; joined: number }> {
   let started = 0;
   let joined = 0;
   for (const userId of await deps.connections.listConnectedUserIds()) {
-    const { run, joined: wasJoined } = await deps.runs.createOrJoin(userId, 'canvas');
+    const { run, joined: wasJoined } = await deps.runs.createOrJoin(userId, deps.kind ?? 'canvas');
     if (wasJoined) {
       joined += 1;
       continue;

@@ -77,7 +77,7 @@ export async function runCanvasSync(
     await deps.users.recordSyncOutcome(userId, !failed);
     return summary;
   } catch (error) {
-    const { code, message } = describeFailure(error);
+    const { code, message } = describeSyncFailure(error);
     deps.logger.warn({ userId, runId, code }, 'canvas sync failed');
     await deps.runs.finish(runId, {
       status: 'failed',
@@ -173,7 +173,8 @@ function toDeadline(
   };
 }
 
-function describeFailure(error: unknown): { code: string; message: string } {
+/** A failed run in words the student can act on; never a provider internal or a secret. */
+export function describeSyncFailure(error: unknown): { code: string; message: string } {
   if (error instanceof AppError) return { code: error.code, message: error.message };
   if (error instanceof GoogleApiError) {
     if (error.kind === 'auth')

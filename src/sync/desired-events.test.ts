@@ -99,7 +99,19 @@ describe('planSync', () => {
       patches: [],
       deletes: [],
       unchanged: 2,
+      keptUserEdits: 0,
     });
+  });
+
+  it('leaves an event the student moved or deleted alone while Canvas is unchanged, and rewrites it when Canvas changes', () => {
+    const kept = planSync([a, b], [{ ...mappingOf(a), userEdit: 'deleted' as const }, mappingOf(b)], {
+      deleteMissing: true,
+    });
+    expect(kept).toMatchObject({ inserts: [], patches: [], unchanged: 2, keptUserEdits: 1 });
+    const changed = planSync([a], [{ ...mappingOf(a, 'old'), userEdit: 'moved' as const }], {
+      deleteMissing: true,
+    });
+    expect(changed.patches.map((p) => p.desired.sourceKey)).toEqual([a.sourceKey]);
   });
 
   it('inserts new items, patches changed ones and deletes vanished ones', () => {

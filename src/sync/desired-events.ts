@@ -56,6 +56,8 @@ export function desiredEventFor(item: SourceItem, context: DesiredEventContext):
     body: {
       ...content,
       id: eventId,
+      // Restores an event the student deleted in Google when Canvas changes the item.
+      status: 'confirmed',
       extendedProperties: { private: { [OWNER_PROPERTY]: '1', sourceKey: item.key, contentHash: hash } },
     },
   };

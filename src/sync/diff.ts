@@ -5,6 +5,8 @@ export interface EventMapping {
   sourceKey: string;
   googleEventId: string;
   contentHash: string;
+  /** The student moved or deleted the event in Google; kept as they left it while Canvas is unchanged. */
+  userEdit?: 'moved' | 'deleted' | null;
 }
 
 export interface SyncPlan {
@@ -12,6 +14,8 @@ export interface SyncPlan {
   patches: Array<{ desired: DesiredEvent; mapping: EventMapping }>;
   deletes: EventMapping[];
   unchanged: number;
+  /** Unchanged items whose event the student moved or deleted: left as the student left them. */
+  keptUserEdits: number;
 }
 
 /**
@@ -26,14 +30,17 @@ export function planSync(
 ): SyncPlan {
   const bySource = new Map(mappings.map((mapping) => [mapping.sourceKey, mapping]));
   const seen = new Set<string>();
-  const plan: SyncPlan = { inserts: [], patches: [], deletes: [], unchanged: 0 };
+  const plan: SyncPlan = { inserts: [], patches: [], deletes: [], unchanged: 0, keptUserEdits: 0 };
   for (const event of desired) {
     if (seen.has(event.sourceKey)) continue;
     seen.add(event.sourceKey);
     const mapping = bySource.get(event.sourceKey);
     if (!mapping) plan.inserts.push(event);
     else if (mapping.contentHash !== event.contentHash) plan.patches.push({ desired: event, mapping });
-    else plan.unchanged += 1;
+    else {
+      plan.unchanged += 1;
+      if (mapping.userEdit) plan.keptUserEdits += 1;
+    }
   }
   if (options.deleteMissing) {
     for (const mapping of mappings) if (!seen.has(mapping.sourceKey)) plan.deletes.push(mapping);

@@ -288,6 +288,7 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
       provider: 'google' as const,
       encryptedCodeVerifier: 'v1.k.x.y',
       redirectUri: 'http://x/cb',
+      canvasBaseUrl: null,
     };
     await states.create('h1', { ...record, expiresAt: new Date(now.getTime() + 600_000) });
     await states.create('h2', { ...record, expiresAt: new Date(now.getTime() - 1) });
@@ -298,6 +299,14 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     ]);
     expect(results.filter(Boolean)).toEqual([record]);
     expect(await states.consume('h2', 'google', now)).toBeUndefined();
+    const canvas = {
+      ...record,
+      provider: 'canvas' as const,
+      encryptedCodeVerifier: null,
+      canvasBaseUrl: 'https://canvas.school.edu',
+    };
+    await states.create('h3', { ...canvas, expiresAt: new Date(now.getTime() + 600_000) });
+    expect(await states.consume('h3', 'canvas', now)).toEqual(canvas);
     expect(await states.consume('nope', 'google', now)).toBeUndefined();
     expect(await states.purgeExpired(now)).toBe(1);
   });

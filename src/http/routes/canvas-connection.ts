@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CanvasAccount } from '../../accounts/canvas-account.ts';
 import { currentUser } from '../server.ts';
 
-const StatusSchema = z.object({
+export const CanvasStatusSchema = z.object({
   status: z.enum(['not_connected', 'connected', 'reconnect_needed']),
   baseUrl: z.string().optional(),
   authKind: z.enum(['personal_token', 'oauth']).optional(),
@@ -28,7 +28,7 @@ export function canvasConnectionRoutes(
           schema: {
             tags: ['canvas'],
             description: 'Embedded default only: connect the built-in Canvas emulator’s demo student.',
-            response: { 200: StatusSchema },
+            response: { 200: CanvasStatusSchema },
           },
         },
         async (request) => canvas.connectWithToken(currentUser(request).id, demo),
@@ -47,7 +47,7 @@ export function canvasConnectionRoutes(
               .datetime({ offset: true, message: 'expiresAt must be an ISO 8601 date-time with an offset' })
               .optional(),
           }),
-          response: { 200: StatusSchema },
+          response: { 200: CanvasStatusSchema },
         },
       },
       async (request) =>
@@ -60,7 +60,7 @@ export function canvasConnectionRoutes(
 
     app.get(
       '/canvas/connection',
-      { schema: { tags: ['canvas'], response: { 200: StatusSchema } } },
+      { schema: { tags: ['canvas'], response: { 200: CanvasStatusSchema } } },
       async (request) => canvas.status(currentUser(request).id),
     );
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { GoogleConnection } from '../../google/google-connection.ts';
+import { htmlPage } from '../html-page.ts';
 import { currentUser } from '../server.ts';
 
 const StatusSchema = z.object({
@@ -106,14 +107,17 @@ export function googleCallbackRoutes(
           return reply
             .status(400)
             .send(
-              page('Google was not connected', `Google said: ${error}. You can try again from CanvasCal.`),
+              htmlPage(
+                'Google was not connected',
+                `Google said: ${error}. You can try again from CanvasCal.`,
+              ),
             );
         }
         if (!code || !state) {
           return reply
             .status(400)
             .send(
-              page(
+              htmlPage(
                 'Google was not connected',
                 'The link is missing its code or state; start again from CanvasCal.',
               ),
@@ -123,7 +127,7 @@ export function googleCallbackRoutes(
           await google.complete({ code, state });
         } catch (caught) {
           if (caught instanceof AppError && caught.status < 500) {
-            return reply.status(caught.status).send(page('Google was not connected', caught.message));
+            return reply.status(caught.status).send(htmlPage('Google was not connected', caught.message));
           }
           throw caught;
         }
@@ -138,13 +142,4 @@ function withoutUndefined<T extends { message: string | undefined }>(
 ): Omit<T, 'message'> & { message?: string } {
   const { message, ...rest } = status;
   return message === undefined ? rest : { ...rest, message };
-}
-
-function page(title: string, body: string): string {
-  const escapeHtml = (text: string) =>
-    text.replace(
-      /[&<>"']/g,
-      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-    );
-  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escapeHtml(title)}</title><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></body></html>`;
 }

@@ -22,6 +22,10 @@ export interface SyncRouteDeps {
   deadlines: DeadlinesRepo;
   /** Puts the run on the queue; rejects with a 503 AppError when the queue is unreachable. */
   enqueueCanvasSync(userId: string, runId: string): Promise<void>;
+  /** Puts a calendar follow (delta sync of the followed calendars) on the queue. */
+  enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
+  /** The student's own edits to our events (moved, deleted in Google), by source key. */
+  userEdits(userId: string): Promise<Array<{ sourceKey: string; edit: 'moved' | 'deleted' }>>;
   /** Connection summaries for the status page. */
   status(userId: string): Promise<{
     google: { status: string; message?: string | undefined };
@@ -35,40 +39,58 @@ export interface SyncRouteDeps {
   }>;
 }
 
-/** Start a Canvas → Google sync and follow it (under /api/v1). */
+const StartedSchema = z.object({ runId: z.uuid(), status: z.string(), joined: z.boolean() });
+
+/** Start a Canvas → Google sync or a calendar follow, and watch either (under /api/v1). */
 export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
+  /** A run of `kind`, or the one already queued or running, put on the queue once. */
+  const start = async (
+    userId: string,
+    kind: string,
+    enqueue: (userId: string, runId: string) => Promise<void>,
+  ) => {
+    const { run, joined } = await deps.runs.createOrJoin(userId, kind);
+    if (!joined) {
+      try {
+        await enqueue(userId, run.id);
+      } catch (error) {
+        // The run must not sit "queued" forever when it never reached the queue.
+        await deps.runs.finish(run.id, {
+          status: 'failed',
+          counts: {},
+          googleCalls: 0,
+          errorCode: 'queue_unavailable',
+          errorMessage: 'The job queue was unreachable; nothing was synced. Try again shortly.',
+        });
+        if (error instanceof AppError) throw error;
+        throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
+          cause: error,
+        });
+      }
+    }
+    return { runId: run.id, status: run.status, joined };
+  };
+
   return async (app) => {
     app.post(
       '/sync/canvas',
+      { schema: { tags: ['sync'], response: { 202: StartedSchema } } },
+      async (request, reply) =>
+        reply.status(202).send(await start(currentUser(request).id, 'canvas', deps.enqueueCanvasSync)),
+    );
+
+    app.post(
+      '/sync/calendars',
       {
         schema: {
           tags: ['sync'],
-          response: { 202: z.object({ runId: z.uuid(), status: z.string(), joined: z.boolean() }) },
+          description:
+            'Bring the cache of the followed calendars (CanvasCal’s own, and your primary calendar if you allowed it) up to date; records your own edits to CanvasCal’s events.',
+          response: { 202: StartedSchema },
         },
       },
-      async (request, reply) => {
-        const userId = currentUser(request).id;
-        const { run, joined } = await deps.runs.createOrJoin(userId, 'canvas');
-        if (!joined) {
-          try {
-            await deps.enqueueCanvasSync(userId, run.id);
-          } catch (error) {
-            // The run must not sit "queued" forever when it never reached the queue.
-            await deps.runs.finish(run.id, {
-              status: 'failed',
-              counts: {},
-              googleCalls: 0,
-              errorCode: 'queue_unavailable',
-              errorMessage: 'The job queue was unreachable; nothing was synced. Try again shortly.',
-            });
-            if (error instanceof AppError) throw error;
-            throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
-              cause: error,
-            });
-          }
-        }
-        return reply.status(202).send({ runId: run.id, status: run.status, joined });
-      },
+      async (request, reply) =>
+        reply.status(202).send(await start(currentUser(request).id, 'calendars', deps.enqueueCalendarFollow)),
     );
 
     app.get(
@@ -104,6 +126,9 @@ export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
               syncErrorCount: z.number().int(),
               lastRun: RunSchema.nullable(),
               recentRuns: z.array(RunSchema),
+              userEdits: z.array(
+                z.object({ sourceKey: z.string(), title: z.string(), edit: z.enum(['moved', 'deleted']) }),
+              ),
               undated: z.array(
                 z.object({
                   sourceKey: z.string(),
@@ -118,15 +143,18 @@ export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const userId = currentUser(request).id;
-        const [status, runs, deadlines] = await Promise.all([
+        const [status, runs, deadlines, edits] = await Promise.all([
           deps.status(userId),
           deps.runs.latest(userId, 'canvas', 10),
           deps.deadlines.list(userId),
+          deps.userEdits(userId),
         ]);
+        const titles = new Map(deadlines.map((d) => [d.sourceKey, d.title]));
         return {
           ...status,
           lastRun: runs[0] ? present(runs[0]) : null,
           recentRuns: runs.map(present),
+          userEdits: edits.map((e) => ({ ...e, title: titles.get(e.sourceKey) ?? e.sourceKey })),
           undated: deadlines
             .filter((d) => d.dueAt === null)
             .map((d) => ({

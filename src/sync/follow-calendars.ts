@@ -1,0 +1,131 @@
+import type { CalendarCacheRepo } from '../db/calendar-cache-repo.ts';
+import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
+import type { CalendarApi } from '../google/calendar-api.ts';
+import { type CalendarToFollow, type DeltaSyncResult, syncCalendar } from '../google/delta-sync.ts';
+import { featuresFor } from '../google/scopes.ts';
+import { describeSyncFailure } from './canvas-sync.ts';
+import { detectUserEdits, type WrittenDeadline } from './user-edits.ts';
+
+export interface FollowCalendarsDeps {
+  connections: Pick<GoogleConnectionsRepo, 'get'>;
+  calendarFor(userId: string): CalendarApi;
+  cache: CalendarCacheRepo;
+  mappings: Pick<EventMappingsRepo, 'list' | 'recordUserEdits'>;
+  deadlines: Pick<DeadlinesRepo, 'list'>;
+  now?: () => number;
+}
+
+export interface FollowOutcome {
+  /** Per calendar followed: how it was synced. */
+  calendars: Array<{ calendarId: string; role: CalendarToFollow['role'] } & Omit<DeltaSyncResult, 'events'>>;
+  /** The student's edits to our events found in this run. */
+  userEdits: { moved: number; deleted: number };
+  googleCalls: number;
+  /** Why a calendar was not followed (a scope not granted, no app calendar yet). */
+  skipped: string[];
+}
+
+/**
+ * Brings the event cache of every calendar CanvasCal follows up to date: the app's own
+ * calendar (so the student's edits to our events are seen) and, when the student granted
+ * `calendar.events.owned.readonly`, their primary calendar. Each calendar syncs
+ * incrementally from its stored token (a 410 recovers with a full sync in one unit). Edits
+ * to our events are recorded on their mappings, for the sync and the planner.
+ */
+export async function followCalendars(deps: FollowCalendarsDeps, userId: string): Promise<FollowOutcome> {
+  const connection = await deps.connections.get(userId);
+  const outcome: FollowOutcome = {
+    calendars: [],
+    userEdits: { moved: 0, deleted: 0 },
+    googleCalls: 0,
+    skipped: [],
+  };
+  if (connection?.status !== 'connected') {
+    outcome.skipped.push('Google is not connected');
+    return outcome;
+  }
+  const features = featuresFor(connection.grantedScopes);
+  const follow: CalendarToFollow[] = [];
+  if (connection.appCalendarId) {
+    follow.push({ calendarId: connection.appCalendarId, role: 'app', timeZone: 'UTC' });
+  } else {
+    outcome.skipped.push('the CanvasCal calendar does not exist yet (it is created by the first sync)');
+  }
+  if (features.primaryCalendarSync) follow.push({ calendarId: 'primary', role: 'primary', timeZone: 'UTC' });
+  else outcome.skipped.push('reading the primary calendar was not granted (calendar.events.owned.readonly)');
+
+  const api = deps.calendarFor(userId);
+  const now = new Date((deps.now ?? Date.now)());
+  for (const calendar of follow) {
+    // The zone the calendar last told us (a full sync reads it from the listing itself).
+    const known = await deps.cache.state(userId, calendar.calendarId);
+    const target = { ...calendar, timeZone: known?.timeZone ?? calendar.timeZone };
+    const { events, ...result } = await syncCalendar(api, deps.cache, userId, target);
+    outcome.calendars.push({ calendarId: calendar.calendarId, role: calendar.role, ...result });
+    if (calendar.role !== 'app') continue;
+    const zone = (await deps.cache.state(userId, calendar.calendarId))?.timeZone ?? target.timeZone;
+    const mappings = await deps.mappings.list(userId, calendar.calendarId);
+    const written = new Map<string, WrittenDeadline>(
+      (await deps.deadlines.list(userId)).map((d) => [d.sourceKey, d]),
+    );
+    // An edit already recorded is not news; the mark stays until our next write clears it.
+    const unmarked = new Set(mappings.filter((m) => !m.userEdit).map((m) => m.googleEventId));
+    const edits = detectUserEdits(events, written, unmarked, zone);
+    if (edits.length > 0)
+      await deps.mappings.recordUserEdits(
+        userId,
+        edits.map((e) => ({ ...e, at: now })),
+      );
+    for (const edit of edits) outcome.userEdits[edit.edit] += 1;
+  }
+  outcome.googleCalls = api.requestCount;
+  return outcome;
+}
+
+/** The run kind of a calendar follow in `sync_runs`. */
+export const CALENDAR_RUN_KIND = 'calendars';
+
+/**
+ * One follow, recorded in `sync_runs` (counts, Google calls, the failure in words).
+ * Throws after recording a failure, so the queue can decide on a retry.
+ */
+export async function runCalendarFollow(
+  deps: FollowCalendarsDeps & { runs: SyncRunsRepo },
+  userId: string,
+  runId: string,
+): Promise<FollowOutcome> {
+  await deps.runs.markRunning(runId);
+  try {
+    const outcome = await followCalendars(deps, userId);
+    const sum = (pick: (c: FollowOutcome['calendars'][number]) => number) =>
+      outcome.calendars.reduce((n, c) => n + pick(c), 0);
+    await deps.runs.finish(runId, {
+      status: 'succeeded',
+      counts: {
+        calendars: outcome.calendars.length,
+        fullSyncs: outcome.calendars.filter((c) => c.mode === 'full').length,
+        recovered: outcome.calendars.filter((c) => c.recovered).length,
+        pages: sum((c) => c.pages),
+        upserts: sum((c) => c.upserts),
+        removals: sum((c) => c.removals),
+        movedByUser: outcome.userEdits.moved,
+        deletedByUser: outcome.userEdits.deleted,
+      },
+      googleCalls: outcome.googleCalls,
+    });
+    return outcome;
+  } catch (error) {
+    const { code, message } = describeSyncFailure(error);
+    await deps.runs.finish(runId, {
+      status: 'failed',
+      counts: {},
+      googleCalls: 0,
+      errorCode: code,
+      errorMessage: message.replace('The sync', 'Following your calendars'),
+    });
+    throw error;
+  }
+}
