@@ -102,7 +102,7 @@ export class EventListing {
     return {
       status: 200,
       body: {
-        ...this.listEnvelope(calendar, cursor.s),
+        ...this.listEnvelope(calendar, cursor.s, query),
         items: page,
         // Google sends nextSyncToken only on the last page.
         ...(last
@@ -142,20 +142,23 @@ export class EventListing {
     return {
       status: 200,
       body: {
-        ...this.listEnvelope(calendar, this.state.seq),
+        ...this.listEnvelope(calendar, this.state.seq, query),
         items: all.slice(offset, offset + maxResults),
         ...(more ? { nextPageToken: encodeCursor({ o: offset + maxResults }) } : {}),
       },
     };
   }
 
-  private listEnvelope(calendar: Calendar, seq: number) {
+  /** The listing's header; `timeZone` (a valid IANA zone) names the zone of the response. */
+  private listEnvelope(calendar: Calendar, seq: number, query: URLSearchParams) {
+    const timeZone = query.get('timeZone') ?? calendar.timeZone;
+    if (!isTimeZone(timeZone)) throw errors.invalid('Invalid time zone definition for start time.', 'timeZone');
     return {
       kind: 'calendar#events',
       etag: `"${seq}"`,
       summary: calendar.summary,
       updated: new Date(this.now()).toISOString(),
-      timeZone: calendar.timeZone,
+      timeZone,
       accessRole: 'owner',
       defaultReminders: [],
     };
@@ -165,4 +168,13 @@ export class EventListing {
 function privateProps(r: Record<string, unknown>): Record<string, string> {
   return ((r.extendedProperties as { private?: Record<string, string> } | undefined)?.private ??
     {}) as Record<string, string>;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
