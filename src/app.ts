@@ -67,6 +67,11 @@ export interface AppOptions {
   role?: ProcessRole;
   logger?: Logger;
   logDestination?: DestinationStream;
+  /**
+   * Backoff bases: between retry rounds of failed Google writes (default 1 s, doubling) and
+   * between attempts of a failed job (default 30 s). Tests shrink them instead of sleeping.
+   */
+  retryBaseMs?: { google?: number; job?: number };
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -166,7 +171,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     // follow never reads the app calendar halfway through a Canvas sync writing it.
     const enqueueFor = (job: string) => async (userId: string, runId: string) => {
       try {
-        await queue.add(job, { userId, runId }, { groupKey: userId, attempts: 4, backoffMs: 30_000 });
+        await queue.add(
+          job,
+          { userId, runId },
+          { groupKey: userId, attempts: 4, backoffMs: options.retryBaseMs?.job ?? 30_000 },
+        );
       } catch (error) {
         if (error instanceof QueueUnavailableError) {
           throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
@@ -297,7 +306,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                 canvasFor: (id) => canvasSourceFor(canvasAccount, id, createCanvasClient),
                 calendarFor: (id) => google.calendarFor(id),
                 sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-                backoffMs: (attempt) => Math.round(1000 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
+                backoffMs: (attempt) =>
+                  Math.round(
+                    (options.retryBaseMs?.google ?? 1000) * 2 ** (attempt - 1) * (0.5 + Math.random() / 2),
+                  ),
                 logger,
               },
               userId,

@@ -152,7 +152,8 @@ export class EventListing {
   /** The listing's header; `timeZone` (a valid IANA zone) names the zone of the response. */
   private listEnvelope(calendar: Calendar, seq: number, query: URLSearchParams) {
     const timeZone = query.get('timeZone') ?? calendar.timeZone;
-    if (!isTimeZone(timeZone)) throw errors.invalid('Invalid time zone definition for start time.', 'timeZone');
+    if (!isTimeZone(timeZone))
+      throw errors.invalid('Invalid time zone definition for start time.', 'timeZone');
     return {
       kind: 'calendar#events',
       etag: `"${seq}"`,

@@ -40,6 +40,8 @@ function canvasSyncSuite(
         SYNC_INTERVAL_MINUTES: '0',
         ...(database.url ? { DATABASE_URL: database.url } : {}),
       }),
+      // Retry rounds of failed Google writes back off from 5 ms instead of 1 s.
+      retryBaseMs: { google: 5 },
     });
     // The suite must run on the database it names, not silently on the embedded default.
     expect(app.db.kind).toBe(database.url ? 'postgres' : 'pglite');
@@ -172,6 +174,66 @@ function canvasSyncSuite(
       expect(emulators().google.control.requestCounts().byOutcome['calendar.events.insert 409']).toBe(before);
       emulators().google.control.resetCounts();
       expect((await sync()).counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+    });
+
+    it('with 20% random Google faults, repeated syncs converge to exactly the expected calendar', async () => {
+      const canvas = emulators().canvas.control;
+      const google = emulators().google.control;
+      const demo = canvas.demo;
+      if (!demo) throw new Error('no demo student');
+      // Canvas changes first, so the faulty syncs have inserts, patches and deletes to send.
+      const dated = [...canvas.state.assignments.values()].filter((a) => a.published && a.dueAt);
+      for (const a of dated.slice(0, 5))
+        canvas.updateAssignment(a.id, {
+          dueAt: new Date(Date.parse(a.dueAt ?? '') + 86_400_000).toISOString(),
+        });
+      for (const a of dated.slice(5, 8)) canvas.deleteAssignment(a.id);
+      const courseId = demo.courseIds[0] ?? 0;
+      for (let i = 0; i < 4; i++)
+        canvas.addAssignment(courseId, {
+          name: `Fault drill ${i}`,
+          dueAt: new Date(Date.now() + (10 + i) * 86_400_000).toISOString(),
+          pointsPossible: 10,
+        });
+
+      const keyOf = (t: { kind: string; courseId: string; id: string }) =>
+        `${t.kind === 'calendar_event' ? 'calendar_event' : 'assignment'}:${t.courseId}:${t.id}`;
+      // A timed deadline is checked by its instant, an all-day one by its local date.
+      const truth = () =>
+        canvas
+          .expectedDueItems(demo.userId)
+          .filter((t) => t.dueAt && (t.kind as string) !== 'syllabus')
+          .map((t) => `${keyOf(t)} ${t.allDay ? t.allDayDate : Date.parse(t.dueAt ?? '')}`)
+          .sort();
+      const onCalendar = () =>
+        appCalendarEvents()
+          .map((e) => {
+            const key = (e.extendedProperties as { private: { sourceKey: string } }).private.sourceKey;
+            const end = e.end as { dateTime?: string };
+            const start = e.start as { date?: string };
+            return `${key} ${end.dateTime ? Date.parse(end.dateTime) : start.date}`;
+          })
+          .filter((line) => !line.startsWith('syllabus:'))
+          .sort();
+
+      google.resetCounts();
+      google.randomFaults({ rate: 0.2, seed: 20261201 });
+      let runs = 0;
+      while (runs < 8) {
+        runs += 1;
+        await sync();
+        if (JSON.stringify(onCalendar()) === JSON.stringify(truth())) break;
+      }
+      google.randomFaults(undefined);
+      const outcomes = Object.keys(google.requestCounts().byOutcome);
+      // The drill is real only if faults struck.
+      expect(outcomes.some((o) => / (500|503|429|403)$/.test(o))).toBe(true);
+      expect(onCalendar()).toEqual(truth());
+      google.resetCounts();
+      const settled = await sync();
+      expect(settled.status).toBe('succeeded');
+      expect(settled.counts).toMatchObject({ created: 0, updated: 0, deleted: 0, failed: 0 });
+      expect(writes().batches).toBe(0);
     });
 
     it("keeps other users out of this user's Canvas connection", async () => {

@@ -251,8 +251,8 @@ describe('events.list timeZone', () => {
   it('names the zone of the answer, and refuses one that is not a time zone', async () => {
     const api = official(await accessToken([SCOPES.appCreated]));
     const cal =
-      (await api.calendars.insert({ requestBody: { summary: 'CanvasCal', timeZone: 'America/Chicago' } })).data
-        .id ?? '';
+      (await api.calendars.insert({ requestBody: { summary: 'CanvasCal', timeZone: 'America/Chicago' } }))
+        .data.id ?? '';
     expect((await api.events.list({ calendarId: cal })).data.timeZone).toBe('America/Chicago');
     expect((await api.events.list({ calendarId: cal, timeZone: 'Asia/Kolkata' })).data.timeZone).toBe(
       'Asia/Kolkata',
