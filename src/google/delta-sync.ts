@@ -40,7 +40,13 @@ export async function syncCalendar(
   const state = await cache.state(userId, calendar.calendarId);
   if (state?.syncToken) {
     try {
-      const { events, syncToken, pages } = await fetchAll(api, calendar.calendarId, state.syncToken);
+      const { events, syncToken, pages, timeZone } = await fetchAll(
+        api,
+        calendar.calendarId,
+        state.syncToken,
+      );
+      // As in a full sync, the zone the listing names wins over the caller's guess.
+      const zone = timeZone ?? calendar.timeZone;
       const upserts: CachedEvent[] = [];
       const removals: string[] = [];
       for (const event of events) {
@@ -48,7 +54,7 @@ export async function syncCalendar(
         // cancelled), so the series is not thought to still happen then; a cancelled
         // single event is simply gone.
         if (event.status === 'cancelled' && !event.recurringEventId) removals.push(event.id);
-        else upserts.push(toCachedEvent(event, calendar.timeZone));
+        else upserts.push(toCachedEvent(event, zone));
       }
       await cache.applyChanges(userId, calendar.calendarId, { upserts, removals }, syncToken);
       return {

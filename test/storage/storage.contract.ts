@@ -226,6 +226,7 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
       googleEventId: `ev${key}`,
       contentHash: hash,
       googleEtag: null,
+      userEdit: null,
     });
     await mappings.apply(alice, { upserts: [row('a1'), row('a2')], deletes: [] });
     await mappings.apply(bob, { upserts: [row('a1')], deletes: [] });
@@ -243,6 +244,33 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect(await mappings.list(alice)).toEqual([row('a1', 'h2')]);
     expect(await mappings.clearCalendar(alice, 'cal')).toBe(1);
     expect(await mappings.list(bob)).toHaveLength(1);
+  });
+
+  it("records the student's edits on their own mappings only, until our next write clears them", async () => {
+    const mappings = createEventMappingsRepo(db.orm);
+    const row = (key: string, hash = 'h1') => ({
+      sourceKey: key,
+      calendarId: 'cal',
+      googleEventId: `ev${key}`,
+      contentHash: hash,
+      googleEtag: null,
+    });
+    await mappings.apply(alice, { upserts: [row('b1'), row('b2')], deletes: [] });
+    await mappings.apply(bob, { upserts: [{ ...row('b1'), googleEventId: 'bob-evb1' }], deletes: [] });
+    const at = new Date('2026-12-01T12:00:00Z');
+    expect(
+      await mappings.recordUserEdits(alice, [
+        { googleEventId: 'evb1', edit: 'moved', at },
+        { googleEventId: 'evb2', edit: 'deleted', at },
+        { googleEventId: 'bob-evb1', edit: 'deleted', at },
+      ]),
+    ).toBe(2);
+    const edits = Object.fromEntries((await mappings.list(alice)).map((m) => [m.sourceKey, m.userEdit]));
+    expect(edits).toEqual({ b1: 'moved', b2: 'deleted' });
+    expect((await mappings.list(bob))[0]?.userEdit).toBeNull();
+    await mappings.apply(alice, { upserts: [row('b1', 'h2')], deletes: [] });
+    const after = Object.fromEntries((await mappings.list(alice)).map((m) => [m.sourceKey, m.userEdit]));
+    expect(after).toEqual({ b1: null, b2: 'deleted' });
   });
 
   it('stores a Google grant atomically and replaces its token only over the version read', async () => {
