@@ -4,8 +4,10 @@ import type {
   CanvasCalendarEvent,
   CanvasState,
   CanvasTerm,
+  CourseTab,
   EnrollmentState,
   EnrollmentType,
+  SyllabusFact,
 } from './canvas-state.ts';
 import type { ExpectedDueItem } from './expected-due-items.ts';
 
@@ -33,10 +35,20 @@ export interface CanvasControl {
     courseCode: string;
     restricted?: boolean;
     syllabusBody?: string;
+    /** The dates `syllabusBody` states (the truth's syllabus items); none when absent. */
+    syllabusDates?: SyllabusFact[];
     /** The zone teachers edit in (default America/Chicago). */
     timeZone?: string;
     term?: Omit<CanvasTerm, 'id'> & { id?: number };
   }): number;
+  /** A teacher rewrites the syllabus; `dates` are the dates the new body states. */
+  setSyllabus(courseId: number, body: string | null, dates: SyllabusFact[]): void;
+  /**
+   * The teacher hides (or shows again) a course tab from students: its listing API answers
+   * 404 `{"message":"That page has been disabled for this course"}`. A hidden assignments tab
+   * takes the course's assignments out of the truth.
+   */
+  hideTab(courseId: number, tab: CourseTab, hidden?: boolean): void;
   enroll(userId: number, courseId: number, as?: { type?: EnrollmentType; state?: EnrollmentState }): void;
   addAssignment(
     courseId: number,
@@ -100,6 +112,11 @@ export interface CanvasControl {
   randomFaults(faults: RandomFaults | null): void;
   /** Drops every scripted and random fault and the latency. */
   clearFaults(): void;
+  /**
+   * Whether Canvas throttles this token's requests (default on). Off, as for requests Canvas
+   * exempts, answers carry no `X-Rate-Limit-Remaining` and are never throttled by the bucket.
+   */
+  setThrottling(enabled: boolean): void;
   /** Every answer waits this long first (0 for none). */
   setLatency(ms: number): void;
   /** Sets a token's leaky-bucket level (0..700), e.g. to make `X-Rate-Limit-Remaining` low. */

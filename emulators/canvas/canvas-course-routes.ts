@@ -1,5 +1,13 @@
-import { badRequest, includes, NOT_FOUND, type RouteContext, sendPage, UNAUTHORIZED } from './canvas-http.ts';
-import type { CanvasAssignment, CanvasCourse, EnrollmentState } from './canvas-state.ts';
+import {
+  badRequest,
+  includes,
+  NOT_FOUND,
+  type RouteContext,
+  sendPage,
+  TAB_DISABLED,
+  UNAUTHORIZED,
+} from './canvas-http.ts';
+import type { CanvasAssignment, CanvasCourse, CourseTab, EnrollmentState } from './canvas-state.ts';
 
 const ENROLLMENT_STATES: Record<string, EnrollmentState[]> = {
   active: ['active'],
@@ -35,6 +43,12 @@ export function handleCourseRoutes(ctx: RouteContext): boolean {
   }
   if (course.restricted || ctx.state.enrollmentOf(ctx.user.id, course.id).state !== 'active') {
     ctx.send(401, UNAUTHORIZED);
+    return true;
+  }
+  const tab: CourseTab =
+    sub === 'discussion_topics' ? 'discussions' : sub === 'quizzes' ? 'quizzes' : 'assignments';
+  if (course.hiddenTabs.has(tab)) {
+    ctx.send(404, TAB_DISABLED);
     return true;
   }
   if (sub === 'assignments') listAssignments(ctx, course);

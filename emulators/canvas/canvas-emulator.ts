@@ -95,14 +95,17 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
       return;
     }
     // Canvas charges for the work done: a page of many items costs more than a single object.
-    const settle = (body: unknown) => {
+    const settle = (body: unknown): Record<string, string> => {
       const cost = Math.round((1 + (Array.isArray(body) ? body.length * 0.02 : 0)) * 100) / 100;
       counts.cost = Math.round((counts.cost + cost) * 100) / 100;
       const remaining = faults.settle(token.token, cost);
-      return {
-        'x-request-cost': String(cost),
-        'x-rate-limit-remaining': String(Math.max(0, Math.round(remaining))),
-      };
+      // Canvas sends what is left of the bucket only when throttling applies to the request.
+      return faults.throttling
+        ? {
+            'x-request-cost': String(cost),
+            'x-rate-limit-remaining': String(Math.max(0, Math.round(remaining))),
+          }
+        : { 'x-request-cost': String(cost) };
     };
     const status = faults.failure(url);
     if (status !== undefined)

@@ -25,6 +25,8 @@ export class CanvasFaults {
   private throttle = 0;
   private random: { next: () => number; throttleRate: number; serverErrorRate: number } | undefined;
   latencyMs = 0;
+  /** Whether the leaky bucket applies (Canvas exempts some requests; then no remaining header). */
+  throttling = true;
 
   constructor(private readonly now: () => number) {}
 
@@ -69,6 +71,7 @@ export class CanvasFaults {
       this.throttle = Math.max(0, this.throttle - 1);
       return false;
     }
+    if (!this.throttling) return true;
     if (bucket.level + UPFRONT_COST * (bucket.inFlight + 1) > HIGH_WATER) return false;
     bucket.inFlight += 1;
     return true;

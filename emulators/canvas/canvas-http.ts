@@ -25,6 +25,9 @@ export const UNAUTHORIZED = {
   errors: [{ message: 'user not authorized to perform that action' }],
 };
 
+/** What Canvas answers for the API of a course tab the teacher hid from students. */
+export const TAB_DISABLED = { message: 'That page has been disabled for this course' };
+
 export const badRequest = (ctx: RouteContext, message: string) => ctx.send(400, { errors: [{ message }] });
 
 /** Canvas pagination: per_page clamped to 1..100 (default 10), absolute links in a lower-case `link` header. */

@@ -49,8 +49,8 @@ const COURSES: Array<{ name: string; code: string; style: SyllabusStyle; topics:
  * weekly homework due at end of day (all-day), timed quizzes and labs, graded and ungraded
  * discussions, course events (timed and all-day), a per-student extension, submitted, graded
  * and missing work, an undated and an unpublished assignment, a practice quiz, a course of
- * last term, a date-restricted course, and a syllabus in HTML per course. Deterministic for a
- * given `now`.
+ * last term, a date-restricted course, and a syllabus in HTML per course (a midterm, a final,
+ * a holiday; the chemistry midterm is also a Canvas quiz). Deterministic for a given `now`.
  */
 export function seedDemoCanvas(
   control: CanvasControl,
@@ -73,22 +73,27 @@ export function seedDemoCanvas(
     endAt: instant(termEnd, 23, 59, 59),
   };
 
+  const midterms: Temporal.PlainDate[] = [];
   const courses = COURSES.map((c, i) => {
+    const syllabus = syllabusHtml({
+      code: c.code,
+      name: c.name,
+      termStart,
+      weeks: TERM_WEEKS,
+      topics: c.topics,
+      meetingOffset: i % 3,
+      style: c.style,
+    });
     const id = control.createCourse({
       name: c.name,
       courseCode: c.code,
       timeZone: ZONE,
       term,
-      syllabusBody: syllabusHtml({
-        code: c.code,
-        name: c.name,
-        termStart,
-        weeks: TERM_WEEKS,
-        topics: c.topics,
-        meetingOffset: i % 3,
-        style: c.style,
-      }),
+      syllabusBody: syllabus.html,
+      syllabusDates: syllabus.dates,
     });
+    const midterm = syllabus.dates.find((d) => d.title.startsWith('Midterm'));
+    if (midterm) midterms.push(Temporal.PlainDate.from(midterm.date));
     control.enroll(userId, id);
     return id;
   });
@@ -170,6 +175,11 @@ export function seedDemoCanvas(
       todoDate: at(2, 23, 59),
     });
   }
+  // The chemistry midterm is also a Canvas quiz on the syllabus's date: the quiz is the one
+  // item the student sees for it (the syllabus line is dropped as the same thing).
+  const chemMidterm = midterms[3];
+  if (chem !== undefined && chemMidterm !== undefined)
+    control.addQuiz(chem, { title: 'Midterm Exam', dueAt: instant(chemMidterm, 9), pointsPossible: 100 });
   if (math !== undefined) {
     control.addAssignment(math, { name: 'Optional practice set', dueAt: null, pointsPossible: 0 });
     control.addQuiz(math, { title: 'Practice: series tests', dueAt: null, practice: true });

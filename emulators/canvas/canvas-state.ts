@@ -24,6 +24,23 @@ export interface CanvasCourse {
   /** The zone teachers edit in: "end of day" (23:59:59 there) makes a deadline all-day. */
   timeZone: string;
   term: CanvasTerm | null;
+  /** Course navigation tabs the teacher hid from students: their APIs answer 404. */
+  hiddenTabs: Set<CourseTab>;
+  /** The dates the syllabus body states, as its author knows them (the truth for syllabus items). */
+  syllabusDates: SyllabusFact[];
+}
+
+/** Tabs whose listing API Canvas disables when the teacher hides them from students. */
+export type CourseTab = 'assignments' | 'quizzes' | 'discussions';
+
+/** One dated line of a syllabus: a local date (and time), a title, and whether it is a day off. */
+export interface SyllabusFact {
+  title: string;
+  /** `YYYY-MM-DD` in the course's zone. */
+  date: string;
+  /** `HH:MM` local, only when the syllabus gives a time. */
+  time?: string;
+  holiday: boolean;
 }
 
 export type EnrollmentState = 'active' | 'invited' | 'completed';
@@ -97,7 +114,9 @@ export class CanvasState {
   readonly calendarEvents = new Map<number, CanvasCalendarEvent>();
   /** `${userId}:${plannableType}:${id}`: planner items with activity the student has not seen. */
   readonly newActivity = new Set<string>();
-  private nextId = 1000;
+  // Canvas ids are 64-bit global ids (shard × 10^13 + local id): start past 32 bits so every
+  // test sees ids no 32-bit integer holds.
+  private nextId = 10_000_000_001_000;
 
   id(): number {
     this.nextId += 1;

@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import type { SyllabusFact } from './canvas-state.ts';
 
 /** A syllabus as teachers write them in Canvas's editor: a schedule table, a dated list, or prose. */
 export type SyllabusStyle = 'table' | 'list' | 'prose';
@@ -15,7 +16,9 @@ function thanksgiving(year: number): Temporal.PlainDate {
 /**
  * The syllabus of a course whose term starts on `termStart` (a Monday), with class on
  * `meetingOffset` days after each Monday: weekly topics, a midterm, a final and a holiday
- * (Thanksgiving when the term spans it, else a reading day). Realistic HTML, as Canvas stores it.
+ * (Thanksgiving when the term spans it, else a reading day). Realistic HTML, as Canvas stores
+ * it, and the dates it states as its author means them (weekly topics and office hours are
+ * not dates a student must keep).
  */
 export function syllabusHtml(options: {
   code: string;
@@ -25,7 +28,7 @@ export function syllabusHtml(options: {
   topics: string[];
   meetingOffset: number;
   style: SyllabusStyle;
-}): string {
+}): { html: string; dates: SyllabusFact[] } {
   const { termStart, weeks, topics, meetingOffset, style } = options;
   const termEnd = termStart.add({ weeks });
   const turkey = thanksgiving(termStart.year);
@@ -37,6 +40,13 @@ export function syllabusHtml(options: {
   const final = termStart.add({ weeks: weeks - 1, days: meetingOffset + 2 });
   const week = (n: number) => termStart.add({ weeks: n - 1, days: meetingOffset });
   const topic = (n: number) => topics[(n - 1) % topics.length] ?? 'Review';
+  const fact = (title: string, date: Temporal.PlainDate, time?: string): SyllabusFact => ({
+    title,
+    date: date.toString(),
+    ...(time === undefined ? {} : { time }),
+    holiday: false,
+  });
+  const day = { ...fact(holiday.text, holiday.date), holiday: true };
   const header = `<h2>${options.code}: ${options.name}</h2>\n<p>Office hours: Tuesdays 2–4 pm, or by appointment. All times are Central Time.</p>`;
 
   if (style === 'table') {
@@ -50,7 +60,7 @@ export function syllabusHtml(options: {
             : '';
       return `  <tr>\n    <td>Week ${n}</td>\n    <td>${short(week(n))}</td>\n    <td>${topic(n)}</td>\n    <td>${notes}</td>\n  </tr>`;
     });
-    return `${header}
+    const html = `${header}
 <h3>Course schedule</h3>
 <table style="border-collapse: collapse; width: 100%;" border="1">
 <thead>
@@ -66,13 +76,14 @@ ${rows.join('\n')}
 </tbody>
 </table>
 <p><em>${holiday.text}, ${short(holiday.date)}.</em></p>`;
+    return { html, dates: [fact('Midterm', midterm), day, fact('Final exam', final)] };
   }
   if (style === 'list') {
     const items = Array.from(
       { length: weeks },
       (_, i) => `  <li>Week ${i + 1} (${short(week(i + 1))}): ${topic(i + 1)}</li>`,
     );
-    return `${header}
+    const html = `${header}
 <h3>Schedule</h3>
 <ul>
 ${items.join('\n')}
@@ -83,11 +94,25 @@ ${items.join('\n')}
   <li>${holiday.text}, ${short(holiday.date)}</li>
   <li>Final exam: ${short(final)}, 10:30 am–12:30 pm</li>
 </ul>`;
+    return {
+      html,
+      dates: [fact('Midterm', midterm), day, fact('Final exam', final, '10:30')],
+    };
   }
-  return `${header}
+  const html = `${header}
 <h3>Exams and deadlines</h3>
-<p>We meet for the first time on ${short(week(1))}. Readings are posted a week ahead in Modules.</p>
-<p>Midterm: ${short(midterm)} in class. The research paper proposal is due ${short(week(5))} at 11:59 pm.</p>
+<p>First class: ${short(week(1))}. Readings are posted a week ahead in Modules.</p>
+<p>Midterm (in class): ${short(midterm)}. Research paper proposal due ${short(week(5))} at 11:59 pm.</p>
 <p>${holiday.text}, ${short(holiday.date)}. Enjoy the break!</p>
-<p>The final exam is on ${short(final)}; bring a pencil and your student ID.</p>`;
+<p>Final exam: ${short(final)}; bring a pencil and your student ID.</p>`;
+  return {
+    html,
+    dates: [
+      fact('First class', week(1)),
+      fact('Research paper proposal', week(5), '23:59'),
+      fact('Midterm (in class)', midterm),
+      day,
+      fact('Final exam', final),
+    ],
+  };
 }

@@ -90,8 +90,21 @@ export function createCanvasControl(
         syllabusBody: o.syllabusBody ?? null,
         timeZone: o.timeZone ?? 'America/Chicago',
         term: o.term ? { ...o.term, id: o.term.id ?? state.id() } : null,
+        hiddenTabs: new Set(),
+        syllabusDates: o.syllabusDates ?? [],
       });
       return id;
+    },
+    setSyllabus(courseId, body, dates) {
+      const course = state.courses.get(courseId);
+      if (!course) return;
+      course.syllabusBody = body;
+      course.syllabusDates = dates;
+    },
+    hideTab(courseId, tab, hidden = true) {
+      const tabs = state.courses.get(courseId)?.hiddenTabs;
+      if (hidden) tabs?.add(tab);
+      else tabs?.delete(tab);
     },
     enroll(userId, courseId, as = {}) {
       const set = state.enrollments.get(userId) ?? new Set<number>();
@@ -223,6 +236,9 @@ export function createCanvasControl(
     },
     clearFaults() {
       faults.clear();
+    },
+    setThrottling(enabled) {
+      faults.throttling = enabled;
     },
     setLatency(ms) {
       faults.latencyMs = Math.max(0, ms);

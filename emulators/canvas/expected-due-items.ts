@@ -1,9 +1,11 @@
-import type { CanvasAssignment, CanvasState } from './canvas-state.ts';
+import { Temporal } from 'temporal-polyfill';
+import type { CanvasAssignment, CanvasCourse, CanvasState } from './canvas-state.ts';
 
 /** One thing due for a student, as the emulator itself knows it (the truth tests compare against). */
 export interface ExpectedDueItem {
   courseId: string;
-  kind: 'assignment' | 'quiz' | 'discussion' | 'calendar_event';
+  kind: 'assignment' | 'quiz' | 'discussion' | 'calendar_event' | 'syllabus';
+  /** The Canvas id; for a syllabus date `<YYYY-MM-DD>:<title slug>`. */
   id: string;
   title: string;
   dueAt: string | null;
@@ -13,21 +15,26 @@ export interface ExpectedDueItem {
   htmlUrl: string;
 }
 
+type Ordered = ExpectedDueItem & { order: [number, number, string] };
+
 /**
  * Everything due for `userId` in the courses they can open (active enrollment, not
- * date-restricted): every published assignment with the student's own due date, and every
- * course calendar event. A quiz or graded discussion is its assignment, listed once, as
- * that kind. Sorted by course, then id.
+ * date-restricted): every published assignment with the student's own due date (none from a
+ * course whose assignments tab is hidden), every course calendar event, and every dated line of
+ * the course's syllabus that is not a holiday and not already a Canvas item of the course due
+ * the same local day whose title shares a meaningful word. A quiz or graded discussion is its
+ * assignment, listed once, as that kind. Sorted by course, then id.
  */
 export function expectedDueItems(state: CanvasState, userId: number, origin: string): ExpectedDueItem[] {
-  const open = new Set(state.openCoursesOf(userId).map((c) => c.id));
-  const items: Array<ExpectedDueItem & { order: [number, number] }> = [];
+  const open = new Map(state.openCoursesOf(userId).map((c) => [c.id, c]));
+  const items: Ordered[] = [];
   for (const a of state.assignments.values()) {
-    if (!open.has(a.courseId) || !a.published) continue;
+    const course = open.get(a.courseId);
+    if (!course || course.hiddenTabs.has('assignments') || !a.published) continue;
     const dueAt = state.dueAtFor(a, userId);
     const allDayDate = state.allDayDate(dueAt, a.courseId);
     items.push({
-      order: [a.courseId, a.id],
+      order: [a.courseId, a.id, ''],
       courseId: String(a.courseId),
       kind: assignmentKind(state, a),
       id: String(a.id),
@@ -42,7 +49,7 @@ export function expectedDueItems(state: CanvasState, userId: number, origin: str
   for (const e of state.calendarEvents.values()) {
     if (!open.has(e.courseId)) continue;
     items.push({
-      order: [e.courseId, e.id],
+      order: [e.courseId, e.id, ''],
       courseId: String(e.courseId),
       kind: 'calendar_event',
       id: String(e.id),
@@ -54,8 +61,83 @@ export function expectedDueItems(state: CanvasState, userId: number, origin: str
       htmlUrl: `${origin}/calendar?event_id=${e.id}&include_contexts=course_${e.courseId}`,
     });
   }
-  items.sort((x, y) => x.order[0] - y.order[0] || x.order[1] - y.order[1]);
+  for (const course of open.values()) items.push(...syllabusItems(course, items, origin));
+  items.sort(
+    (x, y) =>
+      x.order[0] - y.order[0] ||
+      x.order[1] - y.order[1] ||
+      (x.order[2] < y.order[2] ? -1 : x.order[2] > y.order[2] ? 1 : 0),
+  );
   return items.map(({ order: _order, ...item }) => item);
+}
+
+/** The course's syllabus dates a student should see, after the holiday and same-day rules. */
+function syllabusItems(course: CanvasCourse, canvasItems: Ordered[], origin: string): Ordered[] {
+  const taken = canvasItems
+    .filter((i) => i.courseId === String(course.id) && i.dueAt !== null)
+    .map((i) => ({
+      day:
+        i.allDayDate ??
+        Temporal.Instant.from(i.dueAt ?? '')
+          .toZonedDateTimeISO(course.timeZone)
+          .toPlainDate()
+          .toString(),
+      words: words(i.title),
+    }));
+  const out = new Map<string, Ordered>();
+  for (const d of course.syllabusDates) {
+    if (d.holiday) continue;
+    const own = words(d.title);
+    if (taken.some((t) => t.day === d.date && [...own].some((w) => t.words.has(w)))) continue;
+    const id = `${d.date}:${slug(d.title)}`;
+    const dueAt = Temporal.PlainDateTime.from(`${d.date}T${d.time ?? '23:59:59'}`)
+      .toZonedDateTime(course.timeZone)
+      .toInstant()
+      .toString();
+    out.set(id, {
+      order: [course.id, 0, id],
+      courseId: String(course.id),
+      kind: 'syllabus',
+      id,
+      title: d.title,
+      dueAt,
+      allDay: d.time === undefined,
+      allDayDate: d.time === undefined ? d.date : null,
+      submitted: false,
+      htmlUrl: `${origin}/courses/${course.id}/assignments/syllabus`,
+    });
+  }
+  return [...out.values()];
+}
+
+// The emulator's own statement of the rule (it imports no engine code): lower-case words of
+// three or more characters, a number joined to the word before it ("quiz 2"), without filler.
+const FILLER = new Set(['the', 'and', 'for', 'with', 'from', 'class', 'week', 'due', 'final', 'day']);
+function words(title: string): Set<string> {
+  const all =
+    title
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
+  const out = new Set<string>();
+  all.forEach((w, i) => {
+    if (/^\d+$/.test(w) || FILLER.has(w)) return;
+    const next = all[i + 1];
+    if (next !== undefined && /^\d+$/.test(next)) out.add(`${w} ${next}`);
+    else if (w.length >= 3) out.add(w);
+  });
+  return out;
+}
+
+function slug(title: string): string {
+  return title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 60)
+    .replace(/^-+|-+$/g, '');
 }
 
 export function assignmentKind(

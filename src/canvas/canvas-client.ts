@@ -1,4 +1,4 @@
-import type { DueItemsRead, DueItemsSource } from '../sync/due-items-source.ts';
+import type { DueItemsRead, DueItemsSource, ReadNotice } from '../sync/due-items-source.ts';
 import {
   AssignmentSchema,
   CalendarEventSchema,
@@ -6,9 +6,11 @@ import {
   type CanvasCourseJson,
   CourseSchema,
   PlannerItemSchema,
+  ProfileSchema,
 } from './canvas-schemas.ts';
 import { CanvasRequestError, CanvasTransport, type CanvasTransportOptions } from './canvas-transport.ts';
 import { joinDueItems } from './due-items-join.ts';
+import { syllabusDueItems } from './syllabus-due-items.ts';
 
 export { CanvasRequestError, nextLink } from './canvas-transport.ts';
 
@@ -30,12 +32,15 @@ export interface CanvasClient extends DueItemsSource {
 }
 
 /**
- * Everything due for one student. Reads the student's active courses (with their terms),
- * the planner over an explicit window covering those terms, each course's assignments (the
- * source of truth), and the courses' calendar (events, and assignment entries for Canvas's
- * all-day dates) in batches of 10 contexts, then joins them: one item per course and
- * assignment (a quiz or graded discussion is its assignment) and one per course event. The
- * answer is complete or says why it is not; it is never silently short.
+ * Everything due for one student. Reads the student's active courses (with their terms and
+ * syllabi), the planner over an explicit window covering those terms, each course's
+ * assignments (the source of truth), and the courses' calendar (events, and assignment entries
+ * for Canvas's all-day dates) in batches of 10 contexts, then joins them: one item per course
+ * and assignment (a quiz or graded discussion is its assignment), one per course event, and
+ * one per syllabus date that is not a holiday or a Canvas item already (`syllabusDueItems`).
+ * A course whose teacher hid the assignments tab has no assignments (a definite answer, noted
+ * in `notices`), not a failed read. The answer is complete or says why it is not; it is never
+ * silently short.
  */
 export function createCanvasClient(options: CanvasClientOptions): CanvasClient {
   const transport = new CanvasTransport(options);
@@ -45,10 +50,14 @@ export function createCanvasClient(options: CanvasClientOptions): CanvasClient {
   const read = async (): Promise<DueItemsRead> => {
     const courses = (
       await transport.listAll(
-        `/api/v1/courses?enrollment_state=active&enrollment_type=student&include[]=term&per_page=${perPage}`,
+        `/api/v1/courses?enrollment_state=active&enrollment_type=student&include[]=term&include[]=syllabus_body&per_page=${perPage}`,
         CourseSchema,
       )
     ).filter((c) => !c.access_restricted_by_date);
+    // Syllabus dates are local to the course; without a course zone, the student's is asked once.
+    const userZone = courses.some((c) => c.syllabus_body && !c.time_zone)
+      ? ((await transport.getOne('/api/v1/users/self/profile', ProfileSchema)).time_zone ?? 'UTC')
+      : 'UTC';
     const window = readWindow(courses, now());
     const planner = await transport.listAll(
       `/api/v1/planner/items?${new URLSearchParams({
@@ -59,14 +68,27 @@ export function createCanvasClient(options: CanvasClientOptions): CanvasClient {
       PlannerItemSchema,
     );
     const assignments = new Map<string, CanvasAssignmentJson[]>();
-    for (const course of courses)
-      assignments.set(
-        course.id,
-        await transport.listAll(
-          `/api/v1/courses/${course.id}/assignments?include[]=submission&per_page=${perPage}`,
-          AssignmentSchema,
-        ),
-      );
+    const notices: ReadNotice[] = [];
+    for (const course of courses) {
+      try {
+        assignments.set(
+          course.id,
+          await transport.listAll(
+            `/api/v1/courses/${course.id}/assignments?include[]=submission&per_page=${perPage}`,
+            AssignmentSchema,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof CanvasRequestError && error.tabDisabled)) throw error;
+        assignments.set(course.id, []);
+        notices.push({
+          code: 'assignments_hidden',
+          courseId: course.id,
+          courseName: course.name ?? course.id,
+          message: `${course.name ?? `Course ${course.id}`} hides its assignments from students in Canvas`,
+        });
+      }
+    }
     const events = [];
     const assignmentEvents = [];
     for (let i = 0; i < courses.length; i += CONTEXTS_PER_REQUEST) {
@@ -88,7 +110,32 @@ export function createCanvasClient(options: CanvasClientOptions): CanvasClient {
         )),
       );
     }
-    return { complete: true, ...joinDueItems({ courses, assignments, planner, events, assignmentEvents }) };
+    const joined = joinDueItems({ courses, assignments, planner, events, assignmentEvents });
+    const reference = new Date(now());
+    const syllabus = courses.flatMap((c) =>
+      syllabusDueItems(
+        {
+          courseId: c.id,
+          courseName: c.name ?? c.id,
+          courseCode: c.course_code ?? c.name ?? c.id,
+          syllabusBody: c.syllabus_body,
+          term: {
+            startAt: c.term?.start_at ?? c.start_at ?? null,
+            endAt: c.term?.end_at ?? c.end_at ?? null,
+          },
+          timeZone: c.time_zone || userZone,
+          syllabusUrl: `${transport.origin}/courses/${encodeURIComponent(c.id)}/assignments/syllabus`,
+        },
+        joined.items,
+        reference,
+      ),
+    );
+    return {
+      complete: true,
+      items: [...joined.items, ...syllabus],
+      undated: joined.undated,
+      ...(notices.length > 0 ? { notices } : {}),
+    };
   };
 
   return {

@@ -10,6 +10,9 @@ export const CourseSchema = z.object({
   name: z.string().optional(),
   course_code: z.string().optional(),
   access_restricted_by_date: z.boolean().optional(),
+  /** The course's IANA zone, when Canvas gives one (not every version does). */
+  time_zone: z.string().nullable().optional(),
+  syllabus_body: z.string().nullable().optional(),
   start_at: Instant.nullable().optional(),
   end_at: Instant.nullable().optional(),
   term: z
@@ -18,6 +21,8 @@ export const CourseSchema = z.object({
     .optional(),
 });
 export type CanvasCourseJson = z.infer<typeof CourseSchema>;
+
+export const ProfileSchema = z.object({ time_zone: z.string().nullable().optional() });
 
 export const AssignmentSchema = z.object({
   id: Id,

@@ -12,6 +12,8 @@ export class CanvasRequestError extends Error {
   constructor(
     readonly code: SourceFailure['code'],
     message: string,
+    /** A 404 for a course tab the teacher hid from students: a definite answer, not a fault. */
+    readonly tabDisabled = false,
   ) {
     super(message);
   }
@@ -82,6 +84,12 @@ export class CanvasTransport {
     return items;
   }
 
+  /** One object (not a listing), validated like a page. */
+  async getOne<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+    const page = await this.get(`${this.origin}${path}`);
+    return parse(schema, page.body, path.split('?')[0] ?? path);
+  }
+
   private async get(url: string): Promise<{ body: unknown; next: string | undefined }> {
     const attempts = this.options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
@@ -128,7 +136,20 @@ export class CanvasTransport {
         continue;
       }
       if (response.status === 404) {
-        await response.body?.cancel();
+        // Canvas answers a hidden tab's API with a bare `{"message":…}` (translated to the
+        // user's language), a missing resource with `{"errors":[…]}`: told apart by shape.
+        const answer: unknown = await response.json().catch(() => undefined);
+        if (
+          typeof answer === 'object' &&
+          answer !== null &&
+          typeof (answer as { message?: unknown }).message === 'string' &&
+          !('errors' in answer)
+        )
+          throw new CanvasRequestError(
+            'not_found',
+            'Canvas says that page is disabled for this course',
+            true,
+          );
         throw new CanvasRequestError('not_found', 'Canvas says the resource does not exist');
       }
       if (!response.ok) {

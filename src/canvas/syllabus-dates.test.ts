@@ -169,7 +169,7 @@ describe('syllabusSourceItems', () => {
         courseName: 'Statistics',
         courseCode: 'STAT 101',
         title: 'Midterm',
-        dueAt: '2026-10-13T04:59:59Z', // CDT, UTC−5
+        dueAt: '2026-10-13T04:59:59.000Z', // CDT, UTC−5
         allDay: true,
         allDayDate: '2026-10-12',
         pointsPossible: null,
@@ -179,7 +179,7 @@ describe('syllabusSourceItems', () => {
       },
       expect.objectContaining({
         key: 'syllabus:42:2026-12-04:final-project',
-        dueAt: '2026-12-05T05:59:00Z', // CST, UTC−6
+        dueAt: '2026-12-05T05:59:00.000Z', // CST, UTC−6
         allDay: false,
         allDayDate: null,
       }),

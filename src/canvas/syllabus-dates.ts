@@ -99,7 +99,8 @@ export function syllabusSourceItems(
       courseName: course.courseName,
       courseCode: course.courseCode,
       title: d.title,
-      dueAt: local.toZonedDateTime(course.timeZone).toInstant().toString(),
+      // The same ISO form as Canvas items (`toISOString`, with milliseconds).
+      dueAt: new Date(local.toZonedDateTime(course.timeZone).epochMilliseconds).toISOString(),
       allDay: d.time === undefined,
       allDayDate: d.time === undefined ? d.date : null,
       pointsPossible: null,

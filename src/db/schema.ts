@@ -185,6 +185,7 @@ export const syncRuns = pgTable('sync_runs', {
   createdAt: tstz('created_at').notNull().defaultNow(),
   startedAt: tstz('started_at'),
   finishedAt: tstz('finished_at'),
+  notes: jsonb('notes').$type<string[]>().notNull().default([]),
 });
 
 export const schema = {

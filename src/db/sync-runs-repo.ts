@@ -12,6 +12,8 @@ export interface SyncRun {
   googleCalls: number;
   errorCode: string | null;
   errorMessage: string | null;
+  /** What a complete run wants the student to know (a course that hid its assignments). */
+  notes: string[];
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -30,6 +32,7 @@ export interface SyncRunsRepo {
       googleCalls: number;
       errorCode?: string;
       errorMessage?: string;
+      notes?: string[];
     },
   ): Promise<void>;
   get(userId: string, runId: string): Promise<SyncRun | undefined>;
@@ -78,6 +81,7 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
           googleCalls: outcome.googleCalls,
           errorCode: outcome.errorCode ?? null,
           errorMessage: outcome.errorMessage ?? null,
+          notes: outcome.notes ?? [],
           finishedAt: new Date(),
         })
         .where(eq(syncRuns.id, runId));

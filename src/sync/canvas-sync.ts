@@ -35,6 +35,8 @@ export class PermanentSyncError extends AppError {}
 
 export interface SyncSummary {
   counts: ApplyCounts & { undated: number };
+  /** What the student should know about a complete read (a course that hid its assignments). */
+  notes: string[];
   googleCalls: number;
   calendarId: string | undefined;
 }
@@ -67,6 +69,7 @@ export async function runCanvasSync(
       status: failed ? 'failed' : 'succeeded',
       counts: summary.counts,
       googleCalls: summary.googleCalls,
+      notes: summary.notes,
       ...(failed
         ? {
             errorCode: 'partial',
@@ -111,20 +114,36 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
   const desired = read.items.map((item) =>
     desiredEventFor(item, { userId, canvasHost: canvas.host, timeZone }),
   );
-  const plan = planSync(desired, await deps.mappings.list(userId, calendarId), { deleteMissing: true });
+  // A course that hides its assignments tab still has them: what we already had for it
+  // stays on the calendar and in the deadlines until the tab is shown again.
+  const hidden = new Set((read.notices ?? []).map((notice) => notice.courseId));
+  const kept =
+    hidden.size === 0
+      ? []
+      : (await deps.deadlines.list(userId)).filter(
+          (d) =>
+            d.courseId !== null &&
+            hidden.has(d.courseId) &&
+            ['assignment', 'quiz', 'discussion'].includes(d.kind),
+        );
+  const keep = new Set(kept.map((d) => d.sourceKey));
+  const plan = planSync(desired, await deps.mappings.list(userId, calendarId), { deleteMissing: true, keep });
   const outcome = await applyPlan(api, calendarId, plan, {
     commit: (changes) => deps.mappings.apply(userId, changes),
     sleep: deps.sleep,
     backoffMs: deps.backoffMs,
   });
+  const readKeys = new Set([...read.items, ...read.undated].map((item) => item.key));
   await deps.deadlines.replaceAll(userId, [
     ...read.items.map((item) => toDeadline(item, new Date(item.dueAt))),
     ...read.undated.map((item) => toDeadline(item, null)),
+    ...kept.filter((d) => !readKeys.has(d.sourceKey)).map(({ effortMinutes: _e, ...d }) => d),
   ]);
   return {
     counts: { ...outcome.counts, undated: read.undated.length },
     googleCalls: api.requestCount,
     calendarId,
+    notes: (read.notices ?? []).map((notice) => notice.message),
   };
 }
 

@@ -22,11 +22,13 @@ export interface SyncPlan {
  * Desired state against what we last wrote: only differences become calls. Deletions are
  * planned only when `deleteMissing` is true, which the caller sets after a complete,
  * successful read of Canvas; an incomplete read must never look like "everything vanished".
+ * `keep` names items that are missing for a known, temporary reason (a course that hid its
+ * assignments): they are neither deleted nor rewritten.
  */
 export function planSync(
   desired: readonly DesiredEvent[],
   mappings: readonly EventMapping[],
-  options: { deleteMissing: boolean },
+  options: { deleteMissing: boolean; keep?: ReadonlySet<string> },
 ): SyncPlan {
   const bySource = new Map(mappings.map((mapping) => [mapping.sourceKey, mapping]));
   const seen = new Set<string>();
@@ -43,7 +45,8 @@ export function planSync(
     }
   }
   if (options.deleteMissing) {
-    for (const mapping of mappings) if (!seen.has(mapping.sourceKey)) plan.deletes.push(mapping);
+    for (const mapping of mappings)
+      if (!seen.has(mapping.sourceKey) && !options.keep?.has(mapping.sourceKey)) plan.deletes.push(mapping);
   }
   return plan;
 }

@@ -14,8 +14,24 @@ export interface SourceFailure {
   message: string;
 }
 
+/**
+ * A definite answer worth telling the student about a complete read, e.g. a course whose
+ * teacher hid the assignments tab (its assignments are then none, not unknown).
+ */
+export interface ReadNotice {
+  code: 'assignments_hidden';
+  courseId: string;
+  courseName: string;
+  message: string;
+}
+
 export type DueItemsRead =
-  | { complete: true; items: SourceItem[]; undated: Array<Omit<SourceItem, 'dueAt'>> }
+  | {
+      complete: true;
+      items: SourceItem[];
+      undated: Array<Omit<SourceItem, 'dueAt'>>;
+      notices?: ReadNotice[];
+    }
   | { complete: false; failure: SourceFailure };
 
 /** Everything due for one student, or an explicit statement that the list is incomplete. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { syllabusHtml } from '../../emulators/canvas/canvas-syllabi.ts';
 import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
 import { createCanvasClient } from '../../src/canvas/canvas-client.ts';
 
@@ -42,6 +43,10 @@ const course = fc.record({
   withTerm: fc.boolean(),
   enrollment: fc.constantFrom('active', 'active', 'active', 'completed', 'restricted'),
   items: fc.array(item, { maxLength: 8 }),
+  syllabus: fc.constantFrom('none', 'none', 'table', 'list', 'prose'),
+  // A Canvas quiz on the syllabus's midterm day: the syllabus line must give way to it.
+  midtermQuiz: fc.boolean(),
+  hiddenAssignments: fc.integer({ min: 0, max: 99 }).map((n) => n < 10),
 });
 const world = fc.record({
   courses: fc.array(course, { minLength: 1, maxLength: 12 }),
@@ -103,6 +108,31 @@ function build(model: World): { userId: number; token: string } {
         : {}),
     });
     c.enroll(userId, courseId, { state: spec.enrollment === 'completed' ? 'completed' : 'active' });
+    if (spec.syllabus !== 'none') {
+      const termStart = Temporal.Instant.fromEpochMilliseconds(NOW - 100 * 86_400_000)
+        .toZonedDateTimeISO(zone)
+        .toPlainDate();
+      const syllabus = syllabusHtml({
+        code: 'C',
+        name: 'Course',
+        termStart,
+        weeks: 16,
+        topics: ['Topic'],
+        meetingOffset: 1,
+        style: spec.syllabus,
+      });
+      c.setSyllabus(courseId, syllabus.html, syllabus.dates);
+      const midterm = syllabus.dates.find((d) => d.title.startsWith('Midterm'));
+      if (spec.midtermQuiz && midterm)
+        c.addQuiz(courseId, {
+          title: 'Midterm Exam',
+          dueAt: Temporal.PlainDate.from(midterm.date)
+            .toZonedDateTime({ timeZone: zone, plainTime: { hour: 9 } })
+            .toInstant()
+            .toString(),
+        });
+    }
+    if (spec.hiddenAssignments) c.hideTab(courseId, 'assignments');
     c.enroll(classmate, courseId);
     for (const it of spec.items) {
       const dueAt = at(it.due);
@@ -169,7 +199,7 @@ it('reads exactly the emulator’s truth under random throttling and 5xx, or say
         .expectedDueItems(userId)
         .map(
           (t) =>
-            `${t.kind === 'calendar_event' ? 'calendar_event' : 'assignment'}:${t.courseId}:${t.id} ${t.dueAt ? Date.parse(t.dueAt) : 'undated'} ${t.allDayDate}`,
+            `${t.kind === 'calendar_event' || t.kind === 'syllabus' ? t.kind : 'assignment'}:${t.courseId}:${t.id} ${t.dueAt ? Date.parse(t.dueAt) : 'undated'} ${t.allDayDate}`,
         )
         .sort();
       emulator.control.randomFaults(model.faults);

@@ -164,7 +164,7 @@ describe('expectedDueItems', () => {
   it('lists the demo student’s work once each, with the override and end-of-day as all-day', () => {
     const userId = emulator.control.demo?.userId ?? 0;
     const items = emulator.control.expectedDueItems(userId);
-    expect(new Set(items.map((i) => `${i.kind}:${i.id}`)).size).toBe(items.length);
+    expect(new Set(items.map((i) => `${i.kind}:${i.courseId}:${i.id}`)).size).toBe(items.length);
     expect(items.some((i) => i.kind === 'quiz')).toBe(true);
     expect(items.some((i) => i.kind === 'calendar_event' && i.allDay)).toBe(true);
     expect(items.some((i) => i.dueAt === null)).toBe(true);

@@ -37,7 +37,7 @@ describe('demo seed', () => {
     expect(total).toBeGreaterThanOrEqual(75);
     const items = emulator.control.expectedDueItems(demo().userId);
     const kinds = new Set(items.map((i) => i.kind));
-    expect([...kinds].sort()).toEqual(['assignment', 'calendar_event', 'discussion', 'quiz']);
+    expect([...kinds].sort()).toEqual(['assignment', 'calendar_event', 'discussion', 'quiz', 'syllabus']);
     expect(items.some((i) => i.allDay && i.kind === 'assignment')).toBe(true);
     expect(items.some((i) => !i.allDay && i.kind === 'quiz')).toBe(true);
     expect(items.some((i) => i.allDay && i.kind === 'calendar_event')).toBe(true);
@@ -51,7 +51,7 @@ describe('demo seed', () => {
     for (const id of demo().courseIds) {
       const html = emulator.control.state.courses.get(id)?.syllabusBody ?? '';
       expect(html).toMatch(/^<h2>/);
-      expect(html).toMatch(/Midterm: (Sep|Oct|Nov) \d{1,2}/);
+      expect(html).toMatch(/Midterm( \(in class\))?: (Sep|Oct|Nov) \d{1,2}/);
       expect(html).toContain('No class — Thanksgiving, Nov 26');
     }
     const bodies = demo().courseIds.map((id) => emulator.control.state.courses.get(id)?.syllabusBody ?? '');

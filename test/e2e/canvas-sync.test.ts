@@ -176,6 +176,24 @@ function canvasSyncSuite(
       expect((await sync()).counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
     });
 
+    it('a course that hides its assignments tab keeps its deadlines, and the status says why', async () => {
+      const canvas = emulators().canvas.control;
+      const courseId = canvas.demo?.courseIds[1] ?? 0;
+      const before = appCalendarEvents().length;
+      canvas.hideTab(courseId, 'assignments');
+      emulators().google.control.resetCounts();
+      const run = await sync();
+      expect(run.status).toBe('succeeded');
+      expect(run.counts).toMatchObject({ deleted: 0, created: 0 });
+      expect(writes().batches).toBe(0);
+      expect(appCalendarEvents()).toHaveLength(before);
+      const status = (await http().inject({ url: '/api/v1/sync/status', headers })).json();
+      expect(status.lastRun.notes).toEqual([expect.stringMatching(/hides its assignments from students/)]);
+      canvas.hideTab(courseId, 'assignments', false);
+      const shown = await sync();
+      expect(shown.counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+    });
+
     it('with 20% random Google faults, repeated syncs converge to exactly the expected calendar', async () => {
       const canvas = emulators().canvas.control;
       const google = emulators().google.control;
