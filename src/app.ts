@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { type CanvasEmulator, startCanvasEmulator } from '../emulators/canvas/canvas-emulator.ts';
 import { DEMO_CANVAS_DEVELOPER_KEY } from '../emulators/canvas/canvas-oauth-endpoints.ts';
@@ -205,7 +206,24 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     let http: HttpApp | undefined;
     if (role !== 'worker') {
       const { verifier, localIssuer } = await buildAuth(config);
+      // With Redis, every API process shares one set of rate-limit counters; a Redis outage
+      // lets requests through (skipOnError) rather than failing them.
+      const rateLimitRedis =
+        config.queue.kind === 'bullmq'
+          ? new Redis(config.queue.redisUrl, {
+              enableOfflineQueue: false,
+              maxRetriesPerRequest: 1,
+              lazyConnect: false,
+            })
+          : undefined;
+      if (rateLimitRedis) {
+        rateLimitRedis.on('error', () => {});
+        stack.push('rate-limit redis', async () => {
+          rateLimitRedis.disconnect();
+        });
+      }
       http = await buildHttpServer({
+        rateLimitRedis,
         config,
         logger,
         metrics,
@@ -219,12 +237,12 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           meRoutes(users),
           plannerRoutes({ users, deadlines, busy }),
           canvasAuthRoutes(canvasAccount),
-          canvasConnectionRoutes(
-            canvasAccount,
-            canvasEmulator?.control.demo
+          canvasConnectionRoutes(canvasAccount, {
+            personalTokens: config.canvasPersonalTokens,
+            demo: canvasEmulator?.control.demo
               ? { baseUrl: canvasEmulator.url, token: canvasEmulator.control.demo.token }
               : undefined,
-          ),
+          }),
           ...(google
             ? [
                 googleAuthRoutes(google.connection),

@@ -79,6 +79,16 @@ describe('parseConfig', () => {
     expect(parseConfig({}).canvasDeveloperKeys).toEqual([]);
   });
 
+  it('allows personal Canvas tokens until developer keys are configured, unless forced', () => {
+    const keys = '[{"baseUrl":"https://canvas.school.edu","clientId":"1","clientSecret":"k"}]';
+    expect(parseConfig({}).canvasPersonalTokens).toBe(true);
+    expect(parseConfig({ CANVAS_DEVELOPER_KEYS: keys }).canvasPersonalTokens).toBe(false);
+    expect(
+      parseConfig({ CANVAS_DEVELOPER_KEYS: keys, CANVAS_PERSONAL_TOKENS: 'on' }).canvasPersonalTokens,
+    ).toBe(true);
+    expect(parseConfig({ CANVAS_PERSONAL_TOKENS: 'off' }).canvasPersonalTokens).toBe(false);
+  });
+
   it('says what is wrong with bad Canvas developer keys, without echoing the secret', () => {
     const notJson = configError({ CANVAS_DEVELOPER_KEYS: '{oops secret-abc' });
     expect(notJson.problems[0]).toMatch(/^CANVAS_DEVELOPER_KEYS: must be a JSON array/);

@@ -105,6 +105,7 @@ const EnvSchema = z.object({
     }
     return keys.data;
   }),
+  CANVAS_PERSONAL_TOKENS: z.enum(['auto', 'on', 'off']).default('auto'),
   CANVASCAL_EMULATORS: z.enum(['auto', 'on', 'off']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -156,6 +157,11 @@ export interface Config {
     readonly clientId: string;
     readonly clientSecret: string;
   }>;
+  /**
+   * Whether students may connect with a personal access token. Canvas's terms forbid asking
+   * for them in a multi-user service, so `auto` turns them off once developer keys are set.
+   */
+  readonly canvasPersonalTokens: boolean;
   readonly emulators: boolean;
   readonly log: { readonly level: string; readonly format: 'json' | 'pretty' };
   readonly rateLimitPerMinute: number;
@@ -227,6 +233,9 @@ export function parseConfig(env: Env, options: { isTty?: boolean } = {}): Config
           }
         : { kind: 'emulated' },
     canvasDeveloperKeys: e.CANVAS_DEVELOPER_KEYS,
+    canvasPersonalTokens:
+      e.CANVAS_PERSONAL_TOKENS === 'on' ||
+      (e.CANVAS_PERSONAL_TOKENS === 'auto' && e.CANVAS_DEVELOPER_KEYS.length === 0),
     emulators,
     log: {
       level: e.LOG_LEVEL,

@@ -3,6 +3,7 @@ import { buildCipher, type CanvasCalApp, createApp, type ProcessRole } from './a
 import { type Config, ConfigError, parseConfig } from './config.ts';
 import { generateKey } from './crypto/key-ring.ts';
 import { openDatabase } from './db/client.ts';
+import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
 import { rotateSecrets } from './db/secret-rotation.ts';
 import { runDemo } from './demo.ts';
@@ -140,7 +141,9 @@ if (isEntry) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      // An expected refusal is a sentence for the operator; anything else is a bug with its stack.
+      if (error instanceof DataDirInUseError) console.error(error.message);
+      else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
       process.exitCode = 1;
     },
   );

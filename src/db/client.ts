@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Config } from '../config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { schema } from './schema.ts';
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -33,8 +34,23 @@ export async function openDatabase(config: Config['database']): Promise<Database
 /** PGlite in a directory, or in memory when `dataDir` is `memory://`. */
 export async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  return wrapPglite(await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir));
+  if (dataDir.startsWith('memory://')) return wrapPglite(await PGlite.create());
+  await mkdir(dataDir, { recursive: true });
+  // One process per data dir: `canvascal migrate` beside a running `serve` is refused.
+  const release = await lockDataDir(dataDir);
+  try {
+    const db = wrapPglite(await PGlite.create(dataDir));
+    return {
+      ...db,
+      close: async () => {
+        await db.close();
+        await release();
+      },
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
 }
 
 /** A Database over an open PGlite instance (closing the Database closes it). */

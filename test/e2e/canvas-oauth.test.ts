@@ -176,4 +176,31 @@ describe('Canvas OAuth2 with a developer key', () => {
     expect(status.json()).toMatchObject({ status: 'reconnect_needed' });
     expect(status.json().message).toMatch(/connect Canvas again/);
   });
+
+  it('a refreshed token Canvas refuses too is refreshed once, never in a loop', async () => {
+    const redirect = await consent(headers);
+    const connected = await http().inject({
+      method: 'POST',
+      url: '/api/v1/auth/canvas/token',
+      headers,
+      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
+    });
+    expect(connected.json()).toMatchObject({ status: 'connected', authKind: 'oauth' });
+    // The student's Canvas account is gone: every token, old or freshly refreshed, is dead.
+    const demo = canvas().control.demo;
+    const student = canvas().control.state.users.get(demo?.userId ?? 0);
+    if (!demo || !student) throw new Error('no demo student');
+    canvas().control.state.users.delete(demo.userId);
+    try {
+      canvas().control.resetCounts();
+      const run = await sync();
+      expect(run.status).toBe('failed');
+      expect(run.error?.code).toBe('canvas_token_invalid');
+      expect(canvas().control.requestCounts().byRoute['POST /login/oauth2/token']).toBe(1);
+      const status = await http().inject({ url: '/api/v1/canvas/connection', headers });
+      expect(status.json().status).toBe('reconnect_needed');
+    } finally {
+      canvas().control.state.users.set(demo.userId, student);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CanvasAccount } from '../../accounts/canvas-account.ts';
+import { forbidden } from '../../errors.ts';
 import { currentUser } from '../server.ts';
 
 export const CanvasStatusSchema = z.object({
@@ -18,8 +19,9 @@ export const CanvasStatusSchema = z.object({
  */
 export function canvasConnectionRoutes(
   canvas: CanvasAccount,
-  demo?: { baseUrl: string; token: string },
+  options: { personalTokens: boolean; demo?: { baseUrl: string; token: string } | undefined },
 ): FastifyPluginAsyncZod {
+  const { demo } = options;
   return async (app) => {
     if (demo) {
       app.post(
@@ -50,12 +52,18 @@ export function canvasConnectionRoutes(
           response: { 200: CanvasStatusSchema },
         },
       },
-      async (request) =>
-        canvas.connectWithToken(currentUser(request).id, {
+      async (request) => {
+        if (!options.personalTokens)
+          throw forbidden(
+            "This CanvasCal serves many students, and Canvas's terms do not allow it to ask for personal access tokens; connect through your school's Canvas sign-in instead (GET /api/v1/auth/canvas/url).",
+            'personal_tokens_disabled',
+          );
+        return canvas.connectWithToken(currentUser(request).id, {
           baseUrl: request.body.baseUrl,
           token: request.body.token,
           expiresAt: request.body.expiresAt ? new Date(request.body.expiresAt) : undefined,
-        }),
+        });
+      },
     );
 
     app.get(
