@@ -29,6 +29,8 @@ import { createUsersRepo } from './db/users-repo.ts';
 import { AppError } from './errors.ts';
 import { GoogleApiError } from './google/google-api-error.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
+import { featuresFor } from './google/scopes.ts';
+import { createUserBusy } from './google/user-busy.ts';
 import {
   createJwtVerifier,
   createLocalAuth,
@@ -191,7 +193,43 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     const mappings = createEventMappingsRepo(db.orm);
     const deadlines = createDeadlinesRepo(db.orm);
     const calendarCache = createCalendarCacheRepo(db.orm);
+    const connectedCalendar = async (userId: string) => {
+      const status = google ? await google.connection.status(userId) : undefined;
+      if (!google || status?.status !== 'connected') {
+        throw new AppError(
+          'google_not_connected',
+          status?.message ?? 'Connect your Google account first.',
+          409,
+        );
+      }
+      return google.calendarFor(userId);
+    };
+    const userBusy = createUserBusy({
+      users,
+      calendarFor: connectedCalendar,
+      appCalendarId: async (userId) => (await googleConnections.get(userId))?.appCalendarId ?? null,
+    });
+    // The planner's busy time: free/busy over every counted calendar, unknown time as unknown
+    // (the planner never plans into it). Without the free/busy scope, the followed primary
+    // calendar's cache is the best we know; without Google, nothing is known to be busy.
     const busy: BusySource = async (userId, from, to) => {
+      const connection = await googleConnections.get(userId);
+      if (connection?.status !== 'connected') return [];
+      if (featuresFor(connection.grantedScopes).freeBusy) {
+        const map = await userBusy.getBusy(userId, from, to);
+        return [
+          ...map.busy.map((r) => ({
+            start: r.start.toISOString(),
+            end: r.end.toISOString(),
+            status: 'busy' as const,
+          })),
+          ...map.unknown.map((r) => ({
+            start: r.start.toISOString(),
+            end: r.end.toISOString(),
+            status: 'unknown' as const,
+          })),
+        ];
+      }
       const calendars = (await calendarCache.states(userId))
         .filter((c) => c.role !== 'app')
         .map((c) => c.calendarId);
@@ -246,22 +284,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           ...(google
             ? [
                 googleAuthRoutes(google.connection),
-                calendarRoutes({
-                  users,
-                  calendarFor: async (userId) => {
-                    const status = await google.connection.status(userId);
-                    if (status.status !== 'connected') {
-                      throw new AppError(
-                        'google_not_connected',
-                        status.message ?? 'Connect your Google account first.',
-                        409,
-                      );
-                    }
-                    return google.calendarFor(userId);
-                  },
-                  appCalendarId: async (userId) =>
-                    (await googleConnections.get(userId))?.appCalendarId ?? null,
-                }),
+                calendarRoutes({ users, busy: userBusy, calendarFor: connectedCalendar }),
               ]
             : []),
           syncRoutes({

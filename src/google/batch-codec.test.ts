@@ -67,7 +67,23 @@ describeWithFixtures('batch codec on Google samples', () => {
       readFixture('google/python-client/BATCH_ERROR_RESPONSE.txt'),
       PYTHON_TYPE,
     );
-    expect(error.length).toBeGreaterThan(0);
+    expect(error.map((p) => [p.contentId, p.status])).toEqual([
+      ['randomness + 1', 200],
+      ['randomness + 2', 403],
+    ]);
+    expect(error[0]?.json).toEqual({ foo: 42 });
+    expect(error[1]?.headers.etag).toBe('"etag/sheep"');
+    expect(error[1]?.json).toMatchObject({
+      error: { code: 403, errors: [{ reason: 'accessNotConfigured', debugInfo: 'QuotaState: BLOCKED' }] },
+    });
+  });
+
+  it('refuses the whole-batch userRateLimitExceeded answers (with and without status) with a typed error', () => {
+    for (const name of ['NO_STATUS', 'WITH_STATUS']) {
+      const text = readFixture(`google/python-client/USER_RATE_LIMIT_EXCEEDED_RESPONSE_${name}.txt`);
+      expect(() => parseBatchResponse(text, 'application/json; charset=UTF-8')).toThrow(BatchCodecError);
+      expect(() => parseBatchResponse(text, PYTHON_TYPE)).toThrow(BatchCodecError);
+    }
   });
 
   it('refuses a plain JSON answer (a whole-batch rate limit) with a typed error', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CalendarApi, CalendarListEntry } from './calendar-api.ts';
-import { countedCalendarIds, listAllCalendars } from './calendar-discovery.ts';
+import { countedCalendarIds, listAllCalendars, preferredButMissing } from './calendar-discovery.ts';
 
 const entry = (id: string, extra: Partial<CalendarListEntry> = {}): CalendarListEntry => ({
   id,
@@ -27,11 +27,16 @@ describe('countedCalendarIds', () => {
     expect(countedCalendarIds(list, undefined)).toEqual(['me@example.edu', 'work', 'boss-freebusy']);
   });
 
-  it('counts exactly the preferred calendars when the user named them, dropping unknown ids', () => {
+  it('counts exactly the preferred calendars that still exist, and names the ones that are gone', () => {
     expect(countedCalendarIds(list, ['primary', 'unselected', 'deleted-long-ago'])).toEqual([
       'me@example.edu',
       'unselected',
     ]);
+    // Gone is not free: the busy map reports these as unknown.
+    expect(preferredButMissing(list, ['primary', 'unselected', 'deleted-long-ago'])).toEqual([
+      'deleted-long-ago',
+    ]);
+    expect(preferredButMissing(list, ['primary'])).toEqual([]);
   });
 });
 

@@ -34,3 +34,15 @@ export function countedCalendarIds(
   }
   return entries.filter((e) => e.primary || (e.selected && !e.hidden)).map((e) => e.id);
 }
+
+/**
+ * Calendars the user named in `preferred_calendars` that are no longer in their list (deleted,
+ * unshared). They must not silently become free time: callers report them as unknown.
+ */
+export function preferredButMissing(
+  entries: readonly CalendarListEntry[],
+  preferred: readonly string[] | undefined,
+): string[] {
+  const known = new Set(entries.map((e) => e.id));
+  return [...new Set((preferred ?? []).filter((id) => id !== 'primary' && !known.has(id)))];
+}

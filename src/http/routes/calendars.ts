@@ -3,18 +3,17 @@ import { z } from 'zod';
 import type { UsersRepo } from '../../db/users-repo.ts';
 import { badRequest } from '../../errors.ts';
 import { availabilityFrom } from '../../google/availability.ts';
-import { getBusyMap } from '../../google/busy-map.ts';
 import type { CalendarApi } from '../../google/calendar-api.ts';
-import { countedCalendarIds, listAllCalendars } from '../../google/calendar-discovery.ts';
+import { listAllCalendars } from '../../google/calendar-discovery.ts';
+import type { UserBusy } from '../../google/user-busy.ts';
 import { PlannerPreferencesSchema } from '../../planner/index.ts';
 import { currentUser } from '../server.ts';
 
 export interface CalendarRouteDeps {
   users: UsersRepo;
+  busy: UserBusy;
   /** The user's Google client; rejects with an AppError when Google is not connected. */
   calendarFor(userId: string): Promise<CalendarApi>;
-  /** CanvasCal's own calendar, never counted as busy (deadlines are transparent anyway). */
-  appCalendarId(userId: string): Promise<string | null>;
 }
 
 // "2026-12-01T10:00:00-05:00" or "…Z": an instant must say which offset it is in.
@@ -26,17 +25,6 @@ const MAX_RANGE_DAYS = 366;
 
 /** Which calendars count as busy, and the user's availability (under /api/v1). */
 export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
-  const counted = async (userId: string) => {
-    const api = await deps.calendarFor(userId);
-    const [entries, settings, appCalendar] = await Promise.all([
-      listAllCalendars(api),
-      deps.users.getCalendarSettings(userId),
-      deps.appCalendarId(userId),
-    ]);
-    const ids = countedCalendarIds(entries, settings.preferred_calendars).filter((id) => id !== appCalendar);
-    return { api, entries: entries.filter((e) => e.id !== appCalendar), ids, settings };
-  };
-
   return async (app) => {
     app.get(
       '/settings/calendars',
@@ -46,6 +34,8 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
           response: {
             200: z.object({
               preferredCalendars: z.array(z.string()),
+              missing: z.array(z.string()),
+              message: z.string().optional(),
               calendars: z.array(
                 z.object({
                   id: z.string(),
@@ -61,10 +51,16 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { entries, ids, settings } = await counted(currentUser(request).id);
+        const { entries, ids, missing, preferred } = await deps.busy.counted(currentUser(request).id);
         const set = new Set(ids);
         return {
-          preferredCalendars: settings.preferred_calendars,
+          preferredCalendars: preferred,
+          missing,
+          ...(missing.length > 0
+            ? {
+                message: `Some calendars you chose are no longer in your Google calendar list (${missing.join(', ')}); their time counts as unknown (never free) until you choose again.`,
+              }
+            : {}),
           calendars: entries.map((e) => ({
             id: e.id,
             summary: e.summary,
@@ -114,6 +110,7 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
             from: Instant,
             to: Instant,
             minMinutes: z.coerce.number().int().min(1).max(1440).default(30),
+            includeStudyBlocks: z.enum(['true', 'false']).default('false'),
           }),
           response: {
             200: z.object({
@@ -140,10 +137,14 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
         if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 86_400_000)
           throw badRequest(`Ask for at most ${MAX_RANGE_DAYS} days at a time.`, 'invalid_range');
         const userId = currentUser(request).id;
-        const { api, ids } = await counted(userId);
         const prefs = PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId));
-        const map = await getBusyMap(api, ids, from, to);
-        return { calendars: ids, ...availabilityFrom(map, prefs, from, to, request.query.minMinutes) };
+        const map = await deps.busy.getBusy(userId, from, to, {
+          includeStudyBlocks: request.query.includeStudyBlocks === 'true',
+        });
+        return {
+          calendars: map.calendars,
+          ...availabilityFrom(map, prefs, from, to, request.query.minMinutes),
+        };
       },
     );
   };

@@ -115,7 +115,8 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
               dropped: z.array(z.unknown()).optional(),
               preferences: z.record(z.string(), z.unknown()).optional(),
             })
-            .optional(),
+            // A POST with no body at all arrives as null: it means "from my stored data".
+            .nullish(),
           response: { 200: PlanOut },
         },
       },
