@@ -168,6 +168,14 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         : {}),
     });
     const runs = createSyncRunsRepo(db.orm);
+    if (config.queue.kind === 'in-process' && role !== 'api') {
+      // The in-process queue lives in memory: runs it held when the process stopped are gone.
+      const abandoned = await runs.abandonUnfinished(
+        'CanvasCal restarted before this run finished. What it had written is kept; start a sync again (the next scheduled one will too).',
+      );
+      if (abandoned > 0)
+        logger.warn({ abandoned }, 'runs left unfinished by the previous process marked failed');
+    }
     const googleConnections = createGoogleConnectionsRepo(db.orm);
     const canvasConnections = createCanvasConnectionsRepo(db.orm);
     // Both kinds of run share the user's group key: one job per user at a time, so a calendar
@@ -351,19 +359,13 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                   Math.round(
                     (options.retryBaseMs?.google ?? 1000) * 2 ** (attempt - 1) * (0.5 + Math.random() / 2),
                   ),
+                canvasConnections,
                 logger,
               },
               userId,
               runId,
             );
           } catch (error) {
-            // Canvas no longer accepts the token: say so on the connection until the user reconnects.
-            if (error instanceof AppError && error.code === 'canvas_token_invalid') {
-              await canvasConnections.markReconnectNeeded(
-                userId,
-                'Canvas says the access token is invalid or expired',
-              );
-            }
             throw forTheQueue(error);
           }
         },
@@ -400,6 +402,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           connections: googleConnections,
           runs,
           enqueue: ({ userId, runId }) => enqueueCanvasSync(userId, runId),
+          eligible: async (userId) => (await canvasConnections.get(userId))?.status === 'connected',
         });
         // Between pushes (and until webhooks are set up) the followed calendars are polled too.
         const follows = await enqueueSyncForEveryone({

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Orm } from './client.ts';
 import { type SyncRunStatus, syncRuns } from './schema.ts';
 
@@ -21,8 +21,15 @@ export interface SyncRun {
 
 /** The log of sync runs. Reads are always scoped to one user: another user's run is "not found". */
 export interface SyncRunsRepo {
-  /** The user's queued or running run of this kind, else a new queued one (atomic per user+kind). */
+  /**
+   * The user's queued run of this kind, else a new queued one (atomic per user+kind). A
+   * running run is not joined: a change made while it runs must get a run of its own. A
+   * queued run older than an hour is presumed lost (its job died with a process) and is
+   * failed rather than joined forever.
+   */
   createOrJoin(userId: string, kind: string): Promise<{ run: SyncRun; joined: boolean }>;
+  /** Fails every queued or running run (their jobs were lost with an in-process queue); returns how many. */
+  abandonUnfinished(message: string): Promise<number>;
   markRunning(runId: string): Promise<void>;
   finish(
     runId: string,
@@ -39,25 +46,46 @@ export interface SyncRunsRepo {
   latest(userId: string, kind: string, limit?: number): Promise<SyncRun[]>;
 }
 
+const STALE_QUEUED_MS = 60 * 60_000;
+
 export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
   return {
+    async abandonUnfinished(message) {
+      const rows = await orm
+        .update(syncRuns)
+        .set({ status: 'failed', errorCode: 'interrupted', errorMessage: message, finishedAt: new Date() })
+        .where(inArray(syncRuns.status, ['queued', 'running']))
+        .returning({ id: syncRuns.id });
+      return rows.length;
+    },
     async createOrJoin(userId, kind) {
       return orm.transaction(async (tx) => {
         // Serialise concurrent requests of one user so two callers cannot both create a run.
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`sync-run:${userId}`}))`);
-        const active = await tx
-          .select()
-          .from(syncRuns)
+        const staleBefore = new Date(Date.now() - STALE_QUEUED_MS);
+        await tx
+          .update(syncRuns)
+          .set({
+            status: 'failed',
+            errorCode: 'interrupted',
+            errorMessage: 'This run never started (its job was lost); a new one was queued.',
+            finishedAt: new Date(),
+          })
           .where(
             and(
               eq(syncRuns.userId, userId),
               eq(syncRuns.kind, kind),
-              inArray(syncRuns.status, ['queued', 'running']),
+              eq(syncRuns.status, 'queued'),
+              lt(syncRuns.createdAt, staleBefore),
             ),
-          )
+          );
+        const queued = await tx
+          .select()
+          .from(syncRuns)
+          .where(and(eq(syncRuns.userId, userId), eq(syncRuns.kind, kind), eq(syncRuns.status, 'queued')))
           .orderBy(desc(syncRuns.createdAt))
           .limit(1);
-        if (active[0]) return { run: active[0], joined: true };
+        if (queued[0]) return { run: queued[0], joined: true };
         const [run] = await tx
           .insert(syncRuns)
           .values({ id: randomUUID(), userId, kind, status: 'queued', counts: {}, googleCalls: 0 })

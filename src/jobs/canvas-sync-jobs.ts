@@ -25,10 +25,18 @@ export async function enqueueSyncForEveryone(deps: {
   enqueue: EnqueueCanvasSync;
   /** The run kind: `canvas` (default) or `calendars`. */
   kind?: string;
-}): Promise<{ started: number; joined: number }> {
+  /** Whether this user can be synced now (e.g. Canvas is connected); others are skipped, not failed. */
+  eligible?: (userId: string) => Promise<boolean>;
+}): Promise<{ started: number; joined: number; skipped: number }> {
   let started = 0;
   let joined = 0;
+  let skipped = 0;
   for (const userId of await deps.connections.listConnectedUserIds()) {
+    // A user who must reconnect Canvas gets no failed run every tick, only their status.
+    if (deps.eligible && !(await deps.eligible(userId))) {
+      skipped += 1;
+      continue;
+    }
     const { run, joined: wasJoined } = await deps.runs.createOrJoin(userId, deps.kind ?? 'canvas');
     if (wasJoined) {
       joined += 1;
@@ -37,5 +45,5 @@ export async function enqueueSyncForEveryone(deps: {
     await deps.enqueue({ userId, runId: run.id });
     started += 1;
   }
-  return { started, joined };
+  return { started, joined, skipped };
 }

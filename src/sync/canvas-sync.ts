@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
 import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
@@ -27,6 +28,8 @@ export interface CanvasSyncDeps {
   calendarFor(userId: string): CalendarApi;
   sleep(ms: number): Promise<void>;
   backoffMs(attempt: number): number;
+  /** Marked "reconnect needed" when Canvas refuses the token, before the run is recorded as failed. */
+  canvasConnections: Pick<CanvasConnectionsRepo, 'markReconnectNeeded'>;
   logger: Logger;
 }
 
@@ -82,6 +85,12 @@ export async function runCanvasSync(
   } catch (error) {
     const { code, message } = describeSyncFailure(error);
     deps.logger.warn({ userId, runId, code }, 'canvas sync failed');
+    // Whoever reads the failed run must already see why on the connection.
+    if (code === 'canvas_token_invalid')
+      await deps.canvasConnections.markReconnectNeeded(
+        userId,
+        'Canvas says the access token is invalid or expired',
+      );
     await deps.runs.finish(runId, {
       status: 'failed',
       counts: zero,

@@ -218,6 +218,33 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect((await runs.latest(alice, 'canvas')).map((r) => r.id)).toEqual([next.run.id, runId]);
   });
 
+  it('never joins a running run, fails a queued one lost for an hour, and abandons unfinished runs', async () => {
+    const runs = createSyncRunsRepo(db.orm);
+    const { run: running } = await runs.createOrJoin(alice, 'calendars');
+    await runs.markRunning(running.id);
+    // A change made while a run is past its read must get a run of its own.
+    const during = await runs.createOrJoin(alice, 'calendars');
+    expect(during.joined).toBe(false);
+    expect(during.run.id).not.toBe(running.id);
+    expect((await runs.createOrJoin(alice, 'calendars')).run.id).toBe(during.run.id);
+
+    // A queued run whose job died with its process must not be joined forever.
+    await db.withSession((s) =>
+      s.query("update sync_runs set created_at = now() - interval '2 hours' where id = $1", [during.run.id]),
+    );
+    const fresh = await runs.createOrJoin(alice, 'calendars');
+    expect(fresh.joined).toBe(false);
+    expect(await runs.get(alice, during.run.id)).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
+
+    expect(await runs.abandonUnfinished('restarted')).toBe(2);
+    expect(await runs.get(alice, running.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'interrupted',
+      errorMessage: 'restarted',
+    });
+    expect((await runs.get(alice, fresh.run.id))?.status).toBe('failed');
+  });
+
   it('applies mapping upserts and deletes atomically, per user', async () => {
     const mappings = createEventMappingsRepo(db.orm);
     const row = (key: string, hash = 'h1') => ({
