@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startCanvasEmulator } from '../emulators/canvas/canvas-emulator.ts';
+import { canvasEmulatorGuide } from '../emulators/canvas/canvas-emulator-guide.ts';
 import { startGoogleEmulator } from '../emulators/google/google-emulator.ts';
 
 /**
@@ -21,17 +22,19 @@ export async function runEmulator(
     return 1;
   }
   const options = { port, host: values.host };
-  const emulator =
-    which === 'google'
-      ? await startGoogleEmulator(options)
-      : which === 'canvas'
-        ? await startCanvasEmulator(options)
-        : undefined;
+  // The control API under /_emulator/ has no authentication: anyone who can reach it can act as the user.
+  if (!['127.0.0.1', 'localhost', '::1'].includes(values.host))
+    print(
+      `warning: --host ${values.host} exposes the emulator's unauthenticated /_emulator control API beyond this machine`,
+    );
+  const canvas = which === 'canvas' ? await startCanvasEmulator(options) : undefined;
+  const emulator = which === 'google' ? await startGoogleEmulator(options) : canvas;
   if (!emulator) {
     print('Usage: canvascal emulate google|canvas [--port N] [--host H]');
     return 1;
   }
   print(`${which} emulator listening on ${emulator.url} (Ctrl-C to stop)`);
+  if (canvas) for (const line of canvasEmulatorGuide(canvas)) print(line);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

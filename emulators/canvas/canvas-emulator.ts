@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CanvasControl } from './canvas-control.ts';
+import { CONTROL_PREFIX, serveControl } from './canvas-control-http.ts';
 import { handleCourseRoutes } from './canvas-course-routes.ts';
 import { CanvasFaults } from './canvas-faults.ts';
 import { NOT_FOUND, type RouteContext } from './canvas-http.ts';
 import { CanvasOAuthEndpoints } from './canvas-oauth-endpoints.ts';
 import { handlePlannerRoutes } from './canvas-planner-routes.ts';
 import { seedDemoCanvas } from './canvas-seed.ts';
-import { CanvasState } from './canvas-state.ts';
+import { CanvasState, type CanvasUser } from './canvas-state.ts';
 import { createCanvasControl, type RequestCounts } from './create-canvas-control.ts';
 
 export interface CanvasEmulatorOptions {
@@ -35,7 +36,7 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
 
   const oauth = new CanvasOAuthEndpoints(state, now, () => control.demo?.userId);
   const control: CanvasControl = {
-    ...createCanvasControl(state, faults, counts, () => origin),
+    ...createCanvasControl(state, faults, counts, () => origin, now),
     registerDeveloperKey(key) {
       oauth.keys.set(key.clientId, { ...key });
     },
@@ -63,17 +64,23 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
       });
       return;
     }
-    const answer = () => {
-      try {
-        handle(req, res);
-      } catch (error) {
-        if (!res.headersSent) json(res, 500, { errors: [{ message: 'An error occurred.' }] });
+    if (req.url?.startsWith(CONTROL_PREFIX)) {
+      serveControl(control, req, res).catch((error: unknown) => {
+        if (!res.headersSent) json(res, 500, { error: { code: 'internal', message: 'Emulator bug.' } });
         console.error('canvas emulator bug', error);
-      }
-    };
-    if (faults.latencyMs > 0) setTimeout(answer, faults.latencyMs);
-    else answer();
+      });
+      return;
+    }
+    try {
+      handle(req, res);
+    } catch (error) {
+      if (!res.headersSent) json(res, 500, { errors: [{ message: 'An error occurred.' }] });
+      console.error('canvas emulator bug', error);
+    }
   });
+
+  // Rejections before the bucket is reached cost nothing, and still say so, as Canvas does.
+  const FREE = { 'x-request-cost': '0' };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', origin);
@@ -81,35 +88,69 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
     counts.total += 1;
     counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
     if (!req.headers['user-agent'])
-      return json(res, 403, { errors: [{ message: 'A User-Agent header is required' }] });
+      return json(res, 403, { errors: [{ message: 'A User-Agent header is required' }] }, FREE);
     const token = state.tokens.get((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
     if (token && token.revokeAfter !== null && token.revokeAfter <= 0) token.revoked = true;
     if (!token || token.revoked || (token.expiresAt !== null && token.expiresAt <= now()))
-      return json(res, 401, DEAD_TOKEN, REALM);
+      return json(res, 401, DEAD_TOKEN, { ...REALM, ...FREE });
     const user = state.users.get(token.userId);
-    if (!user) return json(res, 401, DEAD_TOKEN, REALM);
+    if (!user) return json(res, 401, DEAD_TOKEN, { ...REALM, ...FREE });
     if (token.revokeAfter !== null) token.revokeAfter -= 1;
     if (!faults.admit(token.token)) {
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'x-rate-limit-remaining': '0' });
+      res.writeHead(403, {
+        'content-type': 'text/plain; charset=utf-8',
+        'x-rate-limit-remaining': '0',
+        ...FREE,
+      });
       res.end('403 Forbidden (Rate Limit Exceeded)\n');
       return;
     }
+    // The up-front charge lasts while the answer is in flight: it is refunded, and the real
+    // cost charged, only when the answer is finished or the connection closes (a handler that
+    // threw, a client that went away), exactly once.
+    let cost = 0;
+    let settled = false;
+    res.once('close', () => {
+      if (settled) return;
+      settled = true;
+      faults.settle(token.token, cost);
+    });
     // Canvas charges for the work done: a page of many items costs more than a single object.
-    const settle = (body: unknown): Record<string, string> => {
-      const cost = Math.round((1 + (Array.isArray(body) ? body.length * 0.02 : 0)) * 100) / 100;
+    const charge = (body: unknown): Record<string, string> => {
+      cost = Math.round((1 + (Array.isArray(body) ? body.length * 0.02 : 0)) * 100) / 100;
       counts.cost = Math.round((counts.cost + cost) * 100) / 100;
-      const remaining = faults.settle(token.token, cost);
       // Canvas sends what is left of the bucket only when throttling applies to the request.
       return faults.throttling
         ? {
             'x-request-cost': String(cost),
-            'x-rate-limit-remaining': String(Math.max(0, Math.round(remaining))),
+            'x-rate-limit-remaining': String(Math.max(0, Math.round(faults.remaining(token.token, cost)))),
           }
         : { 'x-request-cost': String(cost) };
     };
+    const respond = () => {
+      try {
+        answer(req, res, url, user, charge);
+      } catch (error) {
+        if (!res.headersSent) json(res, 500, { errors: [{ message: 'An error occurred.' }] }, charge(null));
+        else res.destroy();
+        console.error('canvas emulator bug', error);
+      }
+    };
+    // The latency is the request's processing time: it is in flight, holding its charge.
+    if (faults.latencyMs > 0) setTimeout(respond, faults.latencyMs);
+    else respond();
+  };
+
+  const answer = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    user: CanvasUser,
+    charge: (body: unknown) => Record<string, string>,
+  ) => {
     const status = faults.failure(url);
     if (status !== undefined)
-      return json(res, status, { errors: [{ message: 'An error occurred.' }] }, settle(null));
+      return json(res, status, { errors: [{ message: 'An error occurred.' }] }, charge(null));
 
     const stringIds = (req.headers.accept ?? '').includes('application/json+canvas-string-ids');
     const ctx: RouteContext = {
@@ -121,9 +162,9 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
       user,
       now: now(),
       id: (n) => (stringIds ? String(n) : n),
-      send: (code, body, headers = {}) => json(res, code, body, { ...settle(body), ...headers }),
+      send: (code, body, headers = {}) => json(res, code, body, { ...charge(body), ...headers }),
       notModified: (headers) => {
-        res.writeHead(304, { ...settle(null), ...headers });
+        res.writeHead(304, { ...charge(null), ...headers });
         res.end();
       },
     };

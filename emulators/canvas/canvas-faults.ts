@@ -61,8 +61,10 @@ export class CanvasFaults {
   }
 
   /**
-   * Starts a request: throttled (true) when the bucket, with this request's up-front charge
-   * added to those in flight, would pass the high-water mark, or when a test asked for it.
+   * Starts a request: throttled (false) when the bucket, with this request's up-front charge
+   * added to those of the requests still in flight, would pass the high-water mark, or when a
+   * test asked for it. An admitted request holds its charge until `settle` (the answer is
+   * finished or the connection closed), so parallel requests pay more than serial ones.
    */
   admit(token: string): boolean {
     const bucket = this.bucket(token);
@@ -71,18 +73,22 @@ export class CanvasFaults {
       this.throttle = Math.max(0, this.throttle - 1);
       return false;
     }
-    if (!this.throttling) return true;
-    if (bucket.level + UPFRONT_COST * (bucket.inFlight + 1) > HIGH_WATER) return false;
+    if (this.throttling && bucket.level + UPFRONT_COST * (bucket.inFlight + 1) > HIGH_WATER) return false;
     bucket.inFlight += 1;
     return true;
   }
 
-  /** Ends an admitted request: refunds the up-front charge, charges the real cost, returns what is left. */
-  settle(token: string, cost: number): number {
+  /** What would be left of the bucket once this in-flight request settles at `cost`. */
+  remaining(token: string, cost: number): number {
+    const bucket = this.bucket(token);
+    return HIGH_WATER - bucket.level - cost - UPFRONT_COST * Math.max(0, bucket.inFlight - 1);
+  }
+
+  /** Ends an admitted request (once): refunds the up-front charge and charges the real cost. */
+  settle(token: string, cost: number): void {
     const bucket = this.bucket(token);
     bucket.inFlight = Math.max(0, bucket.inFlight - 1);
     bucket.level += cost;
-    return HIGH_WATER - bucket.level - UPFRONT_COST * bucket.inFlight;
   }
 
   /** A scripted or random failure status for this request, if any. */

@@ -106,7 +106,10 @@ export function sendBookmarkPage<T>(
 }
 
 function perPageOf(url: URL, fallback: number): number {
-  return Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? fallback) || fallback));
+  // Canvas clamps what it is given (0 and negatives to 1); only an absent or unreadable value
+  // falls back to the default.
+  const asked = Number.parseInt(url.searchParams.get('per_page') ?? '', 10);
+  return Number.isNaN(asked) ? fallback : Math.min(100, Math.max(1, asked));
 }
 
 const encodeBookmark = (key: [string, number]) => Buffer.from(JSON.stringify(key)).toString('base64url');

@@ -16,6 +16,7 @@ export function createCanvasControl(
   faults: CanvasFaults,
   counts: RequestCounts,
   origin: () => string,
+  now: () => number,
 ): Omit<CanvasControl, 'registerDeveloperKey' | 'approveConsent'> {
   const addAssignment: CanvasControl['addAssignment'] = (courseId, a) => {
     const id = state.id();
@@ -246,7 +247,7 @@ export function createCanvasControl(
     fillBucket(token, level) {
       faults.fill(token, level);
     },
-    expectedDueItems: (userId) => expectedDueItems(state, userId, origin()),
+    expectedDueItems: (userId) => expectedDueItems(state, userId, origin(), now()),
     requestCounts: () => structuredClone(counts),
     resetCounts() {
       counts.total = 0;

@@ -5,6 +5,11 @@ import type { CanvasAssignment, CanvasCourse, CanvasState } from './canvas-state
 export interface ExpectedDueItem {
   courseId: string;
   kind: 'assignment' | 'quiz' | 'discussion' | 'calendar_event' | 'syllabus';
+  /**
+   * The Canvas object the item is: an assignment (quizzes and graded discussions included), an
+   * ungraded discussion topic (a planner to-do), a calendar event, or a syllabus line.
+   */
+  source: 'assignment' | 'discussion_topic' | 'calendar_event' | 'syllabus';
   /** The Canvas id; for a syllabus date `<YYYY-MM-DD>:<title slug>`. */
   id: string;
   title: string;
@@ -12,8 +17,12 @@ export interface ExpectedDueItem {
   allDay: boolean;
   allDayDate: string | null;
   submitted: boolean;
+  /** Past due and not submitted (Canvas's `missing`). */
+  missing: boolean;
   htmlUrl: string;
 }
+
+const DAY_MS = 86_400_000;
 
 type Ordered = ExpectedDueItem & { order: [number, number, string] };
 
@@ -23,9 +32,17 @@ type Ordered = ExpectedDueItem & { order: [number, number, string] };
  * course whose assignments tab is hidden), every course calendar event, and every dated line of
  * the course's syllabus that is not a holiday and not already a Canvas item of the course due
  * the same local day whose title shares a meaningful word. A quiz or graded discussion is its
- * assignment, listed once, as that kind. Sorted by course, then id.
+ * assignment, listed once, as that kind. An ungraded discussion with a to-do date is a
+ * `discussion` of its own (id: the topic's), when its to-do date falls in the planner window a
+ * good client asks for: its courses' terms, a day wider on each side (a course without dates
+ * widens it to 180 days back and a year ahead). Sorted by course, then id.
  */
-export function expectedDueItems(state: CanvasState, userId: number, origin: string): ExpectedDueItem[] {
+export function expectedDueItems(
+  state: CanvasState,
+  userId: number,
+  origin: string,
+  now: number,
+): ExpectedDueItem[] {
   const open = new Map(state.openCoursesOf(userId).map((c) => [c.id, c]));
   const items: Ordered[] = [];
   for (const a of state.assignments.values()) {
@@ -37,13 +54,35 @@ export function expectedDueItems(state: CanvasState, userId: number, origin: str
       order: [a.courseId, a.id, ''],
       courseId: String(a.courseId),
       kind: assignmentKind(state, a),
+      source: 'assignment',
       id: String(a.id),
       title: a.name,
       dueAt,
       allDay: allDayDate !== null,
       allDayDate,
       submitted: state.submissions.has(`${userId}:${a.id}`),
+      missing: !state.submissions.has(`${userId}:${a.id}`) && dueAt !== null && Date.parse(dueAt) < now,
       htmlUrl: `${origin}/courses/${a.courseId}/assignments/${a.id}`,
+    });
+  }
+  const window = plannerWindow([...open.values()], now);
+  for (const d of state.discussions.values()) {
+    if (!open.has(d.courseId) || !d.published || d.assignmentId !== null || d.todoDate === null) continue;
+    const at = Date.parse(d.todoDate);
+    if (at < window.start || at > window.end) continue;
+    items.push({
+      order: [d.courseId, d.id, ''],
+      courseId: String(d.courseId),
+      kind: 'discussion',
+      source: 'discussion_topic',
+      id: String(d.id),
+      title: d.title,
+      dueAt: d.todoDate,
+      allDay: false,
+      allDayDate: null,
+      submitted: false,
+      missing: false,
+      htmlUrl: `${origin}/courses/${d.courseId}/discussion_topics/${d.id}`,
     });
   }
   for (const e of state.calendarEvents.values()) {
@@ -52,12 +91,14 @@ export function expectedDueItems(state: CanvasState, userId: number, origin: str
       order: [e.courseId, e.id, ''],
       courseId: String(e.courseId),
       kind: 'calendar_event',
+      source: 'calendar_event',
       id: String(e.id),
       title: e.title,
       dueAt: e.startAt,
       allDay: e.allDay,
       allDayDate: e.allDayDate,
       submitted: false,
+      missing: false,
       htmlUrl: `${origin}/calendar?event_id=${e.id}&include_contexts=course_${e.courseId}`,
     });
   }
@@ -69,6 +110,19 @@ export function expectedDueItems(state: CanvasState, userId: number, origin: str
       (x.order[2] < y.order[2] ? -1 : x.order[2] > y.order[2] ? 1 : 0),
   );
   return items.map(({ order: _order, ...item }) => item);
+}
+
+/** The planner window a client should read: the courses' terms, a day wider on each side. */
+function plannerWindow(courses: CanvasCourse[], now: number): { start: number; end: number } {
+  let start = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const c of courses) {
+    start = Math.min(start, c.term?.startAt ? Date.parse(c.term.startAt) : now - 180 * DAY_MS);
+    end = Math.max(end, c.term?.endAt ? Date.parse(c.term.endAt) : now + 365 * DAY_MS);
+  }
+  if (!Number.isFinite(start)) start = now - 180 * DAY_MS;
+  if (!Number.isFinite(end)) end = now + 365 * DAY_MS;
+  return { start: start - DAY_MS, end: end + DAY_MS };
 }
 
 /** The course's syllabus dates a student should see, after the holiday and same-day rules. */
@@ -98,12 +152,14 @@ function syllabusItems(course: CanvasCourse, canvasItems: Ordered[], origin: str
       order: [course.id, 0, id],
       courseId: String(course.id),
       kind: 'syllabus',
+      source: 'syllabus',
       id,
       title: d.title,
       dueAt,
       allDay: d.time === undefined,
       allDayDate: d.time === undefined ? d.date : null,
       submitted: false,
+      missing: false,
       htmlUrl: `${origin}/courses/${course.id}/assignments/syllabus`,
     });
   }

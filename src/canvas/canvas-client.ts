@@ -36,7 +36,8 @@ export interface CanvasClient extends DueItemsSource {
  * syllabi), the planner over an explicit window covering those terms, each course's
  * assignments (the source of truth), and the courses' calendar (events, and assignment entries
  * for Canvas's all-day dates) in batches of 10 contexts, then joins them: one item per course
- * and assignment (a quiz or graded discussion is its assignment), one per course event, and
+ * and assignment (a quiz or graded discussion is its assignment), one per course event, one
+ * per planner to-do no assignment backs (an ungraded discussion or page with a to-do date), and
  * one per syllabus date that is not a holiday or a Canvas item already (`syllabusDueItems`).
  * A course whose teacher hid the assignments tab has no assignments (a definite answer, noted
  * in `notices`), not a failed read. The answer is complete or says why it is not; it is never
@@ -76,6 +77,7 @@ export function createCanvasClient(options: CanvasClientOptions): CanvasClient {
           await transport.listAll(
             `/api/v1/courses/${course.id}/assignments?include[]=submission&per_page=${perPage}`,
             AssignmentSchema,
+            `list assignments for ${course.name ? `${course.name} (course ${course.id})` : `course ${course.id}`}`,
           ),
         );
       } catch (error) {
@@ -110,7 +112,14 @@ export function createCanvasClient(options: CanvasClientOptions): CanvasClient {
         )),
       );
     }
-    const joined = joinDueItems({ courses, assignments, planner, events, assignmentEvents });
+    const joined = joinDueItems({
+      courses,
+      assignments,
+      planner,
+      events,
+      assignmentEvents,
+      origin: transport.origin,
+    });
     const reference = new Date(now());
     const syllabus = courses.flatMap((c) =>
       syllabusDueItems(

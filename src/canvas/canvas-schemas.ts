@@ -54,7 +54,11 @@ export const PlannerItemSchema = z.object({
     title: z.string().optional(),
     assignment_id: Id.nullable().optional(),
     assignment: z.object({ id: Id }).nullable().optional(),
+    /** The to-do date of an ungraded discussion or page (no assignment behind it). */
+    todo_date: Instant.nullable().optional(),
+    html_url: z.string().optional(),
   }),
+  html_url: z.string().optional(),
 });
 export type CanvasPlannerItemJson = z.infer<typeof PlannerItemSchema>;
 

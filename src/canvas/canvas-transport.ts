@@ -5,6 +5,8 @@ const USER_AGENT = 'CanvasCal/0.1 (+https://github.com/canvascal)';
 // Below this many units left in the token's bucket, pause until it has leaked back up to it.
 const LOW_WATER = 150;
 const LEAK_PER_SECOND = 10;
+// A Retry-After longer than this is not waited out in one sync: the read tries again sooner.
+const RETRY_AFTER_CAP_MS = 60_000;
 
 /** An expected Canvas failure, as a code the caller must handle. Messages never carry tokens. */
 export class CanvasRequestError extends Error {
@@ -56,22 +58,34 @@ export class CanvasTransport {
    * link that repeats or leaves this Canvas, or a page that fails after the first, makes the
    * listing `incomplete`: never a silently short list.
    */
-  async listAll<T>(path: string, schema: z.ZodType<T>): Promise<T[]> {
+  async listAll<T>(path: string, schema: z.ZodType<T>, what = describeRequest(path)): Promise<T[]> {
     const route = path.split('?')[0] ?? path;
     const items: T[] = [];
     const seen = new Set<string>();
     let url: string | undefined = `${this.origin}${path}`;
     while (url !== undefined) {
       if (seen.has(url))
-        throw new CanvasRequestError('incomplete', `Canvas sent a next link it had sent before in ${route}`);
+        throw new CanvasRequestError(
+          'incomplete',
+          `Canvas sent a next link it had sent before while trying to ${what} (${route}); sync again later`,
+        );
       if (new URL(url).origin !== this.origin)
-        throw new CanvasRequestError('incomplete', `Canvas sent a next link to another host in ${route}`);
+        throw new CanvasRequestError(
+          'incomplete',
+          `Canvas sent a next link to another host while trying to ${what} (${route}); sync again later`,
+        );
       seen.add(url);
       let page: { body: unknown; next: string | undefined };
       try {
-        page = await this.get(url);
+        page = await this.get(url, what);
       } catch (error) {
-        if (seen.size > 1 && error instanceof CanvasRequestError && isTransient(error.code))
+        // A later page that fails or is gone (a 404 on a link Canvas itself sent) leaves the
+        // listing half read: incomplete, whatever the first page said.
+        if (
+          seen.size > 1 &&
+          error instanceof CanvasRequestError &&
+          (isTransient(error.code) || error.code === 'not_found')
+        )
           throw new CanvasRequestError(
             'incomplete',
             `Canvas stopped answering partway through ${route} (page ${seen.size}): ${error.message}`,
@@ -85,12 +99,13 @@ export class CanvasTransport {
   }
 
   /** One object (not a listing), validated like a page. */
-  async getOne<T>(path: string, schema: z.ZodType<T>): Promise<T> {
-    const page = await this.get(`${this.origin}${path}`);
+  async getOne<T>(path: string, schema: z.ZodType<T>, what = describeRequest(path)): Promise<T> {
+    const page = await this.get(`${this.origin}${path}`, what);
     return parse(schema, page.body, path.split('?')[0] ?? path);
   }
 
-  private async get(url: string): Promise<{ body: unknown; next: string | undefined }> {
+  /** One page, retried as Canvas asks; `what` says in a failure what the read was doing. */
+  private async get(url: string, what: string): Promise<{ body: unknown; next: string | undefined }> {
     const attempts = this.options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       this.requests += 1;
@@ -109,30 +124,48 @@ export class CanvasTransport {
           await this.sleep(backoff(attempt, this.random));
           continue;
         }
-        throw new CanvasRequestError('unavailable', 'Canvas could not be reached');
+        throw new CanvasRequestError(
+          'unavailable',
+          `Canvas could not be reached to ${what} (${attempts} tries); check the Canvas address and the network`,
+        );
       }
       const cost = Number(response.headers.get('x-request-cost'));
       if (Number.isFinite(cost)) this.costUnits = Math.round((this.costUnits + cost) * 100) / 100;
       if (response.status === 401) {
         await response.body?.cancel();
         throw response.headers.has('www-authenticate')
-          ? new CanvasRequestError('token_invalid', 'Canvas says the access token is invalid or expired')
-          : new CanvasRequestError('forbidden', 'Canvas says this token may not read that');
+          ? new CanvasRequestError(
+              'token_invalid',
+              `Canvas rejected the access token while trying to ${what} (401): it is invalid or expired; reconnect Canvas`,
+            )
+          : new CanvasRequestError(
+              'forbidden',
+              `Canvas refused to ${what} (401 unauthorized): check that you are still enrolled there`,
+            );
       }
       if (response.status === 403) {
         const text = await response.text();
         if (!text.includes('Rate Limit Exceeded'))
-          throw new CanvasRequestError('forbidden', 'Canvas refused the request');
+          throw new CanvasRequestError(
+            'forbidden',
+            `Canvas refused to ${what} (403); check that the token may read it`,
+          );
         if (attempt >= attempts)
-          throw new CanvasRequestError('rate_limited', 'Canvas kept throttling the requests');
-        await this.sleep(backoff(attempt, this.random));
+          throw new CanvasRequestError(
+            'rate_limited',
+            `Canvas kept throttling the requests to ${what} (403 Rate Limit Exceeded, ${attempts} tries); wait a few minutes and sync again`,
+          );
+        await this.sleep(this.pause(response, attempt));
         continue;
       }
       if (response.status === 429 || response.status >= 500) {
         await response.body?.cancel();
         if (attempt >= attempts)
-          throw new CanvasRequestError('unavailable', `Canvas answered HTTP ${response.status}`);
-        await this.sleep(backoff(attempt, this.random));
+          throw new CanvasRequestError(
+            response.status === 429 ? 'rate_limited' : 'unavailable',
+            `Canvas failed to ${what} (HTTP ${response.status}, ${attempts} tries); try again later`,
+          );
+        await this.sleep(this.pause(response, attempt));
         continue;
       }
       if (response.status === 404) {
@@ -147,17 +180,26 @@ export class CanvasTransport {
         )
           throw new CanvasRequestError(
             'not_found',
-            'Canvas says that page is disabled for this course',
+            `Canvas refused to ${what} (404): that page is disabled for this course`,
             true,
           );
-        throw new CanvasRequestError('not_found', 'Canvas says the resource does not exist');
+        throw new CanvasRequestError(
+          'not_found',
+          `Canvas found nothing when trying to ${what} (404); it may have been deleted, or you were removed from the course`,
+        );
       }
       if (!response.ok) {
         await response.body?.cancel();
-        throw new CanvasRequestError('unavailable', `Canvas answered HTTP ${response.status}`);
+        throw new CanvasRequestError(
+          'unavailable',
+          `Canvas failed to ${what} (HTTP ${response.status}); try again later`,
+        );
       }
       const body: unknown = await response.json().catch(() => {
-        throw new CanvasRequestError('malformed_response', 'Canvas answered with something that is not JSON');
+        throw new CanvasRequestError(
+          'malformed_response',
+          `Canvas answered with something that is not JSON when asked to ${what}`,
+        );
       });
       const remaining = Number(response.headers.get('x-rate-limit-remaining') ?? Number.NaN);
       if (Number.isFinite(remaining) && remaining < LOW_WATER)
@@ -165,6 +207,28 @@ export class CanvasTransport {
       return { body, next: nextLink(response.headers.get('link')) };
     }
   }
+
+  /** How long to wait before trying again: Canvas's `Retry-After` (seconds, capped), else backoff with jitter. */
+  private pause(response: Response, attempt: number): number {
+    const header = response.headers.get('retry-after')?.trim() ?? '';
+    if (/^\d+$/.test(header)) return Math.min(Number(header) * 1000, RETRY_AFTER_CAP_MS);
+    return backoff(attempt, this.random);
+  }
+}
+
+/** What a request to `path` was for, in the words a failure message uses. */
+export function describeRequest(path: string): string {
+  const [route = path, query = ''] = path.split('?');
+  const course = /^\/api\/v1\/courses\/([^/]+)\/assignments$/.exec(route)?.[1];
+  if (course !== undefined) return `list assignments for course ${decodeURIComponent(course)}`;
+  if (route === '/api/v1/courses') return 'list your courses';
+  if (route === '/api/v1/planner/items') return 'list your planner items';
+  if (route === '/api/v1/users/self/profile') return 'read your profile';
+  if (route === '/api/v1/calendar_events')
+    return new URLSearchParams(query).get('type') === 'assignment'
+      ? 'list assignment dates on the course calendars'
+      : 'list course calendar events';
+  return `read ${route}`;
 }
 
 /** Validates an answer; a mismatch is `malformed_response` naming the field and the route. */

@@ -16,14 +16,22 @@ export interface CanvasReadParts {
   events: CanvasCalendarEventJson[];
   /** `type=assignment` calendar entries: where Canvas says which deadlines are all-day. */
   assignmentEvents: CanvasCalendarEventJson[];
+  /** The Canvas origin, to make the planner's relative links absolute. */
+  origin?: string;
 }
+
+// Planner items that are due without an assignment: an ungraded discussion or a page whose
+// teacher set a to-do date. Planner notes and announcements are not the student's work.
+const TODO_TYPES = new Set(['discussion_topic', 'wiki_page']);
 
 /**
  * Joins a read into one item per course and assignment, plus one per course event. The
  * course's assignment list is the source of truth for what exists and when it is due; a
  * planner item (an assignment, or the quiz or discussion that an assignment backs) only adds
  * what the student's planner knows about their own work. A planner item with no assignment in
- * the course's list is stale (deleted or unpublished since) and dropped. All-day comes from
+ * the course's list is stale (deleted or unpublished since) and dropped. A planner to-do that
+ * no assignment backs (an ungraded discussion or a page with a `todo_date`) is an item of its
+ * own, kind `discussion`, keyed by its planner type, course and id. All-day comes from
  * Canvas's `all_day_date`, never from the UTC instant. Pure: no I/O.
  */
 export function joinDueItems(parts: CanvasReadParts): {
@@ -102,6 +110,29 @@ export function joinDueItems(parts: CanvasReadParts): {
       submitted: false,
       missing: false,
       htmlUrl: e.html_url,
+    });
+  }
+  for (const p of parts.planner) {
+    const courseId = p.course_id ?? undefined;
+    const info = courseId === undefined ? undefined : courseInfo.get(courseId);
+    const todo = p.plannable.todo_date;
+    if (!info || !todo || !TODO_TYPES.has(p.plannable_type) || plannerAssignmentId(p) !== undefined) continue;
+    const key = `${p.plannable_type}:${info.courseId}:${p.plannable.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const link = p.plannable.html_url ?? p.html_url ?? '';
+    items.push({
+      key,
+      kind: 'discussion',
+      ...info,
+      title: p.plannable.title ?? '',
+      dueAt: new Date(todo).toISOString(),
+      allDay: false,
+      allDayDate: null,
+      pointsPossible: null,
+      submitted: false,
+      missing: false,
+      htmlUrl: parts.origin && link.startsWith('/') ? `${parts.origin}${link}` : link,
     });
   }
   return { items, undated };

@@ -42,8 +42,7 @@ const truth = () =>
   emulator.control
     .expectedDueItems(demo().userId)
     .map(
-      (t) =>
-        `${t.kind === 'calendar_event' || t.kind === 'syllabus' ? t.kind : 'assignment'}:${t.courseId}:${t.id} ${t.dueAt ? Date.parse(t.dueAt) : 'undated'} ${t.allDayDate}`,
+      (t) => `${t.source}:${t.courseId}:${t.id} ${t.dueAt ? Date.parse(t.dueAt) : 'undated'} ${t.allDayDate}`,
     )
     .sort();
 const tapFetch =

@@ -199,7 +199,7 @@ it('reads exactly the emulator’s truth under random throttling and 5xx, or say
         .expectedDueItems(userId)
         .map(
           (t) =>
-            `${t.kind === 'calendar_event' || t.kind === 'syllabus' ? t.kind : 'assignment'}:${t.courseId}:${t.id} ${t.dueAt ? Date.parse(t.dueAt) : 'undated'} ${t.allDayDate}`,
+            `${t.source}:${t.courseId}:${t.id} ${t.dueAt ? Date.parse(t.dueAt) : 'undated'} ${t.allDayDate} submitted=${t.submitted} missing=${t.missing}`,
         )
         .sort();
       emulator.control.randomFaults(model.faults);
@@ -227,8 +227,13 @@ it('reads exactly the emulator’s truth under random throttling and 5xx, or say
         }
         completeRuns += 1;
         const got = [
-          ...read.items.map((i) => `${i.key} ${Date.parse(i.dueAt)} ${i.allDayDate}`),
-          ...read.undated.map((i) => `${i.key} undated ${i.allDayDate}`),
+          ...read.items.map(
+            (i) =>
+              `${i.key} ${Date.parse(i.dueAt)} ${i.allDayDate} submitted=${i.submitted} missing=${i.missing}`,
+          ),
+          ...read.undated.map(
+            (i) => `${i.key} undated ${i.allDayDate} submitted=${i.submitted} missing=${i.missing}`,
+          ),
         ].sort();
         expect(got).toEqual(truth);
       } finally {

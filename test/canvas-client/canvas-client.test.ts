@@ -84,8 +84,27 @@ describe("the demo student's full read", () => {
       .map((q) => `assignment:${q.courseId}:${q.assignmentId}`);
     const quizzes = read.items.filter((i) => i.kind === 'quiz').map((i) => i.key);
     expect(quizzes.sort()).toEqual(quizAssignments.sort());
-    expect(read.items.filter((i) => i.kind === 'discussion')).toHaveLength(5);
+    const discussions = read.items.filter((i) => i.kind === 'discussion').map((i) => i.key);
+    expect(discussions.filter((k) => k.startsWith('assignment:'))).toHaveLength(5);
     expect(new Set(read.items.map((i) => i.key)).size).toBe(read.items.length);
+  });
+
+  it('includes the ungraded discussions whose to-do date only the planner knows, keyed by topic', async () => {
+    const read = complete(await client().readDueItems());
+    const todos = read.items.filter((i) => i.key.startsWith('discussion_topic:'));
+    expect(todos.map((i) => i.title).sort()).toEqual(['Peer review pairs', 'Project team formation']);
+    for (const todo of todos) {
+      const [, courseId, id] = todo.key.split(':');
+      const topic = emulator.control.state.discussions.get(Number(id));
+      expect({ kind: todo.kind, course: courseId, dueAt: Date.parse(todo.dueAt) }).toEqual({
+        kind: 'discussion',
+        course: String(topic?.courseId),
+        dueAt: Date.parse(topic?.todoDate ?? ''),
+      });
+      expect(todo.htmlUrl).toBe(`${emulator.url}/courses/${courseId}/discussion_topics/${id}`);
+    }
+    // Planner notes and announcements are not the student's work; an undated topic has no date.
+    expect(read.items.some((i) => i.title === 'Introduce yourself')).toBe(false);
   });
 
   it('costs 9 requests (courses, planner, 5 × assignments, 2 calendar batches) and reports cost units', async () => {
@@ -142,6 +161,21 @@ describe('pagination', () => {
     expect(counts['/api/v1/courses/:id/assignments']).toBeGreaterThan(20);
   });
 
+  it('reads the planner to its last page: cut its pagination and the to-dos on later pages go missing', async () => {
+    const whole = byKey(await client({ perPage: 2 }).readDueItems());
+    expect([...whole.keys()].sort()).toEqual([...truth().keys()].sort());
+    // The same read with the planner's next links dropped: the comparison above would fail.
+    const firstPageOnly = tapFetch((url, response) => {
+      if (url.pathname !== '/api/v1/planner/items') return response;
+      const headers = new Headers(response.headers);
+      headers.delete('link');
+      return new Response(response.body, { status: response.status, headers });
+    });
+    const cut = byKey(await client({ perPage: 2, fetch: firstPageOnly }).readDueItems());
+    expect([...cut.keys()].sort()).not.toEqual([...truth().keys()].sort());
+    expect(truth().size - cut.size).toBeGreaterThan(0);
+  });
+
   it('reports incomplete when a next link repeats or leaves the Canvas host', async () => {
     for (const target of ['same', 'https://canvas.evil.example/api/v1/planner/items'] as const) {
       const odd = tapFetch((url, response) => {
@@ -180,6 +214,29 @@ describe('throttling', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('one request at a time is never throttled where a parallel reader is', async () => {
+    emulator.control.setLatency(20);
+    emulator.control.fillBucket(demo().token, 600);
+    const statuses: number[] = [];
+    const watching = tapFetch((_url, response) => {
+      statuses.push(response.status);
+      return response;
+    });
+    complete(await client({ fetch: watching }).readDueItems());
+    expect(statuses.length).toBeGreaterThan(5);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+
+    // The same bucket, the same requests, three at once: the up-front charges add up past 700.
+    emulator.control.fillBucket(demo().token, 600);
+    const headers = { authorization: `Bearer ${demo().token}`, 'user-agent': 'parallel-reader' };
+    const parallel = await Promise.all(
+      demo()
+        .courseIds.slice(0, 3)
+        .map((id) => fetch(`${emulator.url}/api/v1/courses/${id}/assignments?per_page=100`, { headers })),
+    );
+    expect(parallel.map((r) => r.status)).toContain(403);
+  });
+
   it('gives up as rate_limited when Canvas keeps throttling', async () => {
     emulator.control.throttleNext(5);
     expect(await client().readDueItems()).toMatchObject({
@@ -195,7 +252,11 @@ describe('error paths', () => {
     emulator.control.revokeToken(demo().token);
     expect(await client().readDueItems()).toMatchObject({
       complete: false,
-      failure: { code: 'token_invalid' },
+      failure: {
+        code: 'token_invalid',
+        message:
+          'Canvas rejected the access token while trying to list your courses (401): it is invalid or expired; reconnect Canvas',
+      },
     });
   });
 
@@ -217,6 +278,11 @@ describe('error paths', () => {
     emulator.control.resetCounts();
     const read = await client({ fetch: dropping }).readDueItems();
     expect(read).toMatchObject({ complete: false, failure: { code: 'forbidden' } });
+    const name = emulator.control.state.courses.get(first ?? 0)?.name;
+    if (!read.complete)
+      expect(read.failure.message).toBe(
+        `Canvas refused to list assignments for ${name} (course ${first}) (401 unauthorized): check that you are still enrolled there`,
+      );
     expect(emulator.control.requestCounts().byRoute['/api/v1/courses/:id/assignments']).toBe(1);
   });
 
@@ -226,15 +292,31 @@ describe('error paths', () => {
       if (url.pathname === '/api/v1/courses') emulator.control.state.courses.delete(second ?? 0);
       return response;
     });
-    expect(await client({ fetch: deleting }).readDueItems()).toMatchObject({
-      complete: false,
-      failure: { code: 'not_found' },
-    });
+    const read = await client({ fetch: deleting }).readDueItems();
+    expect(read).toMatchObject({ complete: false, failure: { code: 'not_found' } });
+    if (!read.complete)
+      expect(read.failure.message).toMatch(
+        /^Canvas found nothing when trying to list assignments for .* \(course \d+\) \(404\); it may have been deleted/,
+      );
+  });
+
+  it('a later page of a listing that is gone (404): incomplete, not not_found', async () => {
+    const course = demo().courseIds[2];
+    emulator.control.failPage(`/api/v1/courses/${course}/assignments`, { status: 404, count: 1 });
+    const read = await client({ perPage: 5 }).readDueItems();
+    expect(read).toMatchObject({ complete: false, failure: { code: 'incomplete' } });
+    if (!read.complete) expect(read.failure.message).toContain('(page 2)');
   });
 
   it('another 403 is not retried', async () => {
     emulator.control.failNext('/api/v1/planner/items', 403, 1);
-    expect(await client().readDueItems()).toMatchObject({ complete: false, failure: { code: 'forbidden' } });
+    expect(await client().readDueItems()).toMatchObject({
+      complete: false,
+      failure: {
+        code: 'forbidden',
+        message: 'Canvas refused to list your planner items (403); check that the token may read it',
+      },
+    });
     expect(sleeps).toEqual([]);
   });
 
@@ -246,7 +328,7 @@ describe('error paths', () => {
       complete: false,
       failure: {
         code: 'incomplete',
-        message: `Canvas stopped answering partway through /api/v1/courses/${course}/assignments (page 2): Canvas answered HTTP 500`,
+        message: `Canvas stopped answering partway through /api/v1/courses/${course}/assignments (page 2): Canvas failed to list assignments for ${emulator.control.state.courses.get(course ?? 0)?.name} (course ${course}) (HTTP 500, 5 tries); try again later`,
       },
     });
   });
@@ -265,7 +347,10 @@ describe('error paths', () => {
     emulator.control.failNext('/api/v1/courses', 503, 10);
     expect(await client().readDueItems()).toEqual({
       complete: false,
-      failure: { code: 'unavailable', message: 'Canvas answered HTTP 503' },
+      failure: {
+        code: 'unavailable',
+        message: 'Canvas failed to list your courses (HTTP 503, 5 tries); try again later',
+      },
     });
   });
 

@@ -330,11 +330,11 @@ describeWithFixtures('Canvas client on canvasapi stubs: pagination and errors', 
     expect(pageRequests).toHaveLength(stubs.length);
   });
 
-  it('reports the read incomplete, not short, when a next page is missing', async () => {
+  it('reports the read incomplete (not not_found, not short) when the page its next link names is gone', async () => {
     const page1 = stub('paginated_list.json', '4_2_pages_p1');
     const host = fakeCanvas(EXAMPLE, { '/api/v1/courses': page1.reply });
     const read = await clientOn(host, EXAMPLE).readDueItems();
-    expect(read).toMatchObject({ complete: false, failure: { code: 'not_found' } });
+    expect(read).toMatchObject({ complete: false, failure: { code: 'incomplete' } });
   });
 
   it('reads a listing paginated in the body (meta.pagination), not an array, as malformed', async () => {

@@ -214,8 +214,8 @@ function canvasSyncSuite(
           pointsPossible: 10,
         });
 
-      const keyOf = (t: { kind: string; courseId: string; id: string }) =>
-        `${t.kind === 'calendar_event' ? 'calendar_event' : 'assignment'}:${t.courseId}:${t.id}`;
+      const keyOf = (t: { source: string; courseId: string; id: string }) =>
+        `${t.source}:${t.courseId}:${t.id}`;
       // A timed deadline is checked by its instant, an all-day one by its local date.
       const truth = () =>
         canvas

@@ -36,4 +36,44 @@ describe('canvascal emulate', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+  it('runs the Canvas emulator alone and prints its URL, the demo token and the developer key id', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src/main.ts'), 'emulate', 'canvas', '--port', '0'],
+      { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const printed = await new Promise<{ url: string; token: string; keyId: string }>((resolve, reject) => {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+        const token = /token[^:\n]*: (\S+)/.exec(output)?.[1];
+        const keyId = /developer key[^:\n]* id: (\d+)/.exec(output)?.[1];
+        if (url && token && keyId) resolve({ url, token, keyId });
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+    });
+    const headers = { authorization: `Bearer ${printed.token}`, 'user-agent': 'e2e' };
+    const self = await fetch(`${printed.url}/api/v1/users/self`, { headers });
+    expect(self.status).toBe(200);
+    // The printed key is the one the emulator's OAuth2 knows: an authorize URL with it gets a consent page.
+    const consent = await fetch(
+      `${printed.url}/login/oauth2/auth?${new URLSearchParams({
+        client_id: printed.keyId,
+        response_type: 'code',
+        redirect_uri: 'http://127.0.0.1/callback',
+        state: 's',
+      })}`,
+    );
+    expect(consent.status).toBe(200);
+    const control = (name: string, args: unknown[]) =>
+      fetch(`${printed.url}/_emulator/${name}`, { method: 'POST', body: JSON.stringify(args) });
+    const counts = await control('requestCounts', []);
+    expect(counts.status).toBe(200);
+    expect(((await counts.json()) as { result: { total: number } }).result.total).toBeGreaterThanOrEqual(1);
+    expect((await control('constructor', [])).status).toBe(400);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
 });
