@@ -201,7 +201,7 @@ export class CalendarApiRouter {
       case 'calendar.calendars.delete':
         return this.calendars.remove(calendar, token.email);
       case 'calendar.events.list':
-        return this.events.list(calendar, request.query);
+        return this.events.list(calendar, request.query, entry.accessRole);
       case 'calendar.events.import':
         return this.events.import(calendar, token.email, body);
       case 'calendar.events.instances':
@@ -215,7 +215,7 @@ export class CalendarApiRouter {
       case 'calendar.events.update':
         return this.events.patch(calendar, eventId ?? '', body, request.headers['if-match'], true);
       case 'calendar.events.delete':
-        return this.events.remove(calendar, eventId ?? '');
+        return this.events.remove(calendar, eventId ?? '', request.headers['if-match']);
       case 'calendar.events.watch':
         return this.pushChannels().watch(calendar, calendarId ?? '', token, body);
       default:

@@ -4,6 +4,8 @@ import type { Calendar, GoogleState } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
 
 const FREEBUSY_MAX_ITEMS = 50;
+/** Documented maxima of freebusy.query's expansion parameters; a larger value is refused. */
+const EXPANSION_MAX = { calendarExpansionMax: 50, groupExpansionMax: 100 } as const;
 const FREEBUSY_MAX_RANGE_MS = 90 * 86_400_000;
 
 export function calendarResource(calendar: Calendar) {
@@ -53,11 +55,19 @@ export class CalendarEndpoints {
         { locationType: 'parameter', location: 'timeMax' },
       );
     }
+    for (const [name, max] of Object.entries(EXPANSION_MAX)) {
+      const value = body[name];
+      if (value !== undefined && !(Number.isInteger(value) && Number(value) >= 1 && Number(value) <= max))
+        throw errors.invalid(`Invalid ${name} value: ${String(value)}. Maximum is ${max}.`, name);
+    }
+    // calendarExpansionMax lowers how many calendars get answers; the rest get tooManyCalendarsRequested.
+    const maxItems =
+      typeof body.calendarExpansionMax === 'number' ? body.calendarExpansionMax : FREEBUSY_MAX_ITEMS;
     const items = Array.isArray(body.items) ? (body.items as Array<{ id?: unknown }>) : [];
     const calendars: Record<string, unknown> = {};
     items.forEach((item, index) => {
       const id = String(item.id ?? '');
-      if (index >= FREEBUSY_MAX_ITEMS) {
+      if (index >= maxItems) {
         calendars[id] = {
           errors: [{ domain: 'usageLimits', reason: 'tooManyCalendarsRequested' }],
           busy: [],

@@ -1,7 +1,16 @@
 import type { GoogleState } from './google-state.ts';
 import type { ChannelInfo, DeliveryCounts } from './push-channels.ts';
+import type { RequestCountSnapshot } from './request-counts.ts';
 
-export type FaultKind = 500 | 503 | 429 | 403 | 'reset';
+/** `userRateLimit`: 403 `userRateLimitExceeded`, Google's answer once a per-user quota set in the Cloud Console is used up. */
+export type FaultKind = 500 | 503 | 429 | 403 | 'userRateLimit' | 'reset';
+
+export interface LatencyOptions {
+  /** A method id (`calendar.events.list`, `oauth.token`, `batch`, ...) or `*` (default). */
+  method?: string;
+  /** How many matching requests to delay (default: all from now on). */
+  count?: number;
+}
 
 export interface RandomFaultOptions {
   /** Share of matching calls that fail, 0..1. */
@@ -20,6 +29,8 @@ export interface RandomFaultOptions {
  */
 export interface GoogleEmulatorControl {
   readonly state: GoogleState;
+  /** Registers an OAuth client whose redirect URIs must match exactly (without them: any loopback URI). */
+  addClient(client: { clientId: string; clientSecret: string; redirectUris?: string[] }): void;
   addAccount(email: string, timeZone: string): string;
   addCalendar(
     email: string,
@@ -66,8 +77,18 @@ export interface GoogleEmulatorControl {
   /** Every channel ever opened, stopped and expired ones included. */
   channels(): ChannelInfo[];
   deliveryCounts(): DeliveryCounts;
-  setLatency(ms: number): void;
-  requestCounts(): { total: number; byMethod: Record<string, number>; byOutcome: Record<string, number> };
+  /**
+   * Holds requests `ms` before answering them. Without options: every request from now on
+   * (replacing earlier latency; 0 removes it). With `{ method, count }`: the next `count`
+   * requests of that method (OAuth and `batch` included), after the rules already set.
+   */
+  setLatency(ms: number, options?: LatencyOptions): void;
+  /**
+   * Every request answered (control calls excepted), by method id and by `"<method> <status>"`:
+   * Calendar methods, each batch part on its own plus `batch` with the batch's own status,
+   * `oauth.authorize`, `oauth.consent`, `oauth.token`, `oauth.revoke`, and `unknown`.
+   */
+  requestCounts(): RequestCountSnapshot;
   resetCounts(): void;
   /** Forgets all accounts, tokens, channels, faults and counts, then seeds the demo student again (unless started with `seed: false`). */
   reset(): void;

@@ -29,8 +29,8 @@ export class EventEndpoints {
     this.listing = new EventListing(state, now);
   }
 
-  list(calendar: Calendar, query: URLSearchParams): EmulatorResponse {
-    return this.listing.list(calendar, query);
+  list(calendar: Calendar, query: URLSearchParams, accessRole?: string): EmulatorResponse {
+    return this.listing.list(calendar, query, accessRole);
   }
 
   instances(calendar: Calendar, eventId: string, query: URLSearchParams): EmulatorResponse {
@@ -148,11 +148,12 @@ export class EventEndpoints {
     return { status: 200, body: stored.resource };
   }
 
-  remove(calendar: Calendar, eventId: string): EmulatorResponse {
+  remove(calendar: Calendar, eventId: string, ifMatch?: string): EmulatorResponse {
     const events = this.state.events.get(calendar.id);
     const stored = events?.get(eventId) ?? this.generatedInstance(calendar, eventId);
     if (!events || !stored) throw errors.notFound();
     if (stored.resource.status === 'cancelled') throw errors.deleted();
+    if (ifMatch && ifMatch !== stored.resource.etag) throw errors.conditionNotMet();
     const seq = this.state.nextSeq();
     const updated = new Date(this.now()).toISOString();
     const cancel = (e: StoredEvent) => {

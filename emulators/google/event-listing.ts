@@ -31,7 +31,8 @@ export class EventListing {
     private readonly now: () => number,
   ) {}
 
-  list(calendar: Calendar, query: URLSearchParams): EmulatorResponse {
+  /** `accessRole` is the caller's role on the calendar, echoed in the envelope. */
+  list(calendar: Calendar, query: URLSearchParams, accessRole = 'owner'): EmulatorResponse {
     const events = this.state.events.get(calendar.id) ?? new Map<string, StoredEvent>();
     const syncToken = query.get('syncToken');
     const pageToken = query.get('pageToken');
@@ -67,7 +68,11 @@ export class EventListing {
     if (Number.isNaN(timeMin)) throw errors.invalid('Bad Request', 'timeMin');
     if (Number.isNaN(timeMax)) throw errors.invalid('Bad Request', 'timeMax');
     const horizon = Math.max(this.now() + RECURRENCE_HORIZON_MS, timeMax ?? 0);
-    const updatedMin = query.get('updatedMin');
+    const updatedMin = query.has('updatedMin') ? Date.parse(query.get('updatedMin') ?? '') : undefined;
+    if (Number.isNaN(updatedMin)) throw errors.invalid('Bad Request', 'updatedMin');
+    // Deletions older than the calendar's purged history can no longer be listed: as a sync token, 410.
+    if (updatedMin !== undefined && updatedMin < (this.state.historyPurgedAt.get(calendar.id) ?? 0))
+      throw errors.updatedMinTooLongAgo();
     const iCalUID = query.get('iCalUID');
     const property = query.getAll('privateExtendedProperty').map((p) => p.split('='));
     const listed: ListedEvent[] = single
@@ -79,6 +84,8 @@ export class EventListing {
       r.status !== 'cancelled' ||
       cursor.f !== null ||
       query.get('showDeleted') === 'true' ||
+      // Documented: with updatedMin, entries deleted since then always come, whatever showDeleted says.
+      updatedMin !== undefined ||
       // Documented: cancelled instances still appear when neither showDeleted nor singleEvents is set.
       (!single && r.recurringEventId !== undefined);
     const matching = listed
@@ -87,7 +94,7 @@ export class EventListing {
       .filter(visible)
       .filter((r) => timeMin === undefined || (span(r)[1] ?? Number.NaN) > timeMin)
       .filter((r) => timeMax === undefined || (span(r)[0] ?? Number.NaN) < timeMax)
-      .filter((r) => !updatedMin || Date.parse(String(r.updated)) >= Date.parse(updatedMin))
+      .filter((r) => updatedMin === undefined || Date.parse(String(r.updated)) >= updatedMin)
       .filter((r) => !iCalUID || r.iCalUID === iCalUID)
       .filter((r) => property.every(([k, v]) => privateProps(r)[k ?? ''] === v))
       .sort(
@@ -99,11 +106,12 @@ export class EventListing {
       );
     const page = matching.slice(cursor.o, cursor.o + maxResults);
     const last = cursor.o + maxResults >= matching.length;
+    const envelope = this.listEnvelope(calendar, cursor.s, query, accessRole);
     return {
       status: 200,
       body: {
-        ...this.listEnvelope(calendar, cursor.s, query),
-        items: page,
+        ...envelope,
+        items: query.has('timeZone') ? page.map((r) => inZone(r, envelope.timeZone)) : page,
         // Google sends nextSyncToken only on the last page.
         ...(last
           ? { nextSyncToken: encodeCursor({ c: calendar.id, s: cursor.s }) }
@@ -150,7 +158,7 @@ export class EventListing {
   }
 
   /** The listing's header; `timeZone` (a valid IANA zone) names the zone of the response. */
-  private listEnvelope(calendar: Calendar, seq: number, query: URLSearchParams) {
+  private listEnvelope(calendar: Calendar, seq: number, query: URLSearchParams, accessRole = 'owner') {
     const timeZone = query.get('timeZone') ?? calendar.timeZone;
     if (!isTimeZone(timeZone))
       throw errors.invalid('Invalid time zone definition for start time.', 'timeZone');
@@ -160,10 +168,44 @@ export class EventListing {
       summary: calendar.summary,
       updated: new Date(this.now()).toISOString(),
       timeZone,
-      accessRole: 'owner',
+      accessRole,
       defaultReminders: [],
     };
   }
+}
+
+/** Timed start, end and originalStartTime rewritten as the same instants in `zone`'s offset. */
+function inZone<T extends Record<string, unknown>>(r: T, zone: string): T {
+  const copy: Record<string, unknown> = { ...r };
+  for (const field of ['start', 'end', 'originalStartTime']) {
+    const time = r[field] as { dateTime?: string } | undefined;
+    if (time?.dateTime === undefined) continue;
+    const instant = Date.parse(time.dateTime);
+    if (!Number.isNaN(instant)) copy[field] = { ...time, dateTime: dateTimeIn(instant, zone) };
+  }
+  return copy as T;
+}
+
+/** RFC 3339 with the zone's UTC offset at that instant, as Google writes it (`2026-12-02T09:00:00-06:00`). */
+export function dateTimeIn(instant: number, zone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
+  const offset = String(parts.timeZoneName).replace('GMT', '') || '+00:00';
+  const utc = offset === '+00:00' && zone === 'UTC' ? 'Z' : offset;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${utc}`;
 }
 
 function privateProps(r: Record<string, unknown>): Record<string, string> {

@@ -4,13 +4,15 @@ import { BatchCodecError } from '../../src/google/batch-codec.ts';
 import { type ApiRequest, CalendarApiRouter } from './calendar-api-router.ts';
 import { callControl } from './control-http.ts';
 import { seedDemoStudent } from './demo-seed.ts';
-import type { FaultKind, GoogleEmulatorControl } from './emulator-control.ts';
+import type { GoogleEmulatorControl } from './emulator-control.ts';
 import { EventEndpoints } from './event-endpoints.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
 import { type AccessToken, GoogleState } from './google-state.ts';
 import { type EmulatorResponse, OAuthEndpoints } from './oauth-endpoints.ts';
 import { PushChannels } from './push-channels.ts';
 import { RandomFaults } from './random-faults.ts';
+import { RequestCounts } from './request-counts.ts';
+import { ScriptedFaults } from './scripted-faults.ts';
 
 /** Thrown by a direct call's fault to make the server drop the connection. */
 class ConnectionReset extends Error {}
@@ -29,7 +31,16 @@ export interface GoogleEmulatorOptions {
   seed?: boolean;
   /** Calls per user per minute before 403 rateLimitExceeded (default 600). */
   rateLimitPerMinute?: number;
+  /** How scripted latency waits (default a real timer); tests may record the delays instead. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const OAUTH_ROUTES: Record<string, string> = {
+  'GET /o/oauth2/v2/auth': 'oauth.authorize',
+  'POST /o/oauth2/v2/auth/decision': 'oauth.consent',
+  'POST /token': 'oauth.token',
+  'POST /revoke': 'oauth.revoke',
+};
 
 export interface GoogleEmulator {
   url: string;
@@ -48,20 +59,11 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const randomFaults = new RandomFaults();
   // The user acting in Google Calendar's own UI: the same event rules, no OAuth scopes.
   const userEvents = new EventEndpoints(state, now);
-  const counts = {
-    total: 0,
-    byMethod: {} as Record<string, number>,
-    byOutcome: {} as Record<string, number>,
-  };
-  const faults: Array<{ method: string; kind: FaultKind; remaining: number }> = [];
+  const counts = new RequestCounts();
+  const count = (method: string, outcome: number | 'reset') => counts.count(method, outcome);
+  const scripted = new ScriptedFaults();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const windows = new Map<string, number[]>();
-  let latencyMs = 0;
-
-  const count = (method: string, status: number | 'reset') => {
-    counts.total += 1;
-    counts.byMethod[method] = (counts.byMethod[method] ?? 0) + 1;
-    counts.byOutcome[`${method} ${status}`] = (counts.byOutcome[`${method} ${status}`] ?? 0) + 1;
-  };
 
   const authenticate = (header: string | undefined): AccessToken => {
     const token = header?.startsWith('Bearer ') ? state.accessTokens.get(header.slice(7)) : undefined;
@@ -82,11 +84,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       windows.set(token.email, recent);
       if (recent.length > limit) throw errors.rateLimitExceeded();
       // Resets of direct calls are handled before the body is routed; batch parts cannot reset alone.
-      const fault = faults.find(
-        (f) => f.remaining > 0 && f.kind !== 'reset' && (f.method === method || f.method === '*'),
-      );
-      if (fault) fault.remaining -= 1;
-      const kind = fault?.kind ?? randomFaults.draw(method);
+      const kind = scripted.takeFault(method, false) ?? randomFaults.draw(method);
       if (kind === 'reset' && direct) {
         count(method, 'reset');
         throw new ConnectionReset();
@@ -95,6 +93,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       if (kind === 503 || kind === 'reset') throw errors.unavailable();
       if (kind === 429) throw errors.tooManyRequests();
       if (kind === 403) throw errors.rateLimitExceeded();
+      if (kind === 'userRateLimit') throw errors.userRateLimitExceeded();
       response = router.handle(request, token, method);
     } catch (error) {
       if (!(error instanceof EmulatedGoogleError)) throw error;
@@ -125,84 +124,96 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://emulator.local');
     const body = await readBody(req);
-    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-    const form = () => new URLSearchParams(body);
-    if (url.pathname === '/o/oauth2/v2/auth' && req.method === 'GET')
-      return send(res, oauth.authorize(url.searchParams));
-    if (url.pathname === '/o/oauth2/v2/auth/decision' && req.method === 'POST') {
-      const params = form();
-      return send(
-        res,
-        oauth.decide(
-          params,
-          params.get('decision') === 'approve' ? 'approve' : 'deny',
-          params.get('email') ?? '',
-        ),
-      );
-    }
-    if (url.pathname === '/token' && req.method === 'POST')
-      return send(res, oauth.token(form(), req.headers.authorization));
-    if (url.pathname === '/revoke' && req.method === 'POST')
-      return send(res, oauth.revoke(url.searchParams.get('token') ?? form().get('token')));
     if (url.pathname.startsWith('/_emulator/') && req.method === 'POST')
       return send(res, await callControl(control, url.pathname.slice(11), body));
-    if (url.pathname === '/batch/calendar/v3' && req.method === 'POST') {
-      count('batch', 200);
-      try {
-        const outer = req.headers.authorization;
-        return send(
-          res,
-          router.batch(body, req.headers['content-type'] ?? '', (part) =>
-            dispatchApi({
-              ...part,
-              headers: { ...part.headers, authorization: part.headers.authorization ?? outer },
-            }),
-          ),
-        );
-      } catch (error) {
-        if (error instanceof BatchCodecError)
-          return send(res, {
-            status: 400,
-            body: errors.invalid(`Invalid batch request: ${error.message}`).body(),
-          });
-        if (error instanceof EmulatedGoogleError)
-          return send(res, { status: error.status, body: error.body() });
-        throw error;
-      }
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    const calendarCall = url.pathname.startsWith('/calendar/v3/');
+    const label =
+      OAUTH_ROUTES[route] ??
+      (route === 'POST /batch/calendar/v3'
+        ? 'batch'
+        : calendarCall
+          ? (router.methodOf(req.method ?? 'GET', url.pathname) ?? 'unknown')
+          : 'unknown');
+    const delay = scripted.takeLatency(label);
+    if (delay > 0) await sleep(delay);
+    if (!calendarCall) {
+      const response = answerOther(label, url, body, req);
+      count(label, response.status);
+      return send(res, response);
     }
-    if (url.pathname.startsWith('/calendar/v3/')) {
-      const method = router.methodOf(req.method ?? 'GET', url.pathname);
-      const fault = faults.find(
-        (f) => f.remaining > 0 && f.kind === 'reset' && (f.method === method || f.method === '*'),
-      );
-      if (fault) {
-        fault.remaining -= 1;
-        count(method ?? 'unknown', 'reset');
-        req.socket.destroy();
-        return;
-      }
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
-      );
-      try {
-        return send(
-          res,
-          dispatchApi(
-            { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body },
-            true,
-          ),
-        );
-      } catch (error) {
-        if (!(error instanceof ConnectionReset)) throw error;
-        req.socket.destroy();
-        return;
-      }
+    if (scripted.takeFault(label, true)) {
+      count(label, 'reset');
+      req.socket.destroy();
+      return;
     }
-    return send(res, { status: 404, body: errors.notFound().body() });
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+    );
+    try {
+      return send(
+        res,
+        dispatchApi(
+          { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body },
+          true,
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConnectionReset)) throw error;
+      req.socket.destroy();
+      return;
+    }
+  };
+
+  /** OAuth, batch and unknown paths: everything but control calls and direct Calendar calls. */
+  const answerOther = (label: string, url: URL, body: string, req: IncomingMessage): EmulatorResponse => {
+    const form = () => new URLSearchParams(body);
+    switch (label) {
+      case 'oauth.authorize':
+        return oauth.authorize(url.searchParams);
+      case 'oauth.consent': {
+        const params = form();
+        const decision = params.get('decision') === 'approve' ? 'approve' : 'deny';
+        return oauth.decide(params, decision, params.get('email') ?? '');
+      }
+      case 'oauth.token':
+        return oauth.token(form(), req.headers.authorization);
+      case 'oauth.revoke':
+        return oauth.revoke(url.searchParams.get('token') ?? form().get('token'));
+      case 'batch':
+        return answerBatch(body, req);
+      default:
+        return { status: 404, body: errors.notFound().body() };
+    }
+  };
+
+  const answerBatch = (body: string, req: IncomingMessage): EmulatorResponse => {
+    try {
+      const outer = req.headers.authorization;
+      return router.batch(body, req.headers['content-type'] ?? '', (part) =>
+        dispatchApi({
+          ...part,
+          headers: { ...part.headers, authorization: part.headers.authorization ?? outer },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof BatchCodecError)
+        return { status: 400, body: errors.invalid(`Invalid batch request: ${error.message}`).body() };
+      if (error instanceof EmulatedGoogleError) return { status: error.status, body: error.body() };
+      throw error;
+    }
   };
 
   const control: GoogleEmulatorControl = {
     state,
+    addClient(client) {
+      if (!client.clientId || !client.clientSecret) throw new Error('clientId and clientSecret are required');
+      state.clients.set(client.clientId, {
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        redirectUris: [...(client.redirectUris ?? [])],
+      });
+    },
     addAccount: (email, timeZone) => state.addAccount(email, timeZone).id,
     addCalendar(email, o) {
       const owner = o.owner ?? email;
@@ -278,38 +289,31 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     },
     expireSyncTokens(calendarId) {
       const floor = state.nextSeq();
-      for (const id of calendarId ? [calendarId] : state.calendars.keys())
+      for (const id of calendarId ? [calendarId] : state.calendars.keys()) {
         state.syncTokenFloor.set(id, floor);
+        state.historyPurgedAt.set(id, now());
+      }
     },
     expireCalendarListSyncTokens(email) {
       const floor = state.nextSeq();
       for (const id of email ? [email] : state.calendarLists.keys())
         state.calendarListTokenFloor.set(id, floor);
     },
-    failNext(method, kind, n = 1) {
-      faults.push({ method, kind, remaining: n });
-    },
+    failNext: (method, kind, n = 1) => scripted.failNext(method, kind, n),
     randomFaults: (options) => randomFaults.configure(options),
     failDeliveries: (deliveryFaults) => push.failDeliveries(deliveryFaults),
     flushDeliveries: () => push.flush(),
     channels: () => push.list(),
     deliveryCounts: () => push.deliveryCounts(),
-    setLatency(ms) {
-      latencyMs = ms;
-    },
-    requestCounts: () => structuredClone(counts),
-    resetCounts() {
-      counts.total = 0;
-      counts.byMethod = {};
-      counts.byOutcome = {};
-    },
+    setLatency: (ms, latencyOptions) => scripted.setLatency(ms, latencyOptions),
+    requestCounts: () => counts.snapshot(),
+    resetCounts: () => counts.reset(),
     reset() {
       push.reset();
       state.clear();
       state.clients.set(DEMO_GOOGLE_CLIENT.clientId, { ...DEMO_GOOGLE_CLIENT });
-      faults.length = 0;
+      scripted.clear();
       windows.clear();
-      latencyMs = 0;
       randomFaults.configure(undefined);
       control.resetCounts();
       if (options.seed ?? true) seedDemoStudent(control, now());

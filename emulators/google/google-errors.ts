@@ -74,6 +74,14 @@ export const errors = {
       'calendar',
       { locationType: 'parameter', location: 'syncToken' },
     ),
+  updatedMinTooLongAgo: () =>
+    new EmulatedGoogleError(
+      410,
+      'updatedMinTooLongAgo',
+      'The requested minimum modification time lies too far in the past.',
+      'calendar',
+      { locationType: 'parameter', location: 'updatedMin' },
+    ),
   conditionNotMet: () =>
     new EmulatedGoogleError(412, 'conditionNotMet', 'Precondition Failed', 'global', {
       locationType: 'header',
@@ -99,6 +107,8 @@ export const errors = {
     }),
   rateLimitExceeded: () =>
     new EmulatedGoogleError(403, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits'),
+  userRateLimitExceeded: () =>
+    new EmulatedGoogleError(403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', 'usageLimits'),
   tooManyRequests: () =>
     new EmulatedGoogleError(429, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits'),
   backendError: () => new EmulatedGoogleError(500, 'backendError', 'Backend Error'),

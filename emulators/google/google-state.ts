@@ -9,6 +9,8 @@ export interface Account {
 export interface OAuthClient {
   clientId: string;
   clientSecret: string;
+  /** Exact redirect URIs registered for it; absent: any loopback URI (an installed app). */
+  redirectUris?: string[];
 }
 
 export interface AuthorizationCode {
@@ -98,6 +100,8 @@ export class GoogleState {
   readonly events = new Map<string, Map<string, StoredEvent>>();
   /** Tokens issued before this sequence number per calendar answer 410. */
   readonly syncTokenFloor = new Map<string, number>();
+  /** When each calendar's change history was last purged (`expireSyncTokens`): older `updatedMin` answers 410. */
+  readonly historyPurgedAt = new Map<string, number>();
   /** Per account, each calendar list entry's last change, for calendarList sync tokens. */
   readonly calendarListChanges = new Map<string, Map<string, CalendarListChange>>();
   /** Calendar list sync tokens issued before this sequence per account answer 410. */

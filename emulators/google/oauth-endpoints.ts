@@ -16,11 +16,30 @@ const oauthError = (status: number, error: string, description: string): Emulato
   body: { error, error_description: description },
 });
 
+const PROMPTS = new Set(['none', 'consent', 'select_account']);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Google's installed-app rule: any port and path on a loopback address, plain http. */
+export function isLoopbackRedirect(uri: string): boolean {
+  if (!URL.canParse(uri)) return false;
+  const url = new URL(uri);
+  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+}
+
 const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
+
+const missing = (name: string) => oauthError(400, 'invalid_request', `Missing required parameter: ${name}`);
+
+/** Google's error page for a bad authorization request: it never redirects back then. */
+const errorPage = (problem: string): EmulatorResponse => ({
+  status: 400,
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body: `<!doctype html><html lang="en"><meta charset="utf-8"><title>Error 400</title><h1>400. That’s an error.</h1><p>${escapeHtml(problem)}</p></html>`,
+});
 
 /** Google's OAuth 2.0 endpoints for installed and web apps, enough for offline access with PKCE. */
 export class OAuthEndpoints {
@@ -32,12 +51,7 @@ export class OAuthEndpoints {
   /** GET /o/oauth2/v2/auth: checks the request, then shows a consent page (or an error page). */
   authorize(query: URLSearchParams): EmulatorResponse {
     const problem = this.checkAuthorize(query);
-    if (problem)
-      return {
-        status: 400,
-        headers: { 'content-type': 'text/html; charset=utf-8' },
-        body: `<h1>400. That’s an error.</h1><p>${escapeHtml(problem)}</p>`,
-      };
+    if (problem) return errorPage(problem);
     const fields = [...query.entries()]
       .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
       .join('');
@@ -63,13 +77,14 @@ export class OAuthEndpoints {
     grantScopes?: string[],
   ): EmulatorResponse {
     const problem = this.checkAuthorize(params);
-    if (problem) return { status: 400, body: problem };
-    const redirect = new URL(params.get('redirect_uri') ?? '');
+    if (problem) return errorPage(problem);
+    const redirectUri = params.get('redirect_uri') ?? '';
+    const redirect = new URL(redirectUri);
     const state = params.get('state');
     if (decision === 'deny') {
       redirect.searchParams.set('error', 'access_denied');
     } else {
-      if (!this.state.accounts.has(email)) return { status: 400, body: `no Google account ${email}` };
+      if (!this.state.accounts.has(email)) return errorPage(`No Google account ${email}.`);
       const asked = (params.get('scope') ?? '').split(' ').filter(Boolean);
       // The user may untick scopes on the consent screen; include_granted_scopes adds earlier grants.
       const granted = grantScopes ? asked.filter((s) => grantScopes.includes(s)) : asked;
@@ -84,7 +99,8 @@ export class OAuthEndpoints {
       this.state.codes.set(code, {
         code,
         clientId: params.get('client_id') ?? '',
-        redirectUri: redirect.toString(),
+        // Kept exactly as sent: /token compares the very same string.
+        redirectUri,
         email,
         scopes: [...new Set([...previous, ...granted])].sort(),
         codeChallenge: params.get('code_challenge') ?? undefined,
@@ -114,9 +130,10 @@ export class OAuthEndpoints {
     if (!client || client.clientSecret !== clientSecret)
       return oauthError(401, 'invalid_client', 'Unauthorized');
     const grantType = form.get('grant_type');
+    if (!grantType) return missing('grant_type');
     if (grantType === 'authorization_code') return this.exchangeCode(form, clientId);
     if (grantType === 'refresh_token') return this.refresh(form, clientId);
-    return oauthError(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType ?? ''}`);
+    return oauthError(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType}`);
   }
 
   /** POST /revoke: a refresh token (and every access token from it) or one access token. */
@@ -143,13 +160,16 @@ export class OAuthEndpoints {
   }
 
   private exchangeCode(form: URLSearchParams, clientId: string): EmulatorResponse {
+    if (!form.get('code')) return missing('code');
+    const redirectUri = form.get('redirect_uri');
+    if (!redirectUri) return oauthError(400, 'invalid_request', 'Missing parameter: redirect_uri');
     const code = this.state.codes.get(form.get('code') ?? '');
     if (!code || code.clientId !== clientId) return oauthError(400, 'invalid_grant', 'Malformed auth code.');
     if (code.used || code.expiresAt <= this.now()) return oauthError(400, 'invalid_grant', 'Bad Request');
-    if (form.get('redirect_uri') !== code.redirectUri.split('?')[0])
-      return oauthError(400, 'redirect_uri_mismatch', 'Bad Request');
+    if (redirectUri !== code.redirectUri) return oauthError(400, 'redirect_uri_mismatch', 'Bad Request');
     if (code.codeChallenge !== undefined) {
       const verifier = form.get('code_verifier');
+      // Google answers invalid_grant here, not invalid_request (observed, e.g. google-api-php-client#2669).
       if (!verifier) return oauthError(400, 'invalid_grant', 'Missing code verifier.');
       const expected =
         code.codeChallengeMethod === 'S256'
@@ -168,6 +188,7 @@ export class OAuthEndpoints {
   }
 
   private refresh(form: URLSearchParams, clientId: string): EmulatorResponse {
+    if (!form.get('refresh_token')) return missing('refresh_token');
     const grant = this.state.refreshGrants.get(form.get('refresh_token') ?? '');
     if (!grant || grant.revoked || grant.clientId !== clientId)
       return oauthError(400, 'invalid_grant', 'Token has been expired or revoked.');
@@ -226,8 +247,13 @@ export class OAuthEndpoints {
     const client = this.state.clients.get(query.get('client_id') ?? '');
     if (!client) return 'Error 401: invalid_client. The OAuth client was not found.';
     const redirect = query.get('redirect_uri');
-    if (!redirect || !URL.canParse(redirect))
-      return 'Error 400: invalid_request. Missing required parameter: redirect_uri';
+    if (!redirect) return 'Error 400: invalid_request. Missing required parameter: redirect_uri';
+    // Google never redirects to an unregistered URI: it shows this page instead.
+    const registered = client.redirectUris
+      ? client.redirectUris.includes(redirect)
+      : isLoopbackRedirect(redirect);
+    if (!registered || !URL.canParse(redirect))
+      return `Error 400: redirect_uri_mismatch. You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. redirect_uri=${redirect}`;
     if (query.get('response_type') !== 'code')
       return 'Error 400: invalid_request. response_type must be code';
     if (!query.get('scope')) return 'Error 400: invalid_request. Missing required parameter: scope';
@@ -239,6 +265,9 @@ export class OAuthEndpoints {
     const accessType = query.get('access_type');
     if (accessType !== null && accessType !== 'online' && accessType !== 'offline')
       return 'Error 400: invalid_request. Invalid access_type';
+    const prompts = (query.get('prompt') ?? '').split(' ').filter(Boolean);
+    if (prompts.some((p) => !PROMPTS.has(p)) || (prompts.includes('none') && prompts.length > 1))
+      return `Error 400: invalid_request. Invalid parameter value for prompt: ${query.get('prompt') ?? ''}`;
     return undefined;
   }
 }

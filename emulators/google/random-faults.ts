@@ -2,7 +2,7 @@ import { seededRandom } from '../shared/seeded-random.ts';
 import type { FaultKind, RandomFaultOptions } from './emulator-control.ts';
 
 const DEFAULT_KINDS: FaultKind[] = [500, 503, 429, 403];
-const KINDS = new Set<unknown>([500, 503, 429, 403, 'reset']);
+const KINDS = new Set<unknown>([500, 503, 429, 403, 'userRateLimit', 'reset']);
 
 /** Decides, call by call, whether a random fault strikes; the same seed and calls give the same faults. */
 export class RandomFaults {
@@ -19,7 +19,7 @@ export class RandomFaults {
       throw new Error('rate must be between 0 and 1');
     if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
     if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => KINDS.has(k)))
-      throw new Error('kinds must be a non-empty list of 500, 503, 429, 403, "reset"');
+      throw new Error('kinds must be a non-empty list of 500, 503, 429, 403, "userRateLimit", "reset"');
     if (methods !== undefined && (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string')))
       throw new Error('methods must be a list of method ids');
     this.active = { options, kinds: [...kinds], next: seededRandom(seed) };

@@ -141,3 +141,25 @@ describe('seeded random faults', () => {
     expect(() => emulator.control.randomFaults({ rate: 0.1, seed: 1, kinds: [] })).toThrow(/kinds/);
   });
 });
+
+describe('userRateLimitExceeded', () => {
+  it('answers a scripted userRateLimit fault with Google’s documented body', async () => {
+    await start();
+    const api = officialCalendar(
+      emulator.url,
+      await emulatorAccessToken(emulator, [SCOPES.calendarListReadonly]),
+    );
+    emulator.control.failNext('calendar.calendarList.list', 'userRateLimit');
+    const refused = await api.calendarList.list().catch((e: unknown) => e);
+    const response = (refused as { response?: { status?: number; data?: { error?: { errors?: unknown } } } })
+      .response;
+    expect(response?.status).toBe(403);
+    expect(response?.data?.error?.errors).toEqual(
+      hasFixtures
+        ? readJsonFixture<{ error: { errors: unknown } }>('google/errors/403-userRateLimitExceeded.json')
+            .error.errors
+        : [{ domain: 'usageLimits', reason: 'userRateLimitExceeded', message: 'User Rate Limit Exceeded' }],
+    );
+    expect(await googleReason(api.calendarList.list())).toBe('no error');
+  });
+});

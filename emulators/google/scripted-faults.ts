@@ -1,0 +1,55 @@
+import type { FaultKind, LatencyOptions } from './emulator-control.ts';
+
+interface Rule<T> {
+  method: string;
+  value: T;
+  remaining: number;
+}
+
+const matches = (rule: Rule<unknown>, method: string) =>
+  rule.remaining > 0 && (rule.method === method || rule.method === '*');
+
+/** Faults and latency scripted by the control API, used up call by call in the order they were set. */
+export class ScriptedFaults {
+  private readonly faults: Array<Rule<FaultKind>> = [];
+  private latency: Array<Rule<number>> = [];
+
+  failNext(method: string, kind: FaultKind, count = 1): void {
+    this.faults.push({ method, value: kind, remaining: count });
+  }
+
+  /**
+   * `setLatency(ms)` delays every request from now on (and drops earlier latency rules; 0 stops
+   * them); with `method` and/or `count`, adds a rule for the next `count` requests of `method`.
+   */
+  setLatency(ms: number, options: LatencyOptions = {}): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error('latency must be a non-negative number of ms');
+    const { method = '*', count = Number.POSITIVE_INFINITY } = options;
+    if (typeof method !== 'string') throw new Error('method must be a method id or *');
+    if (count !== Number.POSITIVE_INFINITY && !(Number.isInteger(count) && count > 0))
+      throw new Error('count must be a positive integer');
+    if (options.method === undefined && options.count === undefined) this.latency = [];
+    if (ms > 0) this.latency.push({ method, value: ms, remaining: count });
+  }
+
+  /** Uses up the first scripted fault for `method`: a connection reset, or any other kind. */
+  takeFault(method: string, reset: boolean): FaultKind | undefined {
+    const rule = this.faults.find((f) => matches(f, method) && (f.value === 'reset') === reset);
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    return rule.value;
+  }
+
+  /** Milliseconds to hold this request of `method` before answering it (0: none). */
+  takeLatency(method: string): number {
+    const rule = this.latency.find((r) => matches(r, method));
+    if (!rule) return 0;
+    rule.remaining -= 1;
+    return rule.value;
+  }
+
+  clear(): void {
+    this.faults.length = 0;
+    this.latency = [];
+  }
+}
