@@ -65,11 +65,41 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     const canvas = await call('POST', '/api/v1/canvas/connection/demo', undefined, auth);
     print(`  Canvas: ${canvas.status} at ${canvas.baseUrl}`);
 
+    // What the CanvasCal calendar holds, as the emulator knows it: id → "summary (when)".
+    const calendarSnapshot = () => {
+      const { state } = emulators.google.control;
+      const calendar = [...state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted);
+      const events = new Map<string, string>();
+      for (const e of state.events.get(calendar?.id ?? '')?.values() ?? []) {
+        if (e.resource.status === 'cancelled') continue;
+        const end = e.resource.end as { dateTime?: string; date?: string } | undefined;
+        events.set(e.resource.id, `${String(e.resource.summary)} (due ${end?.dateTime ?? end?.date ?? '?'})`);
+      }
+      return events;
+    };
+    const printWritten = (before: Map<string, string>, after: Map<string, string>) => {
+      const lines = [
+        ...[...after].filter(([id]) => !before.has(id)).map(([, text]) => `+ ${text}`),
+        ...[...after]
+          .filter(([id, text]) => before.has(id) && before.get(id) !== text)
+          .map(([id, text]) => `~ ${before.get(id)} → ${text}`),
+        ...[...before].filter(([id]) => !after.has(id)).map(([, text]) => `- ${text}`),
+      ];
+      for (const line of lines.slice(0, 5)) print(`    ${line}`);
+      if (lines.length > 5) print(`    … and ${lines.length - 5} more`);
+    };
+
     const sync = async (label: string) => {
       step(label);
       emulators.google.control.resetCounts();
+      const before = calendarSnapshot();
       const { runId } = await call('POST', '/api/v1/sync/canvas', undefined, auth);
+      const deadline = Date.now() + 120_000;
       for (;;) {
+        if (Date.now() > deadline) {
+          print(`  The sync did not finish within 2 minutes; see GET /api/v1/sync/runs/${runId}.`);
+          return;
+        }
         const run = await call('GET', `/api/v1/sync/runs/${runId}`, undefined, auth);
         if (run.status === 'succeeded' || run.status === 'failed') {
           const c = run.counts;
@@ -81,6 +111,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
             `  Google HTTP requests: ${run.googleCalls} (batch requests: ${counts.batch ?? 0}, calendar created: ${counts['calendar.calendars.insert'] ?? 0})`,
           );
           if (run.error) print(`  ${run.error.message}`);
+          printWritten(before, calendarSnapshot());
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
