@@ -234,7 +234,10 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     );
     const fresh = await runs.createOrJoin(alice, 'calendars');
     expect(fresh.joined).toBe(false);
-    expect(await runs.get(alice, during.run.id)).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
+    expect(await runs.get(alice, during.run.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'interrupted',
+    });
 
     expect(await runs.abandonUnfinished('restarted')).toBe(2);
     expect(await runs.get(alice, running.id)).toMatchObject({
