@@ -1,13 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
-import { createCanvasClient } from '../../src/canvas/canvas-client.ts';
+import { describe, expect, it } from 'vitest';
+import { demoClient, CANVAS_NOW as NOW, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
-beforeEach(async () => {
-  emulator = await startCanvasEmulator({ now: () => NOW });
-});
-afterEach(() => emulator.close());
+const emulator = useCanvasEmulator();
 
 /** Canvas answering the courses listing with 429 (and these headers) `times` times first. */
 function tooManyFirst(times: number, headers: Record<string, string> = {}): typeof fetch {
@@ -22,15 +16,7 @@ function tooManyFirst(times: number, headers: Record<string, string> = {}): type
 }
 
 const read = (fetchImpl: typeof fetch, random: () => number, sleeps: number[], attempts = 5) =>
-  createCanvasClient({
-    baseUrl: emulator.url,
-    token: emulator.control.demo?.token ?? '',
-    now: () => NOW,
-    fetch: fetchImpl,
-    random,
-    attempts,
-    sleep: async (ms) => void sleeps.push(ms),
-  }).readDueItems();
+  demoClient(emulator, sleeps, { fetch: fetchImpl, random, attempts }).readDueItems();
 
 describe('429 Too Many Requests', () => {
   it('backs off exponentially with jitter, then reads everything', async () => {

@@ -1,35 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
-import { type CanvasClientOptions, createCanvasClient } from '../../src/canvas/canvas-client.ts';
+import { describe, expect, it } from 'vitest';
 import type { DueItemsRead } from '../../src/sync/due-items-source.ts';
+import { completeRead as complete, tapFetch, useDemoCanvas } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
-let sleeps: number[] = [];
-beforeEach(async () => {
-  sleeps = [];
-  emulator = await startCanvasEmulator({ now: () => NOW });
-});
-afterEach(() => emulator.close());
+const { emulator, sleeps, demo, client } = useDemoCanvas();
 
-const demo = () => {
-  const d = emulator.control.demo;
-  if (!d) throw new Error('no demo seed');
-  return d;
-};
-const client = (options: Partial<CanvasClientOptions> = {}) =>
-  createCanvasClient({
-    baseUrl: emulator.url,
-    token: demo().token,
-    now: () => NOW,
-    sleep: async (ms) => void sleeps.push(ms),
-    random: () => 0,
-    ...options,
-  });
-const complete = (read: DueItemsRead) => {
-  if (!read.complete) throw new Error(`incomplete: ${read.failure.code} ${read.failure.message}`);
-  return read;
-};
 /** Every dated and undated item as `key dueAt allDayDate`, sorted. */
 const keys = (read: DueItemsRead) => {
   const r = complete(read);
@@ -45,10 +19,6 @@ const truth = () =>
       (t) => `${t.source}:${t.courseId}:${t.id} ${t.dueAt ? Date.parse(t.dueAt) : 'undated'} ${t.allDayDate}`,
     )
     .sort();
-const tapFetch =
-  (tap: (url: URL, response: Response) => Response | Promise<Response>): typeof fetch =>
-  async (input, init) =>
-    tap(new URL(String(input)), await fetch(input, init));
 
 describe('a course whose teacher hid the assignments tab', () => {
   it('is a complete read: no assignments from that course, a notice saying so, the rest intact', async () => {

@@ -1,18 +1,13 @@
 import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { syllabusHtml } from '../../emulators/canvas/canvas-syllabi.ts';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
 import { createCanvasClient } from '../../src/canvas/canvas-client.ts';
+import { CANVAS_NOW as NOW, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
 const ZONES = ['America/Chicago', 'America/New_York', 'Asia/Tokyo', 'Europe/Berlin'] as const;
 
-let emulator: CanvasEmulator;
-beforeAll(async () => {
-  emulator = await startCanvasEmulator({ seed: 'empty', now: () => NOW });
-});
-afterAll(() => emulator.close());
+const emulator = useCanvasEmulator({ seed: 'empty', per: 'file' });
 
 const due = fc.option(
   fc.record({

@@ -1,36 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
-import { type CanvasClientOptions, createCanvasClient } from '../../src/canvas/canvas-client.ts';
+import { describe, expect, it } from 'vitest';
 import type { DueItemsRead } from '../../src/sync/due-items-source.ts';
 import type { SourceItem } from '../../src/sync/source-item.ts';
+import { completeRead as complete, tapFetch, useDemoCanvas } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
-let sleeps: number[] = [];
-beforeEach(async () => {
-  sleeps = [];
-  emulator = await startCanvasEmulator({ now: () => NOW });
-});
-afterEach(() => emulator.close());
+const { emulator, sleeps, demo, client } = useDemoCanvas();
 
-const demo = () => {
-  const d = emulator.control.demo;
-  if (!d) throw new Error('no demo seed');
-  return d;
-};
-const client = (options: Partial<CanvasClientOptions> = {}) =>
-  createCanvasClient({
-    baseUrl: emulator.url,
-    token: demo().token,
-    now: () => NOW,
-    sleep: async (ms) => void sleeps.push(ms),
-    random: () => 0,
-    ...options,
-  });
-const complete = (read: DueItemsRead) => {
-  if (!read.complete) throw new Error(`incomplete: ${read.failure.code} ${read.failure.message}`);
-  return read;
-};
 /** `${courseId}:${id}` → due instant (null when undated), as the client read it. */
 const byKey = (read: DueItemsRead) => {
   const r = complete(read);
@@ -48,11 +22,6 @@ const truth = () =>
       .expectedDueItems(demo().userId)
       .map((t) => [`${t.courseId}:${t.id}`, { ...t, due: t.dueAt ? Date.parse(t.dueAt) : null }]),
   );
-/** Wraps fetch to see or change what Canvas answers, e.g. to act between two requests. */
-const tapFetch =
-  (tap: (url: URL, response: Response) => Response | Promise<Response>): typeof fetch =>
-  async (input, init) =>
-    tap(new URL(String(input)), await fetch(input, init));
 
 describe("the demo student's full read", () => {
   it('equals the emulator’s truth: keys, kinds, due dates, all-day dates and submitted work', async () => {

@@ -1,27 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canvasGetter, enrollAda, CANVAS_NOW as NOW, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
 const DAY = 86_400_000;
-let emulator: CanvasEmulator;
+const emulator = useCanvasEmulator({ seed: 'empty', per: 'file' });
 let token = '';
 let userId = 0;
 let course = 0;
 const ids: Record<string, number> = {};
 
-beforeAll(async () => {
-  emulator = await startCanvasEmulator({ seed: 'empty', now: () => NOW });
+beforeAll(() => {
   const c = emulator.control;
-  userId = c.createUser('Ada', 'America/Chicago');
-  token = c.issueToken(userId);
   const term = { name: 'Fall 2026', startAt: '2026-08-24T05:00:00Z', endAt: '2026-12-19T05:59:59Z' };
-  course = c.createCourse({
+  ({ userId, token, course } = enrollAda(c, {
     name: 'Algebra',
     courseCode: 'MATH 1',
     term,
     syllabusBody: '<p>Midterm: Oct 12</p>',
-  });
-  c.enroll(userId, course);
+  }));
   const invited = c.createCourse({ name: 'Invited', courseCode: 'INV 1' });
   c.enroll(userId, invited, { state: 'invited' });
   const done = c.createCourse({ name: 'Done', courseCode: 'OLD 1' });
@@ -48,12 +43,8 @@ beforeAll(async () => {
   ids.gradedAssignment = graded.assignmentId ?? 0;
   ids.ungraded = c.addDiscussion(course, { title: 'Say hi', todoDate: iso(1) }).id;
 });
-afterAll(() => emulator.close());
 
-const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(`${emulator.url}${path}`, {
-    headers: { authorization: `Bearer ${token}`, 'user-agent': 'courses-test', ...headers },
-  });
+const get = canvasGetter(emulator, () => token, 'courses-test');
 const list = async (path: string) => (await (await get(path)).json()) as Array<Record<string, unknown>>;
 const names = async (path: string) => (await list(path)).map((a) => a.name);
 

@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { describe, expect, it } from 'vitest';
+import { startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { canvasGetter, CANVAS_NOW as NOW, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
-
-beforeAll(async () => {
-  emulator = await startCanvasEmulator({ now: () => NOW });
-});
-afterAll(() => emulator.close());
+const emulator = useCanvasEmulator({ per: 'file' });
 
 const token = () => emulator.control.demo?.token ?? '';
-const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(`${emulator.url}${path}`, {
-    headers: { authorization: `Bearer ${token()}`, 'user-agent': 'canvas-emulator-test', ...headers },
-  });
+const get = canvasGetter(emulator, token, 'canvas-emulator-test');
 
 describe('auth', () => {
   it('answers a dead token with 401, the Bearer realm and Canvas error body', async () => {

@@ -1,26 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { canvasGetter, enrollAda, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
+const emulator = useCanvasEmulator({ seed: 'empty' });
 let token = '';
 let course = 0;
 
-beforeEach(async () => {
-  emulator = await startCanvasEmulator({ seed: 'empty', now: () => NOW });
-  const c = emulator.control;
-  const userId = c.createUser('Ada', 'America/Chicago');
-  token = c.issueToken(userId);
-  course = c.createCourse({ name: 'Algebra', courseCode: 'MATH 1' });
-  c.enroll(userId, course);
-  for (let i = 0; i < 5; i++) c.addAssignment(course, { name: `A${i}`, dueAt: '2026-12-10T17:00:00Z' });
+beforeEach(() => {
+  ({ token, course } = enrollAda(emulator.control));
+  for (let i = 0; i < 5; i++)
+    emulator.control.addAssignment(course, { name: `A${i}`, dueAt: '2026-12-10T17:00:00Z' });
 });
-afterEach(() => emulator.close());
 
-const get = (path: string) =>
-  fetch(path.startsWith('http') ? path : `${emulator.url}${path}`, {
-    headers: { authorization: `Bearer ${token}`, 'user-agent': 'faults-test' },
-  });
+const get = canvasGetter(emulator, () => token, 'faults-test');
 
 describe('scripted faults', () => {
   it('fails a later page of a listing, not its first page', async () => {

@@ -1,27 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { canvasGetter, enrollAda, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
+// A still clock: the bucket does not leak between requests, so every unit is visible.
+const emulator = useCanvasEmulator({ seed: 'empty' });
 let token = '';
 let course = 0;
 
-beforeEach(async () => {
-  // A still clock: the bucket does not leak between requests, so every unit is visible.
-  emulator = await startCanvasEmulator({ seed: 'empty', now: () => NOW });
-  const c = emulator.control;
-  const userId = c.createUser('Ada', 'America/Chicago');
-  token = c.issueToken(userId);
-  course = c.createCourse({ name: 'Algebra', courseCode: 'MATH 1' });
-  c.enroll(userId, course);
-  c.addAssignment(course, { name: 'A', dueAt: '2026-12-10T17:00:00Z' });
+beforeEach(() => {
+  ({ token, course } = enrollAda(emulator.control));
+  emulator.control.addAssignment(course, { name: 'A', dueAt: '2026-12-10T17:00:00Z' });
 });
-afterEach(() => emulator.close());
 
-const get = (path: string) =>
-  fetch(`${emulator.url}${path}`, {
-    headers: { authorization: `Bearer ${token}`, 'user-agent': 'in-flight-test' },
-  });
+const get = canvasGetter(emulator, () => token, 'in-flight-test');
 const statuses = (responses: Response[]) => responses.map((r) => r.status);
 
 describe('the up-front charge of a request in flight', () => {

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canvasGetter, enrollAda, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
+const emulator = useCanvasEmulator({ seed: 'empty', per: 'file' });
 let token = '';
 let userId = 0;
 let course = 0;
 const ids: Record<string, number> = {};
 
-beforeAll(async () => {
-  emulator = await startCanvasEmulator({ seed: 'empty', now: () => NOW });
+beforeAll(() => {
   const c = emulator.control;
-  userId = c.createUser('Ada', 'America/Chicago');
-  token = c.issueToken(userId);
-  course = c.createCourse({ name: 'Algebra', courseCode: 'MATH 1' });
-  c.enroll(userId, course);
+  ({ userId, token, course } = enrollAda(c));
   // 23:59:59 in Chicago on Dec 3 is Dec 4 in UTC: an all-day deadline on Dec 3.
   ids.essay = c.addAssignment(course, { name: 'Essay', dueAt: '2026-12-04T05:59:59Z' });
   ids.lab = c.addAssignment(course, { name: 'Lab', dueAt: '2026-12-05T17:00:00Z' });
@@ -36,12 +31,8 @@ beforeAll(async () => {
   });
   c.addAssignment(course, { name: 'Undated', dueAt: null });
 });
-afterAll(() => emulator.close());
 
-const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(path.startsWith('http') ? path : `${emulator.url}${path}`, {
-    headers: { authorization: `Bearer ${token}`, 'user-agent': 'planner-test', ...headers },
-  });
+const get = canvasGetter(emulator, () => token, 'planner-test');
 type Item = { plannable_type: string; plannable_id: number; plannable: Record<string, unknown> } & Record<
   string,
   unknown

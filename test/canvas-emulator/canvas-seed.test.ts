@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { describe, expect, it } from 'vitest';
+import { demoOf, CANVAS_NOW as NOW, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
-beforeAll(async () => {
-  emulator = await startCanvasEmulator({ now: () => NOW });
-});
-afterAll(() => emulator.close());
-
-const demo = () => {
-  const d = emulator.control.demo;
-  if (!d) throw new Error('no demo seed');
-  return d;
-};
+const emulator = useCanvasEmulator({ per: 'file' });
+const demo = () => demoOf(emulator);
 
 describe('demo seed', () => {
   it('puts the student in five courses of the current term, plus a past and a restricted one', () => {

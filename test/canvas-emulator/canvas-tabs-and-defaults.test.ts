@@ -1,22 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { describe, expect, it } from 'vitest';
+import { canvasGetter, demoOf, useCanvasEmulator } from '../support/canvas.ts';
 
-const NOW = Date.parse('2026-12-01T15:00:00Z');
-let emulator: CanvasEmulator;
-beforeEach(async () => {
-  emulator = await startCanvasEmulator({ now: () => NOW });
-});
-afterEach(() => emulator.close());
-
-const demo = () => {
-  const d = emulator.control.demo;
-  if (!d) throw new Error('no demo seed');
-  return d;
-};
-const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(`${emulator.url}${path}`, {
-    headers: { authorization: `Bearer ${demo().token}`, 'user-agent': 'canvas-emulator-test', ...headers },
-  });
+const emulator = useCanvasEmulator();
+const demo = () => demoOf(emulator);
+const get = canvasGetter(emulator, () => demo().token, 'canvas-emulator-test');
 
 describe('a course tab the teacher hid', () => {
   it('answers its API with 404 and Canvas’s bare message; the other tabs and courses still answer', async () => {

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/index.ts';
+import { expect, it } from 'vitest';
+import { canvasGetter, useCanvasEmulator } from '../support/canvas.ts';
 import { describeWithFixtures, readJsonFixture } from '../support/fixtures.ts';
 
-let emulator: CanvasEmulator;
-beforeAll(async () => {
-  emulator = await startCanvasEmulator({ now: () => Date.parse('2026-12-01T15:00:00Z') });
-});
-afterAll(() => emulator.close());
-
-const getJson = async (path: string): Promise<unknown> => {
-  const res = await fetch(`${emulator.url}${path}`, {
-    headers: { authorization: `Bearer ${emulator.control.demo?.token ?? ''}`, 'user-agent': 'shape-test' },
-  });
-  return res.json();
-};
+const emulator = useCanvasEmulator({ per: 'file' });
+const get = canvasGetter(emulator, () => emulator.control.demo?.token ?? '', 'shape-test');
+const getJson = async (path: string): Promise<unknown> => (await get(path)).json();
 const keysOf = (value: unknown): string[] =>
   typeof value === 'object' && value !== null ? Object.keys(value).sort() : [];
 const first = (value: unknown): unknown => (Array.isArray(value) ? value[0] : undefined);

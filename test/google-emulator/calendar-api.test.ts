@@ -1,5 +1,4 @@
-import { calendar, type calendar_v3 } from '@googleapis/calendar';
-import { OAuth2Client } from 'google-auth-library';
+import type { calendar_v3 } from '@googleapis/calendar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { type GoogleEmulator, startGoogleEmulator } from '../../emulators/google/google-emulator.ts';
@@ -7,6 +6,7 @@ import { getBusyMap } from '../../src/google/busy-map.ts';
 import { createGoogleCalendarClient } from '../../src/google/google-calendar-client.ts';
 import { SCOPES } from '../../src/google/scopes.ts';
 import { emulatorAccessToken } from '../support/emulator-token.ts';
+import { officialCalendar, googleReason as reason } from '../support/official-calendar.ts';
 
 let emulator: GoogleEmulator;
 
@@ -18,30 +18,7 @@ afterEach(() => emulator.close());
 const accessToken = (scopes: string[]) => emulatorAccessToken(emulator, scopes);
 
 /** The official client, pointed at the emulator, with a bare access token. */
-function official(token: string): calendar_v3.Calendar {
-  const auth = new OAuth2Client({ transporterOptions: { fetchImplementation: fetch } });
-  auth.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
-  return calendar({
-    version: 'v3',
-    rootUrl: `${emulator.url}/`,
-    auth,
-    fetchImplementation: fetch,
-    retry: false,
-  });
-}
-
-const reason = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as {
-      status?: number;
-      response?: { status?: number; data?: { error?: { errors?: Array<{ reason?: string }> } } };
-    };
-    return `${e.response?.status ?? e.status} ${e.response?.data?.error?.errors?.[0]?.reason ?? ''}`;
-  }
-  return 'no error';
-};
+const official = (token: string) => officialCalendar(emulator.url, token);
 
 describe('scopes per method', () => {
   it('lets calendar.app.created create a calendar and write only there, and refuses calendarList', async () => {
