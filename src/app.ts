@@ -252,6 +252,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     let http: HttpApp | undefined;
     if (role !== 'worker') {
       const { verifier, localIssuer } = await buildAuth(config);
+      if (localIssuer && config.http.trustProxy)
+        logger.warn(
+          'TRUST_PROXY is on and no AUTH_JWT_SECRET/AUTH_JWKS_URL is set: local sign-in is off behind a proxy, so nobody can sign in. Configure Supabase auth.',
+        );
       // With Redis, every API process shares one set of rate-limit counters; a Redis outage
       // lets requests through (skipOnError) rather than failing them.
       const rateLimitRedis =
@@ -329,7 +333,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           }),
         ],
         publicRoutes: [
-          ...(localIssuer ? [localLoginRoutes(localIssuer)] : []),
+          // Behind a proxy every visitor could look local: local sign-in is off there.
+          ...(localIssuer && !config.http.trustProxy ? [localLoginRoutes(localIssuer)] : []),
           canvasCallbackRoutes(canvasAccount, { dashboardUrl: `${config.http.publicUrl}/docs` }),
           ...(google
             ? [googleCallbackRoutes(google.connection, { dashboardUrl: `${config.http.publicUrl}/docs` })]

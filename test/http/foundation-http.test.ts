@@ -133,6 +133,18 @@ describe('errors have one shape', () => {
     expect(res.json().error.message).toContain('body.email');
   });
 
+  it('refuses local sign-in to anything but a direct caller on this machine', async () => {
+    const { app } = await build();
+    const login = (headers: Record<string, string>, remoteAddress = '127.0.0.1') =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/local/login', payload: {}, headers, remoteAddress });
+    expect((await login({})).statusCode).toBe(200);
+    expect((await login({}, '203.0.113.5')).statusCode).toBe(403);
+    // A spoofed (or a local proxy's) forwarding header: the visitor is not on this machine.
+    expect((await login({ 'x-forwarded-for': '127.0.0.1' }, '203.0.113.5')).statusCode).toBe(403);
+    expect((await login({ 'x-forwarded-for': '203.0.113.5' })).statusCode).toBe(403);
+    expect((await login({ forwarded: 'for=203.0.113.5' })).statusCode).toBe(403);
+  });
+
   it('answers malformed JSON with 400', async () => {
     const { app } = await build();
     const res = await app.inject({

@@ -7,9 +7,15 @@ import type { LocalTokenIssuer } from '../auth.ts';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const TTL_SECONDS = 7 * 24 * 3600;
 
+// Headers a reverse proxy adds: a request carrying any of them came from elsewhere.
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];
+
 /**
  * The embedded default's single-user sign-in: no password, so it answers only to callers
- * on this machine. Production deployments verify Supabase tokens instead and do not mount it.
+ * on this machine: the socket's own peer address (never `request.ip`, which trusts
+ * X-Forwarded-For behind a proxy) must be loopback, and no proxy may have forwarded the
+ * request (a proxy on this machine makes every visitor look local). Production deployments
+ * verify Supabase tokens instead and do not mount it; neither does a server behind a proxy.
  */
 export function localLoginRoutes(issuer: LocalTokenIssuer): FastifyPluginAsyncZod {
   return async (app) => {
@@ -33,7 +39,9 @@ export function localLoginRoutes(issuer: LocalTokenIssuer): FastifyPluginAsyncZo
         },
       },
       async (request) => {
-        if (!LOOPBACK.has(request.ip)) {
+        const peer = request.raw.socket.remoteAddress ?? '';
+        const forwarded = FORWARDING_HEADERS.some((name) => request.headers[name] !== undefined);
+        if (!LOOPBACK.has(peer) || forwarded) {
           throw forbidden(
             'Local sign-in only answers on this machine; configure AUTH_JWT_SECRET for remote users.',
           );
