@@ -286,7 +286,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         apiRoutes: [
           meRoutes(users),
           plannerRoutes({ users, deadlines, busy }),
-          canvasAuthRoutes(canvasAccount),
+          canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
             personalTokens: config.canvasPersonalTokens,
             demo: canvasEmulator?.control.demo
@@ -295,7 +295,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           }),
           ...(google
             ? [
-                googleAuthRoutes(google.connection),
+                googleAuthRoutes(google.connection, {
+                  secureCookies: config.http.publicUrl.startsWith('https:'),
+                }),
                 calendarRoutes({ users, busy: userBusy, calendarFor: connectedCalendar }),
               ]
             : []),

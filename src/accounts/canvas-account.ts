@@ -120,7 +120,10 @@ export class CanvasAccount {
   }
 
   /** The consent URL at the school's Canvas, with a signed, single-use state bound to the user. */
-  async authorizationUrl(userId: string, baseUrlInput: string): Promise<{ url: string; expiresAt: Date }> {
+  async authorizationUrl(
+    userId: string,
+    baseUrlInput: string,
+  ): Promise<{ url: string; state: string; expiresAt: Date }> {
     const baseUrl = canvasOrigin(baseUrlInput, { allowHttp: this.deps.allowHttp });
     const { oauth, key } = this.oauthFor(baseUrl);
     const { state, hash } = issueOAuthState(oauth.stateKey, 'canvas');
@@ -133,7 +136,7 @@ export class CanvasAccount {
       canvasBaseUrl: baseUrl,
       expiresAt,
     });
-    return { url: oauth.client.authUrl(key, { state, redirectUri: oauth.redirectUri }), expiresAt };
+    return { url: oauth.client.authUrl(key, { state, redirectUri: oauth.redirectUri }), state, expiresAt };
   }
 
   /**

@@ -12,6 +12,9 @@ const canvas = () => e2e.canvas;
 const signIn = (email: string) => e2e.signIn(email);
 const sync = () => e2e.run(headers, '/api/v1/sync/canvas');
 
+// The cookie the browser that asked for the last consent URL holds (it binds the state to it).
+let browserCookie = '';
+
 /** Starts connecting and clicks Authorize (or Cancel) on the emulator's consent page. */
 async function consent(as: Record<string, string>, options: { deny?: boolean } = {}) {
   const start = await http().inject({
@@ -19,6 +22,7 @@ async function consent(as: Record<string, string>, options: { deny?: boolean } =
     headers: as,
   });
   expect(start.statusCode).toBe(200);
+  browserCookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
   const redirect = new URL(canvas().control.approveConsent(start.json().url, options));
   return redirect;
 }
@@ -106,8 +110,16 @@ describe('Canvas OAuth2 with a developer key', () => {
     const before = issuedAccessTokens().length;
     const redirect = await consent(headers);
     const callback = redirect.pathname + redirect.search;
-    const res = await http().inject({ url: callback });
+    // Another browser (the link forwarded to someone else) cannot finish this sign-in.
+    const elsewhere = await http().inject({ url: callback });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.body).toMatch(/not started in this browser/);
+    expect((await http().inject({ url: '/api/v1/canvas/connection', headers })).json().status).toBe(
+      'not_connected',
+    );
+    const res = await http().inject({ url: callback, headers: { cookie: browserCookie } });
     expect(res.statusCode).toBe(303);
+    expect(String(res.headers['set-cookie'])).toMatch(/Max-Age=0/);
 
     const status = await http().inject({ url: '/api/v1/canvas/connection', headers });
     expect(status.json()).toMatchObject({ status: 'connected', authKind: 'oauth', baseUrl: canvas().url });
@@ -121,7 +133,7 @@ describe('Canvas OAuth2 with a developer key', () => {
     for (const token of issued) expect(stored).not.toContain(token.token);
     expect(rows.find((r) => r.auth_kind === 'oauth')?.encrypted_refresh_token).toMatch(/^v1\./);
 
-    const again = await http().inject({ url: callback });
+    const again = await http().inject({ url: callback, headers: { cookie: browserCookie } });
     expect(again.statusCode).toBe(400);
     expect(again.body).toMatch(/already used or has expired/);
   });

@@ -54,6 +54,8 @@ async function signIn(email: string) {
 async function consent(headers: Record<string, string>, grantScopes?: string[]) {
   const start = await http().inject({ url: '/api/v1/auth/google/url', headers });
   expect(start.statusCode).toBe(200);
+  const cookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
+  expect(String(start.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Lax/);
   const authUrl = new URL(start.json().url);
   expect(Object.fromEntries(authUrl.searchParams)).toMatchObject({
     access_type: 'offline',
@@ -68,7 +70,11 @@ async function consent(headers: Record<string, string>, grantScopes?: string[]) 
       ...(grantScopes ? { grantScopes } : {}),
     }),
   );
-  return { code: redirect.searchParams.get('code') ?? '', state: redirect.searchParams.get('state') ?? '' };
+  return {
+    code: redirect.searchParams.get('code') ?? '',
+    state: redirect.searchParams.get('state') ?? '',
+    cookie,
+  };
 }
 
 const storedEnvelope = async (userId: string) =>
@@ -154,10 +160,16 @@ describe('connecting Google (offline OAuth) through the API, against the emulato
 
   it('completes the browser redirect flow at the callback and redirects onward', async () => {
     const headers = await signIn('carol@example.edu');
-    const { code, state } = await consent(headers);
-    const res = await http().inject({
-      url: `/api/v1/auth/google/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`,
-    });
+    const { code, state, cookie } = await consent(headers);
+    const callback = `/api/v1/auth/google/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`;
+    // The consent link forwarded to another browser cannot finish this user's sign-in.
+    const elsewhere = await http().inject({ url: callback });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.body).toMatch(/not started in this browser/);
+    expect((await http().inject({ url: '/api/v1/auth/google', headers })).json().status).not.toBe(
+      'connected',
+    );
+    const res = await http().inject({ url: callback, headers: { cookie } });
     expect(res.statusCode).toBe(303);
     expect((await http().inject({ url: '/api/v1/auth/google', headers })).json().status).toBe('connected');
     const denied = await http().inject({ url: '/api/v1/auth/google/callback?error=access_denied&state=x' });

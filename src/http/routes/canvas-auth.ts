@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CanvasAccount } from '../../accounts/canvas-account.ts';
 import { AppError } from '../../errors.ts';
 import { htmlPage } from '../html-page.ts';
+import { bindStateToBrowser, clearStateBinding, stateBoundToBrowser } from '../oauth-browser-binding.ts';
 import { currentUser } from '../server.ts';
 import { CanvasStatusSchema } from './canvas-connection.ts';
 
@@ -11,7 +12,10 @@ const CodeSchema = z.string().trim().min(1, 'code is required').max(2048);
 const StateSchema = z.string().trim().min(1, 'state is required').max(512);
 
 /** Connect Canvas with OAuth2 and the school's developer key (under /api/v1). */
-export function canvasAuthRoutes(canvas: CanvasAccount): FastifyPluginAsyncZod {
+export function canvasAuthRoutes(
+  canvas: CanvasAccount,
+  options: { secureCookies: boolean },
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/auth/canvas/url',
@@ -30,11 +34,12 @@ export function canvasAuthRoutes(canvas: CanvasAccount): FastifyPluginAsyncZod {
           response: { 200: z.object({ url: z.url(), expiresAt: z.iso.datetime() }) },
         },
       },
-      async (request) => {
-        const { url, expiresAt } = await canvas.authorizationUrl(
+      async (request, reply) => {
+        const { url, state, expiresAt } = await canvas.authorizationUrl(
           currentUser(request).id,
           request.query.baseUrl,
         );
+        bindStateToBrowser(reply, 'canvas', state, { secure: options.secureCookies });
         return { url, expiresAt: expiresAt.toISOString() };
       },
     );
@@ -96,6 +101,13 @@ export function canvasCallbackRoutes(
         if (error) return failed(400, `Canvas said: ${error}. You can try again from CanvasCal.`);
         if (!code || !state)
           return failed(400, 'The link is missing its code or state; start again from CanvasCal.');
+        // Only the browser that asked for the consent URL may finish here.
+        if (!stateBoundToBrowser(request, 'canvas', state))
+          return failed(
+            400,
+            'This sign-in was not started in this browser. Start connecting Canvas again from CanvasCal, in this browser.',
+          );
+        clearStateBinding(reply, 'canvas');
         try {
           await canvas.completeAuthorization({ code, state });
         } catch (caught) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { GoogleConnection } from '../../google/google-connection.ts';
 import { htmlPage } from '../html-page.ts';
+import { bindStateToBrowser, clearStateBinding, stateBoundToBrowser } from '../oauth-browser-binding.ts';
 import { currentUser } from '../server.ts';
 
 const StatusSchema = z.object({
@@ -22,7 +23,10 @@ const CodeSchema = z.string().trim().min(1, 'code is required').max(2048);
 const StateSchema = z.string().trim().min(1, 'state is required').max(512);
 
 /** Connect, inspect and disconnect the signed-in user's Google account (under /api/v1). */
-export function googleAuthRoutes(google: GoogleConnection): FastifyPluginAsyncZod {
+export function googleAuthRoutes(
+  google: GoogleConnection,
+  options: { secureCookies: boolean },
+): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/auth/google/url',
@@ -36,11 +40,12 @@ export function googleAuthRoutes(google: GoogleConnection): FastifyPluginAsyncZo
           response: { 200: z.object({ url: z.url(), expiresAt: z.iso.datetime() }) },
         },
       },
-      async (request) => {
-        const { url, expiresAt } = await google.authorizationUrl(currentUser(request).id, {
+      async (request, reply) => {
+        const { url, state, expiresAt } = await google.authorizationUrl(currentUser(request).id, {
           ...(request.query.loginHint ? { loginHint: request.query.loginHint } : {}),
           includePrimaryEvents: request.query.includePrimaryEvents === 'true',
         });
+        bindStateToBrowser(reply, 'google', state, { secure: options.secureCookies });
         return { url, expiresAt: expiresAt.toISOString() };
       },
     );
@@ -123,6 +128,18 @@ export function googleCallbackRoutes(
               ),
             );
         }
+        // Only the browser that asked for the consent URL may finish here; an app holding
+        // the user's token posts {code, state} to /auth/google/token instead.
+        if (!stateBoundToBrowser(request, 'google', state))
+          return reply
+            .status(400)
+            .send(
+              htmlPage(
+                'Google was not connected',
+                'This sign-in was not started in this browser. Start connecting Google again from CanvasCal, in this browser.',
+              ),
+            );
+        clearStateBinding(reply, 'google');
         try {
           await google.complete({ code, state });
         } catch (caught) {
