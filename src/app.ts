@@ -8,6 +8,7 @@ import {
   startGoogleEmulator,
 } from '../emulators/google/google-emulator.ts';
 import { CanvasAccount, canvasSourceFor } from './accounts/canvas-account.ts';
+import { createCanvasHostPolicy } from './accounts/canvas-host-policy.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
 import { createCanvasClient } from './canvas/canvas-client.ts';
 import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
@@ -155,6 +156,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       sealer: cipher,
       probe: createCanvasProbe(),
       allowHttp: config.env !== 'production',
+      ...(config.env === 'production'
+        ? { hostPolicy: createCanvasHostPolicy({ trusted: developerKeys.map((k) => k.baseUrl) }) }
+        : {}),
       ...(developerKeys.length > 0
         ? {
             oauth: {

@@ -63,6 +63,8 @@ export interface CanvasAccountDeps {
   sealer: SecretSealer;
   probe: CanvasProbe;
   allowHttp: boolean;
+  /** Production's refusal of internal addresses (see canvas-host-policy.ts); absent elsewhere. */
+  hostPolicy?: (origin: string) => Promise<void>;
   /** OAuth2 with the school's developer key; absent when no key is configured. */
   oauth?: {
     client: CanvasOAuth;
@@ -105,6 +107,7 @@ export class CanvasAccount {
     input: { baseUrl: string; token: string; expiresAt?: Date | undefined },
   ): Promise<CanvasAccountStatus> {
     const baseUrl = canvasOrigin(input.baseUrl, { allowHttp: this.deps.allowHttp });
+    await this.deps.hostPolicy?.(baseUrl);
     const canvasUserId = await this.whoAmI(baseUrl, input.token);
     await this.deps.connections.save({
       userId,

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { createCanvasHostPolicy, isInternalAddress } from './canvas-host-policy.ts';
+
+describe('isInternalAddress', () => {
+  it('knows the internal ranges and leaves public addresses alone', () => {
+    for (const address of [
+      '127.0.0.1',
+      '10.0.0.5',
+      '172.16.3.4',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:10.1.2.3',
+    ])
+      expect(isInternalAddress(address), address).toBe(true);
+    for (const address of [
+      '93.184.216.34',
+      '8.8.8.8',
+      '172.32.0.1',
+      '2606:4700::6810:84e5',
+      '::ffff:8.8.8.8',
+    ])
+      expect(isInternalAddress(address), address).toBe(false);
+  });
+});
+
+describe('the Canvas host policy', () => {
+  const policy = createCanvasHostPolicy({
+    trusted: ['https://canvas.internal.school.edu'],
+    lookup: async (hostname) =>
+      hostname === 'canvas.school.edu'
+        ? [{ address: '93.184.216.34', family: 4 }]
+        : hostname === 'sneaky.example'
+          ? [
+              { address: '93.184.216.34', family: 4 },
+              { address: '10.0.0.7', family: 4 },
+            ]
+          : [],
+  });
+
+  it('lets a public Canvas through, and an internal one the admin configured', async () => {
+    await expect(policy('https://canvas.school.edu')).resolves.toBeUndefined();
+    await expect(policy('https://canvas.internal.school.edu')).resolves.toBeUndefined();
+  });
+
+  it('refuses loopback, metadata and names that resolve (even partly) inside, saying what to do', async () => {
+    for (const origin of [
+      'https://127.0.0.1:6379',
+      'https://[::1]:8080',
+      'https://169.254.169.254',
+      'https://sneaky.example',
+    ])
+      await expect(policy(origin), origin).rejects.toMatchObject({ code: 'canvas_internal_address' });
+    await expect(policy('https://sneaky.example')).rejects.toThrow(/ask the admin/);
+  });
+});
+
+describe('connecting Canvas in production', () => {
+  it('refuses an internal address before anything is sent to it', async () => {
+    const { CanvasAccount } = await import('./canvas-account.ts');
+    let probed = false;
+    const account = new CanvasAccount({
+      connections: {
+        get: async () => undefined,
+        save: async () => {
+          throw new Error('nothing may be stored');
+        },
+        updateAccessToken: async () => {},
+        markReconnectNeeded: async () => {},
+        remove: async () => false,
+      },
+      sealer: { seal: (p: string) => p, open: (p: string) => ({ plaintext: p, stale: false }) },
+      probe: {
+        whoAmI: async () => {
+          probed = true;
+          return { ok: true, id: '1', name: 'x' };
+        },
+      },
+      allowHttp: false,
+      hostPolicy: createCanvasHostPolicy({
+        trusted: [],
+        lookup: async () => [{ address: '10.1.2.3', family: 4 }],
+      }),
+    });
+    await expect(
+      account.connectWithToken('u', { baseUrl: 'https://canvas.corp.example', token: '1234~abcdefghijkl' }),
+    ).rejects.toMatchObject({ code: 'canvas_internal_address', status: 400 });
+    expect(probed).toBe(false);
+  });
+});
