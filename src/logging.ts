@@ -60,7 +60,7 @@ export function createLogger(config: Config['log'], destination?: DestinationStr
         url: req.url === undefined ? undefined : redactUrl(req.url),
         ip: req.ip,
       }),
-      err: pino.stdSerializers.err,
+      err: serializeError,
     },
   };
   if (destination) return pino(options, destination);
@@ -71,4 +71,34 @@ export function createLogger(config: Config['log'], destination?: DestinationStr
     });
   }
   return pino(options);
+}
+
+interface SerializedError {
+  type: string;
+  message: string;
+  stack: string | undefined;
+  /** The error's own `code`, renamed: `code` is redacted everywhere as an OAuth code might be. */
+  errorCode?: string;
+  status?: number;
+  cause?: SerializedError;
+}
+
+/**
+ * Only an error's name, message, stack, code and status (and its causes'), never its other
+ * own properties: a client library's error carries the request it failed on (gaxios keeps
+ * `config.data`, which can hold a refresh token or a PKCE verifier).
+ */
+export function serializeError(error: unknown, depth = 0): SerializedError | unknown {
+  if (!(error instanceof Error)) return error;
+  const { code, status } = error as { code?: unknown; status?: unknown };
+  return {
+    type: error.name,
+    message: redactUrl(error.message),
+    stack: error.stack === undefined ? undefined : redactUrl(error.stack),
+    ...(typeof code === 'string' ? { errorCode: code } : {}),
+    ...(typeof status === 'number' ? { status } : {}),
+    ...(error.cause !== undefined && depth < 3
+      ? { cause: serializeError(error.cause, depth + 1) as SerializedError }
+      : {}),
+  };
 }

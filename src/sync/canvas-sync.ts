@@ -84,7 +84,7 @@ export async function runCanvasSync(
     return summary;
   } catch (error) {
     const { code, message } = describeSyncFailure(error);
-    deps.logger.warn({ userId, runId, code }, 'canvas sync failed');
+    deps.logger.warn({ userId, runId, errorCode: code }, 'canvas sync failed');
     // Whoever reads the failed run must already see why on the connection.
     if (code === 'canvas_token_invalid')
       await deps.canvasConnections.markReconnectNeeded(
