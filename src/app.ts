@@ -223,10 +223,12 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     });
     // The planner's busy time: free/busy over every counted calendar, unknown time as unknown
     // (the planner never plans into it). Without the free/busy scope, the followed primary
-    // calendar's cache is the best we know; without Google, nothing is known to be busy.
+    // calendar's cache is the best we know; without Google, all of it is unknown.
     const busy: BusySource = async (userId, from, to) => {
       const connection = await googleConnections.get(userId);
-      if (connection?.status !== 'connected') return [];
+      // Without Google nothing is known about the student's time: unknown, never free.
+      if (connection?.status !== 'connected')
+        return [{ start: from.toISOString(), end: to.toISOString(), status: 'unknown' as const }];
       if (featuresFor(connection.grantedScopes).freeBusy) {
         const map = await userBusy.getBusy(userId, from, to);
         return [

@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { AppError } from '../errors.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
 import type { HttpApp } from './http-app.ts';
@@ -65,6 +66,15 @@ export function installErrorHandler(app: HttpApp): void {
       // Fastify's own client errors: bad JSON, wrong content type, body too large.
       const code = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
       return answer(status, code, error.message);
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.error({ err: error }, 'database unavailable');
+      reply.header('retry-after', '5');
+      return answer(
+        503,
+        'database_unavailable',
+        'The database cannot be reached right now; try again shortly.',
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
     return answer(500, 'internal', 'Something went wrong on our side; it has been logged.');

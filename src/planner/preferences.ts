@@ -38,11 +38,12 @@ const evening: StudyWindow[] = [{ start: '16:00', end: '22:00' }];
  * A student's planning preferences. Every field has a default a student would accept
  * on day one, so `{}` parses; the refinements reject combinations the solver cannot honour.
  */
+// Strict: a misspelt field ("monday" for "mon") is an error, not a silent no-op.
 export const PlannerPreferencesSchema = z
-  .object({
+  .strictObject({
     timeZone: z.string().refine(isTimeZone, { message: 'unknown IANA time zone' }).default('UTC'),
     studyWindows: z
-      .object({
+      .strictObject({
         mon: weekdays(evening),
         tue: weekdays(evening),
         wed: weekdays(evening),

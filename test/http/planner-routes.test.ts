@@ -52,6 +52,18 @@ describe('planner routes', () => {
     expect(res?.json().error.message).toMatch(/timeZone/);
   });
 
+  it('refuses a misspelt field instead of ignoring it', async () => {
+    const headers = { authorization: `Bearer ${await tokenFor('erin@example.edu')}` };
+    const res = await app.http?.inject({
+      method: 'PUT',
+      url: '/api/v1/settings/planner',
+      headers,
+      payload: { studyWindows: { monday: [{ start: '09:00', end: '17:00' }] } },
+    });
+    expect(res?.statusCode).toBe(400);
+    expect(res?.json().error.message).toMatch(/monday/);
+  });
+
   it('previews a plan from an explicit body', async () => {
     const headers = { authorization: `Bearer ${await tokenFor('dan@example.edu')}` };
     const res = await app.http?.inject({
@@ -108,5 +120,35 @@ describe('planner routes', () => {
     expect(big.status).toBe('shortfall');
     expect(big.plannedMinutes + big.shortfall.minutes).toBe(big.requiredMinutes);
     expect(big.shortfall.message).toMatch(/needs/);
+    expect(big).toMatchObject({ title: 'assignment:1:big', course: 'Course' });
+  });
+
+  it('without Google, plans nothing into time it knows nothing about', async () => {
+    const headers = { authorization: `Bearer ${await tokenFor('fay@example.edu')}` };
+    const me = (await app.http?.inject({ url: '/api/v1/me', headers }))?.json();
+    await createDeadlinesRepo(app.db.orm).replaceAll(me.id, [
+      {
+        sourceKey: 'assignment:1:later',
+        kind: 'assignment',
+        courseId: '1',
+        courseName: 'Course',
+        title: 'Essay',
+        dueAt: new Date('2026-12-10T20:00:00Z'),
+        allDay: false,
+        allDayDate: null,
+        pointsPossible: 100,
+        submitted: false,
+        htmlUrl: null,
+      },
+    ]);
+    const res = await app.http?.inject({
+      method: 'POST',
+      url: '/api/v1/planner/preview',
+      headers,
+      payload: { now: '2026-12-01T08:00:00Z' },
+    });
+    expect(res?.statusCode).toBe(200);
+    expect(res?.json().sessions).toEqual([]);
+    expect(res?.json().deadlines[0]).toMatchObject({ title: 'Essay', status: 'shortfall' });
   });
 });

@@ -39,6 +39,8 @@ const PlanOut = z.object({
   deadlines: z.array(
     z.object({
       deadlineId: z.string(),
+      title: z.string(),
+      course: z.string(),
       effortMinutes: z.number(),
       effortEstimated: z.boolean(),
       doneMinutes: z.number(),
@@ -162,9 +164,14 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
           );
         }
         const result = planStudySessions(parsed.data);
+        const byId = new Map(parsed.data.deadlines.map((d) => [d.id, d]));
         return {
           sessions: [...result.sessions],
-          deadlines: [...result.deadlines],
+          // Ids are for programs; people read the title and the course.
+          deadlines: result.deadlines.map((d) => {
+            const input = byId.get(d.deadlineId);
+            return { ...d, title: input?.title ?? d.deadlineId, course: input?.course ?? '' };
+          }),
           days: [...result.days],
           totals: result.totals,
           timeZone: parsed.data.preferences.timeZone,
