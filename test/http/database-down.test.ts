@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CanvasCalApp } from '../../src/app.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { describeWithPostgres } from '../support/services.ts';
