@@ -172,6 +172,21 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         : {}),
     });
     const runs = createSyncRunsRepo(db.orm);
+    if (googleEmulator && canvasEmulator) {
+      // The built-in emulators keep nothing across restarts: grants and demo tokens made with
+      // the previous ones are dead. Say so, instead of failing every sync with a puzzle.
+      const google = await createGoogleConnectionsRepo(db.orm).markAllReconnectNeeded(
+        'the built-in Google emulator restarted and keeps no grants; connect Google again',
+      );
+      const canvas = await createCanvasConnectionsRepo(db.orm).markLoopbackReconnectNeeded(
+        'the built-in Canvas emulator restarted with a new address and token; connect Canvas again',
+      );
+      if (google + canvas > 0)
+        logger.warn(
+          { google, canvas },
+          'connections made with the previous emulators marked "reconnect needed"',
+        );
+    }
     if (config.queue.kind === 'in-process' && role !== 'api') {
       // The in-process queue lives in memory: runs it held when the process stopped are gone.
       const abandoned = await runs.abandonUnfinished(
@@ -312,6 +327,31 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             deadlines,
             enqueueCanvasSync,
             enqueueCalendarFollow,
+            checkReady: async (userId, kind) => {
+              const googleStatus = google ? await google.connection.status(userId) : undefined;
+              if (googleStatus?.status !== 'connected')
+                throw new AppError(
+                  googleStatus?.status === 'reconnect_needed'
+                    ? 'google_reconnect_needed'
+                    : 'google_not_connected',
+                  googleStatus?.message ?? 'Connect your Google account first.',
+                  409,
+                );
+              if (kind !== 'canvas') return;
+              const canvasStatus = await canvasAccount.status(userId);
+              if (canvasStatus.status === 'not_connected')
+                throw new AppError(
+                  'canvas_not_connected',
+                  'Connect Canvas first: PUT /api/v1/canvas/connection with a token, or GET /api/v1/auth/canvas/url.',
+                  409,
+                );
+              if (canvasStatus.status === 'reconnect_needed')
+                throw new AppError(
+                  'canvas_reconnect_needed',
+                  canvasStatus.message ?? 'Canvas no longer accepts the saved token; connect Canvas again.',
+                  409,
+                );
+            },
             userEdits: async (userId) =>
               (await mappings.list(userId)).flatMap((m) =>
                 m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],

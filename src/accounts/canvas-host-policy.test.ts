@@ -73,6 +73,7 @@ describe('connecting Canvas in production', () => {
         },
         updateAccessToken: async () => {},
         markReconnectNeeded: async () => {},
+        markLoopbackReconnectNeeded: async () => 0,
         remove: async () => false,
       },
       sealer: { seal: (p: string) => p, open: (p: string) => ({ plaintext: p, stale: false }) },

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, like, or } from 'drizzle-orm';
 import type { Orm } from './client.ts';
 import { canvasConnections } from './schema.ts';
 
@@ -23,6 +23,8 @@ export interface CanvasConnectionsRepo {
   save(connection: Omit<CanvasConnection, 'status' | 'lastError'>): Promise<void>;
   updateAccessToken(userId: string, encryptedAccessToken: string, expiresAt: Date | null): Promise<void>;
   markReconnectNeeded(userId: string, reason: string): Promise<void>;
+  /** Marks every connection to a Canvas on this machine (loopback) "reconnect needed"; returns how many. */
+  markLoopbackReconnectNeeded(reason: string): Promise<number>;
   remove(userId: string): Promise<boolean>;
 }
 
@@ -57,6 +59,23 @@ export function createCanvasConnectionsRepo(orm: Orm): CanvasConnectionsRepo {
         .update(canvasConnections)
         .set({ status: 'reconnect_needed', lastError: reason, updatedAt: new Date() })
         .where(eq(canvasConnections.userId, userId));
+    },
+    async markLoopbackReconnectNeeded(reason) {
+      const rows = await orm
+        .update(canvasConnections)
+        .set({ status: 'reconnect_needed', lastError: reason, updatedAt: new Date() })
+        .where(
+          and(
+            eq(canvasConnections.status, 'connected'),
+            or(
+              like(canvasConnections.baseUrl, 'http://127.0.0.1:%'),
+              like(canvasConnections.baseUrl, 'http://localhost:%'),
+              like(canvasConnections.baseUrl, 'http://[::1]:%'),
+            ),
+          ),
+        )
+        .returning({ id: canvasConnections.userId });
+      return rows.length;
     },
     async remove(userId) {
       const rows = await orm

@@ -38,6 +38,8 @@ export interface GoogleConnectionsRepo {
   /** Erases the token and marks the connection disconnected. */
   disconnect(userId: string): Promise<void>;
   listConnectedUserIds(): Promise<string[]>;
+  /** Marks every live connection "reconnect needed" (the Google they were made with is gone); returns how many. */
+  markAllReconnectNeeded(reason: string): Promise<number>;
 }
 
 export function createGoogleConnectionsRepo(orm: Orm): GoogleConnectionsRepo {
@@ -114,7 +116,9 @@ export function createGoogleConnectionsRepo(orm: Orm): GoogleConnectionsRepo {
           version: sql`${googleConnections.version} + 1`,
           updatedAt: new Date(),
         })
-        .where(eq(googleConnections.userId, userId));
+        // A student who disconnected stays disconnected: a job that was mid-refresh when they
+        // did must not relabel it "revoked".
+        .where(and(eq(googleConnections.userId, userId), eq(googleConnections.status, 'connected')));
     },
     async setAppCalendar(userId, calendarId) {
       await orm
@@ -135,6 +139,19 @@ export function createGoogleConnectionsRepo(orm: Orm): GoogleConnectionsRepo {
           })
           .where(eq(googleConnections.userId, userId));
       });
+    },
+    async markAllReconnectNeeded(reason) {
+      const rows = await orm
+        .update(googleConnections)
+        .set({
+          status: 'reconnect_needed',
+          lastError: reason,
+          version: sql`${googleConnections.version} + 1`,
+          updatedAt: new Date(),
+        })
+        .where(eq(googleConnections.status, 'connected'))
+        .returning({ id: googleConnections.userId });
+      return rows.length;
     },
     async listConnectedUserIds() {
       const rows = await orm

@@ -165,7 +165,7 @@ export class GoogleConnection {
         status: 'not_connected',
         grantedScopes: [],
         features: featuresFor([]),
-        message: 'Connect your Google account.',
+        message: 'Connect your Google account: GET /api/v1/auth/google/url.',
       };
     }
     return {
@@ -176,7 +176,7 @@ export class GoogleConnection {
         connection.status === 'reconnect_needed'
           ? `Google no longer accepts CanvasCal's access (${connection.lastError ?? 'grant revoked'}); connect Google again.`
           : connection.status === 'disconnected'
-            ? 'Google is disconnected.'
+            ? 'Google is disconnected; connect it again with GET /api/v1/auth/google/url.'
             : undefined,
     };
   }

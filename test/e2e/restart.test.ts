@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { DataDirInUseError } from '../../src/db/data-dir-lock.ts';
@@ -38,6 +39,51 @@ describe('restarting the embedded default', () => {
       const old = await second.http?.inject({ url: `/api/v1/sync/runs/${run.id}`, headers });
       expect(old?.json()).toMatchObject({ status: 'failed', error: { code: 'interrupted' } });
       expect(old?.json().error.message).toMatch(/restarted before this run finished/);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('says the built-in emulators restarted, instead of failing every sync with a puzzle', async () => {
+    const demoConfig = () =>
+      parseConfig({
+        CANVASCAL_DATA_DIR: dir,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        CANVASCAL_EMULATORS: 'on',
+        SYNC_INTERVAL_MINUTES: '0',
+      });
+    const first = await createApp({ config: demoConfig() });
+    const login = await first.http?.inject({
+      method: 'POST',
+      url: '/api/v1/auth/local/login',
+      payload: { email: 'demo@example.edu' },
+    });
+    const headers = { authorization: `Bearer ${login?.json().accessToken}` };
+    const start = await first.http?.inject({ url: '/api/v1/auth/google/url', headers });
+    const redirect = new URL(
+      first.emulators?.google.control.approveConsent(start?.json().url, { email: DEMO_STUDENT_EMAIL }) ?? '',
+    );
+    const token = await first.http?.inject({
+      method: 'POST',
+      url: '/api/v1/auth/google/token',
+      headers,
+      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
+    });
+    expect(token?.json().status).toBe('connected');
+    await first.http?.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
+    await first.close();
+
+    const second = await createApp({ config: demoConfig() });
+    try {
+      const google = (await second.http?.inject({ url: '/api/v1/auth/google', headers }))?.json();
+      expect(google.status).toBe('reconnect_needed');
+      expect(google.message).toMatch(/emulator restarted/);
+      const canvas = (await second.http?.inject({ url: '/api/v1/canvas/connection', headers }))?.json();
+      expect(canvas.status).toBe('reconnect_needed');
+      expect(canvas.message).toMatch(/emulator restarted/);
+      const sync = await second.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
+      expect(sync?.statusCode).toBe(409);
     } finally {
       await second.close();
     }

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanvasCalApp } from '../../src/app.ts';
 import { createSyncRunsRepo } from '../../src/db/sync-runs-repo.ts';
+import { connectedUser, TEST_GOOGLE_CLIENT } from '../support/connected-user.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 let app: CanvasCalApp;
 let close: () => Promise<void>;
 beforeAll(async () => {
-  ({ app, close } = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' }));
+  ({ app, close } = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1', ...TEST_GOOGLE_CLIENT }));
 });
 afterAll(() => close());
 
 describe('when Redis is down', () => {
   it('answers a sync request with 503 at once and leaves no run stuck as queued', async () => {
-    const login = await app.http?.inject({ method: 'POST', url: '/api/v1/auth/local/login', payload: {} });
-    const headers = { authorization: `Bearer ${login?.json().accessToken}` };
+    const { headers, userId } = await connectedUser(app, 'student@example.edu');
     const res = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
     expect(res?.statusCode).toBe(503);
     expect(res?.json().error).toEqual({
@@ -21,7 +21,6 @@ describe('when Redis is down', () => {
       message: 'The job queue is unreachable; try again shortly.',
     });
     expect(res?.headers['retry-after']).toBe('5');
-    const userId = login?.json().user.id;
     const runs = await createSyncRunsRepo(app.db.orm).latest(userId, 'canvas');
     expect(runs.map((r) => [r.status, r.errorCode])).toEqual([['failed', 'queue_unavailable']]);
   });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanvasCalApp } from '../../src/app.ts';
+import { connectedUser, TEST_GOOGLE_CLIENT } from '../support/connected-user.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 let app: CanvasCalApp;
 let close: () => Promise<void>;
 beforeAll(async () => {
-  ({ app, close } = await startTestApp({}));
+  ({ app, close } = await startTestApp(TEST_GOOGLE_CLIENT));
 });
 afterAll(() => close());
 
@@ -15,8 +16,24 @@ async function auth(email: string) {
 }
 
 describe('sync routes', () => {
+  it('refuses at once, saying what to connect, when a sync could only fail', async () => {
+    const nothing = await auth('nobody@example.edu');
+    const noGoogle = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers: nothing });
+    expect(noGoogle?.statusCode).toBe(409);
+    expect(noGoogle?.json().error).toMatchObject({ code: 'google_not_connected' });
+    expect(noGoogle?.json().error.message).toMatch(/auth\/google\/url/);
+    const { headers } = await connectedUser(app, 'google-only@example.edu', { canvas: false });
+    const noCanvas = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
+    expect(noCanvas?.statusCode).toBe(409);
+    expect(noCanvas?.json().error).toMatchObject({ code: 'canvas_not_connected' });
+    expect((await app.http?.inject({ url: '/api/v1/sync/status', headers }))?.json().recentRuns).toEqual([]);
+    // Following calendars needs only Google.
+    const follow = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/calendars', headers });
+    expect(follow?.statusCode).toBe(202);
+  });
+
   it('answers 202 with a run id, and joins a second request to the queued run', async () => {
-    const headers = await auth('alice@example.edu');
+    const { headers } = await connectedUser(app, 'alice@example.edu');
     const first = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
     expect(first?.statusCode).toBe(202);
     expect(first?.json()).toMatchObject({ status: 'queued', joined: false });
@@ -28,7 +45,7 @@ describe('sync routes', () => {
   });
 
   it("never shows one user another user's run", async () => {
-    const alice = await auth('alice@example.edu');
+    const alice = (await connectedUser(app, 'alice2@example.edu')).headers;
     const mallory = await auth('mallory@example.edu');
     const started = await app.http?.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers: alice });
     const runId: string = started?.json().runId;

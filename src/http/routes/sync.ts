@@ -25,6 +25,8 @@ export interface SyncRouteDeps {
   enqueueCanvasSync(userId: string, runId: string): Promise<void>;
   /** Puts a calendar follow (delta sync of the followed calendars) on the queue. */
   enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
+  /** Rejects (with a 409 AppError saying what to connect) when a run of `kind` cannot work now. */
+  checkReady(userId: string, kind: 'canvas' | 'calendars'): Promise<void>;
   /** The student's own edits to our events (moved, deleted in Google), by source key. */
   userEdits(userId: string): Promise<Array<{ sourceKey: string; edit: 'moved' | 'deleted' }>>;
   /** Connection summaries for the status page. */
@@ -47,9 +49,11 @@ export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
   /** A run of `kind`, or the one already queued or running, put on the queue once. */
   const start = async (
     userId: string,
-    kind: string,
+    kind: 'canvas' | 'calendars',
     enqueue: (userId: string, runId: string) => Promise<void>,
   ) => {
+    // Say now what is missing, rather than accept a run that can only fail later.
+    await deps.checkReady(userId, kind);
     const { run, joined } = await deps.runs.createOrJoin(userId, kind);
     if (!joined) {
       try {
