@@ -118,7 +118,8 @@ describe('Canvas OAuth2 with a developer key', () => {
       'not_connected',
     );
     const res = await http().inject({ url: callback, headers: { cookie: browserCookie } });
-    expect(res.statusCode).toBe(303);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Canvas is connected');
     expect(String(res.headers['set-cookie'])).toMatch(/Max-Age=0/);
 
     const status = await http().inject({ url: '/api/v1/canvas/connection', headers });

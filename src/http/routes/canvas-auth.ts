@@ -114,7 +114,14 @@ export function canvasCallbackRoutes(
           if (caught instanceof AppError && caught.status < 500) return failed(caught.status, caught.message);
           throw caught;
         }
-        return reply.redirect(options.dashboardUrl, 303);
+        return reply
+          .status(200)
+          .send(
+            htmlPage(
+              'Canvas is connected',
+              `CanvasCal can now read your deadlines from Canvas. You can close this tab, or open ${options.dashboardUrl}.`,
+            ),
+          );
       },
     );
   };

@@ -148,7 +148,15 @@ export function googleCallbackRoutes(
           }
           throw caught;
         }
-        return reply.redirect(options.dashboardUrl, 303);
+        // Until the dashboard exists, the browser lands on a page that says it worked.
+        return reply
+          .status(200)
+          .send(
+            htmlPage(
+              'Google is connected',
+              `CanvasCal can now keep your deadlines in Google Calendar. You can close this tab, or open ${options.dashboardUrl}.`,
+            ),
+          );
       },
     );
   };
