@@ -1,15 +1,36 @@
 #!/usr/bin/env node
 // Thin launcher so `npx canvascal ...` works without a build step: tsx runs the TypeScript entry.
-import { spawnSync } from 'node:child_process';
+// The wrapper is what systemd, Docker or a shell signals, so it passes SIGTERM/SIGINT/SIGHUP on
+// to the real process (which drains and closes) and exits as that process did.
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync(
+const child = spawn(
   process.execPath,
   ['--import', 'tsx', join(root, 'src/main.ts'), ...process.argv.slice(2)],
-  {
-    stdio: 'inherit',
-  },
+  { stdio: 'inherit' },
 );
-process.exit(result.status ?? 1);
+
+const FORWARDED = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+const forward = (signal) => {
+  // A Ctrl-C reaches the whole process group, so the child may already have it; the entry
+  // point treats a repeated signal as the same request to stop.
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+};
+for (const signal of FORWARDED) process.on(signal, forward);
+
+child.on('error', (error) => {
+  console.error(`canvascal: could not start ${process.execPath}: ${error.message}`);
+  process.exit(1);
+});
+child.on('exit', (code, signal) => {
+  for (const name of FORWARDED) process.off(name, forward);
+  if (signal) {
+    // Die of the same signal, so a supervisor sees what really happened.
+    process.kill(process.pid, signal);
+    return;
+  }
+  process.exit(code ?? 1);
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, type Env, parseConfig } from './config.ts';
+import { generateKey } from './crypto/key-ring.ts';
 
 function configError(env: Env): ConfigError {
   try {
@@ -105,5 +106,37 @@ describe('parseConfig', () => {
     const config = parseConfig({});
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.http)).toBe(true);
+  });
+  it('reports a malformed CANVASCAL_ENCRYPTION_KEYS as a configuration problem, without the key', () => {
+    const key = generateKey('k1');
+    const error = configError({ CANVASCAL_ENCRYPTION_KEYS: `${key.entry},${key.entry}`, PORT: 'x' });
+    const problem = error.problems.find((p) => p.startsWith('CANVASCAL_ENCRYPTION_KEYS:'));
+    expect(problem).toContain('the kid is used twice');
+    expect(problem).toContain('canvascal keys generate');
+    expect(error.problems.some((p) => p.startsWith('PORT:'))).toBe(true);
+    expect(error.message).not.toContain(key.base64);
+    expect(configError({ CANVASCAL_ENCRYPTION_KEYS: 'k1:short' }).problems[0]).toMatch(
+      /^CANVASCAL_ENCRYPTION_KEYS: entry 1 \("k1"\): the key must be 32 bytes/,
+    );
+  });
+
+  it('holds migrate and keys to what they use: no Google client or JWT secret in production', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u@db:5432/app' };
+    expect(parseConfig(production, { purpose: 'migrate' }).database.kind).toBe('postgres');
+    const service = configError(production).problems;
+    expect(service.some((p) => p.startsWith('GOOGLE_CLIENT_ID:'))).toBe(true);
+    const forKeys = (() => {
+      try {
+        parseConfig(production, { purpose: 'keys' });
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+      }
+      return [];
+    })();
+    expect(forKeys).toEqual([expect.stringMatching(/^CANVASCAL_ENCRYPTION_KEYS: required/)]);
+    const ring = generateKey('k1').entry;
+    expect(
+      parseConfig({ ...production, CANVASCAL_ENCRYPTION_KEYS: ring }, { purpose: 'keys' }).encryptionKeys,
+    ).toBe(ring);
   });
 });

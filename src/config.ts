@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { CipherError, keyRingFromString } from './crypto/key-ring.ts';
 
 /**
  * The environment, parsed once into a frozen object. Nothing else reads `process.env`:
@@ -72,7 +73,19 @@ const EnvSchema = z.object({
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
     message: 'must be a redis:// or rediss:// URL',
   }),
-  CANVASCAL_ENCRYPTION_KEYS: optionalString,
+  // Checked here so a bad ring is one more configuration problem, not a stack trace at startup.
+  CANVASCAL_ENCRYPTION_KEYS: optionalString.superRefine((value, ctx) => {
+    if (value === undefined) return;
+    try {
+      keyRingFromString(value);
+    } catch (error) {
+      if (!(error instanceof CipherError)) throw error;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${error.message} (expected kid:base64key[,kid:base64key…], new key first; make a key with \`canvascal keys generate\`)`,
+      });
+    }
+  }),
   AUTH_JWT_SECRET: optionalString.refine((value) => value === undefined || value.length >= 32, {
     message: 'must be at least 32 characters (the Supabase JWT secret)',
   }),
@@ -177,8 +190,14 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * What the configuration is for: the `service` (serve, worker) needs everything production
+ * requires; `migrate` only the database; `keys` (rotate) the database and the key ring.
+ */
+export type ConfigPurpose = 'service' | 'migrate' | 'keys';
+
 /** Parses the environment; every bad variable is reported at once in one ConfigError. */
-export function parseConfig(env: Env, options: { isTty?: boolean } = {}): Config {
+export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: ConfigPurpose } = {}): Config {
   const parsed = EnvSchema.safeParse(env);
   // Cross-variable rules read the raw values, so they are reported together with the
   // per-variable ones instead of after the user has fixed those.
@@ -186,7 +205,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean } = {}): Config
     ...(parsed.success
       ? []
       : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)),
-    ...crossVariableProblems(env),
+    ...crossVariableProblems(env, options.purpose ?? 'service'),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -249,15 +268,17 @@ export function parseConfig(env: Env, options: { isTty?: boolean } = {}): Config
   return deepFreeze(config);
 }
 
-function crossVariableProblems(env: Env): string[] {
+function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
   const production = env.NODE_ENV === 'production';
   const problems: string[] = [];
-  if (production && !set('CANVASCAL_ENCRYPTION_KEYS')) {
+  if (production && purpose !== 'migrate' && !set('CANVASCAL_ENCRYPTION_KEYS')) {
     problems.push(
       'CANVASCAL_ENCRYPTION_KEYS: required when NODE_ENV=production (tokens are encrypted with it); create one with `canvascal keys generate`',
     );
   }
+  // Signing in and Google are the service's business; migrate and key rotation never use them.
+  if (purpose !== 'service') return problems;
   if (production && !set('AUTH_JWT_SECRET') && !set('AUTH_JWKS_URL')) {
     problems.push(
       'AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required when NODE_ENV=production (how user tokens are verified)',

@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
 import { startCanvasEmulator } from '../emulators/canvas/canvas-emulator.ts';
 import { canvasEmulatorGuide } from '../emulators/canvas/canvas-emulator-guide.ts';
-import { startGoogleEmulator } from '../emulators/google/google-emulator.ts';
+import { DEMO_STUDENT_EMAIL } from '../emulators/google/demo-seed.ts';
+import {
+  DEMO_GOOGLE_CLIENT,
+  type GoogleEmulator,
+  startGoogleEmulator,
+} from '../emulators/google/google-emulator.ts';
 
 /**
  * `canvascal emulate google|canvas [--port N] [--host H]`: one emulator alone, seeded with
@@ -28,17 +33,34 @@ export async function runEmulator(
       `warning: --host ${values.host} exposes the emulator's unauthenticated /_emulator control API beyond this machine`,
     );
   const canvas = which === 'canvas' ? await startCanvasEmulator(options) : undefined;
-  const emulator = which === 'google' ? await startGoogleEmulator(options) : canvas;
+  const google = which === 'google' ? await startGoogleEmulator(options) : undefined;
+  const emulator = google ?? canvas;
   if (!emulator) {
     print('Usage: canvascal emulate google|canvas [--port N] [--host H]');
     return 1;
   }
   print(`${which} emulator listening on ${emulator.url} (Ctrl-C to stop)`);
   if (canvas) for (const line of canvasEmulatorGuide(canvas)) print(line);
+  if (google) for (const line of googleEmulatorGuide(google)) print(line);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   await emulator.close();
   return 0;
+}
+
+/**
+ * What a user of a standalone Google emulator needs: the demo OAuth client (a local demo
+ * client: showing its secret is the point), the endpoints to point a client at, and the demo
+ * student to consent as.
+ */
+function googleEmulatorGuide(emulator: GoogleEmulator): string[] {
+  return [
+    `Demo OAuth client id: ${DEMO_GOOGLE_CLIENT.clientId}, secret: ${DEMO_GOOGLE_CLIENT.clientSecret} (any http://127.0.0.1 or localhost redirect URI)`,
+    `Demo student email: ${DEMO_STUDENT_EMAIL}`,
+    `OAuth: ${emulator.url}/o/oauth2/v2/auth, token: ${emulator.url}/token, revoke: ${emulator.url}/revoke`,
+    `Calendar API root: ${emulator.url}/ (e.g. calendar({ rootUrl: '${emulator.url}/' }))`,
+    `Control API: POST ${emulator.url}/_emulator/<method> with a JSON array of arguments`,
+  ];
 }

@@ -1,14 +1,15 @@
 import { parseArgs } from 'node:util';
 import { buildCipher, type CanvasCalApp, createApp, type ProcessRole } from './app.ts';
-import { type Config, ConfigError, parseConfig } from './config.ts';
+import { type Config, ConfigError, type ConfigPurpose, parseConfig } from './config.ts';
 import { generateKey } from './crypto/key-ring.ts';
 import { openDatabase } from './db/client.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
-import { rotateSecrets } from './db/secret-rotation.ts';
+import { rotateSecrets, SecretRotationError } from './db/secret-rotation.ts';
 import { runDemo } from './demo.ts';
 import { runEmulator } from './emulate.ts';
 import { createLogger } from './logging.ts';
+import { QueueUnavailableError } from './queue/queue.ts';
 
 const USAGE = `Usage: canvascal <command>
 
@@ -37,9 +38,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     console.log(generateKey().entry);
     return 0;
   }
+  // Each command is held only to what it uses: migrating needs no Google client or JWT secret.
+  const purpose: ConfigPurpose = command === 'migrate' ? 'migrate' : command === 'keys' ? 'keys' : 'service';
   let config: Config;
   try {
-    config = parseConfig(env, { isTty: Boolean(process.stdout.isTTY) });
+    config = parseConfig(env, { isTty: Boolean(process.stdout.isTTY), purpose });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -54,10 +57,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
         args: rest,
         options: { 'no-workers': { type: 'boolean', default: false } },
       });
-      return runUntilSignalled(config, values['no-workers'] ? 'api' : 'all');
+      return runRole(config, values['no-workers'] ? 'api' : 'all');
     }
     case 'worker':
-      return runUntilSignalled(config, 'worker');
+      return runRole(config, 'worker');
     case 'migrate':
       return runMigrate(config);
     case 'keys':
@@ -85,6 +88,10 @@ async function runKeys(config: Config, args: string[]): Promise<number> {
     });
     logger.info(report, 'every stored secret is now encrypted with the first key of the ring');
     return 0;
+  } catch (error) {
+    if (!(error instanceof SecretRotationError)) throw error;
+    console.error(`Key rotation stopped: ${error.message}`);
+    return 1;
   } finally {
     await db.close();
   }
@@ -102,8 +109,62 @@ async function runMigrate(config: Config): Promise<number> {
   }
 }
 
+/**
+ * Why this process cannot do its part, in sentences for the operator. Separate API and worker
+ * processes meet only through Redis, and each would start its own emulators.
+ */
+function roleProblems(config: Config, role: ProcessRole): string[] {
+  if (role === 'all') return [];
+  const command = role === 'api' ? '`canvascal serve --no-workers`' : '`canvascal worker`';
+  const problems: string[] = [];
+  if (config.queue.kind === 'in-process') {
+    problems.push(
+      role === 'api'
+        ? `${command} needs REDIS_URL: without it, syncs wait in this process's memory and no worker can ever run them. Set REDIS_URL (e.g. redis://127.0.0.1:6379) here and in the workers, or run \`canvascal serve\` to run the API and the workers in one process.`
+        : `${command} needs REDIS_URL: without it, it has no queue to take jobs from. Set REDIS_URL (e.g. redis://127.0.0.1:6379) to the Redis the API uses, or run \`canvascal serve\` to run the API and the workers in one process.`,
+    );
+  }
+  if (config.emulators) {
+    problems.push(
+      `${command} cannot run with the built-in emulators: each process would start its own Google and Canvas, and they would not share users or grants. Run \`canvascal serve\` for the demo, or configure real Google (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, with CANVASCAL_EMULATORS unset or off).`,
+    );
+  }
+  return problems;
+}
+
+async function runRole(config: Config, role: ProcessRole): Promise<number> {
+  const problems = roleProblems(config, role);
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    return 2;
+  }
+  try {
+    return await runUntilSignalled(config, role);
+  } catch (error) {
+    if (!(error instanceof QueueUnavailableError) || config.queue.kind !== 'bullmq') throw error;
+    console.error(
+      `Cannot reach Redis at ${redisAddress(config.queue.redisUrl)} (REDIS_URL): start Redis there, or set REDIS_URL to where it runs.`,
+    );
+    return 1;
+  }
+}
+
+/** The Redis URL without its user name and password, for a message. */
+function redisAddress(url: string): string {
+  if (!URL.canParse(url)) return 'the address in REDIS_URL';
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+}
+
 async function runUntilSignalled(config: Config, role: ProcessRole): Promise<number> {
   const app: CanvasCalApp = await createApp({ config, role });
+  if (config.queue.kind === 'bullmq' && role !== 'api') {
+    // A worker with no Redis would sit idle looking healthy; find out now, while someone is watching.
+    await app.queue.ping().catch(async (error: unknown) => {
+      await app.close().catch(() => {});
+      throw error;
+    });
+  }
   const address = await app.listen();
   if (address) app.logger.info({ address, role }, `CanvasCal is listening on ${address}`);
   else app.logger.info({ role }, 'CanvasCal worker started');
@@ -111,25 +172,41 @@ async function runUntilSignalled(config: Config, role: ProcessRole): Promise<num
   return new Promise<number>((resolveExit) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
+      // A Ctrl-C reaches both the `canvascal` launcher and this process, and the launcher
+      // passes it on: the second copy is the same request, not a reason to die mid-drain.
       if (stopping) return;
       stopping = true;
       app.logger.info({ signal }, 'shutting down: draining jobs and closing connections');
+      let finished = false;
+      const finish = (code: number) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(deadline);
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        process.off('SIGHUP', stop);
+        app.logger.info({ exitCode: code }, code === 0 ? 'stopped' : 'stopped with errors');
+        resolveExit(code);
+      };
       // A drain that hangs must not keep a stopped container alive forever.
       const deadline = setTimeout(() => {
         app.logger.error('shutdown took too long; exiting');
-        resolveExit(1);
+        finish(1);
+        // Whatever hung may hold the event loop open; this timer fires only if it does.
+        setTimeout(() => process.exit(1), 1_000).unref();
       }, config.shutdownTimeoutMs + 5_000);
       deadline.unref();
       app
         .close()
-        .then(() => resolveExit(0))
+        .then(() => finish(0))
         .catch((error: unknown) => {
           app.logger.error({ err: error }, 'shutdown failed');
-          resolveExit(1);
+          finish(1);
         });
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGHUP', stop);
   });
 }
 

@@ -11,6 +11,8 @@ export class CipherError extends Error {
       | 'decrypt_failed'
       | 'unsupported_version',
     message: string,
+    /** The key id an envelope names, for `unknown_key` and `decrypt_failed`. */
+    readonly kid?: string,
   ) {
     super(message);
   }
@@ -62,12 +64,20 @@ export function keyRingFromString(value: string): KeyRing {
   };
 }
 
-/** A new key and its ring entry, for `canvascal keys generate`. */
-export function generateKey(kid = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`): {
+/**
+ * A new key and its ring entry, for `canvascal keys generate`. The default kid is the date
+ * and a random suffix (`k20261202-3fa9c1`), so two keys made the same day can share a ring
+ * during a rotation.
+ */
+export function generateKey(kid = defaultKid()): {
   kid: string;
   base64: string;
   entry: string;
 } {
   const base64 = randomBytes(32).toString('base64');
   return { kid, base64, entry: `${kid}:${base64}` };
+}
+
+function defaultKid(): string {
+  return `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
 }

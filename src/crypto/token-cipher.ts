@@ -40,6 +40,7 @@ export class TokenCipher implements SecretSealer {
       throw new CipherError(
         'unknown_key',
         `the stored secret was encrypted with key "${kid.slice(0, 32)}", which is not in the key ring`,
+        kid.slice(0, 32),
       );
     const iv = decode(ivText);
     const body = decode(bodyText);
@@ -58,6 +59,7 @@ export class TokenCipher implements SecretSealer {
       throw new CipherError(
         'decrypt_failed',
         'the stored secret does not decrypt: it was altered, or belongs to another row',
+        kid,
       );
     }
   }

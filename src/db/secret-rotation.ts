@@ -1,3 +1,4 @@
+import { CipherError } from '../crypto/key-ring.ts';
 import type { SecretBinding } from '../secrets.ts';
 import type { Database } from './client.ts';
 
@@ -50,6 +51,11 @@ export interface RotationReport {
   skipped: number;
 }
 
+/** Rotation stopped at a secret the ring cannot open; the message is a sentence for the operator. */
+export class SecretRotationError extends Error {
+  override readonly name = 'SecretRotationError';
+}
+
 /**
  * Re-encrypts every stored secret under the primary key, in batches that each commit on
  * their own, walking each table by primary key. Interrupted, it can simply run again:
@@ -80,7 +86,7 @@ export async function rotateSecrets(
       const batch: RotationReport = { examined: rows.length, reencrypted: 0, skipped: 0 };
       for (const row of rows) {
         const envelope = String(row.envelope);
-        const next = reseal(envelope, spec.binding(row));
+        const next = resealOrExplain(reseal, envelope, spec.binding(row), `${spec.table}.${spec.column}`);
         if (next === envelope) continue;
         const updated = await db.withSession((s) =>
           s.query(
@@ -99,4 +105,22 @@ export async function rotateSecrets(
     }
   }
   return total;
+}
+
+function resealOrExplain(reseal: Reseal, envelope: string, binding: SecretBinding, where: string): string {
+  try {
+    return reseal(envelope, binding);
+  } catch (error) {
+    if (!(error instanceof CipherError)) throw error;
+    // Batches before this one are committed; running again after fixing the ring carries on.
+    if (error.code === 'unknown_key')
+      throw new SecretRotationError(
+        `no key ${error.kid} in CANVASCAL_ENCRYPTION_KEYS; keep the old key in the ring until rotation has finished`,
+      );
+    if (error.code === 'decrypt_failed')
+      throw new SecretRotationError(
+        `a secret in ${where} does not decrypt with key ${error.kid}: the key named ${error.kid} in CANVASCAL_ENCRYPTION_KEYS is not the one it was sealed with, or the row was altered`,
+      );
+    throw new SecretRotationError(`a secret in ${where} cannot be read: ${error.message}`);
+  }
 }

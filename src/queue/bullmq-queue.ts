@@ -21,6 +21,8 @@ export interface BullmqQueueOptions {
   prefix?: string;
   queueName?: string;
   random?: () => number;
+  /** How long a producer call waits for Redis before answering "unavailable" (default 2 s). */
+  readyTimeoutMs?: number;
 }
 
 interface Envelope {
@@ -29,7 +31,6 @@ interface Envelope {
   backoffMs: number;
 }
 
-// How long a producer call waits for Redis before answering "unavailable".
 const READY_TIMEOUT_MS = 2_000;
 // How long a job waits before trying again for a group (user) another worker holds.
 const GROUP_RETRY_MS = 250;
@@ -45,6 +46,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
   const prefix = options.prefix ?? 'canvascal';
   const queueName = options.queueName ?? 'jobs';
   const random = options.random ?? Math.random;
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
   const producer = new Redis(options.redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -58,6 +60,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
   let worker: Worker | undefined;
   let workerConnection: Redis | undefined;
   let concurrency = 1;
+  let workerReached = false;
   const groupLock = createGroupLock(producer, `${prefix}:${queueName}:group:`);
 
   const emit = (event: QueueEvent) => {
@@ -65,17 +68,28 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
   };
 
   // BullMQ waits for a connection indefinitely; a producer in an HTTP handler must not.
+  // Callers waiting at the same time share one wait, and a wait that times out takes its
+  // listener away: a readiness probe every few seconds while Redis is down must not pile up
+  // `ready` listeners.
+  let waitingForReady: Promise<boolean> | undefined;
+  const waitForReady = () =>
+    new Promise<boolean>((resolve) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        producer.off('ready', onReady);
+        resolve(false);
+      }, readyTimeoutMs);
+      producer.once('ready', onReady);
+    });
   const ensureReady = async () => {
     if (producer.status === 'ready') return;
-    let timer: NodeJS.Timeout | undefined;
-    const ready = await Promise.race([
-      new Promise<boolean>((resolve) => producer.once('ready', () => resolve(true))),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!ready) throw new QueueUnavailableError('the job queue (Redis) is unreachable');
+    waitingForReady ??= waitForReady().finally(() => {
+      waitingForReady = undefined;
+    });
+    if (!(await waitingForReady)) throw new QueueUnavailableError('the job queue (Redis) is unreachable');
   };
 
   const unavailable = (error: unknown) =>
@@ -127,6 +141,9 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
       },
     );
     worker.on('error', () => {});
+    worker.on('ready', () => {
+      workerReached = true;
+    });
     worker.on('completed', (job: Job) => emit({ name: job.name, outcome: 'completed' }));
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (!job || error instanceof DelayedError || error.name === 'DelayedError') return;
@@ -224,7 +241,9 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
     },
     async close(timeoutMs = 25_000) {
       let timer: NodeJS.Timeout | undefined;
-      const drained = worker?.close() ?? Promise.resolve();
+      // A worker that never reached Redis holds no job: it is closed at once, and must be,
+      // as a graceful close waits for a connection that is not coming.
+      const drained = worker?.close(!workerReached) ?? Promise.resolve();
       const forced = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
           void worker?.close(true);

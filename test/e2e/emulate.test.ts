@@ -76,4 +76,40 @@ describe('canvascal emulate', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+  it('prints what a client of the Google emulator needs: the demo OAuth client and the demo student', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src/main.ts'), 'emulate', 'google', '--port', '0'],
+      { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const printed = await new Promise<{ url: string; clientId: string; secret: string; email: string }>(
+      (resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+          const client = /OAuth client id: (\S+), secret: (\S+)/.exec(output);
+          const email = /student email: (\S+@\S+)/.exec(output)?.[1];
+          if (url && client?.[1] && client[2] && email)
+            resolve({ url, clientId: client[1], secret: client[2], email });
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+      },
+    );
+    expect(printed.email).toBe('student@example.edu');
+    // The printed client is one the emulator knows: its token endpoint rejects the grant, not the client.
+    const token = await fetch(`${printed.url}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: 'not-issued',
+        client_id: printed.clientId,
+        client_secret: printed.secret,
+      }),
+    });
+    expect(((await token.json()) as { error: string }).error).toBe('invalid_grant');
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
 });

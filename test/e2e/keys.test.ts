@@ -65,4 +65,51 @@ describe('canvascal keys', () => {
       '1//refresh-token',
     );
   });
+  it('generate makes a different kid each time, so two keys of one day share a ring', () => {
+    const first = cli(['keys', 'generate'], {}).stdout.trim();
+    const second = cli(['keys', 'generate'], {}).stdout.trim();
+    expect(keyRingFromString(`${second},${first}`).kids).toHaveLength(2);
+  });
+
+  it('reports a malformed ring as a configuration problem naming the variable, with no stack trace', () => {
+    const key = generateKey('k20261202');
+    const result = cli(['serve'], { CANVASCAL_ENCRYPTION_KEYS: `${key.entry},${key.entry}` });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      'CANVASCAL_ENCRYPTION_KEYS: entry 2 ("k20261202"): the kid is used twice',
+    );
+    expect(result.stderr).not.toContain('    at ');
+    expect(result.stderr).not.toContain(key.base64);
+  });
+
+  it('rotate names the missing old key when the ring lost it, in production with only the ring set', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'canvascal-rotate-'));
+    const dataDir = join(dir, '.canvascal');
+    const oldKey = generateKey('k20261101-a1b2c3');
+    const newKey = generateKey('k20261202-d4e5f6');
+    const userId = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
+    const db = await openPglite(join(dataDir, 'pgdata'));
+    await migrate(db);
+    await createUsersRepo(db.orm).ensure(userId, 'a@example.edu');
+    await createGoogleConnectionsRepo(db.orm).connect(userId, {
+      encryptedRefreshToken: new TokenCipher(keyRingFromString(oldKey.entry)).seal('1//refresh-token', {
+        userId,
+        provider: 'google',
+        purpose: 'refresh_token',
+      }),
+      grantedScopes: [],
+    });
+    await db.close();
+
+    const result = cli(['keys', 'rotate'], {
+      NODE_ENV: 'production',
+      CANVASCAL_DATA_DIR: dataDir,
+      CANVASCAL_ENCRYPTION_KEYS: newKey.entry,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'no key k20261101-a1b2c3 in CANVASCAL_ENCRYPTION_KEYS; keep the old key in the ring until rotation has finished',
+    );
+    expect(result.stderr).not.toContain('    at ');
+  });
 });
