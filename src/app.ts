@@ -383,9 +383,17 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         publicRoutes: [
           // Behind a proxy every visitor could look local: local sign-in is off there.
           ...(localIssuer && !config.http.trustProxy ? [localLoginRoutes(localIssuer)] : []),
-          canvasCallbackRoutes(canvasAccount, { dashboardUrl: `${config.http.publicUrl}/docs` }),
+          canvasCallbackRoutes(canvasAccount, {
+            dashboardUrl: `${config.http.publicUrl}/docs`,
+            requireSameBrowser: !localIssuer,
+          }),
           ...(google
-            ? [googleCallbackRoutes(google.connection, { dashboardUrl: `${config.http.publicUrl}/docs` })]
+            ? [
+                googleCallbackRoutes(google.connection, {
+                  dashboardUrl: `${config.http.publicUrl}/docs`,
+                  requireSameBrowser: !localIssuer,
+                }),
+              ]
             : []),
         ],
       });

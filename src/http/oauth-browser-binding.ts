@@ -53,3 +53,13 @@ export function clearStateBinding(reply: FastifyReply, provider: Provider): void
     `${cookieName(provider)}=; Path=/api/v1/auth/${provider}/callback; Max-Age=0; HttpOnly; SameSite=Lax`,
   );
 }
+
+/**
+ * What the callback says to a browser that did not start the sign-in: where to finish it
+ * instead (the app that started it posts the code and state with the user's token, which
+ * checks the state belongs to that user).
+ */
+export function notThisBrowserMessage(provider: Provider, code: string, state: string): string {
+  const name = provider === 'google' ? 'Google' : 'Canvas';
+  return `This ${name} sign-in was not started in this browser. If you started it from another app or the command line, finish it there: POST /api/v1/auth/${provider}/token with {"code": "${code}", "state": "${state}"}. Otherwise start connecting ${name} again from CanvasCal, in this browser.`;
+}

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import type { CanvasAccount } from '../../accounts/canvas-account.ts';
 import { AppError } from '../../errors.ts';
 import { htmlPage } from '../html-page.ts';
-import { bindStateToBrowser, clearStateBinding, stateBoundToBrowser } from '../oauth-browser-binding.ts';
+import {
+  bindStateToBrowser,
+  clearStateBinding,
+  notThisBrowserMessage,
+  stateBoundToBrowser,
+} from '../oauth-browser-binding.ts';
 import { currentUser } from '../server.ts';
 import { CanvasStatusSchema } from './canvas-connection.ts';
 
@@ -71,7 +76,7 @@ export function canvasAuthRoutes(
  */
 export function canvasCallbackRoutes(
   canvas: CanvasAccount,
-  options: { dashboardUrl: string },
+  options: { dashboardUrl: string; requireSameBrowser: boolean },
 ): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -102,11 +107,8 @@ export function canvasCallbackRoutes(
         if (!code || !state)
           return failed(400, 'The link is missing its code or state; start again from CanvasCal.');
         // Only the browser that asked for the consent URL may finish here.
-        if (!stateBoundToBrowser(request, 'canvas', state))
-          return failed(
-            400,
-            'This sign-in was not started in this browser. Start connecting Canvas again from CanvasCal, in this browser.',
-          );
+        if (options.requireSameBrowser && !stateBoundToBrowser(request, 'canvas', state))
+          return failed(400, notThisBrowserMessage('canvas', code, state));
         clearStateBinding(reply, 'canvas');
         try {
           await canvas.completeAuthorization({ code, state });

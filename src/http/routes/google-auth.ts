@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { GoogleConnection } from '../../google/google-connection.ts';
 import { htmlPage } from '../html-page.ts';
-import { bindStateToBrowser, clearStateBinding, stateBoundToBrowser } from '../oauth-browser-binding.ts';
+import {
+  bindStateToBrowser,
+  clearStateBinding,
+  notThisBrowserMessage,
+  stateBoundToBrowser,
+} from '../oauth-browser-binding.ts';
 import { currentUser } from '../server.ts';
 
 const StatusSchema = z.object({
@@ -89,7 +94,14 @@ export function googleAuthRoutes(
  */
 export function googleCallbackRoutes(
   google: GoogleConnection,
-  options: { dashboardUrl: string },
+  options: {
+    dashboardUrl: string;
+    /**
+     * Finish only in the browser that asked for the consent URL. Off for the embedded
+     * default's local sign-in, where everyone is the one user of this machine.
+     */
+    requireSameBrowser: boolean;
+  },
 ): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -130,15 +142,10 @@ export function googleCallbackRoutes(
         }
         // Only the browser that asked for the consent URL may finish here; an app holding
         // the user's token posts {code, state} to /auth/google/token instead.
-        if (!stateBoundToBrowser(request, 'google', state))
+        if (options.requireSameBrowser && !stateBoundToBrowser(request, 'google', state))
           return reply
             .status(400)
-            .send(
-              htmlPage(
-                'Google was not connected',
-                'This sign-in was not started in this browser. Start connecting Google again from CanvasCal, in this browser.',
-              ),
-            );
+            .send(htmlPage('Google was not connected yet', notThisBrowserMessage('google', code, state)));
         clearStateBinding(reply, 'google');
         try {
           await google.complete({ code, state });
