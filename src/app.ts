@@ -7,10 +7,10 @@ import {
   type GoogleEmulator,
   startGoogleEmulator,
 } from '../emulators/google/google-emulator.ts';
-import { CanvasAccount, canvasSourceFor } from './accounts/canvas-account.ts';
+import { CanvasAccount } from './accounts/canvas-account.ts';
 import { createCanvasHostPolicy } from './accounts/canvas-host-policy.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
-import { createCanvasClient } from './canvas/canvas-client.ts';
+import { createSyncReadiness } from './accounts/sync-readiness.ts';
 import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
 import type { Config } from './config.ts';
 import { keyRingFromString } from './crypto/key-ring.ts';
@@ -28,9 +28,8 @@ import { createSyncRunsRepo } from './db/sync-runs-repo.ts';
 import { createUserLock } from './db/user-lock.ts';
 import { createUsersRepo } from './db/users-repo.ts';
 import { AppError } from './errors.ts';
-import { GoogleApiError } from './google/google-api-error.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
-import { featuresFor } from './google/scopes.ts';
+import { createPlannerBusySource } from './google/planner-busy.ts';
 import { createUserBusy } from './google/user-busy.ts';
 import {
   createJwtVerifier,
@@ -45,23 +44,18 @@ import { canvasConnectionRoutes } from './http/routes/canvas-connection.ts';
 import { googleAuthRoutes, googleCallbackRoutes } from './http/routes/google-auth.ts';
 import { localLoginRoutes } from './http/routes/local-login.ts';
 import { meRoutes } from './http/routes/me.ts';
-import { type BusySource, plannerRoutes } from './http/routes/planner.ts';
+import { plannerRoutes } from './http/routes/planner.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { buildHttpServer } from './http/server.ts';
-import {
-  CALENDAR_FOLLOW_JOB,
-  CANVAS_SYNC_ALL_JOB,
-  CANVAS_SYNC_JOB,
-  enqueueSyncForEveryone,
-} from './jobs/canvas-sync-jobs.ts';
+import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB } from './jobs/canvas-sync-jobs.ts';
+import { registerJobs } from './jobs/register-jobs.ts';
+import { recoverAfterRestart } from './jobs/restart-recovery.ts';
 import { ShutdownStack } from './lifecycle.ts';
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
-import { PermanentJobError, type Queue, QueueUnavailableError } from './queue/queue.ts';
-import { PermanentSyncError, runCanvasSync } from './sync/canvas-sync.ts';
-import { CALENDAR_RUN_KIND, runCalendarFollow } from './sync/follow-calendars.ts';
+import { type Queue, QueueUnavailableError } from './queue/queue.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -172,29 +166,14 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         : {}),
     });
     const runs = createSyncRunsRepo(db.orm);
-    if (googleEmulator && canvasEmulator) {
-      // The built-in emulators keep nothing across restarts: grants and demo tokens made with
-      // the previous ones are dead. Say so, instead of failing every sync with a puzzle.
-      const google = await createGoogleConnectionsRepo(db.orm).markAllReconnectNeeded(
-        'the built-in Google emulator restarted and keeps no grants; connect Google again',
-      );
-      const canvas = await createCanvasConnectionsRepo(db.orm).markLoopbackReconnectNeeded(
-        'the built-in Canvas emulator restarted with a new address and token; connect Canvas again',
-      );
-      if (google + canvas > 0)
-        logger.warn(
-          { google, canvas },
-          'connections made with the previous emulators marked "reconnect needed"',
-        );
-    }
-    if (config.queue.kind === 'in-process' && role !== 'api') {
-      // The in-process queue lives in memory: runs it held when the process stopped are gone.
-      const abandoned = await runs.abandonUnfinished(
-        'CanvasCal restarted before this run finished. What it had written is kept; start a sync again (the next scheduled one will too).',
-      );
-      if (abandoned > 0)
-        logger.warn({ abandoned }, 'runs left unfinished by the previous process marked failed');
-    }
+    await recoverAfterRestart({
+      runs,
+      googleConnections: createGoogleConnectionsRepo(db.orm),
+      canvasConnections: createCanvasConnectionsRepo(db.orm),
+      logger,
+      emulators: googleEmulator !== undefined && canvasEmulator !== undefined,
+      inProcessQueue: config.queue.kind === 'in-process' && role !== 'api',
+    });
     const googleConnections = createGoogleConnectionsRepo(db.orm);
     const canvasConnections = createCanvasConnectionsRepo(db.orm);
     // Both kinds of run share the user's group key: one job per user at a time, so a calendar
@@ -236,39 +215,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       calendarFor: connectedCalendar,
       appCalendarId: async (userId) => (await googleConnections.get(userId))?.appCalendarId ?? null,
     });
-    // The planner's busy time: free/busy over every counted calendar, unknown time as unknown
-    // (the planner never plans into it). Without the free/busy scope, the followed primary
-    // calendar's cache is the best we know; without Google, all of it is unknown.
-    const busy: BusySource = async (userId, from, to) => {
-      const connection = await googleConnections.get(userId);
-      // Without Google nothing is known about the student's time: unknown, never free.
-      if (connection?.status !== 'connected')
-        return [{ start: from.toISOString(), end: to.toISOString(), status: 'unknown' as const }];
-      if (featuresFor(connection.grantedScopes).freeBusy) {
-        const map = await userBusy.getBusy(userId, from, to);
-        return [
-          ...map.busy.map((r) => ({
-            start: r.start.toISOString(),
-            end: r.end.toISOString(),
-            status: 'busy' as const,
-          })),
-          ...map.unknown.map((r) => ({
-            start: r.start.toISOString(),
-            end: r.end.toISOString(),
-            status: 'unknown' as const,
-          })),
-        ];
-      }
-      const calendars = (await calendarCache.states(userId))
-        .filter((c) => c.role !== 'app')
-        .map((c) => c.calendarId);
-      const events = await calendarCache.busyEvents(userId, calendars, from, to);
-      return events.flatMap((e) =>
-        e.startAt && e.endAt
-          ? [{ start: e.startAt.toISOString(), end: e.endAt.toISOString(), status: 'busy' as const }]
-          : [],
-      );
-    };
+    const busy = createPlannerBusySource({ googleConnections, userBusy, calendarCache });
 
     let http: HttpApp | undefined;
     if (role !== 'worker') {
@@ -327,31 +274,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             deadlines,
             enqueueCanvasSync,
             enqueueCalendarFollow,
-            checkReady: async (userId, kind) => {
-              const googleStatus = google ? await google.connection.status(userId) : undefined;
-              if (googleStatus?.status !== 'connected')
-                throw new AppError(
-                  googleStatus?.status === 'reconnect_needed'
-                    ? 'google_reconnect_needed'
-                    : 'google_not_connected',
-                  googleStatus?.message ?? 'Connect your Google account first.',
-                  409,
-                );
-              if (kind !== 'canvas') return;
-              const canvasStatus = await canvasAccount.status(userId);
-              if (canvasStatus.status === 'not_connected')
-                throw new AppError(
-                  'canvas_not_connected',
-                  'Connect Canvas first: PUT /api/v1/canvas/connection with a token, or GET /api/v1/auth/canvas/url.',
-                  409,
-                );
-              if (canvasStatus.status === 'reconnect_needed')
-                throw new AppError(
-                  'canvas_reconnect_needed',
-                  canvasStatus.message ?? 'Canvas no longer accepts the saved token; connect Canvas again.',
-                  409,
-                );
-            },
+            checkReady: createSyncReadiness({ google: google?.connection, canvas: canvasAccount }),
             userEdits: async (userId) =>
               (await mappings.list(userId)).flatMap((m) =>
                 m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],
@@ -401,81 +324,24 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       stack.push('http', () => server.close());
     }
 
-    if (role !== 'api' && google) {
-      queue.process<{ userId: string; runId: string }>(
-        CANVAS_SYNC_JOB,
-        async ({ userId, runId }) => {
-          try {
-            await runCanvasSync(
-              {
-                runs,
-                users,
-                mappings,
-                deadlines,
-                connections: googleConnections,
-                canvasFor: (id) => canvasSourceFor(canvasAccount, id, createCanvasClient),
-                calendarFor: (id) => google.calendarFor(id),
-                sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-                backoffMs: (attempt) =>
-                  Math.round(
-                    (options.retryBaseMs?.google ?? 1000) * 2 ** (attempt - 1) * (0.5 + Math.random() / 2),
-                  ),
-                canvasConnections,
-                logger,
-              },
-              userId,
-              runId,
-            );
-          } catch (error) {
-            throw forTheQueue(error);
-          }
-        },
-        { concurrency: config.workerConcurrency },
-      );
-      queue.process<{ userId: string; runId: string }>(
-        CALENDAR_FOLLOW_JOB,
-        async ({ userId, runId }) => {
-          try {
-            await runCalendarFollow(
-              {
-                runs,
-                connections: googleConnections,
-                calendarFor: (id) => google.calendarFor(id),
-                cache: calendarCache,
-                mappings,
-                deadlines,
-              },
-              userId,
-              runId,
-            );
-          } catch (error) {
-            throw forTheQueue(error);
-          }
-        },
-        { concurrency: config.workerConcurrency },
-      );
-    }
-
-    if (role !== 'api' && config.syncIntervalMinutes > 0) {
-      // Canvas has no push for students: every connected user is synced on a schedule.
-      queue.process(CANVAS_SYNC_ALL_JOB, async () => {
-        const outcome = await enqueueSyncForEveryone({
-          connections: googleConnections,
-          runs,
-          enqueue: ({ userId, runId }) => enqueueCanvasSync(userId, runId),
-          eligible: async (userId) => (await canvasConnections.get(userId))?.status === 'connected',
-        });
-        // Between pushes (and until webhooks are set up) the followed calendars are polled too.
-        const follows = await enqueueSyncForEveryone({
-          connections: googleConnections,
-          runs,
-          kind: CALENDAR_RUN_KIND,
-          enqueue: ({ userId, runId }) => enqueueCalendarFollow(userId, runId),
-        });
-        logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
+    if (role !== 'api')
+      await registerJobs({
+        queue,
+        config,
+        logger,
+        google,
+        runs,
+        users,
+        mappings,
+        deadlines,
+        calendarCache,
+        googleConnections,
+        canvasConnections,
+        canvasAccount,
+        enqueueCanvasSync,
+        enqueueCalendarFollow,
+        googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,
       });
-      await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
-    }
 
     return {
       config,
@@ -499,15 +365,6 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     await stack.close().catch(() => {});
     throw error;
   }
-}
-
-/** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */
-function forTheQueue(error: unknown): unknown {
-  const permanent =
-    error instanceof PermanentSyncError ||
-    (error instanceof AppError && error.status < 500 && error.status !== 429) ||
-    (error instanceof GoogleApiError && !error.retryable);
-  return permanent ? new PermanentJobError(error instanceof Error ? error.message : String(error)) : error;
 }
 
 /** The key ring from the environment, or (embedded default only) a key file in the data dir. */

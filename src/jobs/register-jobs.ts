@@ -1,0 +1,148 @@
+import type { Logger } from 'pino';
+import { type CanvasAccount, canvasSourceFor } from '../accounts/canvas-account.ts';
+import { createCanvasClient } from '../canvas/canvas-client.ts';
+import type { Config } from '../config.ts';
+import type { CalendarCacheRepo } from '../db/calendar-cache-repo.ts';
+import type { CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
+import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
+import type { UsersRepo } from '../db/users-repo.ts';
+import { AppError } from '../errors.ts';
+import { GoogleApiError } from '../google/google-api-error.ts';
+import type { GoogleSetup } from '../google/google-setup.ts';
+import { PermanentJobError, type Queue } from '../queue/queue.ts';
+import { PermanentSyncError, runCanvasSync } from '../sync/canvas-sync.ts';
+import { CALENDAR_RUN_KIND, runCalendarFollow } from '../sync/follow-calendars.ts';
+import {
+  CALENDAR_FOLLOW_JOB,
+  CANVAS_SYNC_ALL_JOB,
+  CANVAS_SYNC_JOB,
+  enqueueSyncForEveryone,
+} from './canvas-sync-jobs.ts';
+
+export interface JobDeps {
+  queue: Queue;
+  config: Pick<Config, 'workerConcurrency' | 'syncIntervalMinutes'>;
+  logger: Logger;
+  google: GoogleSetup | undefined;
+  runs: SyncRunsRepo;
+  users: UsersRepo;
+  mappings: EventMappingsRepo;
+  deadlines: DeadlinesRepo;
+  calendarCache: CalendarCacheRepo;
+  googleConnections: GoogleConnectionsRepo;
+  canvasConnections: CanvasConnectionsRepo;
+  canvasAccount: CanvasAccount;
+  enqueueCanvasSync(userId: string, runId: string): Promise<void>;
+  enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
+  /** First backoff between retry rounds of failed Google writes (doubling). */
+  googleRetryBaseMs: number;
+}
+
+/**
+ * The worker side of a process: the Canvas sync and calendar follow handlers, and the
+ * periodic tick that schedules both for every connected user.
+ */
+export async function registerJobs(deps: JobDeps): Promise<void> {
+  const {
+    queue,
+    config,
+    logger,
+    google,
+    runs,
+    users,
+    mappings,
+    deadlines,
+    calendarCache,
+    googleConnections,
+    canvasConnections,
+    canvasAccount,
+    enqueueCanvasSync,
+    enqueueCalendarFollow,
+    googleRetryBaseMs,
+  } = deps;
+  if (google) {
+    queue.process<{ userId: string; runId: string }>(
+      CANVAS_SYNC_JOB,
+      async ({ userId, runId }) => {
+        try {
+          await runCanvasSync(
+            {
+              runs,
+              users,
+              mappings,
+              deadlines,
+              connections: googleConnections,
+              canvasFor: (id) => canvasSourceFor(canvasAccount, id, createCanvasClient),
+              calendarFor: (id) => google.calendarFor(id),
+              sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+              backoffMs: (attempt) =>
+                Math.round(googleRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
+              canvasConnections,
+              logger,
+            },
+            userId,
+            runId,
+          );
+        } catch (error) {
+          throw forTheQueue(error);
+        }
+      },
+      { concurrency: config.workerConcurrency },
+    );
+    queue.process<{ userId: string; runId: string }>(
+      CALENDAR_FOLLOW_JOB,
+      async ({ userId, runId }) => {
+        try {
+          await runCalendarFollow(
+            {
+              runs,
+              connections: googleConnections,
+              calendarFor: (id) => google.calendarFor(id),
+              cache: calendarCache,
+              mappings,
+              deadlines,
+            },
+            userId,
+            runId,
+          );
+        } catch (error) {
+          throw forTheQueue(error);
+        }
+      },
+      { concurrency: config.workerConcurrency },
+    );
+  }
+
+  if (config.syncIntervalMinutes > 0) {
+    // Canvas has no push for students: every connected user is synced on a schedule.
+    queue.process(CANVAS_SYNC_ALL_JOB, async () => {
+      const outcome = await enqueueSyncForEveryone({
+        connections: googleConnections,
+        runs,
+        enqueue: ({ userId, runId }) => enqueueCanvasSync(userId, runId),
+        eligible: async (userId) => (await canvasConnections.get(userId))?.status === 'connected',
+      });
+      // Between pushes (and until webhooks are set up) the followed calendars are polled too.
+      const follows = await enqueueSyncForEveryone({
+        connections: googleConnections,
+        runs,
+        kind: CALENDAR_RUN_KIND,
+        enqueue: ({ userId, runId }) => enqueueCalendarFollow(userId, runId),
+      });
+      logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
+    });
+    await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
+  }
+}
+
+/** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */
+export function forTheQueue(error: unknown): unknown {
+  const permanent =
+    error instanceof PermanentSyncError ||
+    (error instanceof AppError && error.status < 500 && error.status !== 429) ||
+    (error instanceof GoogleApiError && !error.retryable);
+  return permanent ? new PermanentJobError(error instanceof Error ? error.message : String(error)) : error;
+}
