@@ -46,23 +46,7 @@ export interface JobDeps {
  * periodic tick that schedules both for every connected user.
  */
 export async function registerJobs(deps: JobDeps): Promise<void> {
-  const {
-    queue,
-    config,
-    logger,
-    google,
-    runs,
-    users,
-    mappings,
-    deadlines,
-    calendarCache,
-    googleConnections,
-    canvasConnections,
-    canvasAccount,
-    enqueueCanvasSync,
-    enqueueCalendarFollow,
-    googleRetryBaseMs,
-  } = deps;
+  const { queue, config, logger, google } = deps;
   if (google) {
     queue.process<{ userId: string; runId: string }>(
       CANVAS_SYNC_JOB,
@@ -70,17 +54,17 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
         try {
           await runCanvasSync(
             {
-              runs,
-              users,
-              mappings,
-              deadlines,
-              connections: googleConnections,
-              canvasFor: (id) => canvasSourceFor(canvasAccount, id, createCanvasClient),
+              runs: deps.runs,
+              users: deps.users,
+              mappings: deps.mappings,
+              deadlines: deps.deadlines,
+              connections: deps.googleConnections,
+              canvasFor: (id) => canvasSourceFor(deps.canvasAccount, id, createCanvasClient),
               calendarFor: (id) => google.calendarFor(id),
               sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
               backoffMs: (attempt) =>
-                Math.round(googleRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
-              canvasConnections,
+                Math.round(deps.googleRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
+              canvasConnections: deps.canvasConnections,
               logger,
             },
             userId,
@@ -98,12 +82,12 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
         try {
           await runCalendarFollow(
             {
-              runs,
-              connections: googleConnections,
+              runs: deps.runs,
+              connections: deps.googleConnections,
               calendarFor: (id) => google.calendarFor(id),
-              cache: calendarCache,
-              mappings,
-              deadlines,
+              cache: deps.calendarCache,
+              mappings: deps.mappings,
+              deadlines: deps.deadlines,
             },
             userId,
             runId,
@@ -120,17 +104,17 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
     // Canvas has no push for students: every connected user is synced on a schedule.
     queue.process(CANVAS_SYNC_ALL_JOB, async () => {
       const outcome = await enqueueSyncForEveryone({
-        connections: googleConnections,
-        runs,
-        enqueue: ({ userId, runId }) => enqueueCanvasSync(userId, runId),
-        eligible: async (userId) => (await canvasConnections.get(userId))?.status === 'connected',
+        connections: deps.googleConnections,
+        runs: deps.runs,
+        enqueue: ({ userId, runId }) => deps.enqueueCanvasSync(userId, runId),
+        eligible: async (userId) => (await deps.canvasConnections.get(userId))?.status === 'connected',
       });
       // Between pushes (and until webhooks are set up) the followed calendars are polled too.
       const follows = await enqueueSyncForEveryone({
-        connections: googleConnections,
-        runs,
+        connections: deps.googleConnections,
+        runs: deps.runs,
         kind: CALENDAR_RUN_KIND,
-        enqueue: ({ userId, runId }) => enqueueCalendarFollow(userId, runId),
+        enqueue: ({ userId, runId }) => deps.enqueueCalendarFollow(userId, runId),
       });
       logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
     });
