@@ -242,3 +242,62 @@ describe('shortfall messages', () => {
     });
   });
 });
+
+describe('re-planning', () => {
+  // Found by the property test (fast-check seed 770862540): the fresh plan placed 240 of
+  // 300 minutes, and re-planning the very same input then found 45 more in a gap that
+  // opened only after the later deadline was placed, so an unchanged re-plan moved work.
+  const tight: PlannerInputData = {
+    now: '2026-03-08T02:00:00Z', // Sunday 02:00 UTC
+    preferences: {
+      timeZone: 'UTC',
+      studyWindows: {
+        mon: [
+          { start: '00:00', end: '02:00' },
+          { start: '02:00', end: '04:00' },
+        ],
+        tue: [{ start: '00:00', end: '02:00' }],
+        wed: [],
+        thu: [],
+        fri: [],
+        sat: [],
+        sun: [{ start: '02:00', end: '04:00' }],
+      },
+      dailyCapMinutes: 120,
+      minSessionMinutes: 45,
+      maxSessionMinutes: 75,
+      bufferMinutes: 0,
+      finishByLeadMinutes: 0,
+      horizonDays: 2,
+      slotMinutes: 15,
+    },
+    deadlines: [
+      { id: 'd0', course: 'C', dueAt: '2026-03-10T02:00:00Z', effortMinutes: 76, priority: 1 },
+      {
+        id: 'd1',
+        course: 'C',
+        dueAt: '2026-03-10T02:00:00Z',
+        effortMinutes: 196,
+        priority: 2,
+        earliestStartAt: '2026-03-08T03:46:00Z',
+      },
+    ],
+  };
+
+  it('gives a fresh plan that re-planning the same input keeps as it is', () => {
+    const first = plan(tight);
+    expect(first.totals).toEqual({ requiredMinutes: 300, boundMinutes: 300, plannedMinutes: 285 });
+    const again = plan(tight, { previous: first.sessions });
+    expect(again.sessions).toEqual(first.sessions);
+    expect(again.changes).toEqual({ keptCount: first.sessions.length, added: [], removed: [] });
+  });
+
+  it('calls the last 15 minutes fragmented time, not a deadline competing for them', () => {
+    const first = plan(tight);
+    expect(first.deadlines.find((d) => d.deadlineId === 'd0')?.shortfall).toBeNull();
+    expect(first.deadlines.find((d) => d.deadlineId === 'd1')?.shortfall).toMatchObject({
+      minutes: 15,
+      reason: 'fragmented-time',
+    });
+  });
+});

@@ -69,24 +69,43 @@ export function planStudySessions(input: PlannerInput, options: PlanOptions = {}
   if (options.previous === undefined) {
     const state = newPlanState(problem);
     placeAll(problem, state);
-    return buildResult(problem, state, initial.total, initial.placed, [], false);
+    let plan = buildResult(problem, state, initial.total, initial.placed, [], false);
+    // Short of the bound, a re-plan over this plan can still fill a gap that opened only
+    // after later deadlines were placed. Re-plan until that places nothing more, so the
+    // plan a student gets is the one a re-plan of the same input keeps as it is. Every
+    // round places at least one more slot, so this ends.
+    let total = totalOf(state.placed);
+    while (total < initial.total) {
+      const next = replanOver(problem, initial, plan.sessions);
+      if (next.total <= total) break;
+      total = next.total;
+      plan = buildResult(problem, next.state, initial.total, initial.placed, [], false);
+    }
+    return plan;
   }
-  // Keep everything that still fits. Move kept sessions only when the instance is
-  // feasible (every deadline can be fully planned, so the bound is owed) and keeping them
-  // leaves the bound out of reach, and take that variant only if it really places more.
-  // An overloaded plan is not reshuffled to trade one deadline's shortfall for another's,
-  // and minutes lost to slivers below a minimum session are not chased by moving others.
-  const previous = options.previous;
+  const best = replanOver(problem, initial, options.previous);
+  return buildResult(problem, best.state, initial.total, best.allocated, best.removed, true);
+}
+
+/**
+ * Keeps everything of `previous` that still fits. Moves kept sessions only when the
+ * instance is feasible (every deadline can be fully planned, so the bound is owed) and
+ * keeping them leaves the bound out of reach, and takes that variant only if it really
+ * places more. An overloaded plan is not reshuffled to trade one deadline's shortfall for
+ * another's, and minutes lost to slivers below a minimum session are not chased by
+ * moving others.
+ */
+function replanOver(problem: PlanningProblem, initial: Assignment, previous: readonly PlannedSession[]) {
   let best = replan(problem, previous, null);
   let required = 0;
-  for (const job of jobs) required += job.demand;
+  for (const job of problem.jobs) required += job.demand;
   if (best.total < initial.total && initial.total === required) {
     const moved = replan(problem, previous, (state, kept) =>
       releaseForBound(problem, state, kept, initial.total),
     );
     if (moved.released > 0 && moved.total > best.total) best = moved;
   }
-  return buildResult(problem, best.state, initial.total, best.allocated, best.removed, true);
+  return best;
 }
 
 type Release = (state: PlanState, kept: CarryOver['kept']) => Removal[];
