@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
-import { unauthorized } from '../errors.ts';
+import { AppError, unauthorized } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuthUser, TokenVerifier } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
@@ -112,8 +112,17 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
   await app.register(
     async (api) => {
       const ensured = new Set<string>();
-      api.addHook('onRequest', async (request) => {
-        request.user = await authenticate(request, deps, ensured);
+      // The limit runs before each handler, after authentication: a request whose token
+      // is refused never got there, so guessing tokens would be free. Count a refusal
+      // against the caller's address in the same budget (and Redis store) instead.
+      const limitRefused = app.rateLimit();
+      api.addHook('onRequest', async (request, reply) => {
+        try {
+          request.user = await authenticate(request, deps, ensured);
+        } catch (error) {
+          if (error instanceof AppError && error.status === 401) await limitRefused.call(api, request, reply);
+          throw error;
+        }
       });
       for (const routes of deps.apiRoutes) await api.register(routes);
     },

@@ -171,6 +171,24 @@ describe('errors have one shape', () => {
     // Health checks are not limited.
     expect((await app.inject('/healthz')).statusCode).toBe(200);
   });
+
+  it('counts refused tokens against the address, so guessing tokens is limited too', async () => {
+    const { app } = await build({ rateLimit: 3 });
+    const token = await login(app);
+    const from = '203.0.113.9';
+    const guess = (authorization?: string) =>
+      app.inject({ url: '/api/v1/me', remoteAddress: from, headers: authorization ? { authorization } : {} });
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await guess(`Bearer guess.${i}.x`)).statusCode);
+    expect(codes).toEqual([401, 401, 401]);
+    const limited = await guess('Bearer guess.3.x');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('rate_limited');
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect((await guess()).statusCode).toBe(429);
+    // A signed-in user behind the same address has their own budget.
+    expect((await guess(`Bearer ${token}`)).statusCode).toBe(200);
+  });
 });
 
 describe('authentication', () => {
