@@ -90,6 +90,100 @@ describe('expandRecurrence', () => {
     ]);
   });
 
+  it('picks by position within each period with BYSETPOS (the RFC 5545 examples)', () => {
+    const ny = { zone: 'America/New_York' };
+    const weekdays = 'BYDAY=MO,TU,WE,TH,FR';
+    // The last work day of the month.
+    expect(
+      dates(expand([`RRULE:FREQ=MONTHLY;${weekdays};BYSETPOS=-1;COUNT=7`], '1997-09-29T09:00', ny)),
+    ).toEqual([
+      '1997-09-30',
+      '1997-10-31',
+      '1997-11-28',
+      '1997-12-31',
+      '1998-01-30',
+      '1998-02-27',
+      '1998-03-31',
+    ]);
+    // The second-to-last weekday of the month.
+    expect(
+      dates(expand([`RRULE:FREQ=MONTHLY;${weekdays};BYSETPOS=-2;COUNT=7`], '1997-09-29T09:00', ny)),
+    ).toEqual([
+      '1997-09-29',
+      '1997-10-30',
+      '1997-11-27',
+      '1997-12-30',
+      '1998-01-29',
+      '1998-02-26',
+      '1998-03-30',
+    ]);
+    // The third Tuesday, Wednesday or Thursday of the month.
+    expect(
+      dates(expand(['RRULE:FREQ=MONTHLY;COUNT=3;BYDAY=TU,WE,TH;BYSETPOS=3'], '1997-09-04T09:00', ny)),
+    ).toEqual(['1997-09-04', '1997-10-07', '1997-11-06']);
+    // The first and last Monday or Wednesday of each week-long period, positions in date order.
+    expect(
+      dates(expand(['RRULE:FREQ=WEEKLY;BYDAY=WE,MO;BYSETPOS=-1,1;COUNT=4'], '2026-11-30T10:00')),
+    ).toEqual(['2026-11-30', '2026-12-02', '2026-12-07', '2026-12-09']);
+  });
+
+  it('names days of the year with BYYEARDAY and weeks with BYWEEKNO (the RFC 5545 examples)', () => {
+    const ny = { zone: 'America/New_York' };
+    expect(
+      dates(expand(['RRULE:FREQ=YEARLY;INTERVAL=3;COUNT=10;BYYEARDAY=1,100,200'], '1997-01-01T09:00', ny)),
+    ).toEqual([
+      '1997-01-01',
+      '1997-04-10',
+      '1997-07-19',
+      '2000-01-01',
+      '2000-04-09',
+      '2000-07-18',
+      '2003-01-01',
+      '2003-04-10',
+      '2003-07-19',
+      '2006-01-01',
+    ]);
+    expect(dates(expand(['RRULE:FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO;COUNT=3'], '1997-05-12T09:00', ny))).toEqual(
+      ['1997-05-12', '1998-05-11', '1999-05-17'],
+    );
+    // The last day of every year, and the Monday of every year's last ISO week (2026 has 53).
+    expect(dates(expand(['RRULE:FREQ=YEARLY;BYYEARDAY=-1;COUNT=2'], '2028-01-01'))).toEqual([
+      '2028-12-31',
+      '2029-12-31',
+    ]);
+    expect(dates(expand(['RRULE:FREQ=YEARLY;BYWEEKNO=-1;BYDAY=MO;COUNT=3'], '2026-01-01T09:00'))).toEqual([
+      '2026-12-28',
+      '2027-12-27',
+      '2028-12-25',
+    ]);
+  });
+
+  it('numbers weeks as ISO 8601 does when weeks start on Monday, and by WKST otherwise', () => {
+    // Every Monday to Sunday of week 1 in 2020-2030: the days ISO calls week 1.
+    const days = dates(
+      expand(['RRULE:FREQ=YEARLY;BYWEEKNO=1;BYDAY=MO,TU,WE,TH,FR,SA,SU'], '2020-01-01', {
+        until: '2031-01-01T00:00:00Z',
+      }),
+    );
+    const iso: string[] = [];
+    for (let d = Temporal.PlainDate.from('2020-01-01'); d.year < 2031; d = d.add({ days: 1 })) {
+      if (d.weekOfYear === 1) iso.push(d.toString());
+    }
+    // Days of late December 2030 in ISO week 1 of 2031 belong to the 2030 period too.
+    expect(days).toEqual(iso);
+    // 2027 starts on a Friday. Monday weeks: Mon 28 Dec-Sun 3 Jan has only 3 days in 2027,
+    // so week 1 is 4-10 January. Sunday weeks: Sun 27 Dec-Sat 2 Jan has 2, so it is 3-9.
+    expect(dates(expand(['RRULE:FREQ=YEARLY;BYWEEKNO=1;BYDAY=SU;COUNT=1'], '2027-01-01'))).toEqual([
+      '2027-01-10',
+    ]);
+    expect(dates(expand(['RRULE:FREQ=YEARLY;BYWEEKNO=1;BYDAY=SU;WKST=SU;COUNT=1'], '2027-01-01'))).toEqual([
+      '2027-01-03',
+    ]);
+    expect(dates(expand(['RRULE:FREQ=YEARLY;BYWEEKNO=1;BYDAY=SA;WKST=SU;COUNT=1'], '2027-01-01'))).toEqual([
+      '2027-01-09',
+    ]);
+  });
+
   it('drops EXDATEs given with a TZID, in UTC or as a date, and adds RDATEs', () => {
     const series = expand(
       [
@@ -123,6 +217,12 @@ describe('expandRecurrence', () => {
     'RRULE:FREQ=MONTHLY;BYMONTHDAY=32',
     'RRULE:FREQ=DAILY;UNTIL=2027-01-01',
     'RRULE:FREQ=DAILY;BYSETPOS=1',
+    'RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=0',
+    'RRULE:FREQ=MONTHLY;BYWEEKNO=20',
+    'RRULE:FREQ=YEARLY;BYWEEKNO=54',
+    'RRULE:FREQ=YEARLY;BYWEEKNO=20;BYDAY=1MO',
+    'RRULE:FREQ=MONTHLY;BYYEARDAY=100',
+    'RRULE:FREQ=YEARLY;BYYEARDAY=367',
     'EXDATE;TZID=Mars/Olympus:20261201T100000',
     'EXDATE;VALUE=DATE:20261201T100000',
     'WEEKLY please',

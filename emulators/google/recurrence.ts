@@ -17,6 +17,9 @@ const SUPPORTED_PARTS = new Set([
   'BYDAY',
   'BYMONTHDAY',
   'BYMONTH',
+  'BYYEARDAY',
+  'BYWEEKNO',
+  'BYSETPOS',
   'WKST',
 ]);
 
@@ -31,6 +34,10 @@ export interface RecurrenceRule {
   byDay: Array<{ weekday: number; ordinal: number | undefined }>;
   byMonthDay: number[];
   byMonth: number[];
+  byYearDay: number[];
+  byWeekNo: number[];
+  /** Positions within each period's set of matching days (1 first, -1 last). */
+  bySetPos: number[];
   wkst: number;
 }
 
@@ -106,16 +113,29 @@ function parseRule(text: string, timeZone: string): RecurrenceRule {
       throw invalid();
     return { weekday: WEEKDAYS.indexOf(match[2] ?? '') + 1, ordinal };
   });
-  const byMonthDay = list(parts.get('BYMONTHDAY')).map((item) => {
-    const n = Number(item);
-    if (!Number.isInteger(n) || n === 0 || Math.abs(n) > 31) throw invalid();
-    return n;
-  });
+  const signed = (key: string, limit: number) =>
+    list(parts.get(key)).map((item) => {
+      const n = Number(item);
+      if (!Number.isInteger(n) || n === 0 || Math.abs(n) > limit) throw invalid();
+      return n;
+    });
+  const byMonthDay = signed('BYMONTHDAY', 31);
+  const byYearDay = signed('BYYEARDAY', 366);
+  const byWeekNo = signed('BYWEEKNO', 53);
+  const bySetPos = signed('BYSETPOS', 366);
+  // RFC 5545: week numbers only name weeks of a year, year days are not narrowed below a
+  // year, a numbered BYDAY means nothing inside a numbered week, and BYSETPOS picks from
+  // what the other BYxxx parts produced, so it needs one.
+  if (byWeekNo.length > 0 && (freq !== 'YEARLY' || byDay.some((b) => b.ordinal !== undefined)))
+    throw invalid();
+  if (byYearDay.length > 0 && freq !== 'YEARLY') throw invalid();
   const byMonth = list(parts.get('BYMONTH')).map((item) => {
     const n = Number(item);
     if (!Number.isInteger(n) || n < 1 || n > 12) throw invalid();
     return n;
   });
+  const narrowed = byDay.length + byMonthDay.length + byMonth.length + byYearDay.length + byWeekNo.length;
+  if (bySetPos.length > 0 && narrowed === 0) throw invalid();
   const wkstText = parts.get('WKST') ?? 'MO';
   if (!WEEKDAYS.includes(wkstText)) throw invalid();
   return {
@@ -126,6 +146,9 @@ function parseRule(text: string, timeZone: string): RecurrenceRule {
     byDay,
     byMonthDay,
     byMonth,
+    byYearDay,
+    byWeekNo,
+    bySetPos,
     wkst: WEEKDAYS.indexOf(wkstText) + 1,
   };
 }
@@ -249,7 +272,10 @@ function ruleDates(
     const first = scope[0];
     // Periods only move forward: once one starts past the horizon, nothing later can count.
     if (!first || Temporal.Instant.compare(instantOf(first), horizon) >= 0) return dates;
-    for (const date of scope.filter((d) => matches(rule, start.date, d))) {
+    for (const date of atPositions(
+      rule.bySetPos,
+      scope.filter((d) => matches(rule, start.date, d)),
+    )) {
       if (Temporal.PlainDate.compare(date, start.date) < 0) continue;
       if (beyondUntil(date)) return dates;
       if (Temporal.Instant.compare(instantOf(date), horizon) >= 0) return dates;
@@ -257,6 +283,17 @@ function ruleDates(
       if (rule.count !== undefined && dates.length >= rule.count) return dates;
     }
   }
+}
+
+/** BYSETPOS: the days at these positions of one period's matching days, in date order. */
+function atPositions(positions: number[], days: Temporal.PlainDate[]): Temporal.PlainDate[] {
+  if (positions.length === 0) return days;
+  const picked = new Set<number>();
+  for (const p of positions) {
+    const index = p > 0 ? p - 1 : days.length + p;
+    if (index >= 0 && index < days.length) picked.add(index);
+  }
+  return [...picked].sort((a, b) => a - b).map((i) => days[i] as Temporal.PlainDate);
 }
 
 /** The days of the `index`-th period (day, week from WKST, month or year) after the start's. */
@@ -287,13 +324,23 @@ function matches(rule: RecurrenceRule, start: Temporal.PlainDate, day: Temporal.
     !rule.byMonthDay.some((n) => (n > 0 ? day.day === n : day.day === day.daysInMonth + n + 1))
   )
     return false;
+  if (
+    rule.byYearDay.length > 0 &&
+    !rule.byYearDay.some((n) => day.dayOfYear === (n > 0 ? n : day.daysInYear + n + 1))
+  )
+    return false;
+  if (rule.byWeekNo.length > 0) {
+    const { week, weeksInYear } = weekNumber(day, rule.wkst);
+    if (!rule.byWeekNo.some((n) => week === (n > 0 ? n : weeksInYear + n + 1))) return false;
+  }
   if (rule.byDay.length > 0) {
     return rule.byDay.some(
       (b) => b.weekday === day.dayOfWeek && (b.ordinal === undefined || ordinalMatches(rule, day, b.ordinal)),
     );
   }
   // With no BYxxx narrowing the day, the start supplies it.
-  if (rule.byMonthDay.length > 0) return true;
+  if (rule.byMonthDay.length > 0 || rule.byYearDay.length > 0) return true;
+  if (rule.byWeekNo.length > 0) return day.dayOfWeek === start.dayOfWeek;
   switch (rule.freq) {
     case 'DAILY':
       return true;
@@ -314,4 +361,19 @@ function ordinalMatches(rule: RecurrenceRule, day: Temporal.PlainDate, ordinal: 
   return ordinal > 0
     ? Math.ceil(dayIndex / 7) === ordinal
     : Math.ceil((length - dayIndex + 1) / 7) === -ordinal;
+}
+
+/**
+ * RFC 5545 week numbering with weeks starting on `wkst`: week 1 is the first week with at
+ * least four days in the year, so a week belongs to the year of its fourth day. Days at
+ * either end of a year can be in the neighbouring year's weeks.
+ */
+function weekNumber(day: Temporal.PlainDate, wkst: number): { week: number; weeksInYear: number } {
+  const fourthDay = (d: Temporal.PlainDate) =>
+    d.subtract({ days: (d.dayOfWeek - wkst + 7) % 7 }).add({ days: 3 });
+  const anchor = fourthDay(day);
+  let last = fourthDay(Temporal.PlainDate.from({ year: anchor.year, month: 12, day: 31 }));
+  if (last.year > anchor.year) last = last.subtract({ weeks: 1 });
+  const index = (d: Temporal.PlainDate) => Math.floor((d.dayOfYear - 1) / 7) + 1;
+  return { week: index(anchor), weeksInYear: index(last) };
 }

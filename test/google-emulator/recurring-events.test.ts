@@ -209,6 +209,27 @@ describe('exceptions and sync tokens on a series', () => {
       ['dstseries01_20261104T160000Z', '2026-11-04T10:00:00-06:00'],
     ]);
   });
+
+  it('expands "last weekday of the month" (BYSETPOS, as Outlook writes it)', async () => {
+    await api.events.insert({
+      calendarId: 'primary',
+      requestBody: {
+        id: 'timesheet01',
+        summary: 'Timesheet due',
+        start: { dateTime: '2026-11-30T16:00:00-06:00', timeZone: 'America/Chicago' },
+        end: { dateTime: '2026-11-30T16:30:00-06:00', timeZone: 'America/Chicago' },
+        recurrence: ['RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3'],
+      },
+    });
+    const instances = (await api.events.instances({ calendarId: 'primary', eventId: 'timesheet01' })).data
+      .items;
+    // January 2027 ends on a Sunday: its last weekday is Friday the 29th.
+    expect(instances?.map((e) => e.start?.dateTime)).toEqual([
+      '2026-11-30T16:00:00-06:00',
+      '2026-12-31T16:00:00-06:00',
+      '2027-01-29T16:00:00-06:00',
+    ]);
+  });
 });
 
 describe('all-day series and deleting a whole series', () => {
