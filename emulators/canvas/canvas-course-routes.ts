@@ -220,10 +220,10 @@ function listQuizzes(ctx: RouteContext, course: CanvasCourse): void {
         html_url: `${ctx.origin}/courses/${course.id}/quizzes/${q.id}`,
         quiz_type: q.quizType,
         assignment_id: assignment ? ctx.id(assignment.id) : null,
-        due_at: assignment ? state.dueAtFor(assignment, user.id) : null,
+        due_at: assignment ? state.dueAtFor(assignment, user.id) : q.dueAt,
         lock_at: null,
         unlock_at: null,
-        points_possible: assignment?.pointsPossible ?? null,
+        points_possible: assignment ? assignment.pointsPossible : q.pointsPossible,
         published: true,
       };
     }),

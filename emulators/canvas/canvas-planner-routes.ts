@@ -1,11 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { badRequest, type RouteContext, sendBookmarkPage, sendPage } from './canvas-http.ts';
 
-// Canvas's planner defaults when a bound is absent (as read in its planner controller; not
-// verified against a live instance): from 1980-01-01 to ten years from now.
-const PLANNER_DEFAULT_START = '1980-01-01T00:00:00Z';
-const TEN_YEARS_MS = 10 * 365 * 86_400_000;
-
 /** `/planner/items` and `/calendar_events`. */
 export function handlePlannerRoutes(ctx: RouteContext): boolean {
   if (ctx.url.pathname === '/api/v1/planner/items') {
@@ -28,8 +23,9 @@ interface PlannerRow {
 }
 
 function plannerItems(ctx: RouteContext): void {
-  const start = parseBound(ctx, 'start_date', PLANNER_DEFAULT_START);
-  const end = parseBound(ctx, 'end_date', new Date(ctx.now + TEN_YEARS_MS).toISOString());
+  const defaults = plannerDefaults(ctx);
+  const start = parseBound(ctx, 'start_date', defaults.start);
+  const end = parseBound(ctx, 'end_date', defaults.end);
   if (start === undefined || end === undefined) return;
   const filter = ctx.url.searchParams.get('filter');
   if (filter !== null && !['incomplete_items', 'new_activity'].includes(filter)) {
@@ -48,6 +44,21 @@ function plannerItems(ctx: RouteContext): void {
     (r) => [r.date, r.id],
     (r) => r.item,
   );
+}
+
+/**
+ * Canvas's planner window when bounds are missing (`PlannerController#set_date_range`): with
+ * neither, from the start of the day two weeks ago to the start of the day two weeks ahead;
+ * with one, the missing one is the start of the day ten years back or ahead. Days and years
+ * are the user's (Canvas runs a request in the user's time zone).
+ */
+function plannerDefaults(ctx: RouteContext): { start: string; end: string } {
+  const given = (name: string) => (ctx.url.searchParams.get(name) ?? '') !== '';
+  const now = Temporal.Instant.fromEpochMilliseconds(ctx.now).toZonedDateTimeISO(ctx.user.timeZone);
+  const day = (at: Temporal.ZonedDateTime) => at.startOfDay().toInstant().toString();
+  if (!given('start_date') && !given('end_date'))
+    return { start: day(now.subtract({ weeks: 2 })), end: day(now.add({ weeks: 2 })) };
+  return { start: day(now.subtract({ years: 10 })), end: day(now.add({ years: 10 })) };
 }
 
 /** Every planner item of the student: work due in their open courses, to-dos and course events. */
@@ -127,6 +138,29 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
           html_url: `${origin}/courses/${d.courseId}/discussion_topics/${d.id}`,
         },
         html_url: `/courses/${d.courseId}/discussion_topics/${d.id}`,
+      },
+    });
+  }
+  // Canvas's `ungraded_quiz_collection`: a published quiz no assignment backs, by its due date.
+  for (const q of state.quizzes.values()) {
+    if (!open.has(q.courseId) || !q.published || q.assignmentId !== null || q.dueAt === null) continue;
+    const date = normalize(q.dueAt);
+    rows.push({
+      date,
+      id: q.id,
+      done: false,
+      newActivity: state.newActivity.has(`${user.id}:quiz:${q.id}`),
+      item: {
+        ...base(q.courseId, 'quiz', q.id, date),
+        submissions: false,
+        plannable: {
+          id: ctx.id(q.id),
+          title: q.title,
+          assignment_id: null,
+          points_possible: q.pointsPossible,
+          due_at: q.dueAt,
+        },
+        html_url: `/courses/${q.courseId}/quizzes/${q.id}`,
       },
     });
   }

@@ -60,13 +60,20 @@ export interface CanvasAssignment {
   position: number;
 }
 
-/** A graded quiz is backed by an assignment (its due date and publication live there). */
+/**
+ * A graded quiz is backed by an assignment (its due date and publication live there); an
+ * ungraded one (a practice quiz) has no assignment and keeps its own due date and points.
+ */
 export interface CanvasQuiz {
   id: number;
   courseId: number;
   title: string;
   quizType: 'assignment' | 'practice_quiz' | 'graded_survey' | 'survey';
   assignmentId: number | null;
+  /** The due date of a quiz no assignment backs; null for a graded quiz (its assignment's). */
+  dueAt: string | null;
+  /** The points of a quiz no assignment backs; null for a graded quiz (its assignment's). */
+  pointsPossible: number | null;
   published: boolean;
 }
 

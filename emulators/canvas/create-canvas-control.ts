@@ -143,6 +143,9 @@ export function createCanvasControl(
         title: q.title,
         quizType: q.practice ? 'practice_quiz' : 'assignment',
         assignmentId,
+        // A practice quiz keeps its own date and points: Canvas lists it on the planner by them.
+        dueAt: q.practice ? q.dueAt : null,
+        pointsPossible: q.practice ? (q.pointsPossible ?? null) : null,
         published: q.published ?? true,
       });
       return { id, assignmentId };
@@ -152,7 +155,10 @@ export function createCanvasControl(
       if (!quiz) return;
       if (patch.title !== undefined) quiz.title = patch.title;
       if (patch.published !== undefined) quiz.published = patch.published;
-      if (quiz.assignmentId !== null)
+      if (quiz.assignmentId === null) {
+        if (patch.dueAt !== undefined) quiz.dueAt = patch.dueAt;
+        touch('quiz', quiz.id, quiz.courseId);
+      } else
         updateAssignment(quiz.assignmentId, {
           ...(patch.title !== undefined ? { name: patch.title } : {}),
           ...(patch.dueAt !== undefined ? { dueAt: patch.dueAt } : {}),

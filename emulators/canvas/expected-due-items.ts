@@ -7,9 +7,10 @@ export interface ExpectedDueItem {
   kind: 'assignment' | 'quiz' | 'discussion' | 'calendar_event' | 'syllabus';
   /**
    * The Canvas object the item is: an assignment (quizzes and graded discussions included), an
-   * ungraded discussion topic (a planner to-do), a calendar event, or a syllabus line.
+   * ungraded discussion topic (a planner to-do), a quiz no assignment backs (a practice quiz),
+   * a calendar event, or a syllabus line.
    */
-  source: 'assignment' | 'discussion_topic' | 'calendar_event' | 'syllabus';
+  source: 'assignment' | 'discussion_topic' | 'quiz' | 'calendar_event' | 'syllabus';
   /** The Canvas id; for a syllabus date `<YYYY-MM-DD>:<title slug>`. */
   id: string;
   title: string;
@@ -33,9 +34,11 @@ type Ordered = ExpectedDueItem & { order: [number, number, string] };
  * the course's syllabus that is not a holiday and not already a Canvas item of the course due
  * the same local day whose title shares a meaningful word. A quiz or graded discussion is its
  * assignment, listed once, as that kind. An ungraded discussion with a to-do date is a
- * `discussion` of its own (id: the topic's), when its to-do date falls in the planner window a
- * good client asks for: its courses' terms, a day wider on each side (a course without dates
- * widens it to 180 days back and a year ahead). Sorted by course, then id.
+ * `discussion` of its own (id: the topic's), and a published practice quiz with a due date a
+ * `quiz` of its own (id: the quiz's), when that date falls in the planner window a good client
+ * asks for: its courses' terms, a day wider on each side (a course without dates widens it to
+ * 180 days back and a year ahead); the planner is the only place Canvas lists them by date.
+ * Sorted by course, then id.
  */
 export function expectedDueItems(
   state: CanvasState,
@@ -83,6 +86,25 @@ export function expectedDueItems(
       submitted: false,
       missing: false,
       htmlUrl: `${origin}/courses/${d.courseId}/discussion_topics/${d.id}`,
+    });
+  }
+  for (const q of state.quizzes.values()) {
+    if (!open.has(q.courseId) || !q.published || q.assignmentId !== null || q.dueAt === null) continue;
+    const at = Date.parse(q.dueAt);
+    if (at < window.start || at > window.end) continue;
+    items.push({
+      order: [q.courseId, q.id, ''],
+      courseId: String(q.courseId),
+      kind: 'quiz',
+      source: 'quiz',
+      id: String(q.id),
+      title: q.title,
+      dueAt: q.dueAt,
+      allDay: false,
+      allDayDate: null,
+      submitted: false,
+      missing: false,
+      htmlUrl: `${origin}/courses/${q.courseId}/quizzes/${q.id}`,
     });
   }
   for (const e of state.calendarEvents.values()) {

@@ -37,8 +37,8 @@ export interface CanvasClient extends DueItemsSource {
  * assignments (the source of truth), and the courses' calendar (events, and assignment entries
  * for Canvas's all-day dates) in batches of 10 contexts, then joins them: one item per course
  * and assignment (a quiz or graded discussion is its assignment), one per course event, one
- * per planner to-do no assignment backs (an ungraded discussion or page with a to-do date), and
- * one per syllabus date that is not a holiday or a Canvas item already (`syllabusDueItems`).
+ * per planner to-do no assignment backs (an ungraded discussion or page with a to-do date, or a
+ * practice quiz with a due date), and one per syllabus date that is not a holiday or a Canvas item already (`syllabusDueItems`).
  * A course whose teacher hid the assignments tab has no assignments (a definite answer, noted
  * in `notices`), not a failed read. The answer is complete or says why it is not; it is never
  * silently short.

@@ -56,6 +56,9 @@ export const PlannerItemSchema = z.object({
     assignment: z.object({ id: Id }).nullable().optional(),
     /** The to-do date of an ungraded discussion or page (no assignment behind it). */
     todo_date: Instant.nullable().optional(),
+    /** The student's due date of an ungraded (practice) quiz, and its points. */
+    due_at: Instant.nullable().optional(),
+    points_possible: z.number().nullable().optional(),
     html_url: z.string().optional(),
   }),
   html_url: z.string().optional(),

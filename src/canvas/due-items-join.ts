@@ -31,7 +31,9 @@ const TODO_TYPES = new Set(['discussion_topic', 'wiki_page']);
  * what the student's planner knows about their own work. A planner item with no assignment in
  * the course's list is stale (deleted or unpublished since) and dropped. A planner to-do that
  * no assignment backs (an ungraded discussion or a page with a `todo_date`) is an item of its
- * own, kind `discussion`, keyed by its planner type, course and id. All-day comes from
+ * own, kind `discussion`, and so is an ungraded (practice) quiz with a due date, kind `quiz`
+ * (Canvas's planner is the only listing that dates it), each keyed by its planner type, course
+ * and id. All-day comes from
  * Canvas's `all_day_date`, never from the UTC instant. Pure: no I/O.
  */
 export function joinDueItems(parts: CanvasReadParts): {
@@ -115,21 +117,27 @@ export function joinDueItems(parts: CanvasReadParts): {
   for (const p of parts.planner) {
     const courseId = p.course_id ?? undefined;
     const info = courseId === undefined ? undefined : courseInfo.get(courseId);
-    const todo = p.plannable.todo_date;
-    if (!info || !todo || !TODO_TYPES.has(p.plannable_type) || plannerAssignmentId(p) !== undefined) continue;
+    if (!info || plannerAssignmentId(p) !== undefined) continue;
+    const ungradedQuiz = p.plannable_type === 'quiz';
+    const due = ungradedQuiz
+      ? (p.plannable.due_at ?? p.plannable_date)
+      : TODO_TYPES.has(p.plannable_type)
+        ? p.plannable.todo_date
+        : undefined;
+    if (!due) continue;
     const key = `${p.plannable_type}:${info.courseId}:${p.plannable.id}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const link = p.plannable.html_url ?? p.html_url ?? '';
     items.push({
       key,
-      kind: 'discussion',
+      kind: ungradedQuiz ? 'quiz' : 'discussion',
       ...info,
       title: p.plannable.title ?? '',
-      dueAt: new Date(todo).toISOString(),
+      dueAt: new Date(due).toISOString(),
       allDay: false,
       allDayDate: null,
-      pointsPossible: null,
+      pointsPossible: ungradedQuiz ? (p.plannable.points_possible ?? null) : null,
       submitted: false,
       missing: false,
       htmlUrl: parts.origin && link.startsWith('/') ? `${parts.origin}${link}` : link,

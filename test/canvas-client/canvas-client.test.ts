@@ -76,6 +76,25 @@ describe("the demo student's full read", () => {
     expect(read.items.some((i) => i.title === 'Introduce yourself')).toBe(false);
   });
 
+  it('keeps a practice quiz with a due date, which only the planner dates, as a quiz of its own', async () => {
+    const course = demo().courseIds[1] ?? 0;
+    const { id } = emulator.control.addQuiz(course, {
+      title: 'Practice: acids and bases',
+      dueAt: '2026-12-05T15:00:00Z',
+      pointsPossible: 3,
+      practice: true,
+    });
+    const got = byKey(await client({ perPage: 5 }).readDueItems());
+    expect(got.get(`${course}:${id}`)).toMatchObject({
+      key: `quiz:${course}:${id}`,
+      kind: 'quiz',
+      dueAt: '2026-12-05T15:00:00.000Z',
+      pointsPossible: 3,
+      htmlUrl: `${emulator.url}/courses/${course}/quizzes/${id}`,
+    });
+    expect([...got.keys()].sort()).toEqual([...truth().keys()].sort());
+  });
+
   it('costs 9 requests (courses, planner, 5 × assignments, 2 calendar batches) and reports cost units', async () => {
     emulator.control.resetCounts();
     const c = client();
@@ -157,6 +176,51 @@ describe('pagination', () => {
       const read = await client({ fetch: odd }).readDueItems();
       expect(read).toMatchObject({ complete: false, failure: { code: 'incomplete' } });
     }
+  });
+});
+
+describe('relative and unreadable next links', () => {
+  /** The planner's next links rewritten by `rewrite` (given the absolute one Canvas sent). */
+  const plannerLinks = (rewrite: (next: URL) => string) =>
+    tapFetch((url, response) => {
+      const link = response.headers.get('link');
+      const next = /<([^>]+)>;\s*rel="next"/.exec(link ?? '')?.[1];
+      if (url.pathname !== '/api/v1/planner/items' || next === undefined) return response;
+      const headers = new Headers(response.headers);
+      headers.set('link', `<${rewrite(new URL(next))}>; rel="next"`);
+      return new Response(response.body, { status: response.status, headers });
+    });
+
+  it('resolves a relative next link against the page, as a browser does, and reads to the end', async () => {
+    for (const rewrite of [(n: URL) => `${n.pathname}${n.search}`, (n: URL) => n.search]) {
+      emulator.control.resetCounts();
+      const got = byKey(await client({ perPage: 2, fetch: plannerLinks(rewrite) }).readDueItems());
+      expect([...got.keys()].sort()).toEqual([...truth().keys()].sort());
+      expect(emulator.control.requestCounts().byRoute['/api/v1/planner/items']).toBeGreaterThan(10);
+    }
+  });
+
+  it('still refuses a relative next link that leads to another host', async () => {
+    const read = await client({
+      perPage: 2,
+      fetch: plannerLinks((n) => `//canvas.evil.example${n.pathname}${n.search}`),
+    }).readDueItems();
+    expect(read).toMatchObject({ complete: false, failure: { code: 'incomplete' } });
+  });
+
+  it('calls a next link that is no URL at all incomplete, naming what it was reading', async () => {
+    const read = await client({
+      perPage: 2,
+      fetch: plannerLinks(() => 'http://exa mple.edu/api/v1/planner/items'),
+    }).readDueItems();
+    expect(read).toEqual({
+      complete: false,
+      failure: {
+        code: 'incomplete',
+        message:
+          'Canvas sent a next link that is not a URL while trying to list your planner items (/api/v1/planner/items); sync again later',
+      },
+    });
   });
 });
 

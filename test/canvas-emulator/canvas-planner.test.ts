@@ -73,10 +73,51 @@ describe('/planner/items', () => {
     expect((await get('/api/v1/planner/items?start_date=soon')).status).toBe(400);
   });
 
-  it('defaults to 1980-01-01 … ten years ahead when no bounds are given', async () => {
-    const all = await items('/api/v1/planner/items');
-    expect(all.map((i) => i.plannable_id)).toContain(ids.old);
-    expect(all).toHaveLength(7);
+  it('defaults, as Canvas does, to two weeks back … two weeks ahead, from the start of the user’s day', async () => {
+    const c = emulator.control;
+    // Now is Dec 1, 09:00 in Chicago: the window is Nov 17 00:00 CST (06:00Z) … Dec 15 00:00 CST.
+    const edges = {
+      justBefore: c.addAssignment(course, { name: 'Just before', dueAt: '2026-11-17T05:59:59Z' }),
+      first: c.addAssignment(course, { name: 'First', dueAt: '2026-11-17T06:00:00Z' }),
+      last: c.addAssignment(course, { name: 'Last', dueAt: '2026-12-15T06:00:00Z' }),
+      justAfter: c.addAssignment(course, { name: 'Just after', dueAt: '2026-12-15T06:00:01Z' }),
+    };
+    try {
+      const all = (await items('/api/v1/planner/items')).map((i) => i.plannable_id);
+      expect(all).toEqual([
+        edges.first,
+        ids.essay,
+        ids.lab,
+        ids.quiz,
+        ids.talk,
+        ids.todo,
+        ids.event,
+        edges.last,
+      ]);
+    } finally {
+      for (const id of Object.values(edges)) c.deleteAssignment(id);
+    }
+  });
+
+  it('reaches ten years back or ahead for the one bound not given', async () => {
+    const fromSeptember = await items('/api/v1/planner/items?start_date=2026-09-01');
+    expect(fromSeptember.map((i) => i.plannable_id)).toContain(ids.old);
+    expect(fromSeptember).toHaveLength(7);
+    const c = emulator.control;
+    const far = {
+      past: c.addAssignment(course, { name: 'Nine years ago', dueAt: '2017-12-01T17:00:00Z' }),
+      tooOld: c.addAssignment(course, { name: 'Eleven years ago', dueAt: '2015-12-01T17:00:00Z' }),
+      future: c.addAssignment(course, { name: 'In nine years', dueAt: '2035-12-01T17:00:00Z' }),
+      tooLate: c.addAssignment(course, { name: 'In eleven years', dueAt: '2037-12-01T17:00:00Z' }),
+    };
+    try {
+      const untilNow = (await items('/api/v1/planner/items?end_date=2026-12-01')).map((i) => i.plannable_id);
+      expect(untilNow).toEqual([far.past, ids.old]);
+      const fromNow = (await items('/api/v1/planner/items?start_date=2026-12-10')).map((i) => i.plannable_id);
+      expect(fromNow).toEqual([far.future]);
+    } finally {
+      for (const id of Object.values(far)) c.deleteAssignment(id);
+    }
   });
 
   it('filters incomplete items and new activity', async () => {
