@@ -273,8 +273,10 @@ export class CalendarApiRouter {
     reachable: ReturnType<GoogleState['calendarFor']> | 'any',
   ): void {
     const accepted = METHOD_SCOPES[methodId] ?? [];
+    // Only full scope URLs count: Google has no short name for a Calendar scope.
     const usable = token.scopes
-      .map((s) => s.replace(SCOPE_PREFIX, ''))
+      .filter((s) => s.startsWith(SCOPE_PREFIX))
+      .map((s) => s.slice(SCOPE_PREFIX.length))
       .filter((s) => accepted.includes(s))
       .filter((s) => {
         // Without a calendar (channels.stop, calendars.insert, ...) every accepted scope serves.

@@ -1,4 +1,5 @@
 import { endOf, singleEventsView, startOf } from './event-instances.ts';
+import { isTimeZone } from './event-listing.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
 import type { Calendar, GoogleState } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
@@ -26,6 +27,11 @@ export class CalendarEndpoints {
 
   insert(email: string, clientId: string, body: Record<string, unknown>): EmulatorResponse {
     if (typeof body.summary !== 'string' || body.summary.trim() === '') throw errors.required('summary');
+    if (body.timeZone !== undefined && body.timeZone !== null) {
+      // Google's wording here is undocumented; chosen to match its events' "Invalid time zone definition …".
+      if (typeof body.timeZone !== 'string' || !isTimeZone(body.timeZone))
+        throw errors.invalid('Invalid time zone definition.');
+    }
     const timeZone =
       typeof body.timeZone === 'string' ? body.timeZone : (this.state.accounts.get(email)?.timeZone ?? 'UTC');
     const calendar = this.state.addCalendar(email, body.summary, timeZone, clientId);
@@ -79,7 +85,7 @@ export class CalendarEndpoints {
         calendars[id] = { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] };
         return;
       }
-      calendars[id] = { busy: this.busyOf(reachable.calendar, email, timeMin, timeMax) };
+      calendars[id] = { busy: this.busyOf(reachable.calendar, timeMin, timeMax) };
     });
     return {
       status: 200,
@@ -92,10 +98,18 @@ export class CalendarEndpoints {
     };
   }
 
-  /** Busy time: confirmed, opaque events and instances not declined by the user, merged and clipped. */
-  private busyOf(calendar: Calendar, email: string, from: number, to: number) {
+  /**
+   * Busy time: confirmed, opaque events and instances not declined by the calendar's own
+   * person, merged and clipped. Free/busy is the calendar's, not the caller's: on someone
+   * else's calendar what they declined is free and what they attend is busy, whatever the
+   * caller answered. An attendee is the calendar when it is `self` ("the calendar on which
+   * this copy of the event appears", as the discovery document defines it) or has its address.
+   */
+  private busyOf(calendar: Calendar, from: number, to: number) {
     // Series count by their expanded instances; all-day events by their day in the calendar's zone.
     const zone = calendar.timeZone;
+    const isOwner = (a: { email?: string; self?: boolean }) =>
+      a.self === true || a.email === calendar.owner || a.email === calendar.id;
     const spans = singleEventsView(this.state.events.get(calendar.id), zone, to)
       .map((e) => e.resource)
       .filter((r) => r.status !== 'cancelled' && r.transparency !== 'transparent')
@@ -104,7 +118,7 @@ export class CalendarEndpoints {
           !(
             (r.attendees as Array<{ email?: string; self?: boolean; responseStatus?: string }> | undefined) ??
             []
-          ).some((a) => (a.self || a.email === email) && a.responseStatus === 'declined'),
+          ).some((a) => isOwner(a) && a.responseStatus === 'declined'),
       )
       .map((r) => [Math.max(startOf(r, zone), from), Math.min(endOf(r, zone), to)] as const)
       .filter(([s, e]) => e > s)

@@ -1,7 +1,14 @@
 import { errors } from './google-errors.ts';
 import type { CalendarListChange, GoogleState } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
-import { decodeCursor, encodeCursor, type PageCursor } from './page-cursor.ts';
+import {
+  compareKeys,
+  decodeCursor,
+  decodePageCursor,
+  encodeCursor,
+  type PageCursor,
+  type SortKey,
+} from './page-cursor.ts';
 
 const ROLE_RANK = { freeBusyReader: 0, reader: 1, writer: 2, owner: 3 } as const;
 // Google refuses these together with a syncToken, so that a client's mirror stays complete.
@@ -24,9 +31,8 @@ export class CalendarListEndpoint {
     const changes = this.reconcile(email);
     let cursor: PageCursor;
     if (pageToken) {
-      const decoded = decodeCursor<PageCursor>(pageToken);
-      if (!decoded || typeof decoded.o !== 'number' || typeof decoded.s !== 'number')
-        throw errors.invalid('Invalid page token value.', 'pageToken');
+      const decoded = decodePageCursor(pageToken);
+      if (!decoded) throw errors.invalid('Invalid page token value.', 'pageToken');
       cursor = decoded;
     } else if (syncToken) {
       const bad = NOT_WITH_SYNC_TOKEN.find((name) => query.has(name));
@@ -38,27 +44,26 @@ export class CalendarListEndpoint {
       if (!token || token.u !== email || typeof token.s !== 'number')
         throw errors.invalid('Invalid sync token value.', 'syncToken');
       if (token.s < (this.state.calendarListTokenFloor.get(email) ?? 0)) throw errors.fullSyncRequired();
-      cursor = { o: 0, s: this.state.seq, f: token.s };
+      cursor = { k: [], s: this.state.seq, f: token.s };
     } else {
-      cursor = { o: 0, s: this.state.seq, f: null };
+      cursor = { k: [], s: this.state.seq, f: null };
     }
     const incremental = cursor.f !== null;
     const showDeleted = incremental || query.get('showDeleted') === 'true';
     const showHidden = incremental || query.get('showHidden') === 'true';
+    // Primary first, then by id. Entries as they are now: one changed while a client pages
+    // neither shifts the pages after it nor is lost (the change comes again after the token).
+    const sortKey = (c: CalendarListChange): SortKey => [c.entry.primary ? 0 : 1, c.entry.calendarId];
     const entries = [...changes.values()]
-      .filter((c) => c.seq <= cursor.s && (cursor.f === null || c.seq > cursor.f))
+      .filter((c) => cursor.f === null || c.seq > cursor.f)
       .filter((c) => showDeleted || !c.deleted)
       .filter((c) => showHidden || !c.entry.hidden)
       .filter((c) => minRole === null || ROLE_RANK[c.entry.accessRole] >= ROLE_RANK[minRole])
-      .sort(
-        (a, b) =>
-          Number(b.entry.primary) - Number(a.entry.primary) ||
-          a.entry.calendarId.localeCompare(b.entry.calendarId),
-      );
-    if (!Number.isInteger(cursor.o) || cursor.o < 0)
-      throw errors.invalid('Invalid page token value.', 'pageToken');
-    const page = entries.slice(cursor.o, cursor.o + pageSize);
-    const more = cursor.o + pageSize < entries.length;
+      .filter((c) => cursor.k.length === 0 || compareKeys(sortKey(c), cursor.k) > 0)
+      .sort((a, b) => compareKeys(sortKey(a), sortKey(b)));
+    const page = entries.slice(0, pageSize);
+    const more = pageSize < entries.length;
+    const last = page[page.length - 1];
     return {
       status: 200,
       body: {
@@ -67,7 +72,7 @@ export class CalendarListEndpoint {
         items: page.map((change) => this.resource(change)),
         // Like events.list, the sync token comes only with the last page.
         ...(more
-          ? { nextPageToken: encodeCursor({ ...cursor, o: cursor.o + pageSize }) }
+          ? { nextPageToken: encodeCursor({ ...cursor, k: last ? sortKey(last) : [] } satisfies PageCursor) }
           : { nextSyncToken: encodeCursor({ u: email, s: cursor.s }) }),
       },
     };

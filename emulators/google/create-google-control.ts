@@ -106,6 +106,10 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
     },
     revokeGrants(email) {
       for (const grant of state.refreshGrants.values()) if (grant.email === email) oauth.revokeGrant(grant);
+      // Access tokens of online grants (no refresh token) die too.
+      for (const access of state.accessTokens.values()) if (access.email === email) access.revoked = true;
+      // As removing the app in the account's settings: the next consent is a first consent.
+      for (const key of state.consents.keys()) if (key.startsWith(`${email}|`)) state.consents.delete(key);
     },
     expireAccessTokens() {
       for (const token of state.accessTokens.values()) token.expiresAt = Math.min(token.expiresAt, now());

@@ -18,7 +18,10 @@ export interface RandomFaultOptions {
   seed: number;
   /** Kinds drawn from, uniformly (default 500, 503, 429, 403). */
   kinds?: FaultKind[];
-  /** Discovery method ids the faults apply to (default every method). */
+  /**
+   * Method ids the faults apply to: discovery ids, `oauth.token`, `oauth.revoke`, or `*`.
+   * Default: every Calendar method (OAuth calls only when listed, or with `*`).
+   */
   methods?: string[];
 }
 
@@ -62,7 +65,10 @@ export interface GoogleEmulatorControl {
   expireSyncTokens(calendarId?: string): void;
   /** Every calendarList sync token issued so far (to one account, or all) answers 410 fullSyncRequired. */
   expireCalendarListSyncTokens(email?: string): void;
-  /** The next `count` calls of `method` (or `*`) fail with `kind`; `reset` drops the connection of a direct call. */
+  /**
+   * The next `count` calls of `method` (or `*`) fail with `kind`; `reset` drops the connection
+   * of a direct call. `method` may be `oauth.token` or `oauth.revoke` (answered in OAuth's error shape).
+   */
   failNext(method: string, kind: FaultKind, count?: number): void;
   /**
    * Calls fail at random at `rate`, the same ones for the same seed and call sequence (a

@@ -17,6 +17,23 @@ import type { Calendar, GoogleState, StoredEvent } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
 
 const EVENT_ID = /^[a-v0-9]{5,1024}$/;
+/** Fields the discovery document calls read-only (or the server's own): a client's values are dropped. */
+const SERVER_FIELDS = ['kind', 'etag', 'created', 'updated', 'htmlLink', 'hangoutLink', 'creator', 'locked'];
+
+/**
+ * The body without what only the server writes, so its values win. `organizer` is
+ * read-only "except when importing an event"; `iCalUID` is kept only on import, or on an
+ * insert that gives no `id` ("only one of them should be supplied at event creation").
+ */
+function writable(
+  body: Record<string, unknown>,
+  how: 'insert' | 'import' | 'write',
+): Record<string, unknown> {
+  const drop = new Set(SERVER_FIELDS);
+  if (how !== 'import') drop.add('organizer');
+  if (how === 'write' || (how === 'insert' && body.id !== undefined)) drop.add('iCalUID');
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !drop.has(k)));
+}
 
 /** events.* on one calendar the caller can reach; `as` is the acting account's email. */
 export class EventEndpoints {
@@ -45,7 +62,13 @@ export class EventEndpoints {
     return { status: 200, body: instance.resource };
   }
 
-  insert(calendar: Calendar, as: string, body: Record<string, unknown>): EmulatorResponse {
+  insert(
+    calendar: Calendar,
+    as: string,
+    request: Record<string, unknown>,
+    how: 'insert' | 'import' = 'insert',
+  ): EmulatorResponse {
+    const body = writable(request, how);
     const events = this.state.events.get(calendar.id);
     if (!events) throw errors.notFound();
     const id = typeof body.id === 'string' ? body.id : randomBytes(13).toString('hex').replace(/[w-z]/g, 'a');
@@ -88,19 +111,28 @@ export class EventEndpoints {
       (e) =>
         !e.ruleTombstone && e.resource.recurringEventId === undefined && e.resource.iCalUID === body.iCalUID,
     );
-    if (!existing) return this.insert(calendar, as, body);
+    if (!existing) return this.insert(calendar, as, body, 'import');
     const { id: _ignored, ...rest } = body;
-    return this.patch(calendar, existing.resource.id, { status: 'confirmed', ...rest }, undefined, true);
+    return this.patch(
+      calendar,
+      existing.resource.id,
+      { status: 'confirmed', ...rest },
+      undefined,
+      true,
+      'import',
+    );
   }
 
   /** patch (merge) or update (`replace`); on an instance id it writes an exception to the series. */
   patch(
     calendar: Calendar,
     eventId: string,
-    body: Record<string, unknown>,
+    request: Record<string, unknown>,
     ifMatch: string | undefined,
     replace: boolean,
+    how: 'import' | 'write' = 'write',
   ): EmulatorResponse {
+    const body = writable(request, how);
     const events = this.state.events.get(calendar.id);
     const stored = events?.get(eventId) ?? this.generatedInstance(calendar, eventId);
     if (!events || !stored) throw errors.notFound();

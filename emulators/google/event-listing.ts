@@ -10,7 +10,15 @@ import {
 import { errors } from './google-errors.ts';
 import type { Calendar, GoogleState, StoredEvent } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
-import { decodeCursor, encodeCursor, type PageCursor } from './page-cursor.ts';
+import {
+  compareKeys,
+  decodeCursor,
+  decodePageCursor,
+  encodeCursor,
+  isSortKey,
+  type PageCursor,
+  type SortKey,
+} from './page-cursor.ts';
 
 // Parameters Google refuses together with a syncToken.
 const NOT_WITH_SYNC_TOKEN = [
@@ -48,9 +56,8 @@ export class EventListing {
       throw errors.invalid('The requested ordering is not available for the particular query.', 'orderBy');
     let cursor: PageCursor;
     if (pageToken) {
-      const decoded = decodeCursor<PageCursor>(pageToken);
-      if (!decoded || typeof decoded.o !== 'number')
-        throw errors.invalid('Invalid page token value.', 'pageToken');
+      const decoded = decodePageCursor(pageToken);
+      if (!decoded) throw errors.invalid('Invalid page token value.', 'pageToken');
       cursor = decoded;
     } else if (syncToken) {
       const bad = NOT_WITH_SYNC_TOKEN.find((name) => query.has(name));
@@ -58,9 +65,9 @@ export class EventListing {
       const token = decodeCursor<{ c: string; s: number }>(syncToken);
       if (!token || token.c !== calendar.id) throw errors.invalid('Invalid sync token value.', 'syncToken');
       if (token.s < (this.state.syncTokenFloor.get(calendar.id) ?? 0)) throw errors.fullSyncRequired();
-      cursor = { o: 0, s: this.state.seq, f: token.s };
+      cursor = { k: [], s: this.state.seq, f: token.s };
     } else {
-      cursor = { o: 0, s: this.state.seq, f: null };
+      cursor = { k: [], s: this.state.seq, f: null };
     }
     const zone = calendar.timeZone;
     const timeMin = query.has('timeMin') ? Date.parse(query.get('timeMin') ?? '') : undefined;
@@ -88,8 +95,18 @@ export class EventListing {
       updatedMin !== undefined ||
       // Documented: cancelled instances still appear when neither showDeleted nor singleEvents is set.
       (!single && r.recurringEventId !== undefined);
+    const sortKey = (r: StoredEvent['resource']): SortKey =>
+      orderBy === 'startTime'
+        ? [startOf(r, zone), r.id]
+        : orderBy === 'updated'
+          ? [String(r.updated), r.id]
+          : [r.id];
+    // Every item as it is now, not as of the first page: an item edited or deleted while a
+    // client pages must neither shift the pages after it nor vanish from them. The change
+    // itself comes again in the incremental listing after the last page (its sequence is
+    // above the token's), so only the lower bound of an incremental listing filters here.
     const matching = listed
-      .filter((e) => e.seq <= cursor.s && (cursor.f === null || e.seq > cursor.f))
+      .filter((e) => cursor.f === null || e.seq > cursor.f)
       .map((e) => e.resource)
       .filter(visible)
       .filter((r) => timeMin === undefined || (span(r)[1] ?? Number.NaN) > timeMin)
@@ -97,15 +114,12 @@ export class EventListing {
       .filter((r) => updatedMin === undefined || Date.parse(String(r.updated)) >= updatedMin)
       .filter((r) => !iCalUID || r.iCalUID === iCalUID)
       .filter((r) => property.every(([k, v]) => privateProps(r)[k ?? ''] === v))
-      .sort(
-        orderBy === 'startTime'
-          ? (a, b) => startOf(a, zone) - startOf(b, zone) || a.id.localeCompare(b.id)
-          : orderBy === 'updated'
-            ? (a, b) => String(a.updated).localeCompare(String(b.updated)) || a.id.localeCompare(b.id)
-            : (a, b) => a.id.localeCompare(b.id),
-      );
-    const page = matching.slice(cursor.o, cursor.o + maxResults);
-    const last = cursor.o + maxResults >= matching.length;
+      .map((r) => ({ r, key: sortKey(r) }))
+      .filter(({ key }) => cursor.k.length === 0 || compareKeys(key, cursor.k) > 0)
+      .sort((a, b) => compareKeys(a.key, b.key));
+    const page = matching.slice(0, maxResults).map(({ r }) => r);
+    const last = matching.length <= maxResults;
+    const lastKey = matching[page.length - 1]?.key ?? cursor.k;
     const envelope = this.listEnvelope(calendar, cursor.s, query, accessRole);
     return {
       status: 200,
@@ -115,7 +129,7 @@ export class EventListing {
         // Google sends nextSyncToken only on the last page.
         ...(last
           ? { nextSyncToken: encodeCursor({ c: calendar.id, s: cursor.s }) }
-          : { nextPageToken: encodeCursor({ ...cursor, o: cursor.o + maxResults }) }),
+          : { nextPageToken: encodeCursor({ ...cursor, k: lastKey } satisfies PageCursor) }),
       },
     };
   }
@@ -129,11 +143,9 @@ export class EventListing {
     const maxResults = Number(query.get('maxResults') ?? 250);
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 2500)
       throw errors.invalid('Invalid value for maxResults', 'maxResults');
-    const offset = query.get('pageToken')
-      ? Number(decodeCursor<{ o: number }>(query.get('pageToken') ?? '')?.o)
-      : 0;
-    if (!Number.isInteger(offset) || offset < 0)
-      throw errors.invalid('Invalid page token value.', 'pageToken');
+    const pageToken = query.get('pageToken');
+    const after = pageToken ? decodeCursor<{ k: unknown }>(pageToken)?.k : [];
+    if (!isSortKey(after)) throw errors.invalid('Invalid page token value.', 'pageToken');
     const zone = calendar.timeZone;
     const timeMin = query.has('timeMin') ? Date.parse(query.get('timeMin') ?? '') : undefined;
     const timeMax = query.has('timeMax') ? Date.parse(query.get('timeMax') ?? '') : undefined;
@@ -145,14 +157,17 @@ export class EventListing {
       .filter((r) => showDeleted || r.status !== 'cancelled')
       .filter((r) => timeMin === undefined || endOf(r, zone) > timeMin)
       .filter((r) => timeMax === undefined || startOf(r, zone) < timeMax)
-      .sort((a, b) => startOf(a, zone) - startOf(b, zone) || a.id.localeCompare(b.id));
-    const more = offset + maxResults < all.length;
+      .map((r) => ({ r, key: [startOf(r, zone), r.id] }))
+      .filter(({ key }) => after.length === 0 || compareKeys(key, after) > 0)
+      .sort((a, b) => compareKeys(a.key, b.key));
+    const page = all.slice(0, maxResults);
+    const more = maxResults < all.length;
     return {
       status: 200,
       body: {
         ...this.listEnvelope(calendar, this.state.seq, query),
-        items: all.slice(offset, offset + maxResults),
-        ...(more ? { nextPageToken: encodeCursor({ o: offset + maxResults }) } : {}),
+        items: page.map(({ r }) => r),
+        ...(more ? { nextPageToken: encodeCursor({ k: page[page.length - 1]?.key }) } : {}),
       },
     };
   }
@@ -213,7 +228,10 @@ function privateProps(r: Record<string, unknown>): Record<string, string> {
     {}) as Record<string, string>;
 }
 
-function isTimeZone(zone: string): boolean {
+/** Whether `zone` is an IANA time zone name this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  // Names only: newer runtimes also take offsets such as "+01:00", which Google does not.
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

@@ -10,6 +10,7 @@ import { EventEndpoints } from './event-endpoints.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
 import { type AccessToken, GoogleState } from './google-state.ts';
 import { type EmulatorResponse, OAuthEndpoints } from './oauth-endpoints.ts';
+import { FAULTABLE_OAUTH, oauthFault } from './oauth-faults.ts';
 import { PushChannels } from './push-channels.ts';
 import { RandomFaults } from './random-faults.ts';
 import { RequestCounts } from './request-counts.ts';
@@ -138,6 +139,21 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
           : 'unknown');
     const delay = scripted.takeLatency(label);
     if (delay > 0) await sleep(delay);
+    if (FAULTABLE_OAUTH.has(label)) {
+      // Token and revoke calls fail like Calendar calls: scripted faults first, then random ones
+      // (only when `methods` names them, so a drill over Calendar calls keeps its sequence).
+      const kind = scripted.takeAnyFault(label) ?? randomFaults.draw(label, true);
+      if (kind === 'reset') {
+        count(label, 'reset');
+        req.socket.destroy();
+        return;
+      }
+      if (kind !== undefined) {
+        const response = oauthFault(kind);
+        count(label, response.status);
+        return send(res, response);
+      }
+    }
     if (!calendarCall) {
       const response = answerOther(label, url, body, req);
       count(label, response.status);
@@ -175,7 +191,8 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       case 'oauth.consent': {
         const params = form();
         const decision = params.get('decision') === 'approve' ? 'approve' : 'deny';
-        return oauth.decide(params, decision, params.get('email') ?? '');
+        // Only the scopes left ticked on the page are granted.
+        return oauth.decide(params, decision, params.get('email') ?? '', params.getAll('granted_scope'));
       }
       case 'oauth.token':
         return oauth.token(form(), req.headers.authorization);

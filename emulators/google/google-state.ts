@@ -93,8 +93,12 @@ export class GoogleState {
   readonly codes = new Map<string, AuthorizationCode>();
   readonly refreshGrants = new Map<string, RefreshGrant>();
   readonly accessTokens = new Map<string, AccessToken>();
-  /** email|clientId pairs that have consented before (a repeat consent gets no refresh token without prompt=consent). */
-  readonly consented = new Set<string>();
+  /**
+   * Per email|clientId, the scopes the account has granted that client so far: a repeat
+   * consent gets no refresh token without prompt=consent, and include_granted_scopes adds
+   * these (this client's, never another's). Revoking the grant forgets them.
+   */
+  readonly consents = new Map<string, Set<string>>();
   readonly calendars = new Map<string, Calendar>();
   readonly calendarLists = new Map<string, Map<string, CalendarListEntryState>>();
   readonly events = new Map<string, Map<string, StoredEvent>>();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { GoogleState, RefreshGrant } from './google-state.ts';
+import { unknownScopes } from './known-scopes.ts';
 
 export interface EmulatorResponse {
   status: number;
@@ -15,6 +16,9 @@ const oauthError = (status: number, error: string, description: string): Emulato
   status,
   body: { error, error_description: description },
 });
+
+/** The key of an account's consent to one OAuth client. */
+export const consentKey = (email: string, clientId: string) => `${email}|${clientId}`;
 
 const PROMPTS = new Set(['none', 'consent', 'select_account']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -48,7 +52,11 @@ export class OAuthEndpoints {
     private readonly now: () => number,
   ) {}
 
-  /** GET /o/oauth2/v2/auth: checks the request, then shows a consent page (or an error page). */
+  /**
+   * GET /o/oauth2/v2/auth: checks the request, then shows a consent page (or an error page).
+   * As Google's granular consent, each scope is a checkbox, ticked at first; the form posts
+   * the ticked ones as `granted_scope`.
+   */
   authorize(query: URLSearchParams): EmulatorResponse {
     const problem = this.checkAuthorize(query);
     if (problem) return errorPage(problem);
@@ -61,10 +69,14 @@ export class OAuthEndpoints {
 <form method="post" action="/o/oauth2/v2/auth/decision">${fields}
 <p>CanvasCal wants to access your Google Account</p>
 <label>Account <input name="email" value="${escapeHtml(hint)}"></label>
-<ul>${(query.get('scope') ?? '')
+<fieldset><legend>Select what CanvasCal can access</legend>${(query.get('scope') ?? '')
       .split(' ')
-      .map((s) => `<li>${escapeHtml(s)}</li>`)
-      .join('')}</ul>
+      .filter(Boolean)
+      .map(
+        (s) =>
+          `<label><input type="checkbox" name="granted_scope" value="${escapeHtml(s)}" checked> ${escapeHtml(s)}</label><br>`,
+      )
+      .join('')}</fieldset>
 <button name="decision" value="deny">Cancel</button> <button name="decision" value="approve">Allow</button></form></html>`;
     return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
   }
@@ -90,9 +102,7 @@ export class OAuthEndpoints {
       const granted = grantScopes ? asked.filter((s) => grantScopes.includes(s)) : asked;
       const previous =
         params.get('include_granted_scopes') === 'true'
-          ? [...this.state.refreshGrants.values()]
-              .filter((g) => g.email === email && !g.revoked)
-              .flatMap((g) => g.scopes)
+          ? [...(this.state.consents.get(consentKey(email, params.get('client_id') ?? '')) ?? [])]
           : [];
       const code = `4/0${randomBytes(24).toString('base64url')}`;
       const method = params.get('code_challenge_method');
@@ -142,12 +152,15 @@ export class OAuthEndpoints {
     const access = token ? this.state.accessTokens.get(token) : undefined;
     if (grant && !grant.revoked) {
       this.revokeGrant(grant);
+      this.state.consents.delete(consentKey(grant.email, grant.clientId));
       return { status: 200, body: {} };
     }
     if (access && !access.revoked && access.expiresAt > this.now()) {
       const parent = access.refreshToken ? this.state.refreshGrants.get(access.refreshToken) : undefined;
       if (parent) this.revokeGrant(parent);
       else access.revoked = true;
+      // The app no longer has access: its next consent is a first consent again.
+      this.state.consents.delete(consentKey(access.email, access.clientId));
       return { status: 200, body: {} };
     }
     return oauthError(400, 'invalid_token', 'Token expired or revoked');
@@ -178,9 +191,10 @@ export class OAuthEndpoints {
       if (expected !== code.codeChallenge) return oauthError(400, 'invalid_grant', 'Invalid code verifier.');
     }
     code.used = true;
-    const consentKey = `${code.email}|${clientId}`;
-    const firstConsent = !this.state.consented.has(consentKey);
-    this.state.consented.add(consentKey);
+    const key = consentKey(code.email, clientId);
+    const earlier = this.state.consents.get(key);
+    const firstConsent = earlier === undefined;
+    this.state.consents.set(key, new Set([...(earlier ?? []), ...code.scopes]));
     let refreshToken: string | undefined;
     if (code.offline && (firstConsent || code.forceConsent))
       refreshToken = this.issueRefreshToken(clientId, code.email, code.scopes);
@@ -256,7 +270,14 @@ export class OAuthEndpoints {
       return `Error 400: redirect_uri_mismatch. You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. redirect_uri=${redirect}`;
     if (query.get('response_type') !== 'code')
       return 'Error 400: invalid_request. response_type must be code';
-    if (!query.get('scope')) return 'Error 400: invalid_request. Missing required parameter: scope';
+    const scopes = (query.get('scope') ?? '').split(' ').filter(Boolean);
+    if (scopes.length === 0) return 'Error 400: invalid_request. Missing required parameter: scope';
+    // Google shows this page rather than redirecting with error=invalid_scope.
+    const invalid = unknownScopes(scopes);
+    if (invalid.length > 0) {
+      const valid = scopes.filter((s) => !invalid.includes(s));
+      return `Error 400: invalid_scope. Some requested scopes were invalid. {valid=[${valid.join(', ')}], invalid=[${invalid.join(', ')}]}`;
+    }
     const method = query.get('code_challenge_method');
     if (method !== null && method !== 'S256' && method !== 'plain')
       return 'Error 400: invalid_request. Invalid code_challenge_method';

@@ -25,11 +25,15 @@ export class RandomFaults {
     this.active = { options, kinds: [...kinds], next: seededRandom(seed) };
   }
 
-  /** The fault for this call, if one strikes; draws from the sequence only for matching methods. */
-  draw(method: string): FaultKind | undefined {
+  /**
+   * The fault for this call, if one strikes; draws from the sequence only for matching
+   * methods. An `onlyWhenListed` method (OAuth's) matches only when `methods` lists it or `*`.
+   */
+  draw(method: string, onlyWhenListed = false): FaultKind | undefined {
     const active = this.active;
     if (!active) return undefined;
     const { methods } = active.options;
+    if (onlyWhenListed && !methods) return undefined;
     if (methods && !methods.includes(method) && !methods.includes('*')) return undefined;
     if (active.next() >= active.options.rate) return undefined;
     return active.kinds[Math.floor(active.next() * active.kinds.length)];

@@ -40,6 +40,14 @@ export class ScriptedFaults {
     return rule.value;
   }
 
+  /** Uses up the first scripted fault for `method`, whatever its kind (calls that are never batch parts). */
+  takeAnyFault(method: string): FaultKind | undefined {
+    const rule = this.faults.find((f) => matches(f, method));
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    return rule.value;
+  }
+
   /** Milliseconds to hold this request of `method` before answering it (0: none). */
   takeLatency(method: string): number {
     const rule = this.latency.find((r) => matches(r, method));

@@ -60,9 +60,9 @@ describe('connecting Canvas with a personal token', () => {
 
 describe('connecting Google', () => {
   it('a consent that sends no refresh token is refused with what to do, and stores nothing', async () => {
-    await e2e.connectGoogle(headers);
-    await e2e.http.inject({ method: 'DELETE', url: '/api/v1/auth/google', headers });
-    // The student consented before; without prompt=consent Google sends no refresh token.
+    // The student consented before (here from another CanvasCal account) and never revoked
+    // it; without prompt=consent Google sends no refresh token.
+    await e2e.connectGoogle(await e2e.signIn('connect-errors-other@example.edu'));
     const start = await e2e.http.inject({ url: '/api/v1/auth/google/url', headers });
     const url = new URL(start.json().url);
     url.searchParams.delete('prompt');
