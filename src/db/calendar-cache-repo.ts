@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Orm } from './client.ts';
-import { calendarEvents, calendarSyncState, users } from './schema.ts';
+import type { UserEdit } from './event-mappings-repo.ts';
+import { calendarEvents, calendarSyncState, eventMappings, users } from './schema.ts';
 
 export interface CachedEvent {
   eventId: string;
@@ -28,24 +29,28 @@ export interface CalendarSyncState {
  * The cache of a user's calendar events and each calendar's sync token. Every write of
  * events carries the token that covers it, in the same transaction, so a crash resumes
  * from the previous token and nothing is applied twice or lost. The primary calendar's
- * token is mirrored to the blueprint's `users.last_sync_token`.
+ * token is mirrored to the blueprint's `users.last_sync_token`. The student's edits to our
+ * events found in the same listing are marked on their event mappings in that transaction
+ * too, so a token is never committed without the edits it revealed.
  */
 export interface CalendarCacheRepo {
   state(userId: string, calendarId: string): Promise<CalendarSyncState | undefined>;
   states(userId: string): Promise<CalendarSyncState[]>;
-  /** A full sync: the calendar's cache becomes exactly `events`, atomically. */
+  /** A full sync: the calendar's cache becomes exactly `events`, atomically, with `userEdits` marked. */
   replaceCalendar(
     userId: string,
     calendar: { calendarId: string; role: CalendarSyncState['role']; timeZone: string | null },
     events: CachedEvent[],
     syncToken: string,
+    userEdits?: readonly UserEdit[],
   ): Promise<void>;
-  /** An incremental page: upserts, removals and the new token together. */
+  /** An incremental listing: upserts, removals, `userEdits` and the new token together. */
   applyChanges(
     userId: string,
     calendarId: string,
     changes: { upserts: CachedEvent[]; removals: string[] },
     syncToken: string,
+    userEdits?: readonly UserEdit[],
   ): Promise<void>;
   /** Confirmed, opaque events overlapping [from, to) on these calendars. */
   busyEvents(
@@ -81,6 +86,19 @@ export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
         });
     }
   };
+  const markUserEdits = async (tx: Tx, userId: string, calendarId: string, edits: readonly UserEdit[]) => {
+    for (const edit of edits)
+      await tx
+        .update(eventMappings)
+        .set({ userEdit: edit.edit, userEditedAt: edit.at })
+        .where(
+          and(
+            eq(eventMappings.userId, userId),
+            eq(eventMappings.calendarId, calendarId),
+            eq(eventMappings.googleEventId, edit.googleEventId),
+          ),
+        );
+  };
   const mirrorPrimaryToken = async (tx: Tx, userId: string, role: string, syncToken: string) => {
     if (role === 'primary')
       await tx.update(users).set({ lastSyncToken: syncToken }).where(eq(users.id, userId));
@@ -103,7 +121,7 @@ export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
         .orderBy(asc(calendarSyncState.calendarId));
       return rows.map(present);
     },
-    async replaceCalendar(userId, calendar, events, syncToken) {
+    async replaceCalendar(userId, calendar, events, syncToken, userEdits = []) {
       await orm.transaction(async (tx) => {
         await tx
           .delete(calendarEvents)
@@ -124,10 +142,11 @@ export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
             target: [calendarSyncState.userId, calendarSyncState.calendarId],
             set: values,
           });
+        await markUserEdits(tx, userId, calendar.calendarId, userEdits);
         await mirrorPrimaryToken(tx, userId, calendar.role, syncToken);
       });
     },
-    async applyChanges(userId, calendarId, changes, syncToken) {
+    async applyChanges(userId, calendarId, changes, syncToken, userEdits = []) {
       await orm.transaction(async (tx) => {
         if (changes.removals.length > 0) {
           await tx
@@ -149,6 +168,7 @@ export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
           .returning({ role: calendarSyncState.role });
         const role = updated[0]?.role;
         if (!role) throw new Error(`no sync state for calendar ${calendarId}: run a full sync first`);
+        await markUserEdits(tx, userId, calendarId, userEdits);
         await mirrorPrimaryToken(tx, userId, role, syncToken);
       });
     },

@@ -1,4 +1,15 @@
 import type { CalendarApi, CalendarListEntry } from './calendar-api.ts';
+import { GoogleApiError } from './google-api-error.ts';
+
+/**
+ * Google's answer to a request the grant's scopes do not cover (403 insufficientPermissions):
+ * the user left a permission out, a state to explain, not a failure to report as Google's.
+ */
+export function isScopeMissing(error: unknown): boolean {
+  return (
+    error instanceof GoogleApiError && error.status === 403 && error.reason === 'insufficientPermissions'
+  );
+}
 
 /** Every calendar in the user's list, following pages to the end. */
 export async function listAllCalendars(

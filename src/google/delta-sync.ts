@@ -1,4 +1,5 @@
 import type { CachedEvent, CalendarCacheRepo, CalendarSyncState } from '../db/calendar-cache-repo.ts';
+import type { UserEdit } from '../db/event-mappings-repo.ts';
 import type { CalendarApi, GoogleEvent, ListEventsParams } from './calendar-api.ts';
 import { isAllDay, toUtc } from './event-times.ts';
 import { GoogleApiError } from './google-api-error.ts';
@@ -23,6 +24,26 @@ export interface DeltaSyncResult {
   removals: number;
   /** The events Google returned: every change (incremental) or every live event (full). */
   events: GoogleEvent[];
+  /** The student's edits to our events, committed with the cache and the token. */
+  userEdits: UserEdit[];
+}
+
+/** What one listing fetched, before anything of it is committed. */
+export interface FetchedListing {
+  mode: 'full' | 'incremental';
+  /** Every change (incremental) or every event of the calendar (full, cancelled ones included). */
+  events: readonly GoogleEvent[];
+  /** The calendar's zone, for all-day dates. */
+  timeZone: string;
+}
+
+export interface SyncCalendarOptions {
+  /**
+   * The student's edits to our events found in a listing. They are committed in the same
+   * transaction as the cache changes and the token, so a failure before the commit leaves
+   * the old token and a retry fetches (and finds) them again: once or not at all.
+   */
+  userEditsIn?(listing: FetchedListing): Promise<UserEdit[]>;
 }
 
 /**
@@ -36,6 +57,7 @@ export async function syncCalendar(
   cache: CalendarCacheRepo,
   userId: string,
   calendar: CalendarToFollow,
+  options: SyncCalendarOptions = {},
 ): Promise<DeltaSyncResult> {
   const state = await cache.state(userId, calendar.calendarId);
   if (state?.syncToken) {
@@ -56,7 +78,8 @@ export async function syncCalendar(
         if (event.status === 'cancelled' && !event.recurringEventId) removals.push(event.id);
         else upserts.push(toCachedEvent(event, zone));
       }
-      await cache.applyChanges(userId, calendar.calendarId, { upserts, removals }, syncToken);
+      const userEdits = (await options.userEditsIn?.({ mode: 'incremental', events, timeZone: zone })) ?? [];
+      await cache.applyChanges(userId, calendar.calendarId, { upserts, removals }, syncToken, userEdits);
       return {
         mode: 'incremental',
         recovered: false,
@@ -64,13 +87,14 @@ export async function syncCalendar(
         upserts: upserts.length,
         removals: removals.length,
         events,
+        userEdits,
       };
     } catch (error) {
       if (!(error instanceof GoogleApiError && error.kind === 'gone')) throw error;
-      return { ...(await fullSync(api, cache, userId, calendar)), recovered: true };
+      return { ...(await fullSync(api, cache, userId, calendar, options)), recovered: true };
     }
   }
-  return fullSync(api, cache, userId, calendar);
+  return fullSync(api, cache, userId, calendar, options);
 }
 
 async function fullSync(
@@ -78,16 +102,18 @@ async function fullSync(
   cache: CalendarCacheRepo,
   userId: string,
   calendar: CalendarToFollow,
+  options: SyncCalendarOptions,
 ): Promise<DeltaSyncResult> {
   const { events, syncToken, pages, timeZone } = await fetchAll(api, calendar.calendarId, undefined);
-  const live = events
-    .filter((e) => e.status !== 'cancelled')
-    .map((e) => toCachedEvent(e, timeZone ?? calendar.timeZone));
+  const zone = timeZone ?? calendar.timeZone;
+  const live = events.filter((e) => e.status !== 'cancelled');
+  const userEdits = (await options.userEditsIn?.({ mode: 'full', events, timeZone: zone })) ?? [];
   await cache.replaceCalendar(
     userId,
-    { calendarId: calendar.calendarId, role: calendar.role, timeZone: timeZone ?? calendar.timeZone },
-    live,
+    { calendarId: calendar.calendarId, role: calendar.role, timeZone: zone },
+    live.map((e) => toCachedEvent(e, zone)),
     syncToken,
+    userEdits,
   );
   return {
     mode: 'full',
@@ -95,7 +121,8 @@ async function fullSync(
     pages,
     upserts: live.length,
     removals: 0,
-    events: events.filter((e) => e.status !== 'cancelled'),
+    events: live,
+    userEdits,
   };
 }
 

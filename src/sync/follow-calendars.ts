@@ -4,7 +4,12 @@ import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
-import { type CalendarToFollow, type DeltaSyncResult, syncCalendar } from '../google/delta-sync.ts';
+import {
+  type CalendarToFollow,
+  type DeltaSyncResult,
+  type SyncCalendarOptions,
+  syncCalendar,
+} from '../google/delta-sync.ts';
 import { featuresFor } from '../google/scopes.ts';
 import { describeSyncFailure } from './canvas-sync.ts';
 import { detectUserEdits, type WrittenDeadline } from './user-edits.ts';
@@ -13,14 +18,16 @@ export interface FollowCalendarsDeps {
   connections: Pick<GoogleConnectionsRepo, 'get'>;
   calendarFor(userId: string): CalendarApi;
   cache: CalendarCacheRepo;
-  mappings: Pick<EventMappingsRepo, 'list' | 'recordUserEdits'>;
+  mappings: Pick<EventMappingsRepo, 'list'>;
   deadlines: Pick<DeadlinesRepo, 'list'>;
   now?: () => number;
 }
 
 export interface FollowOutcome {
   /** Per calendar followed: how it was synced. */
-  calendars: Array<{ calendarId: string; role: CalendarToFollow['role'] } & Omit<DeltaSyncResult, 'events'>>;
+  calendars: Array<
+    { calendarId: string; role: CalendarToFollow['role'] } & Omit<DeltaSyncResult, 'events' | 'userEdits'>
+  >;
   /** The student's edits to our events found in this run. */
   userEdits: { moved: number; deleted: number };
   googleCalls: number;
@@ -33,7 +40,9 @@ export interface FollowOutcome {
  * calendar (so the student's edits to our events are seen) and, when the student granted
  * `calendar.events.owned.readonly`, their primary calendar. Each calendar syncs
  * incrementally from its stored token (a 410 recovers with a full sync in one unit). Edits
- * to our events are recorded on their mappings, for the sync and the planner.
+ * to our events are recorded on their mappings, for the sync and the planner, in the same
+ * transaction as the token that revealed them: a failed follow records nothing and its
+ * retry records everything, once.
  */
 export async function followCalendars(deps: FollowCalendarsDeps, userId: string): Promise<FollowOutcome> {
   const connection = await deps.connections.get(userId);
@@ -63,26 +72,48 @@ export async function followCalendars(deps: FollowCalendarsDeps, userId: string)
     // The zone the calendar last told us (a full sync reads it from the listing itself).
     const known = await deps.cache.state(userId, calendar.calendarId);
     const target = { ...calendar, timeZone: known?.timeZone ?? calendar.timeZone };
-    const { events, ...result } = await syncCalendar(api, deps.cache, userId, target);
+    const options = calendar.role === 'app' ? await userEditsOf(deps, userId, calendar.calendarId, now) : {};
+    const {
+      events: _events,
+      userEdits,
+      ...result
+    } = await syncCalendar(api, deps.cache, userId, target, options);
     outcome.calendars.push({ calendarId: calendar.calendarId, role: calendar.role, ...result });
-    if (calendar.role !== 'app') continue;
-    const zone = (await deps.cache.state(userId, calendar.calendarId))?.timeZone ?? target.timeZone;
-    const mappings = await deps.mappings.list(userId, calendar.calendarId);
-    const written = new Map<string, WrittenDeadline>(
-      (await deps.deadlines.list(userId)).map((d) => [d.sourceKey, d]),
-    );
-    // An edit already recorded is not news; the mark stays until our next write clears it.
-    const unmarked = new Set(mappings.filter((m) => !m.userEdit).map((m) => m.googleEventId));
-    const edits = detectUserEdits(events, written, unmarked, zone);
-    if (edits.length > 0)
-      await deps.mappings.recordUserEdits(
-        userId,
-        edits.map((e) => ({ ...e, at: now })),
-      );
-    for (const edit of edits) outcome.userEdits[edit.edit] += 1;
+    for (const edit of userEdits) outcome.userEdits[edit.edit] += 1;
   }
   outcome.googleCalls = api.requestCount;
   return outcome;
+}
+
+/**
+ * Finds the student's edits to our events in a listing of the app calendar. An incremental
+ * listing shows them as changes (a tombstone, a new time). A full listing (the first, or
+ * after a 410) has no tombstones: an event we wrote that it lacks was deleted by the student.
+ */
+async function userEditsOf(
+  deps: FollowCalendarsDeps,
+  userId: string,
+  calendarId: string,
+  at: Date,
+): Promise<SyncCalendarOptions> {
+  // Read before the listing: an event mapped now was in Google before the listing began.
+  const mappings = await deps.mappings.list(userId, calendarId);
+  // An edit already recorded is not news; the mark stays until our next write clears it.
+  const unmarked = new Map(mappings.filter((m) => !m.userEdit).map((m) => [m.googleEventId, m.sourceKey]));
+  return {
+    async userEditsIn({ mode, events, timeZone }) {
+      const written = new Map<string, WrittenDeadline>(
+        (await deps.deadlines.list(userId)).map((d) => [d.sourceKey, d]),
+      );
+      const edits = detectUserEdits(events, written, new Set(unmarked.keys()), timeZone);
+      if (mode === 'full') {
+        const listed = new Set(events.map((e) => e.id));
+        for (const [googleEventId, sourceKey] of unmarked)
+          if (!listed.has(googleEventId)) edits.push({ googleEventId, sourceKey, edit: 'deleted' });
+      }
+      return edits.map((e) => ({ googleEventId: e.googleEventId, edit: e.edit, at }));
+    },
+  };
 }
 
 /** The run kind of a calendar follow in `sync_runs`. */

@@ -17,7 +17,7 @@ interface Attendee {
 }
 
 /**
- * The busy time of `calendarIds` as `email` should see it, read straight from the emulator's
+ * The busy time of `calendarIds` as `email` should see it (calendars in their list only), read straight from the emulator's
  * stored events with deliberately simple code of our own: it understands only what the
  * property test writes (single events, all-day events, weekly series with COUNT or UNTIL and
  * EXDATEs) and throws on anything else, so a generator change cannot go unnoticed.
@@ -35,9 +35,11 @@ export function expectedBusy(
     if (!calendar || calendar.deleted || !state.calendarLists.get(email)?.has(id)) continue;
     for (const { resource } of state.events.get(id)?.values() ?? []) {
       if (resource.status === 'cancelled' || resource.transparency === 'transparent') continue;
+      // Free/busy is the calendar's own person's: what they declined is free, whoever asks.
+      // A stored `self` attendee is that person (events are stored as their calendar's user sees them).
       const attendees = (resource.attendees ?? []) as Attendee[];
-      if (attendees.some((a) => (a.self === true || a.email === email) && a.responseStatus === 'declined'))
-        continue;
+      const isOwner = (a: Attendee) => a.self === true || a.email === calendar.owner || a.email === id;
+      if (attendees.some((a) => isOwner(a) && a.responseStatus === 'declined')) continue;
       const start = resource.start as Time;
       const end = resource.end as Time;
       const recurrence = resource.recurrence as string[] | undefined;

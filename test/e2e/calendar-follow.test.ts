@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
+import { type CalendarCacheRepo, createCalendarCacheRepo } from '../../src/db/calendar-cache-repo.ts';
+import { createDeadlinesRepo } from '../../src/db/deadlines-repo.ts';
+import { createEventMappingsRepo } from '../../src/db/event-mappings-repo.ts';
+import { createGoogleConnectionsRepo } from '../../src/db/google-connections-repo.ts';
+import { type FollowCalendarsDeps, followCalendars } from '../../src/sync/follow-calendars.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
 
 // Following the student's calendars: the app calendar and the primary one, incrementally,
@@ -15,6 +20,11 @@ const run = (path: '/api/v1/sync/canvas' | '/api/v1/sync/calendars') => e2e.run(
 
 const appCalendarId = () =>
   [...google().state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted)?.id ?? '';
+
+const ours = () =>
+  [...(google().state.events.get(appCalendarId())?.values() ?? [])]
+    .map((e) => e.resource as Record<string, unknown> & { id: string; status: string })
+    .filter((e) => e.status !== 'cancelled' && (e.end as { dateTime?: string } | undefined)?.dateTime);
 
 const cachedCount = async (calendarId: string) =>
   Number(
@@ -85,11 +95,6 @@ describe('following the app calendar and the primary calendar', () => {
 });
 
 describe("the student's own edits to CanvasCal's events", () => {
-  const ours = () =>
-    [...(google().state.events.get(appCalendarId())?.values() ?? [])]
-      .map((e) => e.resource as Record<string, unknown> & { id: string; status: string })
-      .filter((e) => e.status !== 'cancelled' && (e.end as { dateTime?: string } | undefined)?.dateTime);
-
   let moved: { id: string; sourceKey: string };
   let deleted: { id: string; sourceKey: string };
 
@@ -150,5 +155,118 @@ describe("the student's own edits to CanvasCal's events", () => {
   it('our own writes are never mistaken for the student’s edits', async () => {
     const result = await run('/api/v1/sync/calendars');
     expect(result.counts).toMatchObject({ movedByUser: 0, deletedByUser: 0 });
+  });
+});
+
+describe('deletions that only a full listing can show', () => {
+  const unmarkedTimedEvent = async () => {
+    const status = (await http().inject({ url: '/api/v1/sync/status', headers })).json();
+    const marked = new Set(status.userEdits.map((e: { sourceKey: string }) => e.sourceKey));
+    const event = ours().find(
+      (e) => !marked.has((e.extendedProperties as { private: { sourceKey: string } }).private.sourceKey),
+    );
+    if (!event) throw new Error('no unmarked event of ours left');
+    return {
+      id: event.id,
+      sourceKey: (event.extendedProperties as { private: { sourceKey: string } }).private.sourceKey,
+    };
+  };
+  const editsOf = async (sourceKey: string) =>
+    (
+      (await http().inject({ url: '/api/v1/sync/status', headers })).json().userEdits as Array<{
+        sourceKey: string;
+        edit: string;
+      }>
+    ).filter((e) => e.sourceKey === sourceKey);
+
+  it('a deletion followed by an expired token (410) is recorded once, and the sync leaves it deleted', async () => {
+    const gone = await unmarkedTimedEvent();
+    google().userDeleteEvent(appCalendarId(), gone.id);
+    google().expireSyncTokens(appCalendarId());
+
+    const recovered = await run('/api/v1/sync/calendars');
+    expect(recovered.counts).toMatchObject({ recovered: 1, deletedByUser: 1, movedByUser: 0 });
+    expect(await editsOf(gone.sourceKey)).toEqual([expect.objectContaining({ edit: 'deleted' })]);
+
+    // Neither the next incremental follow nor another full one records it again.
+    expect((await run('/api/v1/sync/calendars')).counts).toMatchObject({ deletedByUser: 0 });
+    google().expireSyncTokens(appCalendarId());
+    expect((await run('/api/v1/sync/calendars')).counts).toMatchObject({ recovered: 1, deletedByUser: 0 });
+    expect(await editsOf(gone.sourceKey)).toHaveLength(1);
+
+    google().resetCounts();
+    expect((await run('/api/v1/sync/canvas')).status).toBe('succeeded');
+    expect(google().requestCounts().byMethod.batch ?? 0).toBe(0);
+    expect(google().state.events.get(appCalendarId())?.get(gone.id)?.resource.status).toBe('cancelled');
+  });
+});
+
+describe('edits are committed with the sync token that revealed them', () => {
+  let userId: string;
+  const depsWith = (overrides: Partial<FollowCalendarsDeps> = {}): FollowCalendarsDeps => {
+    const orm = e2e.app.db.orm;
+    const setup = e2e.app.google;
+    if (!setup) throw new Error('no Google setup');
+    return {
+      connections: createGoogleConnectionsRepo(orm),
+      calendarFor: (id) => setup.calendarFor(id),
+      cache: createCalendarCacheRepo(orm),
+      mappings: createEventMappingsRepo(orm),
+      deadlines: createDeadlinesRepo(orm),
+      ...overrides,
+    };
+  };
+  const deleteOne = async () => {
+    const mappings = await createEventMappingsRepo(e2e.app.db.orm).list(userId, appCalendarId());
+    const unmarked = new Set(mappings.filter((m) => !m.userEdit).map((m) => m.googleEventId));
+    const event = ours().find((e) => unmarked.has(e.id));
+    if (!event) throw new Error('no unmarked event of ours left');
+    google().userDeleteEvent(appCalendarId(), event.id);
+    return event.id;
+  };
+  const markOf = async (eventId: string) =>
+    (await createEventMappingsRepo(e2e.app.db.orm).list(userId, appCalendarId())).find(
+      (m) => m.googleEventId === eventId,
+    )?.userEdit;
+
+  beforeAll(async () => {
+    userId = (await http().inject({ url: '/api/v1/me', headers })).json().id;
+    await run('/api/v1/sync/calendars');
+  });
+
+  it('a follow that fails before its commit records nothing, and its retry records the edit', async () => {
+    const deleted = await deleteOne();
+    const real = depsWith();
+    const failing = depsWith({
+      deadlines: {
+        list: async () => {
+          throw new Error('the process died');
+        },
+      },
+    });
+    await expect(followCalendars(failing, userId)).rejects.toThrow('the process died');
+    expect(await markOf(deleted)).toBeNull();
+
+    const retry = await followCalendars(real, userId);
+    expect(retry.userEdits).toEqual({ moved: 0, deleted: 1 });
+    expect(await markOf(deleted)).toBe('deleted');
+  });
+
+  it('a follow that fails after its commit has recorded the edit, and its retry adds nothing', async () => {
+    const deleted = await deleteOne();
+    const cache = createCalendarCacheRepo(e2e.app.db.orm);
+    const crashing: CalendarCacheRepo = {
+      ...cache,
+      async applyChanges(...args) {
+        await cache.applyChanges(...args);
+        throw new Error('the process died');
+      },
+    };
+    await expect(followCalendars(depsWith({ cache: crashing }), userId)).rejects.toThrow('the process died');
+    expect(await markOf(deleted)).toBe('deleted');
+
+    const retry = await followCalendars(depsWith(), userId);
+    expect(retry.userEdits).toEqual({ moved: 0, deleted: 0 });
+    expect(await markOf(deleted)).toBe('deleted');
   });
 });

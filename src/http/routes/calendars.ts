@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UsersRepo } from '../../db/users-repo.ts';
-import { badRequest } from '../../errors.ts';
+import { AppError, badRequest } from '../../errors.ts';
 import { availabilityFrom } from '../../google/availability.ts';
 import type { CalendarApi } from '../../google/calendar-api.ts';
-import { listAllCalendars } from '../../google/calendar-discovery.ts';
+import { isScopeMissing, listAllCalendars } from '../../google/calendar-discovery.ts';
 import type { UserBusy } from '../../google/user-busy.ts';
 import { PlannerPreferencesSchema } from '../../planner/index.ts';
 import { currentUser } from '../server.ts';
@@ -22,6 +22,8 @@ const Instant = z.iso.datetime({
   message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00-05:00',
 });
 const MAX_RANGE_DAYS = 366;
+const CHOOSING_NEEDS_LIST =
+  'CanvasCal may not see your Google calendar list, so it cannot check the calendars you named. Reconnect Google and allow CanvasCal to see your list of calendars, or choose ["primary"].';
 
 /** Which calendars count as busy, and the user's availability (under /api/v1). */
 export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
@@ -51,16 +53,20 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { entries, ids, missing, preferred } = await deps.busy.counted(currentUser(request).id);
+        const { entries, ids, missing, preferred, notes } = await deps.busy.counted(currentUser(request).id);
         const set = new Set(ids);
+        const messages = [
+          ...notes,
+          ...(missing.length > 0
+            ? [
+                `Some calendars you chose are no longer in your Google calendar list (${missing.join(', ')}); their time counts as unknown (never free) until you choose again.`,
+              ]
+            : []),
+        ];
         return {
           preferredCalendars: preferred,
           missing,
-          ...(missing.length > 0
-            ? {
-                message: `Some calendars you chose are no longer in your Google calendar list (${missing.join(', ')}); their time counts as unknown (never free) until you choose again.`,
-              }
-            : {}),
+          ...(messages.length > 0 ? { message: messages.join(' ') } : {}),
           calendars: entries.map((e) => ({
             id: e.id,
             summary: e.summary,
@@ -92,7 +98,16 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
       async (request) => {
         const userId = currentUser(request).id;
         const api = await deps.calendarFor(userId);
-        const known = new Set((await listAllCalendars(api)).map((e) => e.id));
+        const listed = await listAllCalendars(api).catch((error: unknown) => {
+          if (!isScopeMissing(error)) throw error;
+          if (request.body.preferredCalendars.every((id) => id === 'primary')) return null;
+          throw new AppError('calendar_list_not_granted', CHOOSING_NEEDS_LIST, 409);
+        });
+        if (!listed) {
+          await deps.users.setPreferredCalendars(userId, request.body.preferredCalendars);
+          return { preferredCalendars: request.body.preferredCalendars };
+        }
+        const known = new Set(listed.map((e) => e.id));
         const unknown = request.body.preferredCalendars.filter((id) => id !== 'primary' && !known.has(id));
         if (unknown.length > 0)
           throw badRequest(`Not in your Google calendar list: ${unknown.join(', ')}.`, 'unknown_calendar');
@@ -126,6 +141,8 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
                 }),
               ),
               free: z.array(z.object({ start: z.string(), end: z.string(), minutes: z.number() })),
+              /** What is not counted or could not be read, and what to do about it. */
+              notes: z.array(z.string()),
             }),
           },
         },
@@ -144,6 +161,7 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
         return {
           calendars: map.calendars,
           ...availabilityFrom(map, prefs, from, to, request.query.minMinutes),
+          notes: map.notes,
         };
       },
     );
