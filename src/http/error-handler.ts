@@ -33,6 +33,12 @@ export function installErrorHandler(app: HttpApp): void {
           'google_reconnect_needed',
           "Google rejected CanvasCal's access; connect Google again.",
         );
+      if (error.status === 403 && error.reason === 'insufficientPermissions')
+        return answer(
+          403,
+          'google_permission_missing',
+          'CanvasCal was not allowed to do this in your Google account; connect Google again and allow every permission it asks for.',
+        );
       if (error.retryable) {
         reply.header('retry-after', '30');
         return answer(
