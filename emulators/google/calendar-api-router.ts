@@ -24,6 +24,8 @@ export const METHOD_SCOPES: Record<string, string[]> = {
     'calendar.readonly',
   ],
   'calendar.calendars.delete': ['calendar', 'calendar.app.created', 'calendar.calendars'],
+  'calendar.calendars.patch': ['calendar', 'calendar.app.created', 'calendar.calendars'],
+  'calendar.calendars.update': ['calendar', 'calendar.app.created', 'calendar.calendars'],
   'calendar.events.list': [
     'calendar',
     'calendar.app.created',
@@ -104,6 +106,8 @@ const WRITES = new Set([
   'calendar.events.delete',
   'calendar.events.import',
   'calendar.calendars.delete',
+  'calendar.calendars.patch',
+  'calendar.calendars.update',
 ]);
 const SCOPE_PREFIX = 'https://www.googleapis.com/auth/';
 
@@ -140,7 +144,12 @@ export class CalendarApiRouter {
     if (method === 'POST' && p === '/channels/stop') return 'calendar.channels.stop';
     if (method === 'POST' && /^\/calendars\/[^/]+\/events\/watch$/.test(p)) return 'calendar.events.watch';
     if (/^\/calendars\/[^/]+$/.test(p))
-      return { GET: 'calendar.calendars.get', DELETE: 'calendar.calendars.delete' }[method];
+      return {
+        GET: 'calendar.calendars.get',
+        PATCH: 'calendar.calendars.patch',
+        PUT: 'calendar.calendars.update',
+        DELETE: 'calendar.calendars.delete',
+      }[method];
     if (method === 'POST' && /^\/calendars\/[^/]+\/events\/import$/.test(p)) return 'calendar.events.import';
     if (method === 'GET' && /^\/calendars\/[^/]+\/events\/[^/]+\/instances$/.test(p))
       return 'calendar.events.instances';
@@ -200,6 +209,10 @@ export class CalendarApiRouter {
         return { status: 200, body: calendarResource(calendar) };
       case 'calendar.calendars.delete':
         return this.calendars.remove(calendar, token.email);
+      case 'calendar.calendars.patch':
+        return this.calendars.modify(calendar, body, 'patch');
+      case 'calendar.calendars.update':
+        return this.calendars.modify(calendar, body, 'update');
       case 'calendar.events.list':
         return this.events.list(calendar, request.query, entry.accessRole);
       case 'calendar.events.import':

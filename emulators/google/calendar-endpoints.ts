@@ -27,15 +27,29 @@ export class CalendarEndpoints {
 
   insert(email: string, clientId: string, body: Record<string, unknown>): EmulatorResponse {
     if (typeof body.summary !== 'string' || body.summary.trim() === '') throw errors.required('summary');
-    if (body.timeZone !== undefined && body.timeZone !== null) {
-      // Google's wording here is undocumented; chosen to match its events' "Invalid time zone definition …".
-      if (typeof body.timeZone !== 'string' || !isTimeZone(body.timeZone))
-        throw errors.invalid('Invalid time zone definition.');
-    }
+    checkTimeZone(body);
     const timeZone =
       typeof body.timeZone === 'string' ? body.timeZone : (this.state.accounts.get(email)?.timeZone ?? 'UTC');
     const calendar = this.state.addCalendar(email, body.summary, timeZone, clientId);
     if (typeof body.description === 'string') calendar.description = body.description;
+    return { status: 200, body: calendarResource(calendar) };
+  }
+
+  /**
+   * calendars.patch changes only the fields sent; calendars.update replaces the resource, so
+   * `summary` is required and a description left out is cleared. `id`, `etag` and `kind`
+   * are the server's.
+   */
+  modify(calendar: Calendar, body: Record<string, unknown>, how: 'patch' | 'update'): EmulatorResponse {
+    checkTimeZone(body);
+    if (body.summary !== undefined || how === 'update') {
+      if (typeof body.summary !== 'string' || body.summary.trim() === '') throw errors.required('summary');
+      calendar.summary = body.summary;
+    }
+    if (typeof body.timeZone === 'string') calendar.timeZone = body.timeZone;
+    if (typeof body.description === 'string') calendar.description = body.description;
+    else if (how === 'update' || body.description === null) delete calendar.description;
+    calendar.etagSeq = this.state.nextSeq();
     return { status: 200, body: calendarResource(calendar) };
   }
 
@@ -131,4 +145,11 @@ export class CalendarEndpoints {
     }
     return merged.map(([s, e]) => ({ start: new Date(s).toISOString(), end: new Date(e).toISOString() }));
   }
+}
+
+function checkTimeZone(body: Record<string, unknown>): void {
+  if (body.timeZone === undefined || body.timeZone === null) return;
+  // Google's wording here is undocumented; chosen to match its events' "Invalid time zone definition …".
+  if (typeof body.timeZone !== 'string' || !isTimeZone(body.timeZone))
+    throw errors.invalid('Invalid time zone definition.');
 }

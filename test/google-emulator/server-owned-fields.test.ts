@@ -43,6 +43,34 @@ describe('calendars.insert', () => {
   });
 });
 
+describe('calendars.patch and calendars.update', () => {
+  it('patch changes only what it sends; update replaces, so it needs a summary', async () => {
+    const made = (
+      await api.calendars.insert({ requestBody: { summary: 'Mine', description: 'notes', timeZone: 'UTC' } })
+    ).data;
+    const id = made.id ?? '';
+    const patched = (
+      await api.calendars.patch({ calendarId: id, requestBody: { timeZone: 'America/Chicago' } })
+    ).data;
+    expect(patched).toMatchObject({ id, summary: 'Mine', description: 'notes', timeZone: 'America/Chicago' });
+    expect(patched.etag).not.toBe(made.etag);
+    expect((await api.calendars.get({ calendarId: id })).data.timeZone).toBe('America/Chicago');
+    expect(
+      await googleReason(api.calendars.patch({ calendarId: id, requestBody: { timeZone: 'Mars/Olympus' } })),
+    ).toBe('400 invalid');
+    expect(
+      await googleReason(api.calendars.update({ calendarId: id, requestBody: { timeZone: 'UTC' } })),
+    ).toBe('400 required');
+    const replaced = (await api.calendars.update({ calendarId: id, requestBody: { summary: 'Renamed' } }))
+      .data;
+    expect(replaced).toMatchObject({ summary: 'Renamed', timeZone: 'America/Chicago' });
+    expect(replaced.description).toBeUndefined();
+    expect(
+      await googleReason(api.calendars.patch({ calendarId: 'nobody@example.edu', requestBody: {} })),
+    ).toBe('404 notFound');
+  });
+});
+
 describe('read-only event fields', () => {
   it("events.insert keeps the server's values, whatever the client sent", async () => {
     const event = (
