@@ -29,7 +29,7 @@ import { createUserLock } from './db/user-lock.ts';
 import { createUsersRepo } from './db/users-repo.ts';
 import { AppError } from './errors.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
-import { createPlannerBusySource } from './google/planner-busy.ts';
+import { createPlannerBusy } from './google/planner-busy.ts';
 import { createUserBusy } from './google/user-busy.ts';
 import {
   createJwtVerifier,
@@ -47,7 +47,7 @@ import { meRoutes } from './http/routes/me.ts';
 import { plannerRoutes } from './http/routes/planner.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { buildHttpServer } from './http/server.ts';
-import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB } from './jobs/canvas-sync-jobs.ts';
+import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB, SYNC_JOB_ATTEMPTS } from './jobs/canvas-sync-jobs.ts';
 import { registerJobs } from './jobs/register-jobs.ts';
 import { recoverAfterRestart } from './jobs/restart-recovery.ts';
 import { ShutdownStack } from './lifecycle.ts';
@@ -66,10 +66,11 @@ export interface AppOptions {
   logger?: Logger;
   logDestination?: DestinationStream;
   /**
-   * Backoff bases: between retry rounds of failed Google writes (default 1 s, doubling) and
-   * between attempts of a failed job (default 30 s). Tests shrink them instead of sleeping.
+   * Backoff bases: between retry rounds of failed Google writes (default 1 s, doubling),
+   * between tries of one Canvas request (default 1 s, doubling) and between attempts of a
+   * failed job (default 30 s). Tests shrink them instead of sleeping.
    */
-  retryBaseMs?: { google?: number; job?: number };
+  retryBaseMs?: { google?: number; canvas?: number; job?: number };
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -183,7 +184,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         await queue.add(
           job,
           { userId, runId },
-          { groupKey: userId, attempts: 4, backoffMs: options.retryBaseMs?.job ?? 30_000 },
+          { groupKey: userId, attempts: SYNC_JOB_ATTEMPTS, backoffMs: options.retryBaseMs?.job ?? 30_000 },
         );
       } catch (error) {
         if (error instanceof QueueUnavailableError) {
@@ -215,7 +216,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       calendarFor: connectedCalendar,
       appCalendarId: async (userId) => (await googleConnections.get(userId))?.appCalendarId ?? null,
     });
-    const busy = createPlannerBusySource({ googleConnections, userBusy, calendarCache });
+    const busy = createPlannerBusy({ googleConnections, userBusy, calendarCache });
 
     let http: HttpApp | undefined;
     if (role !== 'worker') {
@@ -341,6 +342,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         enqueueCanvasSync,
         enqueueCalendarFollow,
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,
+        ...(options.retryBaseMs?.canvas !== undefined
+          ? { canvasRetryBaseMs: options.retryBaseMs.canvas }
+          : {}),
       });
 
     return {

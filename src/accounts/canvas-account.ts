@@ -21,9 +21,11 @@ export interface CanvasProbe {
     baseUrl: string,
     token: string,
   ): Promise<
-    | { ok: true; id: string; name: string }
+    | { ok: true; id: string; name: string; timeZone?: string | undefined }
     | { ok: false; code: 'token_invalid' | 'forbidden' | 'not_canvas' | 'unreachable'; message: string }
   >;
+  /** The zone in the user's Canvas profile; undefined when Canvas does not say or cannot be asked. */
+  timeZone?(baseUrl: string, token: string): Promise<string | undefined>;
 }
 
 export interface CanvasCredentials {
@@ -329,6 +331,15 @@ export class CanvasAccount {
     return { oauth: this.deps.oauth, key };
   }
 
+  /** The zone the student set in Canvas, or undefined when Canvas does not say (never throws for that). */
+  async timeZone(userId: string): Promise<string | undefined> {
+    const { baseUrl, token } = await this.credentials(userId);
+    const fromProfile = await this.deps.probe.timeZone?.(baseUrl, token);
+    if (fromProfile) return fromProfile;
+    const who = await this.deps.probe.whoAmI(baseUrl, token);
+    return who.ok ? who.timeZone : undefined;
+  }
+
   private async whoAmI(baseUrl: string, token: string): Promise<string> {
     const who = await this.deps.probe.whoAmI(baseUrl, token);
     if (who.ok) return who.id;
@@ -388,9 +399,12 @@ export async function canvasSourceFor(
 ): Promise<DueItemsSource> {
   const first = await account.credentials(userId);
   const source = create(first);
-  if (first.authKind !== 'oauth') return source;
+  const timeZone = () => account.timeZone(userId);
+  if (first.authKind !== 'oauth')
+    return { host: source.host, readDueItems: () => source.readDueItems(), timeZone };
   return {
     host: source.host,
+    timeZone,
     async readDueItems() {
       const read = await source.readDueItems();
       if (read.complete || read.failure.code !== 'token_invalid') return read;

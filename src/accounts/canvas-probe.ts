@@ -8,19 +8,32 @@ const USER_AGENT = 'CanvasCal/0.1 (+https://github.com/canvascal)';
  */
 export function createCanvasProbe(options: { fetch?: typeof fetch; timeoutMs?: number } = {}): CanvasProbe {
   const doFetch = options.fetch ?? fetch;
+  const get = (baseUrl: string, path: string, token: string) =>
+    doFetch(`${baseUrl}${path}`, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        'user-agent': USER_AGENT,
+        accept: 'application/json+canvas-string-ids',
+      },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      redirect: 'manual',
+    });
   return {
+    async timeZone(baseUrl, token) {
+      // The profile is where Canvas reliably says the zone; /users/self often leaves it out.
+      try {
+        const response = await get(baseUrl, '/api/v1/users/self/profile', token);
+        if (!response.ok) return undefined;
+        const body = (await response.json().catch(() => undefined)) as { time_zone?: unknown } | undefined;
+        return typeof body?.time_zone === 'string' && body.time_zone ? body.time_zone : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     async whoAmI(baseUrl, token) {
       let response: Response;
       try {
-        response = await doFetch(`${baseUrl}/api/v1/users/self`, {
-          headers: {
-            authorization: `Bearer ${token}`,
-            'user-agent': USER_AGENT,
-            accept: 'application/json+canvas-string-ids',
-          },
-          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-          redirect: 'manual',
-        });
+        response = await get(baseUrl, '/api/v1/users/self', token);
       } catch {
         return { ok: false, code: 'unreachable', message: 'could not connect' };
       }
@@ -30,7 +43,7 @@ export function createCanvasProbe(options: { fetch?: typeof fetch; timeoutMs?: n
           : { ok: false, code: 'forbidden', message: 'user not authorized to perform that action' };
       }
       const body: unknown = await response.json().catch(() => undefined);
-      const user = body as { id?: unknown; name?: unknown } | undefined;
+      const user = body as { id?: unknown; name?: unknown; time_zone?: unknown } | undefined;
       if (!response.ok || (typeof user?.id !== 'string' && typeof user?.id !== 'number')) {
         return {
           ok: false,
@@ -38,7 +51,13 @@ export function createCanvasProbe(options: { fetch?: typeof fetch; timeoutMs?: n
           message: `answered HTTP ${response.status} without a Canvas user`,
         };
       }
-      return { ok: true, id: String(user.id), name: typeof user.name === 'string' ? user.name : '' };
+      return {
+        ok: true,
+        id: String(user.id),
+        name: typeof user.name === 'string' ? user.name : '',
+        // The zone the student set in Canvas (an IANA name); absent on some older servers.
+        timeZone: typeof user.time_zone === 'string' && user.time_zone ? user.time_zone : undefined,
+      };
     },
   };
 }

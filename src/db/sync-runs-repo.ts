@@ -31,6 +31,14 @@ export interface SyncRunsRepo {
   /** Fails every queued or running run (their jobs were lost with an in-process queue); returns how many. */
   abandonUnfinished(message: string): Promise<number>;
   markRunning(runId: string): Promise<void>;
+  /**
+   * A try failed and the queue will try again: the run stays `running` (never `failed`, so
+   * it cannot later "un-fail") and shows the last error until a later try ends it.
+   */
+  noteRetry(
+    runId: string,
+    lastError: { errorCode: string; errorMessage: string; googleCalls: number },
+  ): Promise<void>;
   finish(
     runId: string,
     outcome: {
@@ -98,6 +106,18 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
       await orm
         .update(syncRuns)
         .set({ status: 'running', startedAt: new Date() })
+        .where(eq(syncRuns.id, runId));
+    },
+    async noteRetry(runId, lastError) {
+      await orm
+        .update(syncRuns)
+        .set({
+          status: 'running',
+          errorCode: lastError.errorCode,
+          errorMessage: lastError.errorMessage,
+          googleCalls: lastError.googleCalls,
+          finishedAt: null,
+        })
         .where(eq(syncRuns.id, runId));
     },
     async finish(runId, outcome) {

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Orm } from './client.ts';
 import { type GoogleCalendarSettings, userProfiles, users } from './schema.ts';
 
@@ -9,12 +9,22 @@ export interface UserRecord {
   hasGoogleToken: boolean;
 }
 
+/** The zone a new profile starts with, until the student's accounts or the student say otherwise. */
+export const PLACEHOLDER_TIME_ZONE = 'UTC';
+
 /** Users, as the blueprint's `users` table plus `user_profiles`. Every method is scoped to one user id. */
 export interface UsersRepo {
   /** Creates the user (and profile) if missing; idempotent and safe under concurrent calls. */
   ensure(id: string, email: string | undefined): Promise<void>;
   get(id: string): Promise<UserRecord | undefined>;
   setTimeZone(id: string, timeZone: string): Promise<void>;
+  /** The profile's zone, and whether the student chose it (PUT /settings/planner): then nothing else may change it. */
+  getTimeZone(id: string): Promise<{ timeZone: string; chosen: boolean } | undefined>;
+  /**
+   * Takes a zone from the student's accounts (Google, Canvas) unless the student chose one;
+   * atomic, so a concurrent PUT /settings/planner always wins. True when the zone changed.
+   */
+  adoptTimeZone(id: string, timeZone: string): Promise<boolean>;
   getPlannerPreferences(id: string): Promise<Record<string, unknown>>;
   /** The blueprint's settings JSON (preferred calendars, watch expiration, error count). */
   getCalendarSettings(id: string): Promise<GoogleCalendarSettings>;
@@ -43,7 +53,7 @@ export function createUsersRepo(orm: Orm): UsersRepo {
           .onConflictDoNothing({ target: users.id });
         await tx
           .insert(userProfiles)
-          .values({ userId: id, timeZone: 'UTC', plannerPreferences: {} })
+          .values({ userId: id, timeZone: PLACEHOLDER_TIME_ZONE, plannerPreferences: {} })
           .onConflictDoNothing();
       });
     },
@@ -64,7 +74,7 @@ export function createUsersRepo(orm: Orm): UsersRepo {
       return {
         id: row.id,
         email: row.email,
-        timeZone: row.timeZone ?? 'UTC',
+        timeZone: row.timeZone ?? PLACEHOLDER_TIME_ZONE,
         hasGoogleToken: Boolean(row.hasGoogleToken),
       };
     },
@@ -116,6 +126,32 @@ export function createUsersRepo(orm: Orm): UsersRepo {
         .update(userProfiles)
         .set({ plannerPreferences: preferences, timeZone: preferences.timeZone, updatedAt: new Date() })
         .where(eq(userProfiles.userId, id));
+    },
+    async getTimeZone(id) {
+      const rows = await orm
+        .select({
+          timeZone: userProfiles.timeZone,
+          chosen: sql<boolean>`(${userProfiles.plannerPreferences}->>'timeZone') is not null`,
+        })
+        .from(userProfiles)
+        .where(eq(userProfiles.userId, id))
+        .limit(1);
+      const row = rows[0];
+      return row && { timeZone: row.timeZone, chosen: Boolean(row.chosen) };
+    },
+    async adoptTimeZone(id, timeZone) {
+      const rows = await orm
+        .update(userProfiles)
+        .set({ timeZone, updatedAt: new Date() })
+        .where(
+          and(
+            eq(userProfiles.userId, id),
+            ne(userProfiles.timeZone, timeZone),
+            sql`(${userProfiles.plannerPreferences}->>'timeZone') is null`,
+          ),
+        )
+        .returning({ userId: userProfiles.userId });
+      return rows.length > 0;
     },
     async setTimeZone(id, timeZone) {
       await orm

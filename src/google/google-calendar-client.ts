@@ -97,6 +97,9 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
         throw error;
       }
     },
+    async patchCalendar(calendarId, changes) {
+      await call(() => api.calendars.patch({ calendarId, requestBody: changes }));
+    },
     async listEvents(calendarId, params) {
       const page = await call(() =>
         api.events.list({

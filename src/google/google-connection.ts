@@ -236,17 +236,21 @@ export class GoogleConnection {
     try {
       tokens = await this.deps.oauth.refresh(plaintext);
     } catch (error) {
-      if (
-        error instanceof GoogleOAuthError &&
-        (error.code === 'invalid_grant' || error.code === 'invalid_client')
-      ) {
-        const reason =
-          error.code === 'invalid_grant'
-            ? 'the grant was revoked or expired'
-            : 'the OAuth client was rejected';
+      // Only a dead grant needs the student: anything else (5xx, timeout, throttling, our own
+      // client refused) leaves the connection as it is, and the caller tries again later.
+      if (error instanceof GoogleOAuthError && error.code === 'invalid_grant') {
+        const reason = 'the grant was revoked or expired';
         await this.deps.connections.markReconnectNeeded(userId, reason);
         this.accessTokens.delete(userId);
         throw reconnectNeeded(reason);
+      }
+      if (error instanceof GoogleOAuthError && error.code === 'invalid_client') {
+        throw new AppError(
+          'google_client_rejected',
+          "Google refused CanvasCal's own app credentials: a problem on our side, not with your Google account. Syncing resumes once it is fixed.",
+          502,
+          { cause: error },
+        );
       }
       throw new AppError(
         'google_unavailable',

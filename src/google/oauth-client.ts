@@ -67,6 +67,11 @@ export interface GoogleOAuthOptions {
   clientSecret: string;
   endpoints: GoogleOAuthEndpoints;
   now?: () => number;
+  /**
+   * How long one request to Google's OAuth endpoints may take (default 10 s). Without it a
+   * token endpoint that never answers would hold a refresh, and every sync waiting on it, forever.
+   */
+  timeoutMs?: number;
 }
 
 export function createGoogleOAuth(options: GoogleOAuthOptions): GoogleOAuth {
@@ -81,7 +86,7 @@ export function createGoogleOAuth(options: GoogleOAuthOptions): GoogleOAuth {
         oauth2RevokeUrl: options.endpoints.revokeUrl,
       },
       // gaxios would otherwise pick node-fetch; the platform fetch is what we test with.
-      transporterOptions: { fetchImplementation: fetch },
+      transporterOptions: { fetchImplementation: fetch, timeout: options.timeoutMs ?? 10_000 },
     });
   const shared = client();
 

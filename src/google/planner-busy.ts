@@ -59,13 +59,6 @@ export function createPlannerBusy(deps: PlannerBusyDeps) {
   };
 }
 
-/** The planner's busy time alone (the planner route's `BusySource`). */
-export function createPlannerBusySource(deps: PlannerBusyDeps) {
-  const explained = createPlannerBusy(deps);
-  return async (userId: string, from: Date, to: Date): Promise<PlannerBusyInterval[]> =>
-    (await explained(userId, from, to)).busy;
-}
-
 function intervalsOf(map: BusyMap): PlannerBusyInterval[] {
   return [
     ...map.busy.map((r) => ({

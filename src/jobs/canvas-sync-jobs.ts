@@ -6,6 +6,9 @@ export const CANVAS_SYNC_ALL_JOB = 'canvas-sync-all';
 /** Delta sync of the calendars CanvasCal follows, for one user. */
 export const CALENDAR_FOLLOW_JOB = 'calendar-follow';
 
+/** Tries per sync job, the first included: the run is `failed` only when the last one fails. */
+export const SYNC_JOB_ATTEMPTS = 4;
+
 export interface CanvasSyncPayload {
   userId: string;
   runId: string;

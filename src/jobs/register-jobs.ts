@@ -9,17 +9,16 @@ import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
-import { AppError } from '../errors.ts';
-import { GoogleApiError } from '../google/google-api-error.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
 import { PermanentJobError, type Queue } from '../queue/queue.ts';
-import { PermanentSyncError, runCanvasSync } from '../sync/canvas-sync.ts';
+import { isPermanentSyncFailure, runCanvasSync } from '../sync/canvas-sync.ts';
 import { CALENDAR_RUN_KIND, runCalendarFollow } from '../sync/follow-calendars.ts';
 import {
   CALENDAR_FOLLOW_JOB,
   CANVAS_SYNC_ALL_JOB,
   CANVAS_SYNC_JOB,
   enqueueSyncForEveryone,
+  SYNC_JOB_ATTEMPTS,
 } from './canvas-sync-jobs.ts';
 
 export interface JobDeps {
@@ -39,7 +38,15 @@ export interface JobDeps {
   enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
   /** First backoff between retry rounds of failed Google writes (doubling). */
   googleRetryBaseMs: number;
+  /**
+   * First pause between tries of one Canvas request (default 1 s, doubling, as the Canvas
+   * client backs off); tests shrink it, and every pause the client takes shrinks alike.
+   */
+  canvasRetryBaseMs?: number;
 }
+
+// The Canvas client's first pause between tries of a request.
+const CANVAS_CLIENT_BASE_MS = 1000;
 
 /**
  * The worker side of a process: the Canvas sync and calendar follow handlers, and the
@@ -47,10 +54,18 @@ export interface JobDeps {
  */
 export async function registerJobs(deps: JobDeps): Promise<void> {
   const { queue, config, logger, google } = deps;
+  const canvasScale = (deps.canvasRetryBaseMs ?? CANVAS_CLIENT_BASE_MS) / CANVAS_CLIENT_BASE_MS;
+  const canvasPauses =
+    canvasScale === 1
+      ? {}
+      : {
+          sleep: (ms: number) =>
+            new Promise<void>((resolve) => setTimeout(resolve, Math.round(ms * canvasScale))),
+        };
   if (google) {
     queue.process<{ userId: string; runId: string }>(
       CANVAS_SYNC_JOB,
-      async ({ userId, runId }) => {
+      async ({ userId, runId }, context) => {
         try {
           await runCanvasSync(
             {
@@ -59,7 +74,10 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
               mappings: deps.mappings,
               deadlines: deps.deadlines,
               connections: deps.googleConnections,
-              canvasFor: (id) => canvasSourceFor(deps.canvasAccount, id, createCanvasClient),
+              canvasFor: (id) =>
+                canvasSourceFor(deps.canvasAccount, id, (credentials) =>
+                  createCanvasClient({ ...credentials, ...canvasPauses }),
+                ),
               calendarFor: (id) => google.calendarFor(id),
               sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
               backoffMs: (attempt) =>
@@ -69,6 +87,7 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
             },
             userId,
             runId,
+            { final: context.attempt >= SYNC_JOB_ATTEMPTS },
           );
         } catch (error) {
           throw forTheQueue(error);
@@ -124,9 +143,7 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
 
 /** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */
 export function forTheQueue(error: unknown): unknown {
-  const permanent =
-    error instanceof PermanentSyncError ||
-    (error instanceof AppError && error.status < 500 && error.status !== 429) ||
-    (error instanceof GoogleApiError && !error.retryable);
-  return permanent ? new PermanentJobError(error instanceof Error ? error.message : String(error)) : error;
+  return isPermanentSyncFailure(error)
+    ? new PermanentJobError(error instanceof Error ? error.message : String(error))
+    : error;
 }

@@ -4,10 +4,11 @@ import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
-import type { UsersRepo } from '../db/users-repo.ts';
+import { PLACEHOLDER_TIME_ZONE, type UsersRepo } from '../db/users-repo.ts';
 import { AppError } from '../errors.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
+import { SCOPES } from '../google/scopes.ts';
 import { type ApplyCounts, applyPlan } from './apply-plan.ts';
 import { desiredEventFor } from './desired-events.ts';
 import { planSync } from './diff.ts';
@@ -31,6 +32,14 @@ export interface CanvasSyncDeps {
   /** Marked "reconnect needed" when Canvas refuses the token, before the run is recorded as failed. */
   canvasConnections: Pick<CanvasConnectionsRepo, 'markReconnectNeeded'>;
   logger: Logger;
+  /** The clock that tells a past deadline from a future one (default Date.now). */
+  now?: () => number;
+}
+
+/** Whether the queue will try this run again after the failure at hand. */
+export interface SyncAttempt {
+  /** No try is left after this one: a failure now is the run's outcome. */
+  final: boolean;
 }
 
 /** A failure that retrying cannot fix (the user must reconnect or change something). */
@@ -48,12 +57,15 @@ export interface SyncSummary {
  * One Canvas → Google sync for one user, recorded in `sync_runs`. Reads Canvas first and
  * writes nothing to Google unless that read was complete; then creates (or recreates) the
  * app's calendar, diffs desired events against what was last written, and applies only the
- * differences. Throws after recording the failure, so the queue can decide on a retry.
+ * differences. Throws after recording the failure, so the queue can decide on a retry: a
+ * failure that will be retried leaves the run `running` with the last error, and only the
+ * last try (or a permanent failure) makes it `failed` and counts in `sync_error_count`.
  */
 export async function runCanvasSync(
   deps: CanvasSyncDeps,
   userId: string,
   runId: string,
+  attempt: SyncAttempt = { final: true },
 ): Promise<SyncSummary> {
   await deps.runs.markRunning(runId);
   const api = deps.calendarFor(userId);
@@ -84,7 +96,17 @@ export async function runCanvasSync(
     return summary;
   } catch (error) {
     const { code, message } = describeSyncFailure(error);
-    deps.logger.warn({ userId, runId, errorCode: code }, 'canvas sync failed');
+    const retried = !attempt.final && !isPermanentSyncFailure(error);
+    deps.logger.warn({ userId, runId, errorCode: code, retried }, 'canvas sync failed');
+    if (retried) {
+      // Not failed yet: the student sees the run still going, and why the last try did not finish.
+      await deps.runs.noteRetry(runId, {
+        errorCode: code,
+        errorMessage: message,
+        googleCalls: api.requestCount,
+      });
+      throw error;
+    }
     // Whoever reads the failed run must already see why on the connection.
     if (code === 'canvas_token_invalid')
       await deps.canvasConnections.markReconnectNeeded(
@@ -116,9 +138,12 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
       502,
     );
   }
-  const user = await deps.users.get(userId);
-  const timeZone = user?.timeZone ?? 'UTC';
-  const calendarId = await ensureAppCalendar(deps, api, userId, timeZone);
+  const connection = await deps.connections.get(userId);
+  if (connection?.status !== 'connected') {
+    throw new PermanentSyncError('google_not_connected', 'Connect your Google account before syncing.', 409);
+  }
+  const timeZone = await studentTimeZone(deps, api, userId, canvas, connection.grantedScopes);
+  const calendarId = await ensureAppCalendar(deps, api, userId, connection.appCalendarId, timeZone);
 
   const desired = read.items.map((item) =>
     desiredEventFor(item, { userId, canvasHost: canvas.host, timeZone }),
@@ -126,15 +151,19 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
   // A course that hides its assignments tab still has them: what we already had for it
   // stays on the calendar and in the deadlines until the tab is shown again.
   const hidden = new Set((read.notices ?? []).map((notice) => notice.courseId));
-  const kept =
-    hidden.size === 0
-      ? []
-      : (await deps.deadlines.list(userId)).filter(
-          (d) =>
-            d.courseId !== null &&
-            hidden.has(d.courseId) &&
-            ['assignment', 'quiz', 'discussion'].includes(d.kind),
-        );
+  // A course missing from a complete read has ended (Canvas lists active enrollments only), or
+  // the student left it: its past deadlines stay as history, its future ones go.
+  const present = new Set([...read.items, ...read.undated].map((item) => item.courseId));
+  const now = (deps.now ?? Date.now)();
+  const kept = (await deps.deadlines.list(userId)).filter(
+    (d) =>
+      d.courseId !== null &&
+      ((hidden.has(d.courseId) && ['assignment', 'quiz', 'discussion'].includes(d.kind)) ||
+        (!hidden.has(d.courseId) &&
+          !present.has(d.courseId) &&
+          d.dueAt !== null &&
+          d.dueAt.getTime() <= now)),
+  );
   const keep = new Set(kept.map((d) => d.sourceKey));
   const plan = planSync(desired, await deps.mappings.list(userId, calendarId), { deleteMissing: true, keep });
   const outcome = await applyPlan(api, calendarId, plan, {
@@ -156,20 +185,86 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
   };
 }
 
+/**
+ * The zone deadlines are written in: the one the student chose, else the one their accounts
+ * say (Google's primary calendar when the grant may read the calendar list, else Canvas),
+ * taken once while the profile still has its placeholder zone.
+ */
+async function studentTimeZone(
+  deps: CanvasSyncDeps,
+  api: CalendarApi,
+  userId: string,
+  canvas: DueItemsSource,
+  grantedScopes: readonly string[],
+): Promise<string> {
+  const profile = await deps.users.getTimeZone(userId);
+  const current = profile?.timeZone ?? PLACEHOLDER_TIME_ZONE;
+  if (!profile || profile.chosen || current !== PLACEHOLDER_TIME_ZONE) return current;
+  const valid = (zone: string | undefined) => (zone !== undefined && isTimeZone(zone) ? zone : undefined);
+  // Canvas is asked only when Google cannot say.
+  const found =
+    valid(grantedScopes.includes(SCOPES.calendarListReadonly) ? await primaryCalendarZone(api) : undefined) ??
+    valid(await canvas.timeZone?.());
+  if (!found || found === current) return current;
+  if (await deps.users.adoptTimeZone(userId, found)) {
+    deps.logger.info({ userId, timeZone: found }, "took the student's time zone from their accounts");
+    return found;
+  }
+  // The student chose a zone meanwhile: theirs wins.
+  return (await deps.users.getTimeZone(userId))?.timeZone ?? current;
+}
+
+/** The primary calendar's zone from the calendar list; undefined when Google will not say. */
+async function primaryCalendarZone(api: CalendarApi): Promise<string | undefined> {
+  let pageToken: string | undefined;
+  try {
+    for (let page = 0; page < 20; page++) {
+      const list = await api.listCalendars({ maxResults: 250, ...(pageToken ? { pageToken } : {}) });
+      const primary = list.items.find((entry) => entry.primary);
+      if (primary) return primary.timeZone;
+      pageToken = list.nextPageToken;
+      if (!pageToken) return undefined;
+    }
+  } catch (error) {
+    // A refused listing (scope withdrawn) falls back to Canvas; a dead grant or an outage does not.
+    if (error instanceof GoogleApiError && error.kind !== 'auth' && !error.retryable) return undefined;
+    throw error;
+  }
+  return undefined;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The app's own calendar: created on first sync, recreated (with every event) if the user deleted it. */
 async function ensureAppCalendar(
   deps: CanvasSyncDeps,
   api: CalendarApi,
   userId: string,
+  appCalendarId: string | null,
   timeZone: string,
 ): Promise<string> {
-  const connection = await deps.connections.get(userId);
-  if (connection?.status !== 'connected') {
-    throw new PermanentSyncError('google_not_connected', 'Connect your Google account before syncing.', 409);
-  }
-  if (connection.appCalendarId) {
-    if (await api.getCalendar(connection.appCalendarId)) return connection.appCalendarId;
-    const forgotten = await deps.mappings.clearCalendar(userId, connection.appCalendarId);
+  if (appCalendarId) {
+    const existing = await api.getCalendar(appCalendarId);
+    if (existing) {
+      // The student's zone changed (or was only learnt after the calendar was made): the
+      // calendar follows it, so Google shows its all-day deadlines on the right dates.
+      if (existing.timeZone !== timeZone) {
+        await api.patchCalendar(appCalendarId, { timeZone });
+        deps.logger.info(
+          { userId, from: existing.timeZone, to: timeZone },
+          "moved the CanvasCal calendar to the student's time zone",
+        );
+      }
+      return appCalendarId;
+    }
+    const forgotten = await deps.mappings.clearCalendar(userId, appCalendarId);
     deps.logger.info({ userId, forgotten }, 'the CanvasCal calendar was deleted in Google; recreating it');
   }
   const { id } = await api.insertCalendar({
@@ -199,6 +294,15 @@ function toDeadline(
     submitted: item.submitted,
     htmlUrl: item.htmlUrl,
   };
+}
+
+/** A dead grant, a missing connection, a bad Canvas token: retrying cannot help. */
+export function isPermanentSyncFailure(error: unknown): boolean {
+  return (
+    error instanceof PermanentSyncError ||
+    (error instanceof AppError && error.status < 500 && error.status !== 429) ||
+    (error instanceof GoogleApiError && !error.retryable)
+  );
 }
 
 /** A failed run in words the student can act on; never a provider internal or a secret. */

@@ -39,4 +39,6 @@ export interface DueItemsSource {
   /** The Canvas host, part of every event id (the same course id on two hosts is two items). */
   readonly host: string;
   readDueItems(): Promise<DueItemsRead>;
+  /** The zone the student set in Canvas, when Canvas says (one request; asked only when needed). */
+  timeZone?(): Promise<string | undefined>;
 }

@@ -79,6 +79,10 @@ describe('without the free/busy permission', () => {
     expect(
       plan.json().deadlines.filter((d: { status: string }) => d.status === 'shortfall').length,
     ).toBeGreaterThan(0);
+    // The student learns why nothing was planned, and what to do about it.
+    expect(plan.json().notes.join(' ')).toMatch(
+      /Reconnect Google and allow CanvasCal to see your free\/busy/,
+    );
 
     const from = Date.now() + DAY;
     const answer = await availability(headers, from, from + 2 * DAY);
@@ -142,6 +146,7 @@ describe('without the calendar-list permission', () => {
     const plan = await preview(headers);
     expect(plan.statusCode).toBe(200);
     expect(plan.json().sessions.length).toBeGreaterThan(0);
+    expect(plan.json().notes.join(' ')).toMatch(/other calendars are not counted.*list of calendars/);
 
     const settings = await e2e.http.inject({ url: '/api/v1/settings/calendars', headers });
     expect(settings.statusCode).toBe(200);

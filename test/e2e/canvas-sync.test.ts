@@ -1,10 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO_STUDENT_EMAIL, DEMO_TIME_ZONE } from '../../emulators/google/demo-seed.ts';
 import { type CanvasCalApp, createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
+import { SCOPES } from '../../src/google/scopes.ts';
+import { googleEventIdFor } from '../../src/sync/event-id.ts';
+import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { describeWithPostgres } from '../support/services.ts';
 
@@ -110,6 +113,52 @@ function canvasSyncSuite(
       .filter((e) => e.status !== 'cancelled');
   };
 
+  const appCalendar = () =>
+    [...emulators().google.control.state.calendars.values()].find(
+      (c) => c.summary === 'CanvasCal' && !c.deleted,
+    );
+
+  /** What the calendar must hold for the emulator's truth: event id, source key, title, times. */
+  const expectedEvents = async () => {
+    const canvas = emulators().canvas;
+    const demo = canvas.control.demo;
+    if (!demo) throw new Error('no demo student');
+    const userId: string = (await http().inject({ url: '/api/v1/me', headers })).json().id;
+    const host = new URL(canvas.url).host;
+    return canvas.control
+      .expectedDueItems(demo.userId)
+      .filter((t) => t.dueAt !== null)
+      .map((t) => {
+        const key = `${t.source}:${t.courseId}:${t.id}`;
+        const course = canvas.control.state.courses.get(Number(t.courseId));
+        const due = Date.parse(t.dueAt ?? '');
+        const dayAfter = (date: string) =>
+          new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+        return {
+          id: googleEventIdFor(userId, host, key),
+          key,
+          summary: `${t.submitted ? '✓ ' : ''}${course?.courseCode || course?.name}: ${t.title}`,
+          start: t.allDay ? String(t.allDayDate) : String(due - 30 * 60_000),
+          end: t.allDay ? dayAfter(String(t.allDayDate)) : String(due),
+        };
+      })
+      .sort((a, b) => a.key.localeCompare(b.key));
+  };
+  const actualEvents = () =>
+    appCalendarEvents()
+      .map((e) => {
+        const start = e.start as { date?: string; dateTime?: string };
+        const end = e.end as { date?: string; dateTime?: string };
+        return {
+          id: String(e.id),
+          key: (e.extendedProperties as { private: { sourceKey: string } }).private.sourceKey,
+          summary: String(e.summary),
+          start: start.date ?? String(Date.parse(start.dateTime ?? '')),
+          end: end.date ?? String(Date.parse(end.dateTime ?? '')),
+        };
+      })
+      .sort((a, b) => a.key.localeCompare(b.key));
+
   describe('Canvas → Google sync, end to end through the API and both emulators', () => {
     it('first sync: creates the calendar and exactly the expected events, in ceil(n/50) batches', async () => {
       emulators().google.control.resetCounts();
@@ -117,7 +166,10 @@ function canvasSyncSuite(
       expect(run.status).toBe('succeeded');
       const created = run.counts.created ?? 0;
       expect(created).toBeGreaterThan(50);
-      expect(appCalendarEvents()).toHaveLength(created);
+      const expected = await expectedEvents();
+      // Every item the emulator knows, once, with its fixed id, its title and its times.
+      expect(actualEvents()).toEqual(expected);
+      expect(created).toBe(expected.length);
       expect(writes()).toEqual({ batches: Math.ceil(created / 50), calendarsInsert: 1 });
       const event = appCalendarEvents().find((e) => String(e.summary).includes('Final project'));
       expect(event).toMatchObject({
@@ -125,6 +177,15 @@ function canvasSyncSuite(
         extendedProperties: { private: { canvascal: '1' } },
       });
       expect(String(event?.id)).toMatch(/^[a-v0-9]{32}$/);
+    });
+
+    it("takes the student's time zone from Google for the calendar, its events and the profile", async () => {
+      // The demo student is in America/Chicago on Google and on Canvas; the profile began as UTC.
+      expect(appCalendar()?.timeZone).toBe(DEMO_TIME_ZONE);
+      const timed = appCalendarEvents().filter((e) => (e.start as { dateTime?: string }).dateTime);
+      expect(timed.length).toBeGreaterThan(0);
+      for (const e of timed) expect(e.start).toMatchObject({ timeZone: DEMO_TIME_ZONE });
+      expect((await http().inject({ url: '/api/v1/me', headers })).json().timeZone).toBe(DEMO_TIME_ZONE);
     });
 
     it('an unchanged re-sync sends no writes', async () => {
@@ -254,6 +315,86 @@ function canvasSyncSuite(
       expect(writes().batches).toBe(0);
     });
 
+    it('a course that ends keeps its past deadlines as history; only its future ones are deleted', async () => {
+      const canvas = emulators().canvas.control;
+      const demo = canvas.demo;
+      if (!demo) throw new Error('no demo student');
+      const ended = String(demo.courseIds[0]);
+      const still = String(demo.courseIds[1]);
+      const now = Date.now();
+      const truth = canvas.expectedDueItems(demo.userId).filter((t) => t.dueAt !== null);
+      const keyOf = (t: (typeof truth)[number]) => `${t.source}:${t.courseId}:${t.id}`;
+      const past = truth.filter((t) => t.courseId === ended && Date.parse(t.dueAt ?? '') <= now).map(keyOf);
+      const future = truth.filter((t) => t.courseId === ended && Date.parse(t.dueAt ?? '') > now);
+      // The drill is real only if the course has both.
+      expect(past.length).toBeGreaterThan(0);
+      expect(future.length).toBeGreaterThan(0);
+      // In a course that goes on, an item Canvas deletes goes even when it is past.
+      const gone = [...canvas.state.assignments.values()].find(
+        (a) => String(a.courseId) === still && a.published && a.dueAt && Date.parse(a.dueAt) <= now,
+      );
+      if (!gone) throw new Error('seed changed: no past assignment in the second course');
+      canvas.deleteAssignment(gone.id);
+      const before = actualEvents();
+
+      canvas.enroll(demo.userId, Number(ended), { state: 'completed' });
+      const run = await sync();
+      expect(run.status).toBe('succeeded');
+      expect(run.counts).toMatchObject({ created: 0, updated: 0, deleted: future.length + 1, failed: 0 });
+      const after = actualEvents();
+      expect(after.filter((e) => e.key.split(':')[1] === ended).map((e) => e.key)).toEqual(past.sort());
+      expect(after.some((e) => e.key === `assignment:${still}:${gone.id}`)).toBe(false);
+      // What stayed is what was there: the same events, untouched.
+      const was = new Map(before.map((e) => [e.key, e]));
+      for (const e of after) expect(e).toEqual(was.get(e.key));
+      // Nothing more changes while the course stays ended.
+      expect((await sync()).counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+      // The student enrolls again: nothing is duplicated, the future deadlines come back.
+      canvas.enroll(demo.userId, Number(ended), { state: 'active' });
+      expect((await sync()).counts).toMatchObject({ created: future.length, updated: 0, deleted: 0 });
+      expect(actualEvents()).toEqual(await expectedEvents());
+    });
+
+    it('a run interrupted after its first batch is finished by the next one: exactly the expected events', async () => {
+      const canvas = emulators().canvas.control;
+      const google = emulators().google.control;
+      const demo = canvas.demo;
+      if (!demo) throw new Error('no demo student');
+      const courseId = demo.courseIds[1] ?? 0;
+      // 50 new items fill the first batch; 3 moved and 2 deleted make the second.
+      for (let i = 0; i < 50; i++)
+        canvas.addAssignment(courseId, {
+          name: `Reading response ${i + 1}`,
+          dueAt: new Date(Date.now() + (20 + i) * 86_400_000).toISOString(),
+          pointsPossible: 5,
+        });
+      const dated = canvas
+        .expectedDueItems(demo.userId)
+        .filter((t) => t.kind === 'assignment' && t.dueAt && !t.title.startsWith('Reading response'))
+        .map((t) => ({ id: Number(t.id), dueAt: t.dueAt ?? '' }));
+      for (const a of dated.slice(0, 3))
+        canvas.updateAssignment(a.id, { dueAt: new Date(Date.parse(a.dueAt) + 3_600_000).toISOString() });
+      for (const a of dated.slice(3, 5)) canvas.deleteAssignment(a.id);
+      const before = actualEvents().length;
+      // Google fails every part of the second batch, in each of the run's 6 rounds.
+      google.failNext('calendar.events.patch', 503, 3 * 6);
+      google.failNext('calendar.events.delete', 503, 2 * 6);
+
+      const interrupted = await sync();
+      expect(interrupted).toMatchObject({ status: 'failed', error: { code: 'partial' } });
+      expect(interrupted.counts).toMatchObject({ created: 50, updated: 0, deleted: 0, failed: 5 });
+      expect(actualEvents()).toHaveLength(before + 50);
+
+      google.resetCounts();
+      const next = await sync();
+      expect(next.status).toBe('succeeded');
+      // Only what the first run left undone is sent; nothing is inserted twice.
+      expect(next.counts).toMatchObject({ created: 0, updated: 3, deleted: 2, failed: 0 });
+      expect(google.requestCounts().byMethod['calendar.events.insert']).toBeUndefined();
+      expect(actualEvents()).toEqual(await expectedEvents());
+      expect(new Set(actualEvents().map((e) => e.id)).size).toBe(actualEvents().length);
+    });
+
     it("keeps other users out of this user's Canvas connection", async () => {
       const login = await http().inject({
         method: 'POST',
@@ -319,4 +460,101 @@ describe('on PGlite (embedded default)', () => {
 
 describeWithPostgres('on PostgreSQL', (adminUrl) => {
   canvasSyncSuite(() => createTestDatabase(adminUrl));
+});
+
+describe("the time zone deadlines are written in, when the student's accounts are connected", () => {
+  let e2e: EmulatedApp | undefined;
+  afterEach(async () => {
+    await e2e?.close();
+    e2e = undefined;
+  });
+
+  const appCalendarOf = (app: EmulatedApp) => {
+    const { state } = app.google;
+    const calendar = [...state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted);
+    const events = [...(state.events.get(calendar?.id ?? '')?.values() ?? [])]
+      .map((e) => e.resource)
+      .filter((e) => e.status !== 'cancelled');
+    const zones = new Set(
+      events.flatMap((e) => {
+        const start = e.start as { dateTime?: string; timeZone?: string };
+        return start.dateTime ? [start.timeZone] : [];
+      }),
+    );
+    return { timeZone: calendar?.timeZone, eventZones: [...zones] };
+  };
+
+  it("without permission to read the calendar list, Canvas's zone is taken", async () => {
+    const app = await startEmulatedApp();
+    e2e = app;
+    const headers = await app.signIn('canvas-zone@example.edu');
+    const start = await app.http.inject({ url: '/api/v1/auth/google/url', headers });
+    const redirect = new URL(
+      app.google.approveConsent(start.json().url, {
+        email: DEMO_STUDENT_EMAIL,
+        grantScopes: [SCOPES.appCreated, SCOPES.eventsFreebusy],
+      }),
+    );
+    const token = await app.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/google/token',
+      headers,
+      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
+    });
+    expect(token.json().features).toMatchObject({ calendarDiscovery: false, deadlines: true });
+    const demo = app.canvas.control.demo;
+    const student = app.canvas.control.state.users.get(demo?.userId ?? 0);
+    if (!student) throw new Error('no demo student');
+    // Set apart from Google's America/Chicago, so the test tells which account answered.
+    student.timeZone = 'America/Denver';
+    await app.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
+    expect((await app.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
+    expect(appCalendarOf(app)).toEqual({ timeZone: 'America/Denver', eventZones: ['America/Denver'] });
+    expect((await app.http.inject({ url: '/api/v1/me', headers })).json().timeZone).toBe('America/Denver');
+    expect(app.google.requestCounts().byMethod['calendar.calendarList.list']).toBeUndefined();
+  });
+
+  it('a zone the student chose is kept: neither Google nor Canvas replaces it', async () => {
+    const app = await startEmulatedApp();
+    e2e = app;
+    const headers = await app.signIn('chosen-zone@example.edu');
+    const current = (await app.http.inject({ url: '/api/v1/settings/planner', headers })).json();
+    const put = await app.http.inject({
+      method: 'PUT',
+      url: '/api/v1/settings/planner',
+      headers,
+      payload: { ...current, timeZone: 'Europe/Berlin' },
+    });
+    expect(put.statusCode).toBe(200);
+    await app.connectGoogle(headers);
+    await app.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
+    expect((await app.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
+    expect(appCalendarOf(app)).toEqual({ timeZone: 'Europe/Berlin', eventZones: ['Europe/Berlin'] });
+    expect((await app.http.inject({ url: '/api/v1/me', headers })).json().timeZone).toBe('Europe/Berlin');
+  });
+
+  it('when the student moves to another zone, the calendar itself moves with its events', async () => {
+    const app = await startEmulatedApp();
+    e2e = app;
+    const headers = await app.signIn('moving-zone@example.edu');
+    await app.connectGoogle(headers);
+    await app.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
+    expect((await app.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
+    expect(appCalendarOf(app).timeZone).toBe('America/Chicago');
+    const current = (await app.http.inject({ url: '/api/v1/settings/planner', headers })).json();
+    await app.http.inject({
+      method: 'PUT',
+      url: '/api/v1/settings/planner',
+      headers,
+      payload: { ...current, timeZone: 'Asia/Kolkata' },
+    });
+    const patchesBefore = app.google.requestCounts().byMethod['calendar.calendars.patch'] ?? 0;
+    expect((await app.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
+    expect(appCalendarOf(app)).toEqual({ timeZone: 'Asia/Kolkata', eventZones: ['Asia/Kolkata'] });
+    expect(app.google.requestCounts().byMethod['calendar.calendars.patch']).toBe(patchesBefore + 1);
+    // Settled: the next sync neither patches the calendar nor rewrites an event.
+    const again = await app.run(headers, '/api/v1/sync/canvas');
+    expect(again.counts).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+    expect(app.google.requestCounts().byMethod['calendar.calendars.patch']).toBe(patchesBefore + 1);
+  });
 });

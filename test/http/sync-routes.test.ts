@@ -1,5 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CanvasCalApp } from '../../src/app.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
+import { type CanvasCalApp, createApp } from '../../src/app.ts';
+import { parseConfig } from '../../src/config.ts';
+import { SYNC_JOB_ATTEMPTS } from '../../src/jobs/canvas-sync-jobs.ts';
 import { connectedUser, TEST_GOOGLE_CLIENT } from '../support/connected-user.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -76,5 +82,114 @@ describe('sync routes', () => {
       lastRun: null,
       undated: [],
     });
+  });
+});
+
+describe('a run the queue retries, seen through the status routes (Canvas answering 503)', () => {
+  // Each try of the Canvas read asks for the course list 5 times before it gives up.
+  const TRIES_PER_READ = 5;
+
+  /** A whole app on the emulators, Google and Canvas connected; `job` is the first retry delay. */
+  async function emulatedApp(job: number) {
+    const dir = await mkdtemp(join(tmpdir(), 'canvascal-retry-'));
+    const emulated = await createApp({
+      config: parseConfig({
+        CANVASCAL_DATA_DIR: dir,
+        CANVASCAL_EMULATORS: 'on',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        SYNC_INTERVAL_MINUTES: '0',
+      }),
+      retryBaseMs: { google: 1, canvas: 1, job },
+    });
+    const http = emulated.http;
+    const emulators = emulated.emulators;
+    if (!http || !emulators) throw new Error('no http or emulators');
+    const login = await http.inject({ method: 'POST', url: '/api/v1/auth/local/login', payload: {} });
+    const headers = { authorization: `Bearer ${login.json().accessToken}` };
+    const start = await http.inject({ url: '/api/v1/auth/google/url', headers });
+    const redirect = new URL(
+      emulators.google.control.approveConsent(start.json().url, { email: DEMO_STUDENT_EMAIL }),
+    );
+    await http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/google/token',
+      headers,
+      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
+    });
+    await http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
+    const status = async () => (await http.inject({ url: '/api/v1/sync/status', headers })).json();
+    /** Starts a Canvas sync; resolves with its id and every distinct state the run showed. */
+    const watch = async (until: (run: { status: string; error: unknown }) => boolean) => {
+      const started = await http.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
+      const runId: string = started.json().runId;
+      const seen: string[] = [];
+      let run = { status: 'queued', error: null as { code: string } | null };
+      await vi.waitFor(
+        async () => {
+          run = (await http.inject({ url: `/api/v1/sync/runs/${runId}`, headers })).json();
+          const shown = `${run.status}${run.error ? ` ${run.error.code}` : ''}`;
+          if (seen.at(-1) !== shown) seen.push(shown);
+          expect(until(run)).toBe(true);
+        },
+        { timeout: 30_000, interval: 10 },
+      );
+      return { runId, run, seen };
+    };
+    return {
+      canvas: emulators.canvas.control,
+      status,
+      watch,
+      close: async () => {
+        await emulated.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  it('between tries the run is still running and shows the last error; the error count is untouched', async () => {
+    // An hour before the retry: the run is looked at while it waits.
+    const e2e = await emulatedApp(3_600_000);
+    try {
+      e2e.canvas.failNext('/api/v1/courses', 503, TRIES_PER_READ);
+      const { run } = await e2e.watch((r) => r.error !== null);
+      expect(run).toMatchObject({
+        status: 'running',
+        finishedAt: null,
+        error: { code: 'canvas_unavailable', message: expect.stringMatching(/Canvas/) },
+      });
+      const status = await e2e.status();
+      expect(status.syncErrorCount).toBe(0);
+      expect(status.lastRun).toMatchObject({ status: 'running', error: { code: 'canvas_unavailable' } });
+    } finally {
+      await e2e.close();
+    }
+  });
+
+  it('a run whose retry succeeds never showed "failed" and counts no error', async () => {
+    const e2e = await emulatedApp(1);
+    try {
+      e2e.canvas.failNext('/api/v1/courses', 503, TRIES_PER_READ);
+      const { run, seen } = await e2e.watch((r) => ['succeeded', 'failed'].includes(r.status));
+      expect(run).toMatchObject({ status: 'succeeded', error: null });
+      expect(seen.filter((s) => s.startsWith('failed'))).toEqual([]);
+      expect((await e2e.status()).syncErrorCount).toBe(0);
+    } finally {
+      await e2e.close();
+    }
+  });
+
+  it('a run fails only when its last try fails, and counts as one error', async () => {
+    const e2e = await emulatedApp(1);
+    try {
+      // Every one of the job's tries meets the outage.
+      e2e.canvas.failNext('/api/v1/courses', 503, TRIES_PER_READ * SYNC_JOB_ATTEMPTS);
+      const { run, seen } = await e2e.watch((r) => ['succeeded', 'failed'].includes(r.status));
+      expect(run).toMatchObject({ status: 'failed', error: { code: 'canvas_unavailable' } });
+      expect(seen.filter((s) => s.startsWith('failed'))).toEqual(['failed canvas_unavailable']);
+      expect((await e2e.status()).syncErrorCount).toBe(1);
+    } finally {
+      await e2e.close();
+    }
   });
 });

@@ -14,12 +14,15 @@ import {
 } from '../../planner/index.ts';
 import { currentUser } from '../server.ts';
 
-/** The user's busy time in a range (the aggregated busy map once calendars are followed). */
+/**
+ * The user's busy time in a range (the aggregated busy map once calendars are followed),
+ * and notes saying what could not be seen and how to fix it.
+ */
 export type BusySource = (
   userId: string,
   from: Date,
   to: Date,
-) => Promise<Array<z.input<typeof BusyIntervalSchema>>>;
+) => Promise<{ busy: Array<z.input<typeof BusyIntervalSchema>>; notes: string[] }>;
 
 export interface PlannerRouteDeps {
   users: UsersRepo;
@@ -63,6 +66,8 @@ const PlanOut = z.object({
   ),
   totals: z.object({ requiredMinutes: z.number(), boundMinutes: z.number(), plannedMinutes: z.number() }),
   timeZone: z.string(),
+  /** What the plan could not see (time counted as unknown, so never planned) and what to do. */
+  notes: z.array(z.string()),
 });
 
 const KIND_FOR: Record<string, ItemKind> = {
@@ -128,6 +133,7 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
         const stored = await preferencesOf(userId);
         const start = body.now ? new Date(body.now) : now();
         let input: PlannerInputData;
+        let notes: string[] = [];
         if (body.deadlines) {
           input = {
             ...body,
@@ -140,6 +146,8 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
           const due = (await deps.deadlines.list(userId, { from: start, to: horizonEnd })).filter(
             (d) => !d.submitted && d.dueAt,
           );
+          const seen = await deps.busy(userId, start, horizonEnd);
+          notes = seen.notes;
           input = {
             now: start.toISOString(),
             preferences: stored,
@@ -152,7 +160,7 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
               pointsPossible: d.pointsPossible,
               ...(d.effortMinutes !== null ? { effortMinutes: d.effortMinutes } : {}),
             })),
-            busy: await deps.busy(userId, start, horizonEnd),
+            busy: seen.busy,
           };
         }
         const parsed = PlannerInputSchema.safeParse(input);
@@ -175,6 +183,7 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
           days: [...result.days],
           totals: result.totals,
           timeZone: parsed.data.preferences.timeZone,
+          notes,
         };
       },
     );
