@@ -97,7 +97,7 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
     );
     queue.process<{ userId: string; runId: string }>(
       CALENDAR_FOLLOW_JOB,
-      async ({ userId, runId }) => {
+      async ({ userId, runId }, context) => {
         try {
           await runCalendarFollow(
             {
@@ -110,6 +110,7 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
             },
             userId,
             runId,
+            { final: context.attempt >= SYNC_JOB_ATTEMPTS },
           );
         } catch (error) {
           throw forTheQueue(error);

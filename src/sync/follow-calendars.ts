@@ -11,7 +11,7 @@ import {
   syncCalendar,
 } from '../google/delta-sync.ts';
 import { featuresFor } from '../google/scopes.ts';
-import { describeSyncFailure } from './canvas-sync.ts';
+import { describeSyncFailure, isPermanentSyncFailure, type SyncAttempt } from './canvas-sync.ts';
 import { detectUserEdits, type WrittenDeadline } from './user-edits.ts';
 
 export interface FollowCalendarsDeps {
@@ -121,12 +121,15 @@ export const CALENDAR_RUN_KIND = 'calendars';
 
 /**
  * One follow, recorded in `sync_runs` (counts, Google calls, the failure in words).
- * Throws after recording a failure, so the queue can decide on a retry.
+ * Throws after recording a failure, so the queue can decide on a retry: as with the Canvas
+ * sync, a failure that will be retried leaves the run `running` with the last error, and
+ * only the last try (or a permanent failure) makes it `failed`.
  */
 export async function runCalendarFollow(
   deps: FollowCalendarsDeps & { runs: SyncRunsRepo },
   userId: string,
   runId: string,
+  attempt: SyncAttempt = { final: true },
 ): Promise<FollowOutcome> {
   await deps.runs.markRunning(runId);
   try {
@@ -150,12 +153,17 @@ export async function runCalendarFollow(
     return outcome;
   } catch (error) {
     const { code, message } = describeSyncFailure(error);
+    const errorMessage = message.replace('The sync', 'Following your calendars');
+    if (!attempt.final && !isPermanentSyncFailure(error)) {
+      await deps.runs.noteRetry(runId, { errorCode: code, errorMessage, googleCalls: 0 });
+      throw error;
+    }
     await deps.runs.finish(runId, {
       status: 'failed',
       counts: {},
       googleCalls: 0,
       errorCode: code,
-      errorMessage: message.replace('The sync', 'Following your calendars'),
+      errorMessage,
     });
     throw error;
   }

@@ -119,9 +119,12 @@ describe('a run the queue retries, seen through the status routes (Canvas answer
     });
     await http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
     const status = async () => (await http.inject({ url: '/api/v1/sync/status', headers })).json();
-    /** Starts a Canvas sync; resolves with its id and every distinct state the run showed. */
-    const watch = async (until: (run: { status: string; error: unknown }) => boolean) => {
-      const started = await http.inject({ method: 'POST', url: '/api/v1/sync/canvas', headers });
+    /** Starts a Canvas sync (or a follow); resolves with its id and every distinct state the run showed. */
+    const watch = async (
+      until: (run: { status: string; error: unknown }) => boolean,
+      start = '/api/v1/sync/canvas',
+    ) => {
+      const started = await http.inject({ method: 'POST', url: start, headers });
       const runId: string = started.json().runId;
       const seen: string[] = [];
       let run = { status: 'queued', error: null as { code: string } | null };
@@ -138,6 +141,7 @@ describe('a run the queue retries, seen through the status routes (Canvas answer
     };
     return {
       canvas: emulators.canvas.control,
+      google: emulators.google.control,
       status,
       watch,
       close: async () => {
@@ -188,6 +192,30 @@ describe('a run the queue retries, seen through the status routes (Canvas answer
       expect(run).toMatchObject({ status: 'failed', error: { code: 'canvas_unavailable' } });
       expect(seen.filter((s) => s.startsWith('failed'))).toEqual(['failed canvas_unavailable']);
       expect((await e2e.status()).syncErrorCount).toBe(1);
+    } finally {
+      await e2e.close();
+    }
+  });
+
+  it('a calendar follow is retried the same way: never "failed" while a try is left, failed once at the end', async () => {
+    const e2e = await emulatedApp(1);
+    try {
+      const done = (r: { status: string }) => ['succeeded', 'failed'].includes(r.status);
+      // A Canvas sync first, so there is a CanvasCal calendar to follow.
+      expect((await e2e.watch(done)).run.status).toBe('succeeded');
+      const lists = () => e2e.google.requestCounts().byMethod['calendar.events.list'] ?? 0;
+      e2e.google.failNext('calendar.events.list', 503, 1);
+      const recovered = await e2e.watch(done, '/api/v1/sync/calendars');
+      expect(recovered.run).toMatchObject({ status: 'succeeded', error: null });
+      expect(recovered.seen.filter((s) => s.startsWith('failed'))).toEqual([]);
+      // The failed listing and the retry's.
+      expect(lists()).toBeGreaterThanOrEqual(2);
+
+      e2e.google.failNext('calendar.events.list', 503, 1000);
+      const failed = await e2e.watch(done, '/api/v1/sync/calendars');
+      expect(failed.run.status).toBe('failed');
+      expect(failed.seen.filter((s) => s.startsWith('failed'))).toHaveLength(1);
+      expect(failed.seen.some((s) => s.startsWith('running '))).toBe(true);
     } finally {
       await e2e.close();
     }
