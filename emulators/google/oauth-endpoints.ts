@@ -146,24 +146,27 @@ export class OAuthEndpoints {
     return oauthError(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType}`);
   }
 
-  /** POST /revoke: a refresh token (and every access token from it) or one access token. */
+  /**
+   * POST /revoke with a refresh token or a live access token removes the app's access to
+   * the account, as removing it in the account's settings does: every refresh and access
+   * token of that client for that user dies, and the next consent is a first consent.
+   */
   revoke(token: string | null): EmulatorResponse {
     const grant = token ? this.state.refreshGrants.get(token) : undefined;
     const access = token ? this.state.accessTokens.get(token) : undefined;
-    if (grant && !grant.revoked) {
-      this.revokeGrant(grant);
-      this.state.consents.delete(consentKey(grant.email, grant.clientId));
-      return { status: 200, body: {} };
-    }
-    if (access && !access.revoked && access.expiresAt > this.now()) {
-      const parent = access.refreshToken ? this.state.refreshGrants.get(access.refreshToken) : undefined;
-      if (parent) this.revokeGrant(parent);
-      else access.revoked = true;
-      // The app no longer has access: its next consent is a first consent again.
-      this.state.consents.delete(consentKey(access.email, access.clientId));
-      return { status: 200, body: {} };
-    }
-    return oauthError(400, 'invalid_token', 'Token expired or revoked');
+    const owner =
+      grant && !grant.revoked
+        ? grant
+        : access && !access.revoked && access.expiresAt > this.now()
+          ? access
+          : undefined;
+    if (!owner) return oauthError(400, 'invalid_token', 'Token expired or revoked');
+    for (const other of this.state.refreshGrants.values())
+      if (other.email === owner.email && other.clientId === owner.clientId) this.revokeGrant(other);
+    for (const other of this.state.accessTokens.values())
+      if (other.email === owner.email && other.clientId === owner.clientId) other.revoked = true;
+    this.state.consents.delete(consentKey(owner.email, owner.clientId));
+    return { status: 200, body: {} };
   }
 
   revokeGrant(grant: RefreshGrant): void {

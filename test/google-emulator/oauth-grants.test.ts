@@ -94,6 +94,30 @@ describe('grant bookkeeping', () => {
   });
 });
 
+describe('revoking', () => {
+  it("one of the client's tokens removes its whole access: every refresh token dies, another client's lives", async () => {
+    const first = await connect(client(), [SCOPES.appCreated]);
+    const second = await connect(client(), [SCOPES.appCreated], { prompt: 'consent' });
+    const other = await connect(client(OTHER), [CALENDAR]);
+    await client().revokeToken(second.refresh_token ?? '');
+    const refresh = (auth: ReturnType<typeof client>, token: string | null | undefined) => {
+      auth.setCredentials({ refresh_token: token ?? '' });
+      return auth.refreshAccessToken();
+    };
+    await expect(refresh(client(), first.refresh_token)).rejects.toMatchObject({
+      response: { data: { error: 'invalid_grant' } },
+    });
+    // Its access tokens too.
+    const call = await fetch(`${emulator.url}/calendar/v3/calendars`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${first.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ summary: 'After revoke' }),
+    });
+    expect(call.status).toBe(401);
+    expect((await refresh(client(OTHER), other.refresh_token)).credentials.access_token).toBeTruthy();
+  });
+});
+
 describe('the consent page', () => {
   it('has a ticked checkbox per scope, and grants only the scopes left ticked', async () => {
     const auth = client();
