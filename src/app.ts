@@ -130,6 +130,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     }
 
     const users = createUsersRepo(db.orm);
+    // One lock for every refresh: on PGlite it is an in-process queue, so two would not see each other.
+    const withUserLock = createUserLock(db);
     const google = setupGoogle({
       config,
       emulatorUrl: googleEmulator?.url,
@@ -138,7 +140,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       states: createOAuthStatesRepo(db.orm),
       sealer: cipher,
       stateKey: cipher.deriveKey('oauth-state'),
-      withUserLock: createUserLock(db),
+      withUserLock,
       metrics,
     });
     // The school's developer keys; the embedded Canvas emulator brings its own demo key.
@@ -161,7 +163,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
               states: createOAuthStatesRepo(db.orm),
               stateKey: cipher.deriveKey('oauth-state'),
               redirectUri: `${config.http.publicUrl}/api/v1/auth/canvas/callback`,
-              withUserLock: createUserLock(db),
+              withUserLock,
             },
           }
         : {}),

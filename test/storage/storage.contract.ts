@@ -2,7 +2,7 @@ import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getTableColumns, getTableName } from 'drizzle-orm';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createCalendarCacheRepo } from '../../src/db/calendar-cache-repo.ts';
 import { createCanvasConnectionsRepo } from '../../src/db/canvas-connections-repo.ts';
 import type { Database } from '../../src/db/client.ts';
@@ -14,6 +14,7 @@ import { createOAuthStatesRepo } from '../../src/db/oauth-states-repo.ts';
 import { schema } from '../../src/db/schema.ts';
 import { rotateSecrets } from '../../src/db/secret-rotation.ts';
 import { createSyncRunsRepo } from '../../src/db/sync-runs-repo.ts';
+import { createUserLock } from '../../src/db/user-lock.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
 
 export interface StorageHarness {
@@ -172,6 +173,42 @@ export function storageContract(makeHarness: () => Promise<StorageHarness>): voi
       expect(applied).toEqual((await readMigrations()).map((f) => f.name).sort());
     } finally {
       await other.close();
+    }
+  });
+
+  it('holds one (name, user) at a time, across processes where there are several, never blocking another user', async () => {
+    // On Postgres the second holder is another process (its own pool); PGlite has one.
+    const other = harness.openAnother ? await harness.openAnother() : undefined;
+    try {
+      const lock = createUserLock(db);
+      const elsewhere = other ? createUserLock(other) : lock;
+      const [alice, bob] = ['00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b2'];
+      const seen: string[] = [];
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = lock('google-refresh', alice, async () => {
+        seen.push('first in');
+        await held;
+        seen.push('first out');
+      });
+      await vi.waitFor(() => expect(seen).toContain('first in'));
+      const second = elsewhere('google-refresh', alice, async () => {
+        seen.push('second in');
+      });
+      await elsewhere('google-refresh', bob, async () => {
+        seen.push('bob');
+      });
+      await elsewhere('canvas-refresh', alice, async () => {
+        seen.push('another lock');
+      });
+      expect(seen).toEqual(['first in', 'bob', 'another lock']);
+      release();
+      await Promise.all([first, second]);
+      expect(seen).toEqual(['first in', 'bob', 'another lock', 'first out', 'second in']);
+    } finally {
+      await other?.close();
     }
   });
 }
