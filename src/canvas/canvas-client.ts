@@ -144,6 +144,7 @@ export function createCanvasClient(options: CanvasClientOptions): CanvasClient {
       items: [...joined.items, ...syllabus],
       undated: joined.undated,
       ...(notices.length > 0 ? { notices } : {}),
+      courseIds: courses.map((c) => c.id),
     };
   };
 

@@ -153,7 +153,8 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
   const hidden = new Set((read.notices ?? []).map((notice) => notice.courseId));
   // A course missing from a complete read has ended (Canvas lists active enrollments only), or
   // the student left it: its past deadlines stay as history, its future ones go.
-  const present = new Set([...read.items, ...read.undated].map((item) => item.courseId));
+  // A course still listed keeps nothing Canvas deleted, even when it has no item left.
+  const present = new Set(read.courseIds ?? [...read.items, ...read.undated].map((item) => item.courseId));
   const now = (deps.now ?? Date.now)();
   const kept = (await deps.deadlines.list(userId)).filter(
     (d) =>

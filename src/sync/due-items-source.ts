@@ -31,6 +31,11 @@ export type DueItemsRead =
       items: SourceItem[];
       undated: Array<Omit<SourceItem, 'dueAt'>>;
       notices?: ReadNotice[];
+      /**
+       * Every course the student is in now, items or not; a course not among them has ended
+       * or was left. Without it, the courses that have items stand in.
+       */
+      courseIds?: string[];
     }
   | { complete: false; failure: SourceFailure };
 

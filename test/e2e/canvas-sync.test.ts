@@ -355,6 +355,24 @@ function canvasSyncSuite(
       expect(actualEvents()).toEqual(await expectedEvents());
     });
 
+    it('a course still listed loses its last item when Canvas deletes it, past or not', async () => {
+      const canvas = emulators().canvas.control;
+      const demo = canvas.demo;
+      if (!demo) throw new Error('no demo student');
+      const course = canvas.createCourse({ name: 'Independent Study', courseCode: 'IND 499' });
+      canvas.enroll(demo.userId, course);
+      const only = canvas.addAssignment(course, {
+        name: 'Proposal',
+        dueAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      });
+      expect((await sync()).counts).toMatchObject({ created: 1, deleted: 0, failed: 0 });
+      canvas.deleteAssignment(only);
+      // The course has no item left, but Canvas still lists it: nothing marks it ended.
+      expect((await sync()).counts).toMatchObject({ created: 0, updated: 0, deleted: 1, failed: 0 });
+      expect(actualEvents().some((e) => e.key.split(':')[1] === String(course))).toBe(false);
+      expect(actualEvents()).toEqual(await expectedEvents());
+    });
+
     it('a run interrupted after its first batch is finished by the next one: exactly the expected events', async () => {
       const canvas = emulators().canvas.control;
       const google = emulators().google.control;
