@@ -2,8 +2,9 @@ import { encodeBatchResponse, parseBatchRequest } from '../../src/google/batch-c
 import { CalendarEndpoints, calendarResource } from './calendar-endpoints.ts';
 import { CalendarListEndpoint } from './calendar-list-endpoint.ts';
 import { EventEndpoints } from './event-endpoints.ts';
+import { inZone, isTimeZone } from './event-listing.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
-import type { AccessToken, GoogleState } from './google-state.ts';
+import type { AccessToken, Calendar, GoogleState } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
 import type { PushChannels } from './push-channels.ts';
 
@@ -216,17 +217,27 @@ export class CalendarApiRouter {
       case 'calendar.events.list':
         return this.events.list(calendar, request.query, entry.accessRole);
       case 'calendar.events.import':
-        return this.events.import(calendar, token.email, body);
+        return inCalendarZone(this.events.import(calendar, token.email, body), calendar);
       case 'calendar.events.instances':
         return this.events.instances(calendar, eventId ?? '', request.query);
       case 'calendar.events.insert':
-        return this.events.insert(calendar, token.email, body);
+        return inCalendarZone(this.events.insert(calendar, token.email, body), calendar);
       case 'calendar.events.get':
-        return this.events.get(calendar, eventId ?? '');
+        return inCalendarZone(
+          this.events.get(calendar, eventId ?? ''),
+          calendar,
+          request.query.get('timeZone'),
+        );
       case 'calendar.events.patch':
-        return this.events.patch(calendar, eventId ?? '', body, request.headers['if-match'], false);
+        return inCalendarZone(
+          this.events.patch(calendar, eventId ?? '', body, request.headers['if-match'], false),
+          calendar,
+        );
       case 'calendar.events.update':
-        return this.events.patch(calendar, eventId ?? '', body, request.headers['if-match'], true);
+        return inCalendarZone(
+          this.events.patch(calendar, eventId ?? '', body, request.headers['if-match'], true),
+          calendar,
+        );
       case 'calendar.events.delete':
         return this.events.remove(calendar, eventId ?? '', request.headers['if-match']);
       case 'calendar.events.watch':
@@ -315,4 +326,19 @@ function parseBody(text: string): Record<string, unknown> {
     // fall through
   }
   throw new EmulatedGoogleError(400, 'parseError', 'Parse Error');
+}
+
+/**
+ * Google writes an event's timed `dateTime`s in the calendar's zone (or the `timeZone` asked
+ * for, on get), whatever offset the client sent; the event's own `timeZone` fields stay.
+ */
+function inCalendarZone(
+  response: EmulatorResponse,
+  calendar: Calendar,
+  asked?: string | null,
+): EmulatorResponse {
+  const zone = asked ?? calendar.timeZone;
+  if (!isTimeZone(zone)) throw errors.invalid('Invalid time zone definition for start time.', 'timeZone');
+  if (response.status !== 200 || typeof response.body !== 'object' || response.body === null) return response;
+  return { ...response, body: inZone(response.body as Record<string, unknown>, zone) };
 }

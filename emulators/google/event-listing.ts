@@ -125,7 +125,7 @@ export class EventListing {
       status: 200,
       body: {
         ...envelope,
-        items: query.has('timeZone') ? page.map((r) => inZone(r, envelope.timeZone)) : page,
+        items: page.map((r) => inZone(r, envelope.timeZone)),
         // Google sends nextSyncToken only on the last page.
         ...(last
           ? { nextSyncToken: encodeCursor({ c: calendar.id, s: cursor.s }) }
@@ -162,11 +162,12 @@ export class EventListing {
       .sort((a, b) => compareKeys(a.key, b.key));
     const page = all.slice(0, maxResults);
     const more = maxResults < all.length;
+    const envelope = this.listEnvelope(calendar, this.state.seq, query);
     return {
       status: 200,
       body: {
-        ...this.listEnvelope(calendar, this.state.seq, query),
-        items: page.map(({ r }) => r),
+        ...envelope,
+        items: page.map(({ r }) => inZone(r, envelope.timeZone)),
         ...(more ? { nextPageToken: encodeCursor({ k: page[page.length - 1]?.key }) } : {}),
       },
     };
@@ -190,7 +191,8 @@ export class EventListing {
 }
 
 /** Timed start, end and originalStartTime rewritten as the same instants in `zone`'s offset. */
-function inZone<T extends Record<string, unknown>>(r: T, zone: string): T {
+/** The event with its timed `dateTime`s written in `zone`'s offset (the same instants). */
+export function inZone<T extends Record<string, unknown>>(r: T, zone: string): T {
   const copy: Record<string, unknown> = { ...r };
   for (const field of ['start', 'end', 'originalStartTime']) {
     const time = r[field] as { dateTime?: string } | undefined;

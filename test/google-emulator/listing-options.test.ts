@@ -90,6 +90,59 @@ describe('events.list timeZone', () => {
     expect(data.items?.find((e) => e.id === 'fullda1')?.start).toEqual({ date: '2026-12-03' });
     expect(await googleReason(api.events.list({ calendarId, timeZone: 'Mars/Olympus' }))).toBe('400 invalid');
   });
+
+  it('does the same for events.instances, original start times included', async () => {
+    await insert('series1', {
+      start: { dateTime: '2026-12-02T15:00:00Z', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-12-02T16:00:00Z', timeZone: 'Europe/Berlin' },
+      recurrence: ['RRULE:FREQ=DAILY;COUNT=2'],
+    });
+    const { data } = await api.events.instances({ calendarId, eventId: 'series1', timeZone: 'Asia/Tokyo' });
+    expect(data.timeZone).toBe('Asia/Tokyo');
+    expect(data.items?.map((e) => [e.start?.dateTime, e.originalStartTime?.dateTime])).toEqual([
+      ['2026-12-03T00:00:00+09:00', '2026-12-03T00:00:00+09:00'],
+      ['2026-12-04T00:00:00+09:00', '2026-12-04T00:00:00+09:00'],
+    ]);
+    expect(data.items?.[0]?.start?.timeZone).toBe('Europe/Berlin');
+    expect(
+      await googleReason(api.events.instances({ calendarId, eventId: 'series1', timeZone: 'Mars/Olympus' })),
+    ).toBe('400 invalid');
+  });
+});
+
+describe("an event's times as Google writes them back", () => {
+  it("uses the calendar's zone by default, whatever offset was sent, on every read and write", async () => {
+    const chicago = emulator.control.addCalendar(DEMO_STUDENT_EMAIL, {
+      summary: 'Work',
+      timeZone: 'America/Chicago',
+    });
+    const sent = {
+      start: { dateTime: '2026-12-02T15:00:00Z' },
+      end: { dateTime: '2026-12-02T17:30:00+01:00' },
+    };
+    const inserted = (
+      await api.events.insert({ calendarId: chicago, requestBody: { id: 'shift01', ...sent } })
+    ).data;
+    const local = { start: '2026-12-02T09:00:00-06:00', end: '2026-12-02T10:30:00-06:00' };
+    expect([inserted.start?.dateTime, inserted.end?.dateTime]).toEqual([local.start, local.end]);
+    const got = (await api.events.get({ calendarId: chicago, eventId: 'shift01' })).data;
+    expect([got.start?.dateTime, got.end?.dateTime]).toEqual([local.start, local.end]);
+    const listed = (await api.events.list({ calendarId: chicago })).data.items?.[0];
+    expect(listed?.start?.dateTime).toBe(local.start);
+    const patched = (
+      await api.events.patch({ calendarId: chicago, eventId: 'shift01', requestBody: { summary: 'Shift' } })
+    ).data;
+    expect(patched.start?.dateTime).toBe(local.start);
+    // events.get takes a zone for the response too.
+    const tokyo = (await api.events.get({ calendarId: chicago, eventId: 'shift01', timeZone: 'Asia/Tokyo' }))
+      .data;
+    expect(tokyo.start?.dateTime).toBe('2026-12-03T00:00:00+09:00');
+    expect(
+      await googleReason(
+        api.events.get({ calendarId: chicago, eventId: 'shift01', timeZone: 'Mars/Olympus' }),
+      ),
+    ).toBe('400 invalid');
+  });
 });
 
 describe('events.list filters and limits', () => {
