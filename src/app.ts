@@ -139,7 +139,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       connections: createGoogleConnectionsRepo(db.orm),
       states: createOAuthStatesRepo(db.orm),
       sealer: cipher,
-      stateKey: cipher.deriveKey('oauth-state'),
+      stateKeys: cipher.deriveKeys('oauth-state'),
       withUserLock,
       metrics,
     });
@@ -161,7 +161,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             oauth: {
               client: createCanvasOAuth({ keys: developerKeys }),
               states: createOAuthStatesRepo(db.orm),
-              stateKey: cipher.deriveKey('oauth-state'),
+              stateKeys: cipher.deriveKeys('oauth-state'),
               redirectUri: `${config.http.publicUrl}/api/v1/auth/canvas/callback`,
               withUserLock,
             },

@@ -9,7 +9,7 @@ import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
 import type { SecretSealer } from '../secrets.ts';
 import type { DueItemsSource } from '../sync/due-items-source.ts';
-import { issueOAuthState, verifyOAuthState } from './oauth-state.ts';
+import { issueOAuthState, type StateKeys, verifyOAuthState } from './oauth-state.ts';
 
 const STATE_TTL_MS = 10 * 60_000;
 // Refresh this long before Canvas's one-hour expiry, so no read starts with a dying token.
@@ -71,7 +71,7 @@ export interface CanvasAccountDeps {
   oauth?: {
     client: CanvasOAuth;
     states: OAuthStatesRepo;
-    stateKey: Buffer;
+    stateKeys: StateKeys;
     redirectUri: string;
     /** Runs `fn` holding a lock per user that every worker process respects. */
     withUserLock<T>(name: string, userId: string, fn: () => Promise<T>): Promise<T>;
@@ -131,7 +131,7 @@ export class CanvasAccount {
   ): Promise<{ url: string; state: string; expiresAt: Date }> {
     const baseUrl = canvasOrigin(baseUrlInput, { allowHttp: this.deps.allowHttp });
     const { oauth, key } = this.oauthFor(baseUrl);
-    const { state, hash } = issueOAuthState(oauth.stateKey, 'canvas');
+    const { state, hash } = issueOAuthState(oauth.stateKeys, 'canvas');
     const expiresAt = new Date(this.now() + STATE_TTL_MS);
     await oauth.states.create(hash, {
       userId,
@@ -154,7 +154,7 @@ export class CanvasAccount {
     callerUserId?: string,
   ): Promise<CanvasAccountStatus & { userId: string }> {
     const oauth = this.deps.oauth;
-    const stateHash = oauth ? verifyOAuthState(oauth.stateKey, 'canvas', input.state) : undefined;
+    const stateHash = oauth ? verifyOAuthState(oauth.stateKeys, 'canvas', input.state) : undefined;
     if (!oauth || !stateHash)
       throw badRequest(
         'The state does not come from CanvasCal; start connecting Canvas again.',

@@ -77,7 +77,23 @@ export class TokenCipher implements SecretSealer {
   deriveKey(purpose: string): Buffer {
     const key = this.ring.key(this.ring.primaryKid);
     if (!key) throw new CipherError('unknown_key', 'the primary key is missing from the ring');
-    return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `canvascal:${purpose}`, 32));
+    return derive(key, purpose);
+  }
+
+  /**
+   * The key for `purpose` from every key of the ring, the primary's first: what the primary
+   * signed is checked against all of them, so a key rotation does not void what an older
+   * primary signed minutes before (an OAuth state in flight).
+   */
+  deriveKeys(purpose: string): [Buffer, ...Buffer[]] {
+    const others = this.ring.kids.filter((kid) => kid !== this.ring.primaryKid);
+    return [
+      this.deriveKey(purpose),
+      ...others.flatMap((kid) => {
+        const key = this.ring.key(kid);
+        return key ? [derive(key, purpose)] : [];
+      }),
+    ];
   }
 
   toJSON(): string {
@@ -87,6 +103,10 @@ export class TokenCipher implements SecretSealer {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `TokenCipher { keys: ${this.ring.kids.length}, primary: ${this.ring.primaryKid} }`;
   }
+}
+
+function derive(key: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `canvascal:${purpose}`, 32));
 }
 
 function associatedData(binding: SecretBinding): Buffer {

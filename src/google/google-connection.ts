@@ -1,4 +1,4 @@
-import { issueOAuthState, verifyOAuthState } from '../accounts/oauth-state.ts';
+import { issueOAuthState, type StateKeys, verifyOAuthState } from '../accounts/oauth-state.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
@@ -16,7 +16,7 @@ export interface GoogleConnectionDeps {
   states: OAuthStatesRepo;
   sealer: SecretSealer;
   /** HMAC key that signs OAuth states. */
-  stateKey: Buffer;
+  stateKeys: StateKeys;
   redirectUri: string;
   /** Runs `fn` holding a lock per user that every worker process respects. */
   withUserLock<T>(name: string, userId: string, fn: () => Promise<T>): Promise<T>;
@@ -49,7 +49,7 @@ export class GoogleConnection {
     userId: string,
     options: { loginHint?: string; includePrimaryEvents?: boolean } = {},
   ) {
-    const { state, hash } = issueOAuthState(this.deps.stateKey, 'google');
+    const { state, hash } = issueOAuthState(this.deps.stateKeys, 'google');
     const { codeVerifier, codeChallenge } = await this.deps.oauth.createPkce();
     const expiresAt = new Date(this.now() + STATE_TTL_MS);
     await this.deps.states.create(hash, {
@@ -85,7 +85,7 @@ export class GoogleConnection {
     input: { code: string; state: string },
     callerUserId?: string,
   ): Promise<GoogleStatus & { userId: string }> {
-    const stateHash = verifyOAuthState(this.deps.stateKey, 'google', input.state);
+    const stateHash = verifyOAuthState(this.deps.stateKeys, 'google', input.state);
     if (!stateHash) {
       throw badRequest(
         'The state does not come from CanvasCal; start connecting Google again.',

@@ -1,3 +1,4 @@
+import type { StateKeys } from '../accounts/oauth-state.ts';
 import type { Config } from '../config.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
@@ -26,7 +27,7 @@ export function setupGoogle(deps: {
   connections: GoogleConnectionsRepo;
   states: OAuthStatesRepo;
   sealer: SecretSealer;
-  stateKey: Buffer;
+  stateKeys: StateKeys;
   withUserLock: WithUserLock;
   metrics: Metrics;
 }): GoogleSetup | undefined {
@@ -43,7 +44,7 @@ export function setupGoogle(deps: {
     connections: deps.connections,
     states: deps.states,
     sealer: deps.sealer,
-    stateKey: deps.stateKey,
+    stateKeys: deps.stateKeys,
     redirectUri: real?.redirectUri ?? `${config.http.publicUrl}/api/v1/auth/google/callback`,
     withUserLock: deps.withUserLock,
   });

@@ -80,7 +80,7 @@ describe('Google access tokens', () => {
       connections: createGoogleConnectionsRepo(app.db.orm),
       states: createOAuthStatesRepo(app.db.orm),
       sealer: app.cipher,
-      stateKey: app.cipher.deriveKey('oauth-state'),
+      stateKeys: app.cipher.deriveKeys('oauth-state'),
       redirectUri: 'http://127.0.0.1/callback',
       withUserLock: (_name, _userId, fn) => fn(),
     });
