@@ -6,6 +6,11 @@ export interface SecretBinding {
   userId: string;
   provider: 'google' | 'canvas';
   purpose: 'refresh_token' | 'access_token' | 'code_verifier';
+  /**
+   * The service the secret is sent to (a Canvas token: its Canvas origin). Bound too, so a
+   * row pointed at another host does not hand that host the token.
+   */
+  origin?: string;
 }
 
 /** Encrypts secrets for storage; the key ring behind it never leaves the process. */

@@ -4,6 +4,7 @@ import {
   CanvasOAuthError,
   type CanvasTokens,
 } from '../canvas/canvas-oauth.ts';
+import { CipherError } from '../crypto/key-ring.ts';
 import type { CanvasConnection, CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
@@ -115,7 +116,7 @@ export class CanvasAccount {
       userId,
       baseUrl,
       authKind: 'personal_token',
-      encryptedAccessToken: this.seal(userId, 'access_token', input.token),
+      encryptedAccessToken: this.seal(userId, 'access_token', input.token, baseUrl),
       encryptedRefreshToken: null,
       accessTokenExpiresAt: null,
       tokenExpiresAt: input.expiresAt ?? null,
@@ -189,8 +190,8 @@ export class CanvasAccount {
       userId,
       baseUrl,
       authKind: 'oauth',
-      encryptedAccessToken: this.seal(userId, 'access_token', tokens.accessToken),
-      encryptedRefreshToken: this.seal(userId, 'refresh_token', tokens.refreshToken),
+      encryptedAccessToken: this.seal(userId, 'access_token', tokens.accessToken, baseUrl),
+      encryptedRefreshToken: this.seal(userId, 'refresh_token', tokens.refreshToken, baseUrl),
       accessTokenExpiresAt: tokens.expiresAt,
       tokenExpiresAt: null,
       canvasUserId,
@@ -247,6 +248,22 @@ export class CanvasAccount {
    * if it looks unexpired.
    */
   async credentials(userId: string, options: { forceRefresh?: boolean } = {}): Promise<CanvasCredentials> {
+    try {
+      return await this.readCredentials(userId, options);
+    } catch (error) {
+      // A saved token that does not open for this row (its Canvas address was changed, or
+      // the row was altered) is never sent anywhere: the student connects Canvas again.
+      if (!(error instanceof CipherError) || error.code !== 'decrypt_failed') throw error;
+      const reason = 'the saved token does not belong to this Canvas address';
+      await this.deps.connections.markReconnectNeeded(userId, reason);
+      throw reconnectNeeded(reason);
+    }
+  }
+
+  private async readCredentials(
+    userId: string,
+    options: { forceRefresh?: boolean },
+  ): Promise<CanvasCredentials> {
     const connection = await this.usableConnection(userId);
     const fresh =
       connection.accessTokenExpiresAt === null ||
@@ -254,7 +271,7 @@ export class CanvasAccount {
     if (connection.authKind === 'personal_token' || (fresh && !options.forceRefresh)) {
       return {
         baseUrl: connection.baseUrl,
-        token: this.open(userId, 'access_token', connection.encryptedAccessToken),
+        token: this.open(userId, 'access_token', connection.encryptedAccessToken, connection.baseUrl),
         authKind: connection.authKind,
       };
     }
@@ -276,7 +293,7 @@ export class CanvasAccount {
     if (connection.encryptedAccessToken !== seenAccessToken)
       return {
         baseUrl: connection.baseUrl,
-        token: this.open(userId, 'access_token', connection.encryptedAccessToken),
+        token: this.open(userId, 'access_token', connection.encryptedAccessToken, connection.baseUrl),
         authKind: 'oauth',
       };
     const { oauth, key } = this.oauthFor(connection.baseUrl);
@@ -285,7 +302,7 @@ export class CanvasAccount {
     try {
       tokens = await oauth.client.refresh(
         key,
-        this.open(userId, 'refresh_token', connection.encryptedRefreshToken),
+        this.open(userId, 'refresh_token', connection.encryptedRefreshToken, connection.baseUrl),
       );
     } catch (error) {
       if (
@@ -303,7 +320,7 @@ export class CanvasAccount {
     }
     await this.deps.connections.updateAccessToken(
       userId,
-      this.seal(userId, 'access_token', tokens.accessToken),
+      this.seal(userId, 'access_token', tokens.accessToken, connection.baseUrl),
       tokens.expiresAt,
     );
     return { baseUrl: connection.baseUrl, token: tokens.accessToken, authKind: 'oauth' };
@@ -347,12 +364,23 @@ export class CanvasAccount {
     throw badRequest(typeof message === 'string' ? message : message(baseUrl), `canvas_${who.code}`);
   }
 
-  private seal(userId: string, purpose: 'access_token' | 'refresh_token', plaintext: string): string {
-    return this.deps.sealer.seal(plaintext, { userId, provider: 'canvas', purpose });
+  /** Canvas tokens are bound to their Canvas: a row pointed at another host will not open. */
+  private seal(
+    userId: string,
+    purpose: 'access_token' | 'refresh_token',
+    plaintext: string,
+    origin: string,
+  ): string {
+    return this.deps.sealer.seal(plaintext, { userId, provider: 'canvas', purpose, origin });
   }
 
-  private open(userId: string, purpose: 'access_token' | 'refresh_token', envelope: string): string {
-    return this.deps.sealer.open(envelope, { userId, provider: 'canvas', purpose }).plaintext;
+  private open(
+    userId: string,
+    purpose: 'access_token' | 'refresh_token',
+    envelope: string,
+    origin: string,
+  ): string {
+    return this.deps.sealer.open(envelope, { userId, provider: 'canvas', purpose, origin }).plaintext;
   }
 }
 

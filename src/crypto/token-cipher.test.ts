@@ -87,6 +87,34 @@ describe('TokenCipher', () => {
     );
   });
 
+  it("binds a secret with an origin to that origin: another host's row, or none, does not open it", () => {
+    const canvas: SecretBinding = { ...row, provider: 'canvas', purpose: 'access_token' };
+    const bound = { ...canvas, origin: 'https://school.instructure.com' };
+    const envelope = cipher.seal(secret, bound);
+    expect(envelope).toMatch(/^v2\./);
+    expect(cipher.open(envelope, bound)).toEqual({ plaintext: secret, stale: false });
+    expect(
+      cipherError(() => cipher.open(envelope, { ...bound, origin: 'https://attacker.example' })).code,
+    ).toBe('decrypt_failed');
+    expect(cipherError(() => cipher.open(envelope, canvas)).code).toBe('decrypt_failed');
+    // Passed off as an envelope from before origins, it does not open either.
+    expect(cipherError(() => cipher.open(envelope.replace(/^v2/, 'v1'), bound)).code).toBe('decrypt_failed');
+  });
+
+  it('opens a secret sealed before origins as stale, and reseal binds it to its origin', () => {
+    const canvas: SecretBinding = { ...row, provider: 'canvas', purpose: 'access_token' };
+    const legacy = cipher.seal(secret, canvas);
+    expect(legacy).toMatch(/^v1\./);
+    const bound = { ...canvas, origin: 'https://school.instructure.com' };
+    expect(cipher.open(legacy, bound)).toEqual({ plaintext: secret, stale: true });
+    const resealed = cipher.reseal(legacy, bound);
+    expect(resealed).toMatch(/^v2\./);
+    expect(cipher.open(resealed, bound)).toEqual({ plaintext: secret, stale: false });
+    expect(cipherError(() => cipher.open(resealed, { ...bound, origin: 'https://other.example' })).code).toBe(
+      'decrypt_failed',
+    );
+  });
+
   it('fails with a wrong key or an unknown key id', () => {
     const envelope = cipher.seal(secret, row);
     const other = new TokenCipher(keyRingFromString(`old:${generateKey().base64}`));

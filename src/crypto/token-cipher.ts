@@ -2,14 +2,19 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { SecretBinding, SecretSealer } from '../secrets.ts';
 import { CipherError, type KeyRing } from './key-ring.ts';
 
+// v1 binds user, provider and purpose; v2 also the origin the secret is sent to.
 const VERSION = 'v1';
+const VERSION_WITH_ORIGIN = 'v2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
  * AES-256-GCM with a random 96-bit IV per encryption and the row's binding as associated
  * data. The envelope is one text value, `v1.<kid>.<iv>.<ciphertext+tag>` (base64url), so it
- * says which key made it and the format can change under a new version prefix.
+ * says which key made it and the format can change under a new version prefix. A binding
+ * with an origin makes a `v2` envelope, whose associated data includes the origin; a `v1`
+ * envelope opened for a binding with an origin opens (it predates origins) but is stale, so
+ * `canvascal keys rotate` re-seals it bound to its origin.
  */
 export class TokenCipher implements SecretSealer {
   constructor(private readonly ring: KeyRing) {}
@@ -20,9 +25,10 @@ export class TokenCipher implements SecretSealer {
     if (!key) throw new CipherError('unknown_key', 'the primary key is missing from the ring');
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
-    cipher.setAAD(associatedData(binding));
+    const version = binding.origin === undefined ? VERSION : VERSION_WITH_ORIGIN;
+    cipher.setAAD(associatedData(binding, version));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    return `${VERSION}.${kid}.${iv.toString('base64url')}.${body.toString('base64url')}`;
+    return `${version}.${kid}.${iv.toString('base64url')}.${body.toString('base64url')}`;
   }
 
   open(envelope: string, binding: SecretBinding): { plaintext: string; stale: boolean } {
@@ -30,7 +36,7 @@ export class TokenCipher implements SecretSealer {
     if (parts.length !== 4)
       throw new CipherError('malformed', 'the stored secret is not a CanvasCal envelope');
     const [version, kid = '', ivText = '', bodyText = ''] = parts;
-    if (version !== VERSION)
+    if (version !== VERSION && version !== VERSION_WITH_ORIGIN)
       throw new CipherError(
         'unsupported_version',
         'the stored secret has an envelope version this build does not read',
@@ -48,13 +54,14 @@ export class TokenCipher implements SecretSealer {
       throw new CipherError('malformed', 'the stored secret is truncated');
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
-      decipher.setAAD(associatedData(binding));
+      decipher.setAAD(associatedData(binding, version));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       const plaintext = Buffer.concat([
         decipher.update(body.subarray(0, body.length - TAG_BYTES)),
         decipher.final(),
       ]).toString('utf8');
-      return { plaintext, stale: kid !== this.ring.primaryKid };
+      const unbound = version === VERSION && binding.origin !== undefined;
+      return { plaintext, stale: kid !== this.ring.primaryKid || unbound };
     } catch {
       throw new CipherError(
         'decrypt_failed',
@@ -109,9 +116,12 @@ function derive(key: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `canvascal:${purpose}`, 32));
 }
 
-function associatedData(binding: SecretBinding): Buffer {
-  // Fixed field order: the same binding always gives the same bytes.
-  return Buffer.from(JSON.stringify([binding.userId, binding.provider, binding.purpose]), 'utf8');
+function associatedData(binding: SecretBinding, version: string): Buffer {
+  // Fixed field order: the same binding always gives the same bytes. A v2 envelope needs an
+  // origin: opened without one (or with another) it does not decrypt.
+  const fields: unknown[] = [binding.userId, binding.provider, binding.purpose];
+  if (version === VERSION_WITH_ORIGIN) fields.push(binding.origin ?? null);
+  return Buffer.from(JSON.stringify(fields), 'utf8');
 }
 
 function decode(text: string): Buffer {

@@ -20,13 +20,25 @@ const SECRET_COLUMNS: Array<{
     table: 'canvas_connections',
     key: 'user_id',
     column: 'encrypted_access_token',
-    binding: (row) => ({ userId: String(row.key), provider: 'canvas', purpose: 'access_token' }),
+    extra: 'base_url',
+    binding: (row) => ({
+      userId: String(row.key),
+      provider: 'canvas',
+      purpose: 'access_token',
+      origin: String(row.base_url),
+    }),
   },
   {
     table: 'canvas_connections',
     key: 'user_id',
     column: 'encrypted_refresh_token',
-    binding: (row) => ({ userId: String(row.key), provider: 'canvas', purpose: 'refresh_token' }),
+    extra: 'base_url',
+    binding: (row) => ({
+      userId: String(row.key),
+      provider: 'canvas',
+      purpose: 'refresh_token',
+      origin: String(row.base_url),
+    }),
   },
   {
     table: 'oauth_states',

@@ -125,7 +125,7 @@ describe('Canvas OAuth2 with a developer key', () => {
     );
     const stored = JSON.stringify(rows);
     for (const token of issued) expect(stored).not.toContain(token.token);
-    expect(rows.find((r) => r.auth_kind === 'oauth')?.encrypted_refresh_token).toMatch(/^v1\./);
+    expect(rows.find((r) => r.auth_kind === 'oauth')?.encrypted_refresh_token).toMatch(/^v2\./);
 
     const again = await http().inject({ url: callback, headers: { cookie: browserCookie } });
     expect(again.statusCode).toBe(400);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
@@ -15,6 +17,44 @@ afterAll(() => e2e.close());
 
 const putCanvas = (payload: Record<string, unknown>) =>
   e2e.http.inject({ method: 'PUT', url: '/api/v1/canvas/connection', headers, payload });
+
+describe('a saved Canvas token is bound to its Canvas', () => {
+  it('a row pointed at another host is never sent the token: the student is asked to reconnect', async () => {
+    const seen: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const student = await e2e.signIn('moved-canvas@example.edu');
+      await e2e.connectGoogle(student);
+      const put = await e2e.http.inject({
+        method: 'POST',
+        url: '/api/v1/canvas/connection/demo',
+        headers: student,
+      });
+      expect(put.json().status).toBe('connected');
+      // Someone with write access to the database points the row at their own server.
+      const { port } = elsewhere.address() as AddressInfo;
+      const me = (await e2e.http.inject({ url: '/api/v1/me', headers: student })).json();
+      await e2e.app.db.withSession((sql) =>
+        sql.query('update canvas_connections set base_url = $1 where user_id = $2', [
+          `http://127.0.0.1:${port}`,
+          me.id,
+        ]),
+      );
+      const run = await e2e.run(student, '/api/v1/sync/canvas');
+      expect(run.status).toBe('failed');
+      expect(run.error?.code).toBe('canvas_reconnect_needed');
+      expect(seen).toEqual([]);
+      const status = (await e2e.http.inject({ url: '/api/v1/canvas/connection', headers: student })).json();
+      expect(status.status).toBe('reconnect_needed');
+    } finally {
+      elsewhere.close();
+    }
+  });
+});
 
 describe('connecting Canvas with a personal token', () => {
   it('a token Canvas does not accept: 400 canvas_token_invalid, with where to make a new one', async () => {

@@ -559,16 +559,22 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     });
     const seen: string[] = [];
     // A stand-in cipher: "old:" envelopes are stale, and the binding is written into the new one.
-    const reseal = (envelope: string, b: { userId: string; provider: string; purpose: string }) => {
-      seen.push(`${b.provider}/${b.purpose}/${b.userId === alice ? 'alice' : 'bob'}`);
+    const reseal = (
+      envelope: string,
+      b: { userId: string; provider: string; purpose: string; origin?: string },
+    ) => {
+      seen.push(
+        `${b.provider}/${b.purpose}/${b.userId === alice ? 'alice' : 'bob'}${b.origin ? ` @${b.origin}` : ''}`,
+      );
       return envelope.startsWith('old:') ? `new:${envelope.slice(4)}|${b.provider}/${b.purpose}` : envelope;
     };
     const report = await rotateSecrets(db, reseal, { batchSize: 1 });
     expect(report).toEqual({ examined: 5, reencrypted: 4, skipped: 0 });
     expect(seen.sort()).toEqual([
-      'canvas/access_token/alice',
+      // A Canvas token is bound to its Canvas's address too.
+      'canvas/access_token/alice @https://canvas.example.edu',
       'canvas/code_verifier/bob',
-      'canvas/refresh_token/alice',
+      'canvas/refresh_token/alice @https://canvas.example.edu',
       'google/refresh_token/alice',
       'google/refresh_token/bob',
     ]);
