@@ -9,7 +9,7 @@ import type { CanvasConnection, CanvasConnectionsRepo } from '../db/canvas-conne
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
 import type { SecretSealer } from '../secrets.ts';
-import type { DueItemsSource } from '../sync/due-items-source.ts';
+import { canvasOrigin } from './canvas-origin.ts';
 import { issueOAuthState, type StateKeys, verifyOAuthState } from './oauth-state.ts';
 
 const STATE_TTL_MS = 10 * 60_000;
@@ -41,24 +41,6 @@ export interface CanvasAccountStatus {
   authKind?: CanvasConnection['authKind'];
   tokenExpiresAt?: string | null;
   message?: string;
-}
-
-/** Normalises what a user types as their school's Canvas address to an origin. */
-export function canvasOrigin(input: string, options: { allowHttp: boolean }): string {
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(input.trim()) ? input.trim() : `https://${input.trim()}`);
-  } catch {
-    throw badRequest(
-      `"${input}" is not a web address; use your school's Canvas address, e.g. https://canvas.school.edu.`,
-      'invalid_canvas_url',
-    );
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (options.allowHttp || loopback))) {
-    throw badRequest('The Canvas address must start with https://.', 'invalid_canvas_url');
-  }
-  return url.origin;
 }
 
 export interface CanvasAccountDeps {
@@ -413,30 +395,4 @@ function oauthFailure(error: unknown, during: 'connect' | 'refresh'): AppError {
     during === 'connect' ? 502 : 503,
     { cause: error },
   );
-}
-
-/**
- * The student's Canvas as a DueItemsSource. An OAuth access token Canvas calls dead (401 with
- * `WWW-Authenticate`) is refreshed and the read tried once more; a second refusal, or a
- * refresh Canvas refuses, ends as "reconnect needed", never a loop.
- */
-export async function canvasSourceFor(
-  account: CanvasAccount,
-  userId: string,
-  create: (credentials: { baseUrl: string; token: string }) => DueItemsSource,
-): Promise<DueItemsSource> {
-  const first = await account.credentials(userId);
-  const source = create(first);
-  const timeZone = () => account.timeZone(userId);
-  if (first.authKind !== 'oauth')
-    return { host: source.host, readDueItems: () => source.readDueItems(), timeZone };
-  return {
-    host: source.host,
-    timeZone,
-    async readDueItems() {
-      const read = await source.readDueItems();
-      if (read.complete || read.failure.code !== 'token_invalid') return read;
-      return create(await account.credentials(userId, { forceRefresh: true })).readDueItems();
-    },
-  };
 }

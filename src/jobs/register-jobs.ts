@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { type CanvasAccount, canvasSourceFor } from '../accounts/canvas-account.ts';
+import type { CanvasAccount } from '../accounts/canvas-account.ts';
+import { canvasSourceFor } from '../accounts/canvas-source.ts';
 import { createCanvasClient } from '../canvas/canvas-client.ts';
 import type { Config } from '../config.ts';
 import type { CalendarCacheRepo } from '../db/calendar-cache-repo.ts';
