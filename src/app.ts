@@ -47,7 +47,7 @@ import { meRoutes } from './http/routes/me.ts';
 import { plannerRoutes } from './http/routes/planner.ts';
 import { syncRoutes } from './http/routes/sync.ts';
 import { buildHttpServer } from './http/server.ts';
-import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB, SYNC_JOB_ATTEMPTS } from './jobs/canvas-sync-jobs.ts';
+import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB, userJobEnqueuer } from './jobs/canvas-sync-jobs.ts';
 import { registerJobs } from './jobs/register-jobs.ts';
 import { recoverAfterRestart } from './jobs/restart-recovery.ts';
 import { ShutdownStack } from './lifecycle.ts';
@@ -55,7 +55,7 @@ import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
-import { type Queue, QueueUnavailableError } from './queue/queue.ts';
+import type { Queue } from './queue/queue.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -179,24 +179,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     });
     const googleConnections = createGoogleConnectionsRepo(db.orm);
     const canvasConnections = createCanvasConnectionsRepo(db.orm);
-    // Both kinds of run share the user's group key: one job per user at a time, so a calendar
-    // follow never reads the app calendar halfway through a Canvas sync writing it.
-    const enqueueFor = (job: string) => async (userId: string, runId: string) => {
-      try {
-        await queue.add(
-          job,
-          { userId, runId },
-          { groupKey: userId, attempts: SYNC_JOB_ATTEMPTS, backoffMs: options.retryBaseMs?.job ?? 30_000 },
-        );
-      } catch (error) {
-        if (error instanceof QueueUnavailableError) {
-          throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
-            cause: error,
-          });
-        }
-        throw error;
-      }
-    };
+    const enqueueFor = userJobEnqueuer(queue, options.retryBaseMs?.job ?? 30_000);
     const enqueueCanvasSync = enqueueFor(CANVAS_SYNC_JOB);
     const enqueueCalendarFollow = enqueueFor(CALENDAR_FOLLOW_JOB);
     const mappings = createEventMappingsRepo(db.orm);

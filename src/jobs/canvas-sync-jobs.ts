@@ -1,5 +1,7 @@
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
+import { AppError } from '../errors.ts';
+import { type Queue, QueueUnavailableError } from '../queue/queue.ts';
 
 export const CANVAS_SYNC_JOB = 'canvas-sync';
 export const CANVAS_SYNC_ALL_JOB = 'canvas-sync-all';
@@ -8,6 +10,26 @@ export const CALENDAR_FOLLOW_JOB = 'calendar-follow';
 
 /** Tries per sync job, the first included: the run is `failed` only when the last one fails. */
 export const SYNC_JOB_ATTEMPTS = 4;
+
+/**
+ * Adds a user's sync or follow job: both kinds share the user's group key, so one job per
+ * user runs at a time and a calendar follow never reads the app calendar halfway through a
+ * Canvas sync writing it. An unreachable queue is a 503 the caller can show.
+ */
+export function userJobEnqueuer(queue: Pick<Queue, 'add'>, backoffMs: number) {
+  return (job: string) => async (userId: string, runId: string) => {
+    try {
+      await queue.add(job, { userId, runId }, { groupKey: userId, attempts: SYNC_JOB_ATTEMPTS, backoffMs });
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) {
+        throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
+}
 
 export interface CanvasSyncPayload {
   userId: string;

@@ -1,5 +1,5 @@
-import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
+import { isTimeZone } from '../time-zone.ts';
 
 /** ISO weekday order (Temporal's dayOfWeek 1..7 maps to index 0..6). */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -22,15 +22,6 @@ export const StudyWindowSchema = z
 export type StudyWindow = z.infer<typeof StudyWindowSchema>;
 
 const weekdays = (hours: StudyWindow[]) => z.array(StudyWindowSchema).max(8).default(hours);
-
-function isTimeZone(id: string): boolean {
-  try {
-    Temporal.Now.instant().toZonedDateTimeISO(id);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const evening: StudyWindow[] = [{ start: '16:00', end: '22:00' }];
 

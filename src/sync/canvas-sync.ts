@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
 import { SCOPES } from '../google/scopes.ts';
+import { isTimeZone } from '../time-zone.ts';
 import { type ApplyCounts, applyPlan } from './apply-plan.ts';
 import { desiredEventFor } from './desired-events.ts';
 import { planSync } from './diff.ts';
@@ -232,15 +233,6 @@ async function primaryCalendarZone(api: CalendarApi): Promise<string | undefined
     throw error;
   }
   return undefined;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The app's own calendar: created on first sync, recreated (with every event) if the user deleted it. */

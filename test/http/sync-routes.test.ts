@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
-import { type CanvasCalApp, createApp } from '../../src/app.ts';
-import { parseConfig } from '../../src/config.ts';
+import type { CanvasCalApp } from '../../src/app.ts';
 import { SYNC_JOB_ATTEMPTS } from '../../src/jobs/canvas-sync-jobs.ts';
 import { connectedUser, TEST_GOOGLE_CLIENT } from '../support/connected-user.ts';
+import { startEmulatedApp } from '../support/emulated-app.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 let app: CanvasCalApp;
@@ -91,32 +87,10 @@ describe('a run the queue retries, seen through the status routes (Canvas answer
 
   /** A whole app on the emulators, Google and Canvas connected; `job` is the first retry delay. */
   async function emulatedApp(job: number) {
-    const dir = await mkdtemp(join(tmpdir(), 'canvascal-retry-'));
-    const emulated = await createApp({
-      config: parseConfig({
-        CANVASCAL_DATA_DIR: dir,
-        CANVASCAL_EMULATORS: 'on',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        SYNC_INTERVAL_MINUTES: '0',
-      }),
-      retryBaseMs: { google: 1, canvas: 1, job },
-    });
-    const http = emulated.http;
-    const emulators = emulated.emulators;
-    if (!http || !emulators) throw new Error('no http or emulators');
-    const login = await http.inject({ method: 'POST', url: '/api/v1/auth/local/login', payload: {} });
-    const headers = { authorization: `Bearer ${login.json().accessToken}` };
-    const start = await http.inject({ url: '/api/v1/auth/google/url', headers });
-    const redirect = new URL(
-      emulators.google.control.approveConsent(start.json().url, { email: DEMO_STUDENT_EMAIL }),
-    );
-    await http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/google/token',
-      headers,
-      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
-    });
+    const emulated = await startEmulatedApp({}, { retryBaseMs: { google: 1, canvas: 1, job } });
+    const { http } = emulated;
+    const headers = await emulated.signIn('retried@example.edu');
+    await emulated.connectGoogle(headers);
     await http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
     const status = async () => (await http.inject({ url: '/api/v1/sync/status', headers })).json();
     /** Starts a Canvas sync (or a follow); resolves with its id and every distinct state the run showed. */
@@ -140,14 +114,11 @@ describe('a run the queue retries, seen through the status routes (Canvas answer
       return { runId, run, seen };
     };
     return {
-      canvas: emulators.canvas.control,
-      google: emulators.google.control,
+      canvas: emulated.canvas.control,
+      google: emulated.google,
       status,
       watch,
-      close: async () => {
-        await emulated.close();
-        await rm(dir, { recursive: true, force: true });
-      },
+      close: () => emulated.close(),
     };
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
-import { type CanvasCalApp, createApp } from '../../src/app.ts';
+import { type AppOptions, type CanvasCalApp, createApp } from '../../src/app.ts';
 import { type Env, parseConfig } from '../../src/config.ts';
 
 export interface RunResult {
@@ -18,7 +18,7 @@ export interface RunResult {
  * the steps end-to-end tests share: sign in, connect Google through the consent screen,
  * start a run and wait for it.
  */
-export async function startEmulatedApp(env: Env = {}) {
+export async function startEmulatedApp(env: Env = {}, options: Pick<AppOptions, 'retryBaseMs'> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'canvascal-e2e-'));
   const app: CanvasCalApp = await createApp({
     config: parseConfig({
@@ -29,6 +29,7 @@ export async function startEmulatedApp(env: Env = {}) {
       SYNC_INTERVAL_MINUTES: '0',
       ...env,
     }),
+    ...options,
   });
   const http = app.http;
   const emulators = app.emulators;
