@@ -86,24 +86,39 @@ describe('busy time for the planner and the availability API', () => {
   it("CanvasCal's own calendar counts only when study blocks are asked for", async () => {
     const app = [...e2e.google.state.calendars.values()].find((c) => c.summary === 'CanvasCal' && !c.deleted);
     if (!app) throw new Error('no CanvasCal calendar');
-    const start = new Date(Date.now() + 5 * 86_400_000);
-    start.setUTCHours(3, 0, 0, 0);
-    const block = { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString() };
+    type Interval = { start: string; end: string };
+    const busyOf = async (from: number, to: number, extra = '') => {
+      const res = await e2e.http.inject({
+        url: `/api/v1/availability?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}${extra}`,
+        headers,
+      });
+      expect(res.statusCode).toBe(200);
+      return (res.json().busy as Interval[]).map((b) => ({
+        start: Date.parse(b.start),
+        end: Date.parse(b.end),
+      }));
+    };
+    // The block goes in the first gap of at least three hours that the seeded calendars
+    // leave, five days from now: chosen from what the calendars hold, never by chance, so the
+    // seed's shifts (whose hours fall on different UTC days as the date moves) cannot touch it.
+    const dayStart = Date.now() + 5 * 86_400_000;
+    const seen = await busyOf(dayStart, dayStart + 2 * 86_400_000);
+    let gapStart = dayStart;
+    for (const b of [...seen, { start: dayStart + 2 * 86_400_000, end: dayStart + 2 * 86_400_000 }]) {
+      if (b.start - gapStart >= 3 * 3_600_000) break;
+      gapStart = Math.max(gapStart, b.end);
+    }
+    const start = gapStart + 3_600_000;
+    const block = { start, end: start + 3_600_000 };
+    expect(block.end + 3_600_000).toBeLessThanOrEqual(dayStart + 2 * 86_400_000);
     // An opaque event, as a study block will be (deadline events are transparent).
     e2e.google.userInsertEvent(app.id, {
       summary: 'Study: essay',
-      start: { dateTime: block.start },
-      end: { dateTime: block.end },
+      start: { dateTime: new Date(block.start).toISOString() },
+      end: { dateTime: new Date(block.end).toISOString() },
     });
-    const from = new Date(start.getTime() - 3_600_000).toISOString();
-    const to = new Date(start.getTime() + 2 * 3_600_000).toISOString();
-    const busyOf = async (extra: string) =>
-      (await e2e.http.inject({ url: `/api/v1/availability?from=${from}&to=${to}${extra}`, headers })).json()
-        .busy as Array<{ start: string; end: string }>;
-    const blockInUtc = { start: block.start.replace('.000Z', 'Z'), end: block.end.replace('.000Z', 'Z') };
-    const normalise = (list: Array<{ start: string; end: string }>) =>
-      list.map((b) => ({ start: new Date(b.start).toISOString(), end: new Date(b.end).toISOString() }));
-    expect(normalise(await busyOf(''))).not.toContainEqual(normalise([blockInUtc])[0]);
-    expect(normalise(await busyOf('&includeStudyBlocks=true'))).toContainEqual(normalise([blockInUtc])[0]);
+    const [from, to] = [block.start - 3_600_000, block.end + 3_600_000];
+    expect(await busyOf(from, to)).toEqual([]);
+    expect(await busyOf(from, to, '&includeStudyBlocks=true')).toEqual([block]);
   });
 });

@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL, DEMO_TIME_ZONE } from '../../emulators/google/demo-seed.ts';
 import { type CanvasCalApp, createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { SCOPES } from '../../src/google/scopes.ts';
 import { googleEventIdFor } from '../../src/sync/event-id.ts';
+import { freshDataDir } from '../support/data-dir.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { describeWithPostgres } from '../support/services.ts';
@@ -32,7 +31,7 @@ function canvasSyncSuite(
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'canvascal-sync-e2e-'));
+    dir = await freshDataDir('canvascal-sync-e2e-');
     database = await databaseUrl();
     app = await createApp({
       config: parseConfig({

@@ -1,19 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { type CanvasCalApp, createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { SCOPES } from '../../src/google/scopes.ts';
+import { freshDataDir } from '../support/data-dir.ts';
 
 let app: CanvasCalApp;
 let dir: string;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'canvascal-google-'));
+  dir = await freshDataDir('canvascal-google-');
   app = await createApp({
     config: parseConfig({
       CANVASCAL_DATA_DIR: dir,

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKey, keyRingFromString } from '../../src/crypto/key-ring.ts';
@@ -9,6 +8,7 @@ import { openPglite } from '../../src/db/client.ts';
 import { createGoogleConnectionsRepo } from '../../src/db/google-connections-repo.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
+import { freshDataDir } from '../support/data-dir.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const cli = (args: string[], env: Record<string, string>) =>
@@ -32,8 +32,8 @@ describe('canvascal keys', () => {
   });
 
   it('rotate re-encrypts every stored token under the new first key', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'canvascal-rotate-'));
-    const dataDir = join(dir, '.canvascal');
+    dir = await freshDataDir('canvascal-rotate-');
+    const dataDir = dir;
     const oldKey = generateKey('old');
     const newKey = generateKey('new');
     const userId = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
@@ -83,8 +83,8 @@ describe('canvascal keys', () => {
   });
 
   it('rotate names the missing old key when the ring lost it, in production with only the ring set', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'canvascal-rotate-'));
-    const dataDir = join(dir, '.canvascal');
+    dir = await freshDataDir('canvascal-rotate-');
+    const dataDir = dir;
     const oldKey = generateKey('k20261101-a1b2c3');
     const newKey = generateKey('k20261202-d4e5f6');
     const userId = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';

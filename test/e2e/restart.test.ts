@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { DataDirInUseError } from '../../src/db/data-dir-lock.ts';
 import { createSyncRunsRepo } from '../../src/db/sync-runs-repo.ts';
+import { freshDataDir } from '../support/data-dir.ts';
 
 // The embedded default keeps its queue in memory: a restart must not leave runs that look
 // alive forever (every later request would join them and nothing would ever sync).
@@ -15,7 +14,7 @@ const config = () =>
   parseConfig({ CANVASCAL_DATA_DIR: dir, NODE_ENV: 'test', LOG_LEVEL: 'silent', CANVASCAL_EMULATORS: 'off' });
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'canvascal-restart-'));
+  dir = await freshDataDir('canvascal-restart-');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -7,7 +7,7 @@ import { type GoogleEmulator, startGoogleEmulator } from '../../emulators/google
 import { createGoogleCalendarClient } from '../../src/google/google-calendar-client.ts';
 import { SCOPES } from '../../src/google/scopes.ts';
 import { emulatorAccessToken } from '../support/emulator-token.ts';
-import { hasFixtures, readFixture } from '../support/fixtures.ts';
+import { itWithFixtures, readFixture } from '../support/fixtures.ts';
 import { googleReason, officialCalendar } from '../support/official-calendar.ts';
 
 interface Delivery {
@@ -141,7 +141,7 @@ describe('events.watch deliveries', () => {
     expect(emulator.control.deliveryCounts()).toEqual({ sent: 7, failed: 0, dropped: 0, duplicated: 0 });
   });
 
-  it.skipIf(!hasFixtures)('sends the same X-Goog headers as the guide’s sync example', async () => {
+  itWithFixtures('sends the same X-Goog headers as the guide’s sync example', async () => {
     const example = readFixture('google/push-notification-examples.txt');
     const block = example.slice(
       example.indexOf('-----BEGIN sync-----'),

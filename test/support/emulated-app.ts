@@ -1,10 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { expect, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { type AppOptions, type CanvasCalApp, createApp } from '../../src/app.ts';
 import { type Env, parseConfig } from '../../src/config.ts';
+import { freshDataDir } from './data-dir.ts';
 
 export interface RunResult {
   status: string;
@@ -19,7 +18,7 @@ export interface RunResult {
  * start a run and wait for it.
  */
 export async function startEmulatedApp(env: Env = {}, options: Pick<AppOptions, 'retryBaseMs'> = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'canvascal-e2e-'));
+  const dir = await freshDataDir('canvascal-e2e-');
   const app: CanvasCalApp = await createApp({
     config: parseConfig({
       CANVASCAL_DATA_DIR: dir,

@@ -1,13 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { FIXTURES_DIR, hasFixtures } from './fixtures-dir.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** The shared fixtures live beside the clone (`../shared/fixtures`); CI always has them. */
-export const FIXTURES_DIR = resolve(repoRoot, '../shared/fixtures');
-export const hasFixtures = existsSync(FIXTURES_DIR);
+export { FIXTURES_DIR, hasFixtures };
 
 export function fixturePath(relative: string): string {
   return join(FIXTURES_DIR, relative);
@@ -21,11 +17,26 @@ export function readJsonFixture<T = unknown>(relative: string): T {
   return JSON.parse(readFixture(relative)) as T;
 }
 
-/** `describe` that skips, and says why, on a clone without `../shared/fixtures`. */
+/** Why a fixture test did not run, in its name, so the report says it. */
+export const FIXTURES_MISSING = `skipped: ${FIXTURES_DIR} not found; clone beside shared/ to run`;
+
+/**
+ * `describe` that skips, and says why, on a clone without `../shared/fixtures`. The body is
+ * not even collected then: a body that reads a fixture while its tests are being collected
+ * would otherwise crash the file with ENOENT instead of skipping it.
+ */
 export function describeWithFixtures(name: string, body: () => void): void {
   if (hasFixtures) {
     describe(name, body);
   } else {
-    describe.skip(`${name} (skipped: ${FIXTURES_DIR} not found; clone beside shared/ to run)`, body);
+    describe(name, () => {
+      it.skip(FIXTURES_MISSING, () => {});
+    });
   }
+}
+
+/** `it` that skips, and says why in its name, on a clone without `../shared/fixtures`. */
+export function itWithFixtures(name: string, body: () => unknown): void {
+  if (hasFixtures) it(name, body);
+  else it.skip(`${name} (${FIXTURES_MISSING})`, () => {});
 }

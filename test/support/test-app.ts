@@ -1,16 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { DestinationStream } from 'pino';
 import { type CanvasCalApp, createApp, type ProcessRole } from '../../src/app.ts';
 import { type Env, parseConfig } from '../../src/config.ts';
+import { freshDataDir } from './data-dir.ts';
 
 /** A whole CanvasCal in a fresh temporary data dir; `close` stops it and removes the dir. */
 export async function startTestApp(
   env: Env = {},
   options: { role?: ProcessRole; logDestination?: DestinationStream } = {},
 ): Promise<{ app: CanvasCalApp; close(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'canvascal-test-'));
+  const dir = await freshDataDir('canvascal-test-');
   const app = await createApp({
     config: parseConfig({
       CANVASCAL_DATA_DIR: dir,
