@@ -216,10 +216,13 @@ export class CalendarApiRouter {
       case 'calendar.calendars.get':
         return { status: 200, body: calendarResource(calendar) };
       case 'calendar.calendars.delete':
+        checkIfMatch(request, calendarResource(calendar).etag);
         return this.calendars.remove(calendar, token.email);
       case 'calendar.calendars.patch':
+        checkIfMatch(request, calendarResource(calendar).etag);
         return this.calendars.modify(calendar, body, 'patch');
       case 'calendar.calendars.update':
+        checkIfMatch(request, calendarResource(calendar).etag);
         return this.calendars.modify(calendar, body, 'update');
       case 'calendar.events.list':
         return availability(
@@ -338,6 +341,16 @@ export class CalendarApiRouter {
       );
     return usable;
   }
+}
+
+/**
+ * Conditional modification ("Get specific versions of resources": with a stale etag in
+ * `If-Match` an update or delete answers 412), for calendars as events.* do for events.
+ */
+function checkIfMatch(request: ApiRequest, etag: string): void {
+  const condition = request.headers['if-match'];
+  if (condition !== undefined && condition.trim() !== '*' && condition.trim() !== etag)
+    throw errors.conditionNotMet();
 }
 
 function availability(response: EmulatorResponse, availabilityOnly: boolean): EmulatorResponse {

@@ -111,3 +111,28 @@ describe('batch part status lines', () => {
     for (const line of statusLines) expect(line.split(' ', 3)).toHaveLength(3);
   });
 });
+
+describe('conditional modification (If-Match)', () => {
+  it('answers 412 conditionNotMet to a calendar patch or delete with a stale etag', async () => {
+    // "Get specific versions of resources": "Otherwise, you will get a 412 (Precondition failed)".
+    const path = `/calendar/v3/calendars/${encodeURIComponent(calendarId)}`;
+    const send = (method: string, ifMatch: string, body?: unknown) =>
+      fetch(`${emulator.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'if-match': ifMatch,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const etag = ((await (await get(path)).json()) as { etag: string }).etag;
+    expect((await send('PATCH', '"stale"', { summary: 'Renamed' })).status).toBe(412);
+    expect((await send('DELETE', '"stale"')).status).toBe(412);
+    const renamed = await send('PATCH', etag, { summary: 'Renamed' });
+    expect(renamed.status).toBe(200);
+    const newTag = ((await renamed.json()) as { etag: string }).etag;
+    expect((await send('DELETE', etag)).status).toBe(412);
+    expect((await send('DELETE', newTag)).status).toBe(204);
+  });
+});
