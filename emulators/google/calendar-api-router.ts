@@ -367,6 +367,7 @@ function parseBody(text: string): Record<string, unknown> {
   } catch {
     // fall through
   }
+  // Source not verified (chosen earlier): Google's JSON front end's answer to a body that is not JSON.
   throw new EmulatedGoogleError(400, 'parseError', 'Parse Error');
 }
 
