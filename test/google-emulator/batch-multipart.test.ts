@@ -141,4 +141,33 @@ describeWithFixtures("the emulator's batch codec on Google's samples", () => {
       google.map((p) => [p.contentId, p.status, p.json ?? p.body]),
     );
   });
+
+  it("writes status lines as Google's replies in the python client's fixtures have them", () => {
+    // google-api-python-client's tests (fixtures/google/python-client/BATCH_*.txt) carry the
+    // replies that client reads: every status line is "HTTP/1.1 <code> <reason>", which it
+    // splits in three. Ours must split the same way.
+    const statusLines = (text: string) => text.split(/\r?\n/).filter((l) => l.startsWith('HTTP/1.1 '));
+    const google = [
+      'BATCH_RESPONSE',
+      'BATCH_RESPONSE_WITH_401',
+      'BATCH_ERROR_RESPONSE',
+      'BATCH_SINGLE_RESPONSE',
+    ].flatMap((name) => statusLines(readFixture(`google/python-client/${name}.txt`)));
+    expect(google.length).toBeGreaterThan(0);
+    const ours = statusLines(
+      writeBatchResponse(
+        [200, 204, 304, 400, 401, 403, 404, 409, 410, 412, 429, 500, 503].map((status) => ({
+          status,
+          headers: {},
+          body: '',
+        })),
+        'b',
+      ),
+    );
+    for (const line of [...google, ...ours]) {
+      const [version, code, reason] = line.split(' ', 3);
+      expect([version, code?.length, (reason ?? '').length > 0], line).toEqual(['HTTP/1.1', 3, true]);
+    }
+    expect(ours).toContain('HTTP/1.1 401 Unauthorized');
+  });
 });
