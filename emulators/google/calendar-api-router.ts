@@ -1,8 +1,10 @@
-import { encodeBatchResponse, parseBatchRequest } from '../../src/google/batch-codec.ts';
+import { randomBytes } from 'node:crypto';
+import { readBatchRequest, writeBatchResponse } from './batch-multipart.ts';
 import { CalendarEndpoints, calendarResource } from './calendar-endpoints.ts';
 import { CalendarListEndpoint } from './calendar-list-endpoint.ts';
 import { EventEndpoints } from './event-endpoints.ts';
 import { inZone, isTimeZone } from './event-listing.ts';
+import { freeBusyBody } from './free-busy-view.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
 import type { AccessToken, Calendar, GoogleState } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
@@ -111,6 +113,8 @@ const WRITES = new Set([
   'calendar.calendars.update',
 ]);
 const SCOPE_PREFIX = 'https://www.googleapis.com/auth/';
+/** Headers of the outer batch request that describe that connection, not the calls in it. */
+const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade']);
 
 export interface ApiRequest {
   method: string;
@@ -197,7 +201,10 @@ export class CalendarApiRouter {
       this.checkScope(methodId, token, 'any');
       throw errors.notFound();
     }
-    this.checkScope(methodId, token, reachable);
+    // Reads under calendar.events.freebusy alone show availability, not the events' details.
+    const availabilityOnly = this.checkScope(methodId, token, reachable).every(
+      (scope) => scope === 'calendar.events.freebusy',
+    );
     const { calendar, entry } = reachable;
     if (WRITES.has(methodId) && entry.accessRole !== 'owner' && entry.accessRole !== 'writer') {
       throw errors.forbidden('You need to have writer access to this calendar.');
@@ -209,24 +216,29 @@ export class CalendarApiRouter {
       case 'calendar.calendars.get':
         return { status: 200, body: calendarResource(calendar) };
       case 'calendar.calendars.delete':
+        checkIfMatch(request, calendarResource(calendar).etag);
         return this.calendars.remove(calendar, token.email);
       case 'calendar.calendars.patch':
+        checkIfMatch(request, calendarResource(calendar).etag);
         return this.calendars.modify(calendar, body, 'patch');
       case 'calendar.calendars.update':
+        checkIfMatch(request, calendarResource(calendar).etag);
         return this.calendars.modify(calendar, body, 'update');
       case 'calendar.events.list':
-        return this.events.list(calendar, request.query, entry.accessRole);
+        return availability(
+          this.events.list(calendar, request.query, entry.accessRole, availabilityOnly),
+          availabilityOnly,
+        );
       case 'calendar.events.import':
         return inCalendarZone(this.events.import(calendar, token.email, body), calendar);
       case 'calendar.events.instances':
-        return this.events.instances(calendar, eventId ?? '', request.query);
+        return availability(this.events.instances(calendar, eventId ?? '', request.query), availabilityOnly);
       case 'calendar.events.insert':
         return inCalendarZone(this.events.insert(calendar, token.email, body), calendar);
       case 'calendar.events.get':
-        return inCalendarZone(
-          this.events.get(calendar, eventId ?? ''),
-          calendar,
-          request.query.get('timeZone'),
+        return availability(
+          inCalendarZone(this.events.get(calendar, eventId ?? ''), calendar, request.query.get('timeZone')),
+          availabilityOnly,
         );
       case 'calendar.events.patch':
         return inCalendarZone(
@@ -247,42 +259,51 @@ export class CalendarApiRouter {
     }
   }
 
-  /** Parses a multipart batch and answers each part as if it were sent alone. */
+  /**
+   * Unwraps a multipart batch and answers each call as if it were sent alone. The outer
+   * request's headers, except its `Content-*` ones, apply to every call unless the call sets
+   * its own (the batch guide: "If you specify a given HTTP header in both the outer request
+   * and an individual call, then the individual call header's value overrides").
+   */
   batch(
     body: string,
-    contentType: string,
+    outerHeaders: Record<string, string | undefined>,
     dispatch: (part: ApiRequest) => EmulatorResponse,
   ): EmulatorResponse {
-    const { parts } = parseBatchRequest(body, contentType);
-    if (parts.length > 1000) throw errors.invalid('A batch request may contain at most 1000 calls.');
-    const boundary = `batch_${Math.random().toString(36).slice(2)}`;
-    const answers = parts.map((part) => {
-      const url = new URL(part.path, 'http://batch.local');
+    const calls = readBatchRequest(body, outerHeaders['content-type'] ?? '');
+    if (calls.length > 1000) throw errors.invalid('A batch request may contain at most 1000 calls.');
+    const inherited = Object.fromEntries(
+      Object.entries(outerHeaders).filter(([name]) => !name.startsWith('content-') && !HOP_HEADERS.has(name)),
+    );
+    const boundary = `batch_${randomBytes(12).toString('hex')}`;
+    const answers = calls.map((call) => {
+      const url = new URL(call.target, 'http://batch.local');
       // Only Calendar calls may ride in this batch endpoint.
       const response: EmulatorResponse = url.pathname.startsWith('/calendar/v3/')
         ? dispatch({
-            method: part.method,
+            method: call.method,
             path: url.pathname,
             query: url.searchParams,
-            headers: part.headers,
-            body: part.body,
+            headers: { ...inherited, ...call.headers },
+            body: call.body,
           })
         : { status: 404, body: errors.notFound().body() };
-      const text = response.body === undefined ? '' : JSON.stringify(response.body);
+      const text = response.body === undefined ? '' : JSON.stringify(response.body, null, 1);
+      const etag = response.headers?.etag;
       return {
-        ...(part.contentId !== undefined ? { contentId: part.contentId } : {}),
+        ...(call.contentId !== undefined ? { contentId: call.contentId } : {}),
         status: response.status,
-        headers: (text ? { 'Content-Type': 'application/json; charset=UTF-8' } : {}) as Record<
-          string,
-          string
-        >,
+        headers: {
+          ...(text ? { 'Content-Type': 'application/json; charset=UTF-8' } : {}),
+          ...(etag ? { ETag: etag } : {}),
+        },
         body: text,
       };
     });
     return {
       status: 200,
       headers: { 'content-type': `multipart/mixed; boundary=${boundary}` },
-      body: encodeBatchResponse(answers, boundary),
+      body: writeBatchResponse(answers, boundary),
     };
   }
 
@@ -295,7 +316,7 @@ export class CalendarApiRouter {
     methodId: string,
     token: AccessToken,
     reachable: ReturnType<GoogleState['calendarFor']> | 'any',
-  ): void {
+  ): string[] {
     const accepted = METHOD_SCOPES[methodId] ?? [];
     // Only full scope URLs count: Google has no short name for a Calendar scope.
     const usable = token.scopes
@@ -313,8 +334,29 @@ export class CalendarApiRouter {
         if (s.startsWith('calendar.events.owned')) return reachable?.entry.accessRole === 'owner';
         return true;
       });
-    if (usable.length === 0) throw errors.insufficientPermissions();
+    if (usable.length === 0)
+      throw errors.insufficientPermissions(
+        methodId,
+        accepted.map((scope) => `${SCOPE_PREFIX}${scope}`),
+      );
+    return usable;
   }
+}
+
+/**
+ * Conditional modification ("Get specific versions of resources": with a stale etag in
+ * `If-Match` an update or delete answers 412), for calendars as events.* do for events.
+ */
+function checkIfMatch(request: ApiRequest, etag: string): void {
+  const condition = request.headers['if-match'];
+  if (condition !== undefined && condition.trim() !== '*' && condition.trim() !== etag)
+    throw errors.conditionNotMet();
+}
+
+function availability(response: EmulatorResponse, availabilityOnly: boolean): EmulatorResponse {
+  return availabilityOnly && response.status === 200
+    ? { ...response, body: freeBusyBody(response.body) }
+    : response;
 }
 
 function parseBody(text: string): Record<string, unknown> {
@@ -325,6 +367,7 @@ function parseBody(text: string): Record<string, unknown> {
   } catch {
     // fall through
   }
+  // Source not verified (chosen earlier): Google's JSON front end's answer to a body that is not JSON.
   throw new EmulatedGoogleError(400, 'parseError', 'Parse Error');
 }
 

@@ -55,6 +55,8 @@ export class CalendarEndpoints {
 
   remove(calendar: Calendar, email: string): EmulatorResponse {
     if (calendar.id === email)
+      // The discovery document: calendars.delete "Deletes a secondary calendar"; the reason and
+      // wording are not verified against a live answer (body shaped as the error guide's).
       throw new EmulatedGoogleError(400, 'cannotDeletePrimaryCalendar', 'Cannot delete primary calendar.');
     calendar.deleted = true;
     return { status: 204 };
@@ -67,6 +69,7 @@ export class CalendarEndpoints {
     if (Number.isNaN(timeMax)) throw errors.required('timeMax');
     if (timeMax <= timeMin) throw errors.timeRangeEmpty();
     if (timeMax - timeMin > FREEBUSY_MAX_RANGE_MS) {
+      // Undocumented limit and reason (see README "Chosen where Google is silent"); body shaped as timeRangeEmpty's.
       throw new EmulatedGoogleError(
         400,
         'timeRangeTooLong',

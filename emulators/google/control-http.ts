@@ -1,3 +1,4 @@
+import { ControlArgumentError } from './control-arguments.ts';
 import type { GoogleEmulatorControl } from './emulator-control.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
 
@@ -34,6 +35,11 @@ export async function callControl(
   } catch (error) {
     // Arguments of the wrong shape surface as TypeErrors; refused values as plain Errors (or
     // Google errors from the same rules the API applies). Their messages hold no secrets.
+    if (error instanceof ControlArgumentError)
+      return {
+        status: 400,
+        body: { error: { code: 'badArguments', message: `${name}: ${error.message}`, field: error.field } },
+      };
     if (error instanceof TypeError) return controlError('badArguments', `Bad arguments for '${name}'.`);
     if (error instanceof Error && !(error instanceof ReferenceError))
       return controlError('rejected', error.message);

@@ -1,6 +1,8 @@
+import { ControlArgumentError, withCheckedArguments } from './control-arguments.ts';
 import type { GoogleEmulatorControl } from './emulator-control.ts';
 import type { EventEndpoints } from './event-endpoints.ts';
-import type { GoogleState } from './google-state.ts';
+import { EmulatedGoogleError } from './google-errors.ts';
+import type { Calendar, GoogleState } from './google-state.ts';
 import type { OAuthEndpoints } from './oauth-endpoints.ts';
 import type { PushChannels } from './push-channels.ts';
 import type { RandomFaults } from './random-faults.ts';
@@ -27,6 +29,26 @@ export interface ControlledParts {
 /** The control API of one emulator: seed, act as the user, expire, script faults, observe. */
 export function createGoogleControl(parts: ControlledParts): GoogleEmulatorControl {
   const { state, oauth, push, userEvents, scripted, randomFaults, counts, windows, now } = parts;
+  const calendarNamed = (calendarId: string): Calendar => {
+    const calendar = state.calendars.get(calendarId);
+    if (!calendar || calendar.deleted)
+      throw new ControlArgumentError('calendarId', `names no calendar: ${calendarId}`);
+    return calendar;
+  };
+  const account = (email: string, field = 'email'): void => {
+    if (!state.accounts.has(email))
+      throw new ControlArgumentError(field, `is not an account (addAccount first): ${email}`);
+  };
+  /** The user's own edits name an event that must exist on that calendar. */
+  const onEvent = <R>(eventId: string, act: () => R): R => {
+    try {
+      return act();
+    } catch (error) {
+      if (error instanceof EmulatedGoogleError && error.status === 404)
+        throw new ControlArgumentError('eventId', `names no event on that calendar: ${eventId}`);
+      throw error;
+    }
+  };
   const control: GoogleEmulatorControl = {
     state,
     addClient(client) {
@@ -39,6 +61,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
     },
     addAccount: (email, timeZone) => state.addAccount(email, timeZone).id,
     addCalendar(email, o) {
+      account(email);
       const owner = o.owner ?? email;
       if (!state.accounts.has(owner)) state.addAccount(owner, o.timeZone ?? 'UTC');
       const calendar = state.addCalendar(
@@ -65,31 +88,32 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
       return calendar.id;
     },
     userInsertEvent(calendarId, event) {
-      const calendar = state.calendars.get(calendarId);
-      if (!calendar) throw new Error(`no calendar ${calendarId}`);
+      const calendar = calendarNamed(calendarId);
       const answer = userEvents.insert(calendar, calendar.owner, event);
       push.announceChanges();
       return String((answer.body as { id: string }).id);
     },
     userPatchEvent(calendarId, eventId, patch) {
-      const calendar = state.calendars.get(calendarId);
-      if (!calendar) throw new Error(`no calendar ${calendarId}`);
-      userEvents.patch(calendar, eventId, patch, undefined, false);
+      const calendar = calendarNamed(calendarId);
+      onEvent(eventId, () => userEvents.patch(calendar, eventId, patch, undefined, false));
       push.announceChanges();
     },
     userDeleteEvent(calendarId, eventId) {
-      const calendar = state.calendars.get(calendarId);
-      if (!calendar) throw new Error(`no calendar ${calendarId}`);
-      userEvents.remove(calendar, eventId);
+      const calendar = calendarNamed(calendarId);
+      onEvent(eventId, () => userEvents.remove(calendar, eventId));
       push.announceChanges();
     },
     userDeleteCalendar(calendarId) {
-      const calendar = state.calendars.get(calendarId);
-      if (calendar) calendar.deleted = true;
+      calendarNamed(calendarId).deleted = true;
     },
     userUpdateCalendarListEntry(email, calendarId, change) {
+      account(email);
       const entry = state.listOf(email).get(calendarId);
-      if (!entry) throw new Error(`no calendar ${calendarId} in the list of ${email}`);
+      if (!entry)
+        throw new ControlArgumentError(
+          'calendarId',
+          `is not in the calendar list of ${email}: ${calendarId}`,
+        );
       if (change.selected !== undefined) entry.selected = change.selected;
       if (change.hidden !== undefined) entry.hidden = change.hidden;
     },
@@ -105,6 +129,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
       return location;
     },
     revokeGrants(email) {
+      account(email);
       for (const grant of state.refreshGrants.values()) if (grant.email === email) oauth.revokeGrant(grant);
       // Access tokens of online grants (no refresh token) die too.
       for (const access of state.accessTokens.values()) if (access.email === email) access.revoked = true;
@@ -116,6 +141,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
     },
     expireSyncTokens(calendarId) {
       const floor = state.nextSeq();
+      if (calendarId !== undefined) calendarNamed(calendarId);
       for (const id of calendarId ? [calendarId] : state.calendars.keys()) {
         state.syncTokenFloor.set(id, floor);
         state.historyPurgedAt.set(id, now());
@@ -123,6 +149,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
     },
     expireCalendarListSyncTokens(email) {
       const floor = state.nextSeq();
+      if (email !== undefined) account(email);
       for (const id of email ? [email] : state.calendarLists.keys())
         state.calendarListTokenFloor.set(id, floor);
     },
@@ -145,5 +172,5 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
       parts.reseed(control);
     },
   };
-  return control;
+  return withCheckedArguments(control);
 }

@@ -46,8 +46,13 @@ export class EventEndpoints {
     this.listing = new EventListing(state, now);
   }
 
-  list(calendar: Calendar, query: URLSearchParams, accessRole?: string): EmulatorResponse {
-    return this.listing.list(calendar, query, accessRole);
+  list(
+    calendar: Calendar,
+    query: URLSearchParams,
+    accessRole?: string,
+    availabilityOnly = false,
+  ): EmulatorResponse {
+    return this.listing.list(calendar, query, accessRole, availabilityOnly);
   }
 
   instances(calendar: Calendar, eventId: string, query: URLSearchParams): EmulatorResponse {

@@ -7,6 +7,7 @@ import {
   singleEventsView,
   startOf,
 } from './event-instances.ts';
+import { matchesQuery } from './event-search.ts';
 import { errors } from './google-errors.ts';
 import type { Calendar, GoogleState, StoredEvent } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
@@ -39,8 +40,17 @@ export class EventListing {
     private readonly now: () => number,
   ) {}
 
-  /** `accessRole` is the caller's role on the calendar, echoed in the envelope. */
-  list(calendar: Calendar, query: URLSearchParams, accessRole = 'owner'): EmulatorResponse {
+  /**
+   * `accessRole` is the caller's role on the calendar, echoed in the envelope. With
+   * `availabilityOnly` (a `calendar.events.freebusy` caller) no filter may match on fields that
+   * caller cannot see, so `q`, `iCalUID` and `privateExtendedProperty` match nothing.
+   */
+  list(
+    calendar: Calendar,
+    query: URLSearchParams,
+    accessRole = 'owner',
+    availabilityOnly = false,
+  ): EmulatorResponse {
     const events = this.state.events.get(calendar.id) ?? new Map<string, StoredEvent>();
     const syncToken = query.get('syncToken');
     const pageToken = query.get('pageToken');
@@ -62,6 +72,13 @@ export class EventListing {
     } else if (syncToken) {
       const bad = NOT_WITH_SYNC_TOKEN.find((name) => query.has(name));
       if (bad) throw errors.invalid(`The ${bad} parameter cannot be used together with syncToken.`, bad);
+      // The discovery document (syncToken): deletions "will always be in the result set and it
+      // is not allowed to set showDeleted to False"; worded as calendarList.list words it.
+      if (query.get('showDeleted') === 'false')
+        throw errors.invalid(
+          'The showDeleted parameter cannot be false together with syncToken.',
+          'showDeleted',
+        );
       const token = decodeCursor<{ c: string; s: number }>(syncToken);
       if (!token || token.c !== calendar.id) throw errors.invalid('Invalid sync token value.', 'syncToken');
       if (token.s < (this.state.syncTokenFloor.get(calendar.id) ?? 0)) throw errors.fullSyncRequired();
@@ -70,10 +87,8 @@ export class EventListing {
       cursor = { k: [], s: this.state.seq, f: null };
     }
     const zone = calendar.timeZone;
-    const timeMin = query.has('timeMin') ? Date.parse(query.get('timeMin') ?? '') : undefined;
-    const timeMax = query.has('timeMax') ? Date.parse(query.get('timeMax') ?? '') : undefined;
-    if (Number.isNaN(timeMin)) throw errors.invalid('Bad Request', 'timeMin');
-    if (Number.isNaN(timeMax)) throw errors.invalid('Bad Request', 'timeMax');
+    const timeMin = timeParameter(query, 'timeMin');
+    const timeMax = timeParameter(query, 'timeMax');
     const horizon = Math.max(this.now() + RECURRENCE_HORIZON_MS, timeMax ?? 0);
     const updatedMin = query.has('updatedMin') ? Date.parse(query.get('updatedMin') ?? '') : undefined;
     if (Number.isNaN(updatedMin)) throw errors.invalid('Bad Request', 'updatedMin');
@@ -81,6 +96,7 @@ export class EventListing {
     if (updatedMin !== undefined && updatedMin < (this.state.historyPurgedAt.get(calendar.id) ?? 0))
       throw errors.updatedMinTooLongAgo();
     const iCalUID = query.get('iCalUID');
+    const q = query.get('q');
     const property = query.getAll('privateExtendedProperty').map((p) => p.split('='));
     const listed: ListedEvent[] = single
       ? singleEventsView(events, zone, horizon)
@@ -112,7 +128,9 @@ export class EventListing {
       .filter((r) => timeMin === undefined || (span(r)[1] ?? Number.NaN) > timeMin)
       .filter((r) => timeMax === undefined || (span(r)[0] ?? Number.NaN) < timeMax)
       .filter((r) => updatedMin === undefined || Date.parse(String(r.updated)) >= updatedMin)
+      .filter(() => !availabilityOnly || (!iCalUID && q === null && property.length === 0))
       .filter((r) => !iCalUID || r.iCalUID === iCalUID)
+      .filter((r) => q === null || matchesQuery(r, q))
       .filter((r) => property.every(([k, v]) => privateProps(r)[k ?? ''] === v))
       .map((r) => ({ r, key: sortKey(r) }))
       .filter(({ key }) => cursor.k.length === 0 || compareKeys(key, cursor.k) > 0)
@@ -147,8 +165,8 @@ export class EventListing {
     const after = pageToken ? decodeCursor<{ k: unknown }>(pageToken)?.k : [];
     if (!isSortKey(after)) throw errors.invalid('Invalid page token value.', 'pageToken');
     const zone = calendar.timeZone;
-    const timeMin = query.has('timeMin') ? Date.parse(query.get('timeMin') ?? '') : undefined;
-    const timeMax = query.has('timeMax') ? Date.parse(query.get('timeMax') ?? '') : undefined;
+    const timeMin = timeParameter(query, 'timeMin');
+    const timeMax = timeParameter(query, 'timeMax');
     const horizon = Math.max(this.now() + RECURRENCE_HORIZON_MS, timeMax ?? 0);
     const showDeleted = query.get('showDeleted') === 'true';
     const all = singleEventsView(events, zone, horizon)
@@ -224,6 +242,21 @@ export function dateTimeIn(instant: number, zone: string): string {
   const utc = offset === '+00:00' && zone === 'UTC' ? 'Z' : offset;
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${utc}`;
 }
+
+/**
+ * `timeMin`/`timeMax`: the discovery document says "Must be an RFC3339 timestamp with
+ * mandatory time zone offset"; Google answers a value without one 400 `badRequest`
+ * (see `errors.badRequest` for the sources).
+ */
+function timeParameter(query: URLSearchParams, name: 'timeMin' | 'timeMax'): number | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  const instant = RFC3339_WITH_OFFSET.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(instant)) throw errors.badRequest();
+  return instant;
+}
+
+const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 function privateProps(r: Record<string, unknown>): Record<string, string> {
   return ((r.extendedProperties as { private?: Record<string, string> } | undefined)?.private ??

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BatchCodecError } from '../../src/google/batch-codec.ts';
+import { BatchFormatError } from './batch-multipart.ts';
 import { type ApiRequest, CalendarApiRouter } from './calendar-api-router.ts';
+import { answerConditionally } from './conditional-requests.ts';
 import { callControl } from './control-http.ts';
 import { createGoogleControl } from './create-google-control.ts';
 import { seedDemoStudent } from './demo-seed.ts';
@@ -96,20 +97,10 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       if (kind === 429) throw errors.tooManyRequests();
       if (kind === 403) throw errors.rateLimitExceeded();
       if (kind === 'userRateLimit') throw errors.userRateLimitExceeded();
-      response = router.handle(request, token, method);
+      response = answerConditionally(request.method, request.headers, router.handle(request, token, method));
     } catch (error) {
       if (!(error instanceof EmulatedGoogleError)) throw error;
-      response = {
-        status: error.status,
-        body: error.body(),
-        ...(error.status === 401
-          ? {
-              headers: {
-                'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
-              },
-            }
-          : {}),
-      };
+      response = { status: error.status, body: error.body(), headers: error.headers() };
     }
     count(method, response.status);
     push.announceChanges();
@@ -207,17 +198,15 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
 
   const answerBatch = (body: string, req: IncomingMessage): EmulatorResponse => {
     try {
-      const outer = req.headers.authorization;
-      return router.batch(body, req.headers['content-type'] ?? '', (part) =>
-        dispatchApi({
-          ...part,
-          headers: { ...part.headers, authorization: part.headers.authorization ?? outer },
-        }),
+      const outer = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
       );
+      return router.batch(body, outer, (part) => dispatchApi(part));
     } catch (error) {
-      if (error instanceof BatchCodecError)
+      if (error instanceof BatchFormatError)
         return { status: 400, body: errors.invalid(`Invalid batch request: ${error.message}`).body() };
-      if (error instanceof EmulatedGoogleError) return { status: error.status, body: error.body() };
+      if (error instanceof EmulatedGoogleError)
+        return { status: error.status, body: error.body(), headers: error.headers() };
       throw error;
     }
   };

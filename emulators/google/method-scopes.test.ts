@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { discoveryMethods, loadCalendarDiscovery } from '../../test/support/discovery-schema.ts';
 import { describeWithFixtures } from '../../test/support/fixtures.ts';
 import { CalendarApiRouter, METHOD_SCOPES } from './calendar-api-router.ts';
@@ -6,10 +6,15 @@ import { GoogleState } from './google-state.ts';
 
 const PREFIX = 'https://www.googleapis.com/auth/';
 
+type Method = ReturnType<typeof discoveryMethods>[number] & { scopes?: string[] };
+
 describeWithFixtures('METHOD_SCOPES against the real discovery document', () => {
-  const methods = discoveryMethods(loadCalendarDiscovery()) as Array<
-    ReturnType<typeof discoveryMethods>[number] & { scopes?: string[] }
-  >;
+  // Read in beforeAll, not in the describe body: a skipped describe still runs its body to
+  // collect tests, which crashed with ENOENT on a clone without ../shared.
+  let methods: Method[] = [];
+  beforeAll(() => {
+    methods = discoveryMethods(loadCalendarDiscovery()) as Method[];
+  });
 
   it('lists, for every method the emulator serves, exactly the scopes the document lists', () => {
     const served = Object.keys(METHOD_SCOPES).sort();

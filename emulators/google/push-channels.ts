@@ -63,6 +63,8 @@ export class PushChannels {
   watch(calendar: Calendar, pathCalendarId: string, token: AccessToken, body: Record<string, unknown>) {
     const id = body.id;
     if (typeof id !== 'string' || id === '') throw errors.required('resource.id');
+    // The push error bodies below: reasons and wording not verified against a live answer
+    // (chosen before issue 12; README "Known differences"). Shape as the error guide's.
     if (id.length > MAX_ID_LENGTH || !CHANNEL_ID.test(id))
       throw new EmulatedGoogleError(
         400,

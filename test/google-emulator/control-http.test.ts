@@ -184,7 +184,7 @@ describe('HTTP control API', () => {
     });
     expect(await call('userInsertEvent', ['missing@example.com', event])).toMatchObject({
       status: 400,
-      json: { error: { code: 'rejected' } },
+      json: { error: { code: 'badArguments', field: 'calendarId' } },
     });
     expect(await call('randomFaults', [{ rate: 5, seed: 1 }])).toMatchObject({
       status: 400,
@@ -192,5 +192,56 @@ describe('HTTP control API', () => {
     });
     // An empty body means no arguments.
     expect((await call('resetCounts')).status).toBe(200);
+  });
+
+  // Issue 12: control calls with bad arguments used to do nothing, or half of it, silently
+  // (`addAssignment` with `title` made a nameless item; `userDeleteCalendar(email, id)` did nothing).
+  it('answers 400 naming the field for arguments of the wrong shape, count or target', async () => {
+    const calendarId = (await result('addCalendar', [DEMO_STUDENT_EMAIL, { summary: 'Club' }])) as string;
+    const refused = async (name: string, args: unknown[], field: string) => {
+      const answer = await call(name, args);
+      expect(answer, `${name} ${JSON.stringify(args)}`).toMatchObject({
+        status: 400,
+        json: { error: { code: 'badArguments', field } },
+      });
+      expect(String((answer.json.error as { message: string }).message)).toContain(field);
+    };
+    await refused('userDeleteCalendar', [DEMO_STUDENT_EMAIL, calendarId], 'argument 2');
+    await refused('userDeleteCalendar', ['nope@group.calendar.google.com'], 'calendarId');
+    await refused('addCalendar', [DEMO_STUDENT_EMAIL, { title: 'Club' }], 'options.title');
+    await refused(
+      'addCalendar',
+      [DEMO_STUDENT_EMAIL, { summary: 'Club', accessRole: 'admin' }],
+      'options.accessRole',
+    );
+    await refused('addCalendar', ['stranger@example.com', { summary: 'Club' }], 'email');
+    await refused('addAccount', ['someone@example.com', 'Mars/Olympus'], 'timeZone');
+    await refused('addAccount', ['not an email', 'UTC'], 'email');
+    await refused('userInsertEvent', [calendarId], 'event');
+    await refused('userPatchEvent', [calendarId, 'nosuchevent0', { summary: 'x' }], 'eventId');
+    await refused('userDeleteEvent', [calendarId, 'nosuchevent0'], 'eventId');
+    await refused('userUpdateCalendarListEntry', [DEMO_STUDENT_EMAIL, 'other@example.com', {}], 'calendarId');
+    await refused(
+      'userUpdateCalendarListEntry',
+      [DEMO_STUDENT_EMAIL, calendarId, { selected: 'yes' }],
+      'change.selected',
+    );
+    await refused('approveConsent', ['http://x/auth', { mail: DEMO_STUDENT_EMAIL }], 'options.mail');
+    await refused('failNext', ['calendar.events.list', 418], 'kind');
+    await refused('failNext', ['calendar.events.list', 500, 0], 'count');
+    await refused('setLatency', [-5], 'ms');
+    await refused('failDeliveries', [{ dropped: 1 }], 'faults.dropped');
+    await refused('revokeGrants', ['nobody@example.com'], 'email');
+    await refused('expireSyncTokens', ['nope@group.calendar.google.com'], 'calendarId');
+    await refused('resetCounts', [1], 'argument 1');
+    // The calendar is untouched by all of that, and the right call still works.
+    expect(await result('userDeleteCalendar', [calendarId])).toBeNull();
+    expect(await result('expireSyncTokens', [null])).toBeNull();
+  });
+
+  it('throws the same refusal from a direct call', () => {
+    expect(() => emulator.control.addCalendar(DEMO_STUDENT_EMAIL, { title: 'x' } as never)).toThrow(
+      /options\.title is not a known field/,
+    );
   });
 });

@@ -33,7 +33,9 @@ async function consent(options: { grantScopes?: string[]; offline?: boolean } = 
   const { codeVerifier, codeChallenge } = await oauth.createPkce();
   let url = oauth.authUrl({ state: 'st-1', codeChallenge, scopes: DEFAULT_SCOPES, redirectUri: REDIRECT });
   if (options.offline === false) url = url.replace('access_type=offline', 'access_type=online');
-  const redirect = new URL(emulator.control.approveConsent(url, { email: DEMO_STUDENT_EMAIL, ...options }));
+  // `offline` shapes the URL above; approveConsent takes only the user's answer.
+  const { offline: _offline, ...answer } = options;
+  const redirect = new URL(emulator.control.approveConsent(url, { email: DEMO_STUDENT_EMAIL, ...answer }));
   return {
     code: redirect.searchParams.get('code') ?? '',
     state: redirect.searchParams.get('state'),
