@@ -29,7 +29,8 @@ const problems: string[] = [];
 if (report.testResults.length === 0) problems.push('no test file ran');
 for (const file of report.testResults) {
   const failed = file.assertionResults.filter((t) => t.status === 'failed');
-  if (file.status === 'failed' && failed.length === 0) problems.push(`${file.name}: ${file.message ?? 'failed'}`);
+  if (file.status === 'failed' && failed.length === 0)
+    problems.push(`${file.name}: ${file.message ?? 'failed'}`);
   for (const t of failed) problems.push(`${file.name}: "${t.fullName}" failed`);
   const skipped = file.assertionResults.filter((t) => t.status === 'pending' || t.status === 'skipped');
   for (const t of skipped) {
@@ -38,11 +39,16 @@ for (const file of report.testResults) {
     }
   }
   const guarded = /\b(describeWithFixtures|itWithFixtures)\(/.test(readFileSync(file.name, 'utf8'));
-  if (guarded && skipped.length === 0) problems.push(`${file.name}: ran its fixture tests without the fixtures`);
+  if (guarded && skipped.length === 0)
+    problems.push(`${file.name}: ran its fixture tests without the fixtures`);
 }
 if (problems.length > 0) {
   console.error(`Fixture tests on a clone without ../shared:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-const skippedCount = report.testResults.flatMap((f) => f.assertionResults).filter((t) => t.status !== 'passed').length;
-console.log(`Fixture tests on a clone without ../shared: ${report.testResults.length} files, 0 failed, ${skippedCount} skipped, each saying why.`);
+const skippedCount = report.testResults
+  .flatMap((f) => f.assertionResults)
+  .filter((t) => t.status !== 'passed').length;
+console.log(
+  `Fixture tests on a clone without ../shared: ${report.testResults.length} files, 0 failed, ${skippedCount} skipped, each saying why.`,
+);
