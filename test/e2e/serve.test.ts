@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freshDataDir } from '../support/data-dir.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -99,7 +100,8 @@ describe('canvascal as systemd or Docker runs it', () => {
   it.each(['bin', 'npm'] as const)(
     'passes SIGTERM from the %s launcher to the server, which drains, stops, and takes the launcher with it',
     async (launcher) => {
-      const dataDir = join(await mkdtemp(join(tmpdir(), 'canvascal-e2e-')), '.canvascal');
+      // Not what this test is about: start from the run's migrated template, skipping initdb.
+      const dataDir = await freshDataDir('canvascal-e2e-');
       cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
       const serve = startServe({ CANVASCAL_DATA_DIR: dataDir }, ['serve'], launcher);
       cleanup.push(async () => void serve.child.kill('SIGKILL'));
@@ -142,7 +144,7 @@ describe('canvascal as systemd or Docker runs it', () => {
   });
 
   it('names REDIS_URL and the address, never its password, when Redis is down at startup', async () => {
-    const dataDir = join(await mkdtemp(join(tmpdir(), 'canvascal-e2e-')), '.canvascal');
+    const dataDir = await freshDataDir('canvascal-e2e-');
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     const serve = startServe({
       ...realGoogle,
