@@ -106,6 +106,13 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
       points_possible: a.pointsPossible,
       html_url: `${origin}/courses/${a.courseId}/${path}`,
     };
+    // Submitted or graded work links to the student's submission, not the assignment; a quiz
+    // always links to the quiz (canvas-lms lib/api/v1/planner_item.rb, `assignment_feedback_url`:
+    // `context_assignment_submission_url(assignment, user)`).
+    const htmlUrl =
+      type !== 'quiz' && (submissions.submitted || submissions.graded || submissions.has_feedback)
+        ? `/courses/${a.courseId}/assignments/${a.id}/submissions/${user.id}`
+        : `/courses/${a.courseId}/${path}`;
     rows.push({
       date,
       id: a.id,
@@ -115,7 +122,7 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
         ...base(a.courseId, type, plannableId, date),
         submissions,
         plannable,
-        html_url: `/courses/${a.courseId}/${path}`,
+        html_url: htmlUrl,
       },
     });
   }
@@ -183,7 +190,9 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
           start_at: e.startAt,
           end_at: e.endAt,
         },
-        html_url: `/api/v1/calendar_events/${e.id}`,
+        // `calendar_url_for(item.effective_context, event: item)` (lib/api/v1/planner_item.rb):
+        // the calendar page with the event open, relative like the planner's other links.
+        html_url: `/calendar?event_id=${e.id}&include_contexts=course_${e.courseId}`,
       },
     });
   }
@@ -250,14 +259,14 @@ function calendarEvents(ctx: RouteContext): void {
   sendPage(
     ctx,
     assignments.map(({ a, dueAt }) => {
-      const allDayDate = state.allDayDate(dueAt, a.courseId);
+      const { allDay, date } = state.allDayOf(dueAt, a.courseId);
       return {
         id: `assignment_${a.id}`,
         title: a.name,
         start_at: dueAt,
         end_at: dueAt,
-        all_day: allDayDate !== null,
-        all_day_date: allDayDate,
+        all_day: allDay,
+        all_day_date: date,
         context_code: `course_${a.courseId}`,
         workflow_state: 'published',
         html_url: `${origin}/courses/${a.courseId}/assignments/${a.id}`,

@@ -163,13 +163,21 @@ export class CanvasState {
     return undefined;
   }
 
-  /** Canvas's all-day rule: due at 23:59:59 in the zone the teacher edits in. */
-  allDayDate(dueAt: string | null, courseId: number): string | null {
-    if (dueAt === null) return null;
+  /**
+   * Canvas's all-day rule (`Assignment.all_day_interpretation`, app/models/assignment.rb):
+   * in the zone the teacher edits in, a due date at 23:59 is all-day, and every due date has
+   * its local date as `all_day_date`, all-day or not.
+   */
+  allDayOf(dueAt: string | null, courseId: number): { allDay: boolean; date: string | null } {
+    if (dueAt === null) return { allDay: false, date: null };
     const zone = this.courses.get(courseId)?.timeZone ?? 'UTC';
     const local = Temporal.Instant.from(dueAt).toZonedDateTimeISO(zone);
-    return local.hour === 23 && local.minute === 59 && local.second === 59
-      ? local.toPlainDate().toString()
-      : null;
+    return { allDay: local.hour === 23 && local.minute === 59, date: local.toPlainDate().toString() };
+  }
+
+  /** The local date of an all-day due date; null for a timed or undated one. */
+  allDayDate(dueAt: string | null, courseId: number): string | null {
+    const { allDay, date } = this.allDayOf(dueAt, courseId);
+    return allDay ? date : null;
   }
 }

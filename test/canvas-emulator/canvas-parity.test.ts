@@ -1,0 +1,155 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canvasGetter, enrollAda, useCanvasEmulator } from '../support/canvas.ts';
+
+// Where the emulator answered differently from Canvas (issue 12, "The Canvas emulator"): each
+// test names the Canvas source or documentation its expectation comes from.
+
+const emulator = useCanvasEmulator({ seed: 'empty', per: 'file' });
+let token = '';
+let userId = 0;
+let course = 0;
+const ids: Record<string, number> = {};
+
+beforeAll(() => {
+  const c = emulator.control;
+  ({ userId, token, course } = enrollAda(c));
+  ids.submitted = c.addAssignment(course, { name: 'Submitted', dueAt: '2026-12-05T17:00:00Z' });
+  c.submit(userId, ids.submitted);
+  ids.graded = c.addAssignment(course, { name: 'Graded', dueAt: '2026-11-20T17:00:00Z' });
+  c.submit(userId, ids.graded, 'graded');
+  ids.open = c.addAssignment(course, { name: 'Open', dueAt: '2026-12-06T17:00:00Z' });
+  const talk = c.addDiscussion(course, { title: 'Talk', graded: true, dueAt: '2026-12-07T18:00:00Z' });
+  ids.talk = talk.id;
+  ids.talkAssignment = talk.assignmentId ?? 0;
+  c.submit(userId, ids.talkAssignment);
+  const quiz = c.addQuiz(course, { title: 'Quiz', dueAt: '2026-12-08T15:00:00Z' });
+  ids.quiz = quiz.id;
+  c.submit(userId, quiz.assignmentId ?? 0, 'graded');
+  // 17:00 in Chicago: a timed deadline, whose all_day_date is still its local date.
+  ids.timed = c.addAssignment(course, { name: 'Timed', dueAt: '2026-12-10T23:00:00Z' });
+  // 23:59:00 in Chicago is all-day for Canvas, seconds or not.
+  ids.minute = c.addAssignment(course, { name: 'Minute', dueAt: '2026-12-12T05:59:00Z' });
+  ids.event = c.addCalendarEvent(course, {
+    title: 'Lecture',
+    startAt: '2026-12-09T16:00:00Z',
+    endAt: '2026-12-09T17:00:00Z',
+    allDay: false,
+    allDayDate: null,
+  });
+});
+
+const get = canvasGetter(emulator, () => token, 'parity-test');
+type Item = { plannable_type: string; plannable_id: number; html_url: string };
+const WINDOW = 'start_date=2026-11-01&end_date=2026-12-31&per_page=100';
+
+describe('authentication errors', () => {
+  // lib/authentication_methods.rb `render_json_unauthorized`: no current user → 401
+  // "unauthenticated" with the Bearer challenge (`add_www_authenticate_header`).
+  it('answers a request without a token as unauthenticated, with the Bearer challenge', async () => {
+    const res = await fetch(`${emulator.url}/api/v1/users/self`, { headers: { 'user-agent': 'x' } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="canvas-lms"');
+    expect(await res.json()).toEqual({
+      status: 'unauthenticated',
+      errors: [{ message: 'user authorization required' }],
+    });
+  });
+
+  // `AuthenticationMethods.access_token`: only the exact scheme "Bearer" carries a token (else
+  // the `access_token` parameter).
+  it('reads the token as Canvas does: Bearer header, else access_token; other schemes are no token', async () => {
+    const basic = await fetch(`${emulator.url}/api/v1/users/self`, {
+      headers: { authorization: `Basic ${token}`, 'user-agent': 'x' },
+    });
+    expect(((await basic.json()) as { status?: string }).status).toBe('unauthenticated');
+    const param = await fetch(`${emulator.url}/api/v1/users/self?access_token=${encodeURIComponent(token)}`, {
+      headers: { 'user-agent': 'x' },
+    });
+    expect(param.status).toBe(200);
+    // The scheme is compared exactly (`header_parts[0] == "Bearer"`).
+    const lower = await fetch(`${emulator.url}/api/v1/users/self`, {
+      headers: { authorization: `bearer ${token}`, 'user-agent': 'x' },
+    });
+    expect(((await lower.json()) as { status?: string }).status).toBe('unauthenticated');
+  });
+});
+
+describe('planner html_url', () => {
+  const plannerItems = async () => (await (await get(`/api/v1/planner/items?${WINDOW}`)).json()) as Item[];
+
+  // lib/api/v1/planner_item.rb `assignment_html_url` / `discussion_topic_html_url`: submitted,
+  // graded or commented work links to `context_assignment_submission_url(assignment, user)`;
+  // a quiz always links to the quiz. planners.json (kanbasu) shows the relative form.
+  it('links submitted or graded work to the submission, open work and quizzes to the item', async () => {
+    const list = await plannerItems();
+    const url = (type: string, id: number) =>
+      list.find((i) => i.plannable_type === type && i.plannable_id === id)?.html_url;
+    expect(url('assignment', ids.submitted ?? 0)).toBe(
+      `/courses/${course}/assignments/${ids.submitted}/submissions/${userId}`,
+    );
+    expect(url('assignment', ids.graded ?? 0)).toBe(
+      `/courses/${course}/assignments/${ids.graded}/submissions/${userId}`,
+    );
+    expect(url('discussion_topic', ids.talk ?? 0)).toBe(
+      `/courses/${course}/assignments/${ids.talkAssignment}/submissions/${userId}`,
+    );
+    expect(url('assignment', ids.open ?? 0)).toBe(`/courses/${course}/assignments/${ids.open}`);
+    expect(url('quiz', ids.quiz ?? 0)).toBe(`/courses/${course}/quizzes/${ids.quiz}`);
+  });
+
+  // lib/api/v1/planner_item.rb: a calendar event's html_url is
+  // `calendar_url_for(item.effective_context, event: item)`, the calendar page.
+  it('links a calendar event to the calendar page with the event open, not to the API', async () => {
+    const event = (await plannerItems()).find((i) => i.plannable_type === 'calendar_event');
+    expect(event?.html_url).toBe(`/calendar?event_id=${ids.event}&include_contexts=course_${course}`);
+  });
+});
+
+describe('assignment entries of /calendar_events', () => {
+  // app/models/assignment.rb `Assignment.all_day_interpretation`: all_day when the local time
+  // is 23:59; all_day_date is the due date's local date either way.
+  it('gives every dated assignment its local due date as all_day_date; all-day only at 23:59', async () => {
+    const list = (await (
+      await get(
+        `/api/v1/calendar_events?type=assignment&all_events=true&per_page=100&context_codes[]=course_${course}`,
+      )
+    ).json()) as Array<{ id: string; all_day: boolean; all_day_date: string | null }>;
+    const entry = (id: number | undefined) => list.find((e) => e.id === `assignment_${id}`);
+    expect(entry(ids.timed)).toMatchObject({ all_day: false, all_day_date: '2026-12-10' });
+    expect(entry(ids.minute)).toMatchObject({ all_day: true, all_day_date: '2026-12-11' });
+    for (const e of list) expect(e.all_day_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+describe('pagination parameters', () => {
+  // gems/bookmarked_collection/lib/bookmarked_collection/collection.rb `page_to_bookmark`:
+  // an undecodable bookmark is rescued to nil, which is the first page.
+  it('serves the first page for an undecodable bookmark instead of refusing it', async () => {
+    const first = await get('/api/v1/planner/items?start_date=2026-11-01&end_date=2026-12-31&per_page=2');
+    const broken = await get(
+      '/api/v1/planner/items?start_date=2026-11-01&end_date=2026-12-31&per_page=2&page=bookmark:%%%not-json',
+    );
+    expect(broken.status).toBe(200);
+    expect(await broken.json()).toEqual(await first.json());
+    const wrongShape = await get(
+      `/api/v1/planner/items?start_date=2026-11-01&end_date=2026-12-31&per_page=2&page=bookmark:${Buffer.from('{"a":1}').toString('base64url')}`,
+    );
+    expect(wrongShape.status).toBe(200);
+  });
+
+  // lib/api.rb `Api.per_page_for`: `[[per_page.to_i, 1].max, max].min`; Ruby's to_i reads a
+  // leading integer and gives 0 for none, so "abc" is 1 and "12abc" is 12.
+  it('reads per_page with Ruby to_i: "abc" is 1, "3abc" is 3', async () => {
+    for (const [perPage, size] of [
+      ['abc', 1],
+      ['3abc', 3],
+      ['', 1],
+    ] as const) {
+      const page = await get(
+        `/api/v1/planner/items?${WINDOW.replace('per_page=100', `per_page=${perPage}`)}`,
+      );
+      expect(((await page.json()) as unknown[]).length, perPage).toBe(size);
+      expect(page.headers.get('link')).toContain(`per_page=${size}`);
+    }
+  });
+});
