@@ -7,6 +7,7 @@ import { CanvasFaults, UPFRONT_COST } from './canvas-faults.ts';
 import { NOT_FOUND, type RouteContext } from './canvas-http.ts';
 import { CanvasOAuthEndpoints } from './canvas-oauth-endpoints.ts';
 import { handlePlannerRoutes } from './canvas-planner-routes.ts';
+import { profileJson } from './canvas-profile-json.ts';
 import { seedDemoCanvas } from './canvas-seed.ts';
 import { CanvasState, type CanvasUser } from './canvas-state.ts';
 import { createCanvasControl, type RequestCounts } from './create-canvas-control.ts';
@@ -207,8 +208,7 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
         locale: null,
         permissions: {},
       });
-    if (url.pathname === '/api/v1/users/self/profile')
-      return ctx.send(200, { id: ctx.id(user.id), name: user.name, time_zone: user.timeZone });
+    if (url.pathname === '/api/v1/users/self/profile') return ctx.send(200, profileJson(ctx));
     if (handleCourseRoutes(ctx) || handlePlannerRoutes(ctx)) return;
     ctx.send(404, NOT_FOUND);
   };

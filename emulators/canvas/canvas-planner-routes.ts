@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { assignmentEventJson, calendarEventJson } from './canvas-event-json.ts';
 import { badRequest, type RouteContext, sendBookmarkPage, sendPage } from './canvas-http.ts';
 
 /** `/planner/items` and `/calendar_events`. */
@@ -205,7 +206,7 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
  * `undated=true` lists only undated items.
  */
 function calendarEvents(ctx: RouteContext): void {
-  const { url, state, user, origin } = ctx;
+  const { url, state, user } = ctx;
   const type = url.searchParams.get('type') ?? 'event';
   if (type !== 'event' && type !== 'assignment') {
     badRequest(ctx, 'invalid type');
@@ -236,18 +237,7 @@ function calendarEvents(ctx: RouteContext): void {
       .sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt) || a.id - b.id);
     sendPage(
       ctx,
-      events.map((e) => ({
-        id: ctx.id(e.id),
-        title: e.title,
-        start_at: e.startAt,
-        end_at: e.endAt,
-        all_day: e.allDay,
-        all_day_date: e.allDayDate,
-        context_code: `course_${e.courseId}`,
-        workflow_state: 'active',
-        html_url: `${origin}/calendar?event_id=${e.id}&include_contexts=course_${e.courseId}`,
-        type: 'event',
-      })),
+      events.map((e) => calendarEventJson(ctx, e)),
     );
     return;
   }
@@ -258,29 +248,7 @@ function calendarEvents(ctx: RouteContext): void {
     .sort((x, y) => Date.parse(x.dueAt ?? '') - Date.parse(y.dueAt ?? '') || x.a.id - y.a.id);
   sendPage(
     ctx,
-    assignments.map(({ a, dueAt }) => {
-      const { allDay, date } = state.allDayOf(dueAt, a.courseId);
-      return {
-        id: `assignment_${a.id}`,
-        title: a.name,
-        start_at: dueAt,
-        end_at: dueAt,
-        all_day: allDay,
-        all_day_date: date,
-        context_code: `course_${a.courseId}`,
-        workflow_state: 'published',
-        html_url: `${origin}/courses/${a.courseId}/assignments/${a.id}`,
-        type: 'assignment',
-        assignment: {
-          id: ctx.id(a.id),
-          course_id: ctx.id(a.courseId),
-          name: a.name,
-          due_at: dueAt,
-          points_possible: a.pointsPossible,
-          submission_types: a.submissionTypes,
-        },
-      };
-    }),
+    assignments.map(({ a, dueAt }) => assignmentEventJson(ctx, a, dueAt)),
   );
 }
 

@@ -31,9 +31,16 @@ export function createCanvasControl(
       submissionTypes: a.submissionTypes ?? ['online_upload'],
       overrides: new Map(),
       position,
+      createdAt: createdBefore(a.dueAt),
     });
     return id;
   };
+  // Created a week before it is due (or now, if that is earlier): a plausible created_at that
+  // never lies in the future of the clock.
+  const createdBefore = (dueAt: string | null) =>
+    new Date(Math.min(now(), dueAt === null ? now() : Date.parse(dueAt) - 7 * 86_400_000))
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   // A teacher's change shows as new activity on the planner of every student who can see it.
   const touch = (type: string, id: number, courseId: number) => {
     for (const [userId, courses] of state.enrollments)
@@ -90,9 +97,12 @@ export function createCanvasControl(
         restricted: o.restricted ?? false,
         syllabusBody: o.syllabusBody ?? null,
         timeZone: o.timeZone ?? 'America/Chicago',
-        term: o.term ? { ...o.term, id: o.term.id ?? state.id() } : null,
+        term: o.term ? state.termFor(o.term) : null,
         hiddenTabs: new Set(),
         syllabusDates: o.syllabusDates ?? [],
+        assignmentGroupId: state.id(),
+        teacher: { id: state.id(), name: `Instructor of ${o.courseCode}` },
+        createdAt: createdBefore(o.term?.startAt ?? null),
       });
       return id;
     },
@@ -210,10 +220,21 @@ export function createCanvasControl(
       state.discussions.delete(id);
     },
     setOverride(assignmentId, userId, dueAt) {
-      state.assignments.get(assignmentId)?.overrides.set(userId, dueAt);
+      const assignment = state.assignments.get(assignmentId);
+      if (!assignment) return;
+      assignment.overrides.set(userId, dueAt);
+      const key = `${assignmentId}:${userId}`;
+      if (!state.overrideIds.has(key)) state.overrideIds.set(key, state.id());
     },
     submit(userId, assignmentId, workflowState = 'submitted') {
-      state.submissions.set(`${userId}:${assignmentId}`, workflowState);
+      const key = `${userId}:${assignmentId}`;
+      state.submissions.set(key, workflowState);
+      // Turned in on time: an hour before a due date already past, else now.
+      const assignment = state.assignments.get(assignmentId);
+      const dueAt = assignment ? state.dueAtFor(assignment, userId) : null;
+      const at = dueAt !== null && Date.parse(dueAt) <= now() ? Date.parse(dueAt) - 3_600_000 : now();
+      if (!state.submittedAt.has(key))
+        state.submittedAt.set(key, new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     },
     addCalendarEvent(courseId, e) {
       const id = state.id();

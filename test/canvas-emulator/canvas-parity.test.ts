@@ -153,3 +153,231 @@ describe('pagination parameters', () => {
     }
   });
 });
+
+describe('assignments', () => {
+  const assignments = async (query: string) =>
+    (await (await get(`/api/v1/courses/${course}/assignments?per_page=100&${query}`)).json()) as Array<
+      Record<string, unknown> & { id: number }
+    >;
+
+  // DatesOverridable#dates_hash_visible_to (canvas-lms): a student sees their own override, or
+  // else the base dates marked `base: true`; each entry sliced to id, due/unlock/lock_at,
+  // title, base, set_type, set_id. https://canvas.instructure.com/doc/api/assignments.html
+  it('honours include[]=all_dates: the base dates, or the student’s own override', async () => {
+    const extended = emulator.control.addAssignment(course, {
+      name: 'Extended',
+      dueAt: '2026-12-14T17:00:00Z',
+    });
+    emulator.control.setOverride(extended, userId, '2026-12-16T17:00:00Z');
+    const list = await assignments('include[]=all_dates');
+    expect(list.find((a) => a.id === ids.open)?.all_dates).toEqual([
+      { due_at: '2026-12-06T17:00:00Z', unlock_at: null, lock_at: null, base: true },
+    ]);
+    expect(list.find((a) => a.id === extended)?.all_dates).toEqual([
+      {
+        id: expect.any(Number),
+        due_at: '2026-12-16T17:00:00Z',
+        unlock_at: null,
+        lock_at: null,
+        title: '1 student',
+        set_type: 'ADHOC',
+        set_id: null,
+      },
+    ]);
+    expect((await assignments('')).some((a) => 'all_dates' in a)).toBe(false);
+  });
+
+  // kanbasu assignments.json: of five assignments asked for with include[]=submission, only one
+  // carries a `submission`. Work turned in, and work past due (missing), have a row; open work
+  // due later has none.
+  it('attaches a submission only where one exists', async () => {
+    const list = await assignments('include[]=submission');
+    const of = (id: number | undefined) => list.find((a) => a.id === id);
+    expect(of(ids.open)).not.toHaveProperty('submission');
+    expect(of(ids.submitted)?.submission).toMatchObject({ workflow_state: 'submitted', missing: false });
+    expect(of(ids.graded)?.submission).toMatchObject({ workflow_state: 'graded', grade: expect.any(String) });
+    const overdue = emulator.control.addAssignment(course, {
+      name: 'Overdue',
+      dueAt: '2026-11-30T17:00:00Z',
+    });
+    const again = await assignments('include[]=submission');
+    expect(again.find((a) => a.id === overdue)?.submission).toMatchObject({
+      workflow_state: 'unsubmitted',
+      missing: true,
+      seconds_late: 22 * 3600,
+    });
+  });
+});
+
+// Objects no live capture has: their keys are those Canvas's API documentation lists.
+describe('documented fields', () => {
+  const keys = (value: unknown) => Object.keys(value as object).sort();
+
+  // https://canvas.instructure.com/doc/api/quizzes.html (Quiz object), plus assignment_id.
+  it('quizzes carry the fields of the Quiz object', async () => {
+    const [quiz] = (await (await get(`/api/v1/courses/${course}/quizzes`)).json()) as unknown[];
+    expect(keys(quiz)).toEqual(
+      [
+        'id',
+        'title',
+        'html_url',
+        'mobile_url',
+        'preview_url',
+        'description',
+        'quiz_type',
+        'assignment_group_id',
+        'time_limit',
+        'shuffle_answers',
+        'hide_results',
+        'show_correct_answers',
+        'show_correct_answers_last_attempt',
+        'show_correct_answers_at',
+        'hide_correct_answers_at',
+        'one_time_results',
+        'scoring_policy',
+        'allowed_attempts',
+        'one_question_at_a_time',
+        'question_count',
+        'points_possible',
+        'cant_go_back',
+        'access_code',
+        'ip_filter',
+        'due_at',
+        'lock_at',
+        'unlock_at',
+        'published',
+        'unpublishable',
+        'locked_for_user',
+        'speedgrader_url',
+        'quiz_extensions_url',
+        'permissions',
+        'all_dates',
+        'version_number',
+        'question_types',
+        'anonymous_submissions',
+        'assignment_id',
+      ].sort(),
+    );
+  });
+
+  // https://canvas.instructure.com/doc/api/calendar_events.html (CalendarEvent, AssignmentEvent).
+  it('calendar events carry the fields of the CalendarEvent and AssignmentEvent objects', async () => {
+    const codes = `all_events=true&context_codes[]=course_${course}`;
+    const [event] = (await (await get(`/api/v1/calendar_events?${codes}`)).json()) as unknown[];
+    expect(keys(event)).toEqual(
+      [
+        'id',
+        'title',
+        'start_at',
+        'end_at',
+        'description',
+        'location_name',
+        'location_address',
+        'context_code',
+        'effective_context_code',
+        'context_name',
+        'all_context_codes',
+        'workflow_state',
+        'hidden',
+        'parent_event_id',
+        'child_events_count',
+        'child_events',
+        'url',
+        'html_url',
+        'all_day_date',
+        'all_day',
+        'created_at',
+        'updated_at',
+        'appointment_group_id',
+        'appointment_group_url',
+        'own_reservation',
+        'reserve_url',
+        'reserved',
+        'participant_type',
+        'participants_per_appointment',
+        'available_slots',
+        'user',
+        'group',
+        'important_dates',
+        'series_uuid',
+        'rrule',
+        'series_head',
+        'series_natural_language',
+        'blackout_date',
+        'type',
+      ].sort(),
+    );
+    const [entry] = (await (await get(`/api/v1/calendar_events?type=assignment&${codes}`)).json()) as Array<
+      Record<string, unknown>
+    >;
+    expect(keys(entry)).toEqual(
+      [
+        'id',
+        'title',
+        'start_at',
+        'end_at',
+        'description',
+        'context_code',
+        'context_name',
+        'workflow_state',
+        'url',
+        'html_url',
+        'all_day_date',
+        'all_day',
+        'created_at',
+        'updated_at',
+        'important_dates',
+        'type',
+        'assignment',
+      ].sort(),
+    );
+    expect(entry?.assignment).toMatchObject({ id: expect.any(Number), due_at: expect.any(String) });
+  });
+
+  // https://canvas.instructure.com/doc/api/users.html (Profile object).
+  it('the profile carries the fields of the Profile object', async () => {
+    const profile = await (await get('/api/v1/users/self/profile')).json();
+    expect(keys(profile)).toEqual(
+      [
+        'id',
+        'name',
+        'short_name',
+        'sortable_name',
+        'title',
+        'bio',
+        'pronunciation',
+        'primary_email',
+        'login_id',
+        'sis_user_id',
+        'lti_user_id',
+        'avatar_url',
+        'calendar',
+        'time_zone',
+        'locale',
+        'k5_user',
+        'use_classic_font_in_k5',
+      ].sort(),
+    );
+    expect(profile).toMatchObject({ time_zone: 'America/Chicago' });
+  });
+});
+
+describe('enrollment terms', () => {
+  // Terms belong to the account (https://canvas.instructure.com/doc/api/enrollment_terms.html):
+  // the courses of one term point at the same term, as kanbasu's courses share term 9.
+  it('are shared across the account’s courses of the same term', async () => {
+    const term = { name: 'Spring 2027', startAt: '2027-01-11T06:00:00Z', endAt: '2027-05-14T05:00:00Z' };
+    const a = emulator.control.createCourse({ name: 'A', courseCode: 'A 1', term });
+    const b = emulator.control.createCourse({ name: 'B', courseCode: 'B 1', term: { ...term } });
+    emulator.control.enroll(userId, a);
+    emulator.control.enroll(userId, b);
+    const courses = (await (await get('/api/v1/courses?include[]=term&per_page=100')).json()) as Array<{
+      id: number;
+      enrollment_term_id: number;
+      term: { id: number };
+    }>;
+    const [ca, cb] = [a, b].map((id) => courses.find((c) => c.id === id));
+    expect(ca?.enrollment_term_id).toBe(cb?.enrollment_term_id);
+    expect(ca?.term.id).toBe(cb?.term.id);
+  });
+});
