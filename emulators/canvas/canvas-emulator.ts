@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CanvasControl } from './canvas-control.ts';
+import { checkControlArguments } from './canvas-control-arguments.ts';
 import { CONTROL_PREFIX, serveControl } from './canvas-control-http.ts';
 import { handleCourseRoutes } from './canvas-course-routes.ts';
 import { CanvasFaults, UPFRONT_COST } from './canvas-faults.ts';
@@ -60,7 +61,8 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
   let origin = '';
 
   const oauth = new CanvasOAuthEndpoints(state, now, () => control.demo?.userId);
-  const control: CanvasControl = {
+  // Every control call's arguments are checked first: a misspelt field is refused, naming it.
+  const control: CanvasControl = checkControlArguments({
     ...createCanvasControl(state, faults, counts, () => origin, now),
     registerDeveloperKey(key) {
       oauth.keys.set(key.clientId, { ...key });
@@ -71,7 +73,7 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
         throw new Error('approveConsent needs a userId when no demo student is seeded');
       return oauth.decide(authUrl, { userId, ...(o.deny ? { deny: true } : {}) });
     },
-  };
+  });
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
