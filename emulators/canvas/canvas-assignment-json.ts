@@ -69,7 +69,9 @@ export function assignmentJson(
     submissions_download_url: `${origin}/courses/${a.courseId}/assignments/${a.id}/submissions?zip=1`,
     anonymize_students: false,
     ...(quiz ? { quiz_id: ctx.id(quiz.id) } : {}),
-    ...(topic ? { discussion_topic: discussionTopicJson(ctx, topic) } : {}),
+    // The topic as Canvas embeds it, without the assignment it is embedded in
+    // (`discussion_topic_api_json(..., include_assignment: false)`).
+    ...(topic ? { discussion_topic: discussionTopicJson(ctx, topic, { withAssignment: false }) } : {}),
     ...(include.allDates ? { all_dates: allDatesJson(ctx, a) } : {}),
     ...(submission ? { submission } : {}),
   };

@@ -8,7 +8,11 @@ import type { CanvasDiscussion } from './canvas-state.ts';
  * (https://canvas.instructure.com/doc/api/discussion_topics.html). A graded topic also carries
  * its `assignment` (the student's due date), which the emulator has always sent.
  */
-export function discussionTopicJson(ctx: RouteContext, d: CanvasDiscussion): Record<string, unknown> {
+export function discussionTopicJson(
+  ctx: RouteContext,
+  d: CanvasDiscussion,
+  options: { withAssignment: boolean } = { withAssignment: true },
+): Record<string, unknown> {
   const { state, user, origin } = ctx;
   const assignment = d.assignmentId === null ? undefined : state.assignments.get(d.assignmentId);
   const course = state.courses.get(d.courseId);
@@ -63,7 +67,7 @@ export function discussionTopicJson(ctx: RouteContext, d: CanvasDiscussion): Rec
     locked_for_user: false,
     message: `<p>${escapeHtml(d.title)}</p>`,
     todo_date: d.todoDate,
-    ...(assignment
+    ...(assignment && options.withAssignment
       ? {
           assignment: {
             id: ctx.id(assignment.id),

@@ -160,6 +160,7 @@ describe('assignments', () => {
       Record<string, unknown> & { id: number }
     >;
 
+  // lib/api/v1/assignment.rb (`include_all_dates` → `dates_hash_visible_to(user)`) and
   // DatesOverridable#dates_hash_visible_to (canvas-lms): a student sees their own override, or
   // else the base dates marked `base: true`; each entry sliced to id, due/unlock/lock_at,
   // title, base, set_type, set_id. https://canvas.instructure.com/doc/api/assignments.html
@@ -185,6 +186,16 @@ describe('assignments', () => {
       },
     ]);
     expect((await assignments('')).some((a) => 'all_dates' in a)).toBe(false);
+  });
+
+  // lib/api/v1/assignment.rb embeds the topic with `discussion_topic_api_json(...,
+  // include_assignment: false)`: the whole topic, without the assignment it sits in.
+  it('embeds the whole discussion topic in its assignment, without the assignment again', async () => {
+    const talk = (await assignments('')).find((a) => a.id === ids.talkAssignment);
+    const topic = talk?.discussion_topic as Record<string, unknown> | undefined;
+    expect(topic).toMatchObject({ id: ids.talk, title: 'Talk', assignment_id: ids.talkAssignment });
+    expect(topic).not.toHaveProperty('assignment');
+    expect(Object.keys(topic ?? {}).length).toBeGreaterThan(40);
   });
 
   // kanbasu assignments.json: of five assignments asked for with include[]=submission, only one
