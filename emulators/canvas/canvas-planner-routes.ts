@@ -62,11 +62,18 @@ function plannerDefaults(ctx: RouteContext): { start: string; end: string } {
   return { start: day(now.subtract({ years: 10 })), end: day(now.add({ years: 10 })) };
 }
 
-/** Every planner item of the student: work due in their open courses, to-dos and course events. */
+/**
+ * Every planner item of the student: work due in their open courses, to-dos and course events.
+ * A `plannable` has the fields `plannable_json` slices (lib/api/v1/planner_item.rb:
+ * id, title, todo_date, created_at, updated_at, unread_count/read_state for topics,
+ * assignment_id/points_possible/due_at for graded work, all_day/start_at/end_at/location/
+ * description for events) and, as in the kanbasu capture, the item's `html_url`.
+ */
 function plannerRows(ctx: RouteContext): PlannerRow[] {
   const { state, user, origin } = ctx;
   const open = new Set(state.openCoursesOf(user.id).map((c) => c.id));
   const rows: PlannerRow[] = [];
+  const createdAt = (courseId: number) => state.courses.get(courseId)?.createdAt ?? null;
   const base = (courseId: number, type: string, plannableId: number, date: string) => ({
     context_type: 'Course',
     course_id: ctx.id(courseId),
@@ -102,9 +109,17 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
       title: a.name,
       ...(type === 'assignment' ? {} : { assignment_id: ctx.id(a.id) }),
       ...(type === 'discussion_topic'
-        ? { todo_date: null, assignment: { id: ctx.id(a.id), due_at: dueAt } }
-        : { due_at: dueAt }),
+        ? {
+            todo_date: null,
+            unread_count: 0,
+            read_state: 'read',
+            assignment: { id: ctx.id(a.id), due_at: dueAt },
+          }
+        : {}),
+      due_at: dueAt,
       points_possible: a.pointsPossible,
+      created_at: a.createdAt,
+      updated_at: a.createdAt,
       html_url: `${origin}/courses/${a.courseId}/${path}`,
     };
     // Submitted or graded work links to the student's submission, not the assignment; a quiz
@@ -143,6 +158,10 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
           title: d.title,
           assignment_id: null,
           todo_date: d.todoDate,
+          unread_count: 0,
+          read_state: 'read',
+          created_at: createdAt(d.courseId),
+          updated_at: createdAt(d.courseId),
           html_url: `${origin}/courses/${d.courseId}/discussion_topics/${d.id}`,
         },
         html_url: `/courses/${d.courseId}/discussion_topics/${d.id}`,
@@ -167,6 +186,8 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
           assignment_id: null,
           points_possible: q.pointsPossible,
           due_at: q.dueAt,
+          created_at: createdAt(q.courseId),
+          updated_at: createdAt(q.courseId),
         },
         html_url: `/courses/${q.courseId}/quizzes/${q.id}`,
       },
@@ -187,9 +208,13 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
           id: ctx.id(e.id),
           title: e.title,
           location_name: null,
+          location_address: null,
+          description: null,
           all_day: e.allDay,
           start_at: e.startAt,
           end_at: e.endAt,
+          created_at: createdAt(e.courseId),
+          updated_at: createdAt(e.courseId),
         },
         // `calendar_url_for(item.effective_context, event: item)` (lib/api/v1/planner_item.rb):
         // the calendar page with the event open, relative like the planner's other links.

@@ -105,6 +105,46 @@ describe('planner html_url', () => {
   });
 });
 
+describe('planner plannable', () => {
+  // lib/api/v1/planner_item.rb `plannable_json`: API_PLANNABLE_FIELDS (id, title, todo_date,
+  // created_at, updated_at, unread_count, read_state …) plus GRADABLE_FIELDS (assignment_id,
+  // points_possible, due_at) for graded work and CALENDAR_PLANNABLE_FIELDS for events.
+  it('carries the fields plannable_json slices for each kind', async () => {
+    const list = (await (await get(`/api/v1/planner/items?${WINDOW}`)).json()) as Array<{
+      plannable_type: string;
+      plannable: Record<string, unknown>;
+    }>;
+    const keysOf = (type: string) =>
+      Object.keys(list.find((i) => i.plannable_type === type)?.plannable ?? {});
+    const common = ['id', 'title', 'created_at', 'updated_at'];
+    expect(keysOf('assignment')).toEqual(expect.arrayContaining([...common, 'points_possible', 'due_at']));
+    expect(keysOf('quiz')).toEqual(
+      expect.arrayContaining([...common, 'assignment_id', 'points_possible', 'due_at']),
+    );
+    expect(keysOf('discussion_topic')).toEqual(
+      expect.arrayContaining([
+        ...common,
+        'assignment_id',
+        'due_at',
+        'todo_date',
+        'unread_count',
+        'read_state',
+      ]),
+    );
+    expect(keysOf('calendar_event')).toEqual(
+      expect.arrayContaining([
+        ...common,
+        'location_name',
+        'location_address',
+        'description',
+        'all_day',
+        'start_at',
+        'end_at',
+      ]),
+    );
+  });
+});
+
 describe('assignment entries of /calendar_events', () => {
   // app/models/assignment.rb `Assignment.all_day_interpretation`: all_day when the local time
   // is 23:59; all_day_date is the due date's local date either way.
