@@ -48,7 +48,7 @@ function accessTokenOf(req: IncomingMessage, url: URL): string | undefined {
 }
 
 /** A number as Ruby's `Float#to_s` writes it, to two decimals: `1.0`, `699.98`, `-3.5`. */
-export function rubyFloat(n: number): string {
+function rubyFloat(n: number): string {
   const rounded = Math.round(n * 100) / 100;
   return Number.isInteger(rounded) ? rounded.toFixed(1) : String(rounded);
 }
@@ -126,8 +126,9 @@ export async function startCanvasEmulator(options: CanvasEmulatorOptions = {}): 
     if (!user) return json(res, 401, DEAD_TOKEN, { ...REALM, ...FREE });
     if (token.revokeAfter !== null) token.revokeAfter -= 1;
     if (!faults.admit(token.token)) {
-      // A throttled request was never run, so it has no cost: Canvas leaves X-Request-Cost
-      // off and still says how much (nothing) is left (app/middleware/request_throttle.rb).
+      // A throttled request never ran, so it has no cost and Canvas sends no X-Request-Cost
+      // (issue 12; app/middleware/request_throttle.rb's `rate_limit_exceeded` answer). The
+      // emulator still says what is left, at most nothing, for clients that read only that.
       res.writeHead(403, {
         'content-type': 'text/plain; charset=utf-8',
         'x-rate-limit-remaining': rubyFloat(Math.min(0, faults.remaining(token.token, UPFRONT_COST))),
