@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CanvasControl } from './canvas-control.ts';
+import { ControlArgumentError } from './canvas-control-arguments.ts';
 
 /** Where the control API answers over HTTP: `POST /_emulator/<method>`. */
 export const CONTROL_PREFIX = '/_emulator/';
@@ -43,6 +44,7 @@ export async function callCanvasControl(
   } catch (error) {
     // Arguments of the wrong shape fail as TypeErrors; refused values as plain Errors, whose
     // messages are the control API's own and hold no secrets. Anything else is a bug.
+    if (error instanceof ControlArgumentError) return refuse(400, 'badArguments', error.message);
     if (error instanceof TypeError) return refuse(400, 'badArguments', `Bad arguments for '${name}'.`);
     if (error instanceof Error && !(error instanceof ReferenceError))
       return refuse(400, 'rejected', error.message);

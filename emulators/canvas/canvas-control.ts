@@ -18,7 +18,11 @@ export interface RandomFaults {
   serverErrorRate?: number;
 }
 
-/** What tests and the demo use to act as a teacher and to observe the emulator. */
+/**
+ * What tests and the demo use to act as a teacher and to observe the emulator. Every call's
+ * arguments are checked (canvas-control-arguments.ts): a misfit throws ControlArgumentError
+ * naming the field, and a call about a user, course or item that does not exist throws.
+ */
 export interface CanvasControl {
   readonly state: CanvasState;
   createUser(name: string, timeZone: string): number;

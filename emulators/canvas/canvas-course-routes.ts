@@ -1,3 +1,5 @@
+import { assignmentJson } from './canvas-assignment-json.ts';
+import { courseJson } from './canvas-course-json.ts';
 import {
   badRequest,
   includes,
@@ -7,7 +9,9 @@ import {
   TAB_DISABLED,
   UNAUTHORIZED,
 } from './canvas-http.ts';
+import { quizJson } from './canvas-quiz-json.ts';
 import type { CanvasAssignment, CanvasCourse, CourseTab, EnrollmentState } from './canvas-state.ts';
+import { discussionTopicJson } from './canvas-topic-json.ts';
 
 const ENROLLMENT_STATES: Record<string, EnrollmentState[]> = {
   active: ['active'],
@@ -82,37 +86,6 @@ const restrictedStub = (ctx: RouteContext, c: CanvasCourse) => ({
   access_restricted_by_date: true,
 });
 
-function courseJson(ctx: RouteContext, c: CanvasCourse): Record<string, unknown> {
-  const enrollment = ctx.state.enrollmentOf(ctx.user.id, c.id);
-  const include = includes(ctx.url);
-  return {
-    id: ctx.id(c.id),
-    name: c.name,
-    course_code: c.courseCode,
-    workflow_state: 'available',
-    start_at: c.term?.startAt ?? null,
-    end_at: c.term?.endAt ?? null,
-    enrollment_term_id: c.term ? ctx.id(c.term.id) : null,
-    time_zone: c.timeZone,
-    enrollments: [
-      {
-        type: enrollment.type,
-        role: `${enrollment.type[0]?.toUpperCase()}${enrollment.type.slice(1)}Enrollment`,
-        enrollment_state: enrollment.state,
-        user_id: ctx.id(ctx.user.id),
-      },
-    ],
-    ...(include.includes('term')
-      ? {
-          term: c.term
-            ? { id: ctx.id(c.term.id), name: c.term.name, start_at: c.term.startAt, end_at: c.term.endAt }
-            : null,
-        }
-      : {}),
-    ...(include.includes('syllabus_body') ? { syllabus_body: c.syllabusBody } : {}),
-  };
-}
-
 function listAssignments(ctx: RouteContext, course: CanvasCourse): void {
   const { url, state, user } = ctx;
   const bucket = url.searchParams.get('bucket');
@@ -125,7 +98,6 @@ function listAssignments(ctx: RouteContext, course: CanvasCourse): void {
     badRequest(ctx, 'order_by must be one of the following: position, name, due_at');
     return;
   }
-  const withSubmission = includes(url).includes('submission');
   const rows = [...state.assignments.values()]
     .filter((a) => a.courseId === course.id && a.published)
     .map((a) => ({ a, dueAt: state.dueAtFor(a, user.id), work: state.submissions.get(`${user.id}:${a.id}`) }))
@@ -142,41 +114,13 @@ function listAssignments(ctx: RouteContext, course: CanvasCourse): void {
       );
     return byPosition(x.a, y.a);
   });
+  const include = {
+    submission: includes(url).includes('submission'),
+    allDates: includes(url).includes('all_dates'),
+  };
   sendPage(
     ctx,
-    rows.map(({ a, dueAt, work }) => {
-      const quiz = state.quizOf(a.id);
-      const topic = state.discussionOf(a.id);
-      return {
-        id: ctx.id(a.id),
-        course_id: ctx.id(course.id),
-        name: a.name,
-        position: a.position,
-        due_at: dueAt,
-        lock_at: null,
-        unlock_at: null,
-        points_possible: a.pointsPossible,
-        submission_types: a.submissionTypes,
-        workflow_state: 'published',
-        published: true,
-        is_quiz_assignment: quiz !== undefined,
-        ...(quiz ? { quiz_id: ctx.id(quiz.id) } : {}),
-        ...(topic ? { discussion_topic: { id: ctx.id(topic.id), title: topic.title } } : {}),
-        html_url: `${ctx.origin}/courses/${course.id}/assignments/${a.id}`,
-        has_submitted_submissions: [...state.submissions.keys()].some((k) => k.endsWith(`:${a.id}`)),
-        ...(withSubmission
-          ? {
-              submission: {
-                assignment_id: ctx.id(a.id),
-                user_id: ctx.id(user.id),
-                workflow_state: work ?? 'unsubmitted',
-                missing: work === undefined && dueAt !== null && Date.parse(dueAt) < ctx.now,
-                late: false,
-              },
-            }
-          : {}),
-      };
-    }),
+    rows.map(({ a }) => assignmentJson(ctx, a, include)),
   );
 }
 
@@ -206,60 +150,23 @@ function inBucket(
 }
 
 function listQuizzes(ctx: RouteContext, course: CanvasCourse): void {
-  const { state, user } = ctx;
+  const { state } = ctx;
   const quizzes = [...state.quizzes.values()]
     .filter((q) => q.courseId === course.id && q.published)
     .sort((a, b) => a.id - b.id);
   sendPage(
     ctx,
-    quizzes.map((q) => {
-      const assignment = q.assignmentId === null ? undefined : state.assignments.get(q.assignmentId);
-      return {
-        id: ctx.id(q.id),
-        title: q.title,
-        html_url: `${ctx.origin}/courses/${course.id}/quizzes/${q.id}`,
-        quiz_type: q.quizType,
-        assignment_id: assignment ? ctx.id(assignment.id) : null,
-        due_at: assignment ? state.dueAtFor(assignment, user.id) : q.dueAt,
-        lock_at: null,
-        unlock_at: null,
-        points_possible: assignment ? assignment.pointsPossible : q.pointsPossible,
-        published: true,
-      };
-    }),
+    quizzes.map((q) => quizJson(ctx, q)),
   );
 }
 
 function listDiscussions(ctx: RouteContext, course: CanvasCourse): void {
-  const { state, user } = ctx;
+  const { state } = ctx;
   const topics = [...state.discussions.values()]
     .filter((d) => d.courseId === course.id && d.published)
     .sort((a, b) => b.id - a.id);
   sendPage(
     ctx,
-    topics.map((d) => {
-      const assignment = d.assignmentId === null ? undefined : state.assignments.get(d.assignmentId);
-      return {
-        id: ctx.id(d.id),
-        title: d.title,
-        html_url: `${ctx.origin}/courses/${course.id}/discussion_topics/${d.id}`,
-        assignment_id: assignment ? ctx.id(assignment.id) : null,
-        todo_date: d.todoDate,
-        published: true,
-        discussion_type: 'threaded',
-        ...(assignment
-          ? {
-              assignment: {
-                id: ctx.id(assignment.id),
-                course_id: ctx.id(course.id),
-                name: assignment.name,
-                due_at: state.dueAtFor(assignment, user.id),
-                points_possible: assignment.pointsPossible,
-                submission_types: assignment.submissionTypes,
-              },
-            }
-          : {}),
-      };
-    }),
+    topics.map((d) => discussionTopicJson(ctx, d)),
   );
 }

@@ -5,7 +5,7 @@ import type { RandomFaults } from './canvas-control.ts';
 // up-front charge per request in flight that is refunded when it ends.
 export const HIGH_WATER = 700;
 const LEAK_PER_SECOND = 10;
-const UPFRONT_COST = 50;
+export const UPFRONT_COST = 50;
 
 interface Bucket {
   level: number;

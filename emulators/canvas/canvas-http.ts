@@ -61,17 +61,17 @@ export function sendBookmarkPage<T>(
   items: T[],
   sortKey: (item: T) => [string, number],
   render: (item: T) => unknown,
-  defaultPerPage = 50,
 ): void {
-  const perPage = perPageOf(ctx.url, defaultPerPage);
+  // The planner paginates with Api.paginate and no default of its own, so Canvas's
+  // api_per_page setting (10) applies (canvas-lms app/controllers/planner_controller.rb#index).
+  const perPage = perPageOf(ctx.url, 10);
   const page = ctx.url.searchParams.get('page');
   let start = 0;
-  if (page?.startsWith('bookmark:')) {
-    const after = decodeBookmark(page.slice('bookmark:'.length));
-    if (!after) {
-      badRequest(ctx, 'invalid bookmark');
-      return;
-    }
+  // A page that is not a decodable bookmark is the first page: BookmarkedCollection's
+  // `page_to_bookmark` rescues the decoding error and returns nil (canvas-lms
+  // gems/bookmarked_collection/lib/bookmarked_collection/collection.rb).
+  const after = page?.startsWith('bookmark:') ? decodeBookmark(page.slice('bookmark:'.length)) : undefined;
+  if (after) {
     const index = items.findIndex((item) => compareKeys(sortKey(item), after) > 0);
     start = index === -1 ? items.length : index;
   }
@@ -105,11 +105,21 @@ export function sendBookmarkPage<T>(
   ctx.send(200, body, headers);
 }
 
-function perPageOf(url: URL, fallback: number): number {
-  // Canvas clamps what it is given (0 and negatives to 1); only an absent or unreadable value
-  // falls back to the default.
-  const asked = Number.parseInt(url.searchParams.get('per_page') ?? '', 10);
-  return Number.isNaN(asked) ? fallback : Math.min(100, Math.max(1, asked));
+/**
+ * Canvas's `Api.per_page_for`: `[[per_page.to_i, 1].max, max].min`, with the default only
+ * when `per_page` is absent (canvas-lms lib/api.rb). Ruby's `to_i` reads a leading integer
+ * and gives 0 for anything else, so `abc` and the empty string are 1, `12abc` is 12.
+ */
+export function perPageOf(url: URL, fallback: number): number {
+  const raw = url.searchParams.get('per_page');
+  if (raw === null) return fallback;
+  return Math.min(100, Math.max(1, rubyToI(raw)));
+}
+
+/** Ruby's `String#to_i`: optional leading whitespace and sign, then digits; 0 when none. */
+export function rubyToI(text: string): number {
+  const match = /^\s*([+-]?\d+)/.exec(text);
+  return match?.[1] === undefined ? 0 : Number.parseInt(match[1], 10);
 }
 
 const encodeBookmark = (key: [string, number]) => Buffer.from(JSON.stringify(key)).toString('base64url');
@@ -120,7 +130,7 @@ function decodeBookmark(text: string): [string, number] | undefined {
     if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'number')
       return [value[0], value[1]];
   } catch {
-    // An unreadable bookmark is the client's error, answered as 400 by the caller.
+    // Canvas swallows an undecodable bookmark: the caller serves the first page.
   }
   return undefined;
 }

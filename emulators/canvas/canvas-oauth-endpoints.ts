@@ -34,13 +34,22 @@ interface RefreshGrant {
   revoked: boolean;
   /** Access tokens issued from this grant; logging out revokes them all. */
   accessTokens: Set<string>;
+  /** The grant's one live access token (Canvas keeps one AccessToken row per grant). */
+  current: string | null;
+  /** When `current` was issued, for Canvas's refresh spam interval. */
+  issuedAt: number;
 }
+
+// Canvas does not regenerate an access token refreshed again within this long
+// (`oauth_refresh_token_spam_interval`, 5 s): the same token comes back.
+const REFRESH_SPAM_INTERVAL_MS = 5_000;
 
 /**
  * Canvas's OAuth2 endpoints: `GET /login/oauth2/auth` (a consent page a browser can click),
  * `POST /login/oauth2/token` (`authorization_code` and `refresh_token`; access tokens last an
- * hour; the refresh token is reused, never rotated) and `DELETE /login/oauth2/token` (log out:
- * the access token and its refresh token die).
+ * hour; the refresh token is reused, never rotated; a refresh regenerates the grant's access
+ * token, so the old one dies, unless it was issued under 5 s ago, when the same one comes back)
+ * and `DELETE /login/oauth2/token` (log out: the access token and its refresh token die).
  */
 export class CanvasOAuthEndpoints {
   readonly keys = new Map<string, DeveloperKey>([
@@ -171,7 +180,14 @@ export class CanvasOAuthEndpoints {
         return json(res, 400, { error: 'invalid_grant', error_description: 'redirect_uri mismatch' });
       code.used = true;
       const refreshToken = `${code.userId}~${randomBytes(48).toString('base64url')}`;
-      const grant: RefreshGrant = { clientId, userId: code.userId, revoked: false, accessTokens: new Set() };
+      const grant: RefreshGrant = {
+        clientId,
+        userId: code.userId,
+        revoked: false,
+        accessTokens: new Set(),
+        current: null,
+        issuedAt: 0,
+      };
       this.refreshGrants.set(refreshToken, grant);
       return json(res, 200, { ...this.issueAccessToken(grant), refresh_token: refreshToken });
     }
@@ -179,7 +195,7 @@ export class CanvasOAuthEndpoints {
       const grant = this.refreshGrants.get(form.get('refresh_token') ?? '');
       if (!grant || grant.revoked || grant.clientId !== clientId)
         return json(res, 400, { error: 'invalid_grant', error_description: 'refresh_token not found' });
-      return json(res, 200, this.issueAccessToken(grant));
+      return json(res, 200, this.refreshAccessToken(grant));
     }
     return json(res, 400, {
       error: 'unsupported_grant_type',
@@ -187,16 +203,36 @@ export class CanvasOAuthEndpoints {
     });
   }
 
+  /**
+   * A refresh regenerates the grant's access token: the old string stops working at once
+   * (canvas-lms lib/canvas/oauth/grant_types/refresh_token.rb, `regenerate_access_token`),
+   * except within the spam interval of the last one, when that one is answered again.
+   */
+  private refreshAccessToken(grant: RefreshGrant) {
+    const live = grant.current === null ? undefined : this.state.tokens.get(grant.current);
+    if (live && !live.revoked && this.now() - grant.issuedAt < REFRESH_SPAM_INTERVAL_MS)
+      return this.tokenAnswer(grant, live.token, live.expiresAt ?? this.now());
+    if (live) live.revoked = true;
+    return this.issueAccessToken(grant);
+  }
+
   private issueAccessToken(grant: RefreshGrant) {
     const token = `${grant.userId}~${randomBytes(48).toString('base64url')}`;
+    const expiresAt = this.now() + ACCESS_TOKEN_TTL_S * 1000;
     this.state.tokens.set(token, {
       token,
       userId: grant.userId,
-      expiresAt: this.now() + ACCESS_TOKEN_TTL_S * 1000,
+      expiresAt,
       revoked: false,
       revokeAfter: null,
     });
     grant.accessTokens.add(token);
+    grant.current = token;
+    grant.issuedAt = this.now();
+    return this.tokenAnswer(grant, token, expiresAt);
+  }
+
+  private tokenAnswer(grant: RefreshGrant, token: string, expiresAt: number) {
     const user = this.state.users.get(grant.userId);
     return {
       access_token: token,
@@ -208,7 +244,7 @@ export class CanvasOAuthEndpoints {
         effective_locale: 'en',
       },
       canvas_region: 'us-east-1',
-      expires_in: ACCESS_TOKEN_TTL_S,
+      expires_in: Math.max(0, Math.round((expiresAt - this.now()) / 1000)),
     };
   }
 

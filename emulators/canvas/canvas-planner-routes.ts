@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { assignmentEventJson, calendarEventJson } from './canvas-event-json.ts';
 import { badRequest, type RouteContext, sendBookmarkPage, sendPage } from './canvas-http.ts';
 
 /** `/planner/items` and `/calendar_events`. */
@@ -61,11 +62,18 @@ function plannerDefaults(ctx: RouteContext): { start: string; end: string } {
   return { start: day(now.subtract({ years: 10 })), end: day(now.add({ years: 10 })) };
 }
 
-/** Every planner item of the student: work due in their open courses, to-dos and course events. */
+/**
+ * Every planner item of the student: work due in their open courses, to-dos and course events.
+ * A `plannable` has the fields `plannable_json` slices (lib/api/v1/planner_item.rb:
+ * id, title, todo_date, created_at, updated_at, unread_count/read_state for topics,
+ * assignment_id/points_possible/due_at for graded work, all_day/start_at/end_at/location/
+ * description for events) and, as in the kanbasu capture, the item's `html_url`.
+ */
 function plannerRows(ctx: RouteContext): PlannerRow[] {
   const { state, user, origin } = ctx;
   const open = new Set(state.openCoursesOf(user.id).map((c) => c.id));
   const rows: PlannerRow[] = [];
+  const createdAt = (courseId: number) => state.courses.get(courseId)?.createdAt ?? null;
   const base = (courseId: number, type: string, plannableId: number, date: string) => ({
     context_type: 'Course',
     course_id: ctx.id(courseId),
@@ -101,11 +109,26 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
       title: a.name,
       ...(type === 'assignment' ? {} : { assignment_id: ctx.id(a.id) }),
       ...(type === 'discussion_topic'
-        ? { todo_date: null, assignment: { id: ctx.id(a.id), due_at: dueAt } }
-        : { due_at: dueAt }),
+        ? {
+            todo_date: null,
+            unread_count: 0,
+            read_state: 'read',
+            assignment: { id: ctx.id(a.id), due_at: dueAt },
+          }
+        : {}),
+      due_at: dueAt,
       points_possible: a.pointsPossible,
+      created_at: a.createdAt,
+      updated_at: a.createdAt,
       html_url: `${origin}/courses/${a.courseId}/${path}`,
     };
+    // Submitted or graded work links to the student's submission, not the assignment; a quiz
+    // always links to the quiz (canvas-lms lib/api/v1/planner_item.rb, `assignment_feedback_url`:
+    // `context_assignment_submission_url(assignment, user)`).
+    const htmlUrl =
+      type !== 'quiz' && (submissions.submitted || submissions.graded || submissions.has_feedback)
+        ? `/courses/${a.courseId}/assignments/${a.id}/submissions/${user.id}`
+        : `/courses/${a.courseId}/${path}`;
     rows.push({
       date,
       id: a.id,
@@ -115,7 +138,7 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
         ...base(a.courseId, type, plannableId, date),
         submissions,
         plannable,
-        html_url: `/courses/${a.courseId}/${path}`,
+        html_url: htmlUrl,
       },
     });
   }
@@ -135,6 +158,10 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
           title: d.title,
           assignment_id: null,
           todo_date: d.todoDate,
+          unread_count: 0,
+          read_state: 'read',
+          created_at: createdAt(d.courseId),
+          updated_at: createdAt(d.courseId),
           html_url: `${origin}/courses/${d.courseId}/discussion_topics/${d.id}`,
         },
         html_url: `/courses/${d.courseId}/discussion_topics/${d.id}`,
@@ -159,6 +186,8 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
           assignment_id: null,
           points_possible: q.pointsPossible,
           due_at: q.dueAt,
+          created_at: createdAt(q.courseId),
+          updated_at: createdAt(q.courseId),
         },
         html_url: `/courses/${q.courseId}/quizzes/${q.id}`,
       },
@@ -179,11 +208,17 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
           id: ctx.id(e.id),
           title: e.title,
           location_name: null,
+          location_address: null,
+          description: null,
           all_day: e.allDay,
           start_at: e.startAt,
           end_at: e.endAt,
+          created_at: createdAt(e.courseId),
+          updated_at: createdAt(e.courseId),
         },
-        html_url: `/api/v1/calendar_events/${e.id}`,
+        // `calendar_url_for(item.effective_context, event: item)` (lib/api/v1/planner_item.rb):
+        // the calendar page with the event open, relative like the planner's other links.
+        html_url: `/calendar?event_id=${e.id}&include_contexts=course_${e.courseId}`,
       },
     });
   }
@@ -196,7 +231,7 @@ function plannerRows(ctx: RouteContext): PlannerRow[] {
  * `undated=true` lists only undated items.
  */
 function calendarEvents(ctx: RouteContext): void {
-  const { url, state, user, origin } = ctx;
+  const { url, state, user } = ctx;
   const type = url.searchParams.get('type') ?? 'event';
   if (type !== 'event' && type !== 'assignment') {
     badRequest(ctx, 'invalid type');
@@ -227,18 +262,7 @@ function calendarEvents(ctx: RouteContext): void {
       .sort((a, b) => Date.parse(a.startAt) - Date.parse(b.startAt) || a.id - b.id);
     sendPage(
       ctx,
-      events.map((e) => ({
-        id: ctx.id(e.id),
-        title: e.title,
-        start_at: e.startAt,
-        end_at: e.endAt,
-        all_day: e.allDay,
-        all_day_date: e.allDayDate,
-        context_code: `course_${e.courseId}`,
-        workflow_state: 'active',
-        html_url: `${origin}/calendar?event_id=${e.id}&include_contexts=course_${e.courseId}`,
-        type: 'event',
-      })),
+      events.map((e) => calendarEventJson(ctx, e)),
     );
     return;
   }
@@ -249,29 +273,7 @@ function calendarEvents(ctx: RouteContext): void {
     .sort((x, y) => Date.parse(x.dueAt ?? '') - Date.parse(y.dueAt ?? '') || x.a.id - y.a.id);
   sendPage(
     ctx,
-    assignments.map(({ a, dueAt }) => {
-      const allDayDate = state.allDayDate(dueAt, a.courseId);
-      return {
-        id: `assignment_${a.id}`,
-        title: a.name,
-        start_at: dueAt,
-        end_at: dueAt,
-        all_day: allDayDate !== null,
-        all_day_date: allDayDate,
-        context_code: `course_${a.courseId}`,
-        workflow_state: 'published',
-        html_url: `${origin}/courses/${a.courseId}/assignments/${a.id}`,
-        type: 'assignment',
-        assignment: {
-          id: ctx.id(a.id),
-          course_id: ctx.id(a.courseId),
-          name: a.name,
-          due_at: dueAt,
-          points_possible: a.pointsPossible,
-          submission_types: a.submissionTypes,
-        },
-      };
-    }),
+    assignments.map(({ a, dueAt }) => assignmentEventJson(ctx, a, dueAt)),
   );
 }
 

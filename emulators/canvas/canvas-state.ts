@@ -28,6 +28,11 @@ export interface CanvasCourse {
   hiddenTabs: Set<CourseTab>;
   /** The dates the syllabus body states, as its author knows them (the truth for syllabus items). */
   syllabusDates: SyllabusFact[];
+  /** The course's one assignment group ("Assignments"), as Canvas creates it with the course. */
+  assignmentGroupId: number;
+  /** The teacher Canvas lists under `include[]=teachers` and as the grader of graded work. */
+  teacher: { id: number; name: string };
+  createdAt: string;
 }
 
 /** Tabs whose listing API Canvas disables when the teacher hides them from students. */
@@ -58,6 +63,7 @@ export interface CanvasAssignment {
   overrides: Map<number, string | null>;
   /** Order in the course's assignment list (Canvas's `position`). */
   position: number;
+  createdAt: string;
 }
 
 /**
@@ -118,6 +124,17 @@ export class CanvasState {
   readonly discussions = new Map<number, CanvasDiscussion>();
   /** `${userId}:${assignmentId}` → workflow_state. */
   readonly submissions = new Map<string, 'submitted' | 'graded'>();
+  /** `${userId}:${assignmentId}` → when the work was turned in. */
+  readonly submittedAt = new Map<string, string>();
+  /** The account's enrollment terms: courses of one term share it (and its id). */
+  readonly terms = new Map<number, CanvasTerm>();
+  /** `${assignmentId}:${userId}` → the id of the student's due-date override. */
+  readonly overrideIds = new Map<string, number>();
+  /** `${userId}:${assignmentId}` → the id of the student's submission row. */
+  private readonly submissionIds = new Map<string, number>();
+  // Submission rows are numerous in Canvas: their own id range, so reading them never moves
+  // the ids the control API hands out.
+  private nextSubmissionId = 10_000_050_000_000;
   readonly calendarEvents = new Map<number, CanvasCalendarEvent>();
   /** `${userId}:${plannableType}:${id}`: planner items with activity the student has not seen. */
   readonly newActivity = new Set<string>();
@@ -128,6 +145,37 @@ export class CanvasState {
   id(): number {
     this.nextId += 1;
     return this.nextId;
+  }
+
+  /** The id of a student's submission row for an assignment, the same on every read. */
+  submissionId(userId: number, assignmentId: number): number {
+    const key = `${userId}:${assignmentId}`;
+    let id = this.submissionIds.get(key);
+    if (id === undefined) {
+      this.nextSubmissionId += 1;
+      id = this.nextSubmissionId;
+      this.submissionIds.set(key, id);
+    }
+    return id;
+  }
+
+  /**
+   * The account's term with this name and these dates, created on first use: Canvas terms
+   * belong to the account, and every course of a term points at the same one.
+   */
+  termFor(spec: Omit<CanvasTerm, 'id'> & { id?: number }): CanvasTerm {
+    if (spec.id !== undefined) {
+      const known = this.terms.get(spec.id);
+      if (known) return known;
+      const term = { id: spec.id, name: spec.name, startAt: spec.startAt, endAt: spec.endAt };
+      this.terms.set(term.id, term);
+      return term;
+    }
+    for (const t of this.terms.values())
+      if (t.name === spec.name && t.startAt === spec.startAt && t.endAt === spec.endAt) return t;
+    const term = { id: this.id(), name: spec.name, startAt: spec.startAt, endAt: spec.endAt };
+    this.terms.set(term.id, term);
+    return term;
   }
 
   coursesOf(userId: number): CanvasCourse[] {
@@ -163,13 +211,21 @@ export class CanvasState {
     return undefined;
   }
 
-  /** Canvas's all-day rule: due at 23:59:59 in the zone the teacher edits in. */
-  allDayDate(dueAt: string | null, courseId: number): string | null {
-    if (dueAt === null) return null;
+  /**
+   * Canvas's all-day rule (`Assignment.all_day_interpretation`, app/models/assignment.rb):
+   * in the zone the teacher edits in, a due date at 23:59 is all-day, and every due date has
+   * its local date as `all_day_date`, all-day or not.
+   */
+  allDayOf(dueAt: string | null, courseId: number): { allDay: boolean; date: string | null } {
+    if (dueAt === null) return { allDay: false, date: null };
     const zone = this.courses.get(courseId)?.timeZone ?? 'UTC';
     const local = Temporal.Instant.from(dueAt).toZonedDateTimeISO(zone);
-    return local.hour === 23 && local.minute === 59 && local.second === 59
-      ? local.toPlainDate().toString()
-      : null;
+    return { allDay: local.hour === 23 && local.minute === 59, date: local.toPlainDate().toString() };
+  }
+
+  /** The local date of an all-day due date; null for a timed or undated one. */
+  allDayDate(dueAt: string | null, courseId: number): string | null {
+    const { allDay, date } = this.allDayOf(dueAt, courseId);
+    return allDay ? date : null;
   }
 }

@@ -18,7 +18,15 @@ export function createCanvasControl(
   origin: () => string,
   now: () => number,
 ): Omit<CanvasControl, 'registerDeveloperKey' | 'approveConsent'> {
+  // A call naming something that does not exist is refused, naming it, instead of doing nothing.
+  const must = <T>(found: T | undefined, what: string, id: number | string): T => {
+    if (found === undefined) throw new Error(`No ${what} ${id}.`);
+    return found;
+  };
+  const course = (id: number) => must(state.courses.get(id), 'course', id);
+  const user = (id: number) => must(state.users.get(id), 'user', id);
   const addAssignment: CanvasControl['addAssignment'] = (courseId, a) => {
+    course(courseId);
     const id = state.id();
     const position = [...state.assignments.values()].filter((x) => x.courseId === courseId).length + 1;
     state.assignments.set(id, {
@@ -31,17 +39,23 @@ export function createCanvasControl(
       submissionTypes: a.submissionTypes ?? ['online_upload'],
       overrides: new Map(),
       position,
+      createdAt: createdBefore(a.dueAt),
     });
     return id;
   };
+  // Created a week before it is due (or now, if that is earlier): a plausible created_at that
+  // never lies in the future of the clock.
+  const createdBefore = (dueAt: string | null) =>
+    new Date(Math.min(now(), dueAt === null ? now() : Date.parse(dueAt) - 7 * 86_400_000))
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   // A teacher's change shows as new activity on the planner of every student who can see it.
   const touch = (type: string, id: number, courseId: number) => {
     for (const [userId, courses] of state.enrollments)
       if (courses.has(courseId)) state.newActivity.add(`${userId}:${type}:${id}`);
   };
   const updateAssignment = (id: number, patch: Partial<CanvasAssignment>) => {
-    const assignment = state.assignments.get(id);
-    if (!assignment) return;
+    const assignment = must(state.assignments.get(id), 'assignment', id);
     Object.assign(assignment, patch);
     const quiz = state.quizOf(id);
     const topic = state.discussionOf(id);
@@ -63,6 +77,7 @@ export function createCanvasControl(
       return id;
     },
     issueToken(userId, o = {}) {
+      user(userId);
       const token = `${userId}~${randomBytes(24).toString('base64url')}`;
       state.tokens.set(token, {
         token,
@@ -74,12 +89,10 @@ export function createCanvasControl(
       return token;
     },
     revokeToken(token) {
-      const found = state.tokens.get(token);
-      if (found) found.revoked = true;
+      must(state.tokens.get(token), 'token', 'of that value').revoked = true;
     },
     revokeTokenAfter(token, requests) {
-      const found = state.tokens.get(token);
-      if (found) found.revokeAfter = requests;
+      must(state.tokens.get(token), 'token', 'of that value').revokeAfter = requests;
     },
     createCourse(o) {
       const id = state.id();
@@ -90,24 +103,28 @@ export function createCanvasControl(
         restricted: o.restricted ?? false,
         syllabusBody: o.syllabusBody ?? null,
         timeZone: o.timeZone ?? 'America/Chicago',
-        term: o.term ? { ...o.term, id: o.term.id ?? state.id() } : null,
+        term: o.term ? state.termFor(o.term) : null,
         hiddenTabs: new Set(),
         syllabusDates: o.syllabusDates ?? [],
+        assignmentGroupId: state.id(),
+        teacher: { id: state.id(), name: `Instructor of ${o.courseCode}` },
+        createdAt: createdBefore(o.term?.startAt ?? null),
       });
       return id;
     },
     setSyllabus(courseId, body, dates) {
-      const course = state.courses.get(courseId);
-      if (!course) return;
-      course.syllabusBody = body;
-      course.syllabusDates = dates;
+      const found = course(courseId);
+      found.syllabusBody = body;
+      found.syllabusDates = dates;
     },
     hideTab(courseId, tab, hidden = true) {
-      const tabs = state.courses.get(courseId)?.hiddenTabs;
-      if (hidden) tabs?.add(tab);
-      else tabs?.delete(tab);
+      const tabs = course(courseId).hiddenTabs;
+      if (hidden) tabs.add(tab);
+      else tabs.delete(tab);
     },
     enroll(userId, courseId, as = {}) {
+      user(userId);
+      course(courseId);
       const set = state.enrollments.get(userId) ?? new Set<number>();
       set.add(courseId);
       state.enrollments.set(userId, set);
@@ -127,6 +144,7 @@ export function createCanvasControl(
       state.assignments.delete(id);
     },
     addQuiz(courseId, q) {
+      course(courseId);
       const id = state.id();
       const assignmentId = q.practice
         ? null
@@ -151,8 +169,7 @@ export function createCanvasControl(
       return { id, assignmentId };
     },
     updateQuiz(id, patch) {
-      const quiz = state.quizzes.get(id);
-      if (!quiz) return;
+      const quiz = must(state.quizzes.get(id), 'quiz', id);
       if (patch.title !== undefined) quiz.title = patch.title;
       if (patch.published !== undefined) quiz.published = patch.published;
       if (quiz.assignmentId === null) {
@@ -171,6 +188,7 @@ export function createCanvasControl(
       state.quizzes.delete(id);
     },
     addDiscussion(courseId, d) {
+      course(courseId);
       const id = state.id();
       const assignmentId = d.graded
         ? addAssignment(courseId, {
@@ -192,8 +210,7 @@ export function createCanvasControl(
       return { id, assignmentId };
     },
     updateDiscussion(id, patch) {
-      const topic = state.discussions.get(id);
-      if (!topic) return;
+      const topic = must(state.discussions.get(id), 'discussion', id);
       if (patch.title !== undefined) topic.title = patch.title;
       if (patch.published !== undefined) topic.published = patch.published;
       if (topic.assignmentId !== null)
@@ -210,19 +227,32 @@ export function createCanvasControl(
       state.discussions.delete(id);
     },
     setOverride(assignmentId, userId, dueAt) {
-      state.assignments.get(assignmentId)?.overrides.set(userId, dueAt);
+      const assignment = must(state.assignments.get(assignmentId), 'assignment', assignmentId);
+      user(userId);
+      assignment.overrides.set(userId, dueAt);
+      const key = `${assignmentId}:${userId}`;
+      if (!state.overrideIds.has(key)) state.overrideIds.set(key, state.id());
     },
     submit(userId, assignmentId, workflowState = 'submitted') {
-      state.submissions.set(`${userId}:${assignmentId}`, workflowState);
+      user(userId);
+      must(state.assignments.get(assignmentId), 'assignment', assignmentId);
+      const key = `${userId}:${assignmentId}`;
+      state.submissions.set(key, workflowState);
+      // Turned in on time: an hour before a due date already past, else now.
+      const assignment = state.assignments.get(assignmentId);
+      const dueAt = assignment ? state.dueAtFor(assignment, userId) : null;
+      const at = dueAt !== null && Date.parse(dueAt) <= now() ? Date.parse(dueAt) - 3_600_000 : now();
+      if (!state.submittedAt.has(key))
+        state.submittedAt.set(key, new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     },
     addCalendarEvent(courseId, e) {
+      course(courseId);
       const id = state.id();
       state.calendarEvents.set(id, { id, courseId, ...e });
       return id;
     },
     updateCalendarEvent(id, patch) {
-      const event = state.calendarEvents.get(id);
-      if (event) Object.assign(event, patch);
+      Object.assign(must(state.calendarEvents.get(id), 'calendar event', id), patch);
     },
     deleteCalendarEvent(id) {
       state.calendarEvents.delete(id);
@@ -251,9 +281,13 @@ export function createCanvasControl(
       faults.latencyMs = Math.max(0, ms);
     },
     fillBucket(token, level) {
+      must(state.tokens.get(token), 'token', 'of that value');
       faults.fill(token, level);
     },
-    expectedDueItems: (userId) => expectedDueItems(state, userId, origin(), now()),
+    expectedDueItems: (userId) => {
+      user(userId);
+      return expectedDueItems(state, userId, origin(), now());
+    },
     requestCounts: () => structuredClone(counts),
     resetCounts() {
       counts.total = 0;

@@ -52,7 +52,7 @@ describe('the up-front charge of a request in flight', () => {
       `/api/v1/calendar_events?type=assignment&all_events=true&context_codes[]=course_${broken}`,
     );
     expect(failed.status).toBe(500);
-    expect(failed.headers.get('x-request-cost')).toBe('1');
+    expect(failed.headers.get('x-request-cost')).toBe('1.0');
     expect(errors).toHaveBeenCalled();
     errors.mockRestore();
     expect((await get('/api/v1/users/self')).status).toBe(200);
@@ -60,7 +60,9 @@ describe('the up-front charge of a request in flight', () => {
 });
 
 describe('X-Request-Cost', () => {
-  it('is on every answer: throttled, dead token, missing User-Agent and errors alike', async () => {
+  // A throttled request never ran, so it has no cost: app/middleware/request_throttle.rb sets
+  // X-Request-Cost only on requests it let through (issue 12, Canvas item 7).
+  it('is on every answer but a throttled one: dead token, missing User-Agent and errors alike', async () => {
     emulator.control.throttleNext(1);
     const throttled = await get('/api/v1/users/self');
     expect(throttled.status).toBe(403);
@@ -73,10 +75,11 @@ describe('X-Request-Cost', () => {
     emulator.control.failNext('/api/v1/users/self', 503);
     const failing = await get('/api/v1/users/self');
     const missing = await get('/api/v1/courses/1');
-    for (const r of [throttled, dead, noAgent, failing, missing]) {
-      expect(r.headers.get('x-request-cost'), String(r.status)).toMatch(/^\d+(\.\d+)?$/);
-      await r.body?.cancel();
-    }
+    expect(throttled.headers.get('x-request-cost')).toBeNull();
+    expect(throttled.headers.get('x-rate-limit-remaining')).toMatch(/^-?\d+\.\d+$/);
+    for (const r of [dead, noAgent, failing, missing])
+      expect(r.headers.get('x-request-cost'), String(r.status)).toMatch(/^\d+\.\d+$/);
+    for (const r of [throttled, dead, noAgent, failing, missing]) await r.body?.cancel();
     expect(statuses([throttled, dead, noAgent, failing, missing])).toEqual([403, 401, 403, 503, 404]);
   });
 });

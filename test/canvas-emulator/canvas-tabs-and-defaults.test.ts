@@ -41,27 +41,32 @@ describe('a course tab the teacher hid', () => {
 });
 
 describe('page sizes', () => {
-  it('sends 10 items a page by default, 50 on the planner', async () => {
+  // The planner has no default of its own: Api.paginate's api_per_page, 10
+  // (app/controllers/planner_controller.rb#index, lib/api.rb `per_page_for`).
+  it('sends 10 items a page by default, the planner too', async () => {
     const [cs] = demo().courseIds;
     const assignments = await get(`/api/v1/courses/${cs}/assignments`);
     expect(((await assignments.json()) as unknown[]).length).toBe(10);
     expect(assignments.headers.get('link')).toContain('per_page=10');
     const planner = await get('/api/v1/planner/items?start_date=2026-01-01&end_date=2027-06-01');
-    expect(((await planner.json()) as unknown[]).length).toBe(50);
-    expect(planner.headers.get('link')).toContain('per_page=50');
+    expect(((await planner.json()) as unknown[]).length).toBe(10);
+    expect(planner.headers.get('link')).toContain('per_page=10');
   });
 });
 
 describe('throttling headers', () => {
+  // Both headers are floating-point numbers, "699.0" and "1.0" as Ruby writes them
+  // (https://canvas.instructure.com/doc/api/file.throttling.html).
   it('sends X-Rate-Limit-Remaining only while throttling applies; X-Request-Cost always', async () => {
     const on = await get('/api/v1/users/self');
-    expect(on.headers.get('x-rate-limit-remaining')).toMatch(/^\d+$/);
+    expect(on.headers.get('x-rate-limit-remaining')).toBe('699.0');
+    expect(on.headers.get('x-request-cost')).toBe('1.0');
     emulator.control.setThrottling(false);
     emulator.control.fillBucket(demo().token, 700);
     const off = await get('/api/v1/users/self');
     expect(off.status).toBe(200);
     expect(off.headers.get('x-rate-limit-remaining')).toBeNull();
-    expect(off.headers.get('x-request-cost')).toBe('1');
+    expect(off.headers.get('x-request-cost')).toBe('1.0');
     emulator.control.setThrottling(true);
     expect((await get('/api/v1/users/self')).status).toBe(403);
   });

@@ -113,8 +113,26 @@ describe('Canvas emulator OAuth2', () => {
     const refreshed = await oauth().refresh(key(), tokens.refreshToken ?? '');
     expect(refreshed.refreshToken).toBeUndefined();
     expect((await self(refreshed.accessToken)).status).toBe(200);
+    // Past Canvas's 5 s refresh spam interval a refresh regenerates the token.
+    clock += 5_000;
     const again = await oauth().refresh(key(), tokens.refreshToken ?? '');
     expect(again.accessToken).not.toBe(refreshed.accessToken);
+  });
+
+  // A refresh regenerates the grant's one access token, so the old one dies; within
+  // `oauth_refresh_token_spam_interval` (5 s) the same token comes back instead
+  // (canvas-lms lib/canvas/oauth/grant_types/refresh_token.rb). Issue 12, Canvas item 6.
+  it('a refresh invalidates the old access token, except within 5 s, when it answers the same one', async () => {
+    const tokens = await oauth().exchangeCode(key(), { code: code(), redirectUri });
+    const soon = await oauth().refresh(key(), tokens.refreshToken ?? '');
+    expect(soon.accessToken).toBe(tokens.accessToken);
+    clock += 5_000;
+    const refreshed = await oauth().refresh(key(), tokens.refreshToken ?? '');
+    expect(refreshed.accessToken).not.toBe(tokens.accessToken);
+    const old = await self(tokens.accessToken);
+    expect(old.status).toBe(401);
+    expect(await old.json()).toEqual({ errors: [{ message: 'Invalid access token.' }] });
+    expect((await self(refreshed.accessToken)).status).toBe(200);
   });
 
   it('logging out kills the access token and its refresh token', async () => {
