@@ -77,6 +77,8 @@ export interface AppOptions {
   retryBaseMs?: { google?: number; canvas?: number; job?: number };
   /** The push debounce window (default 30 s); end-to-end tests shrink it instead of sleeping. */
   pushDebounceMs?: number;
+  /** Redis key prefix of the BullMQ queue (default `canvascal`); benchmarks use their own. */
+  queuePrefix?: string;
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -116,7 +118,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
 
     const queue: Queue =
       config.queue.kind === 'bullmq'
-        ? createBullmqQueue({ redisUrl: config.queue.redisUrl, prefix: 'canvascal' })
+        ? createBullmqQueue({ redisUrl: config.queue.redisUrl, prefix: options.queuePrefix ?? 'canvascal' })
         : createInProcessQueue();
     // Closed after HTTP (pushed before it): no new jobs arrive while running ones drain.
     stack.push('queue', () => queue.close(config.shutdownTimeoutMs));

@@ -63,6 +63,10 @@ export function googleWebhookRoutes(deps: GoogleWebhookDeps): FastifyPluginAsync
       {
         bodyLimit: BODY_LIMIT,
         logLevel: 'warn',
+        // Google delivers every user's notifications from a few shared addresses: a per-address
+        // limit would refuse them (and a 429 is not retried). Each request costs at most one
+        // primary-key read before it is refused, and nothing after that unless it verifies.
+        config: { rateLimit: false },
         schema: { tags: ['webhooks'], security: [], headers: HeadersSchema },
       },
       async (request, reply) => {
