@@ -53,6 +53,7 @@ import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB, userJobEnqueuer } from './jobs/ca
 import { registerJobs } from './jobs/register-jobs.ts';
 import { recoverAfterRestart } from './jobs/restart-recovery.ts';
 import { ShutdownStack } from './lifecycle.ts';
+import { cachedChannelLookup } from './live/channel-cache.ts';
 import { type ChannelKeeper, createChannelKeeper } from './live/channel-keeper.ts';
 import { type LiveEnqueuer, liveEnqueuer, registerLiveJobs } from './live/live-jobs.ts';
 import { createLogger } from './logging.ts';
@@ -344,7 +345,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           ...(live
             ? [
                 googleWebhookRoutes({
-                  channels: watchChannels,
+                  channels: cachedChannelLookup(watchChannels),
                   keys: channelKeys,
                   followLater: live.enqueue.followLater,
                   stopLater: live.enqueue.stopLater,

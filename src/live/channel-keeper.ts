@@ -41,7 +41,7 @@ export interface EnsureOutcome {
  * opened but the old one not yet stopped) is finished by the next one.
  */
 export function createChannelKeeper(deps: ChannelKeeperDeps) {
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? (() => Date.now());
   const ttlSeconds = deps.ttlSeconds ?? REQUESTED_TTL_S;
   const isLive = (c: WatchChannel, at: number) => !c.stoppedAt && c.expiration.getTime() > at;
 

@@ -29,28 +29,48 @@ export interface LiveEnqueuerOptions {
   debounceMs?: number;
   /** First retry delay of a failed job (doubling, with jitter). */
   backoffMs: number;
+  now?: () => number;
 }
 
 /** How the receiver, the connect flow and the sync jobs ask for live-update work. */
 export function liveEnqueuer(queue: Pick<Queue, 'add'>, options: LiveEnqueuerOptions) {
   const windowMs = options.debounceMs ?? PUSH_DEBOUNCE_MS;
+  const now = options.now ?? (() => Date.now());
+  // Per coalesce key: until when a sync this process added is sure to be still pending.
+  const surelyPending = new Map<string, { from: number; until: number }>();
+  // Kept clear of the window's end, so a clock step or a slow add never joins a started sync.
+  const margin = Math.min(1_000, windowMs / 2);
   return {
     /**
      * Coalesced per user+calendar: every add inside the window joins the pending sync; an add
      * while it runs schedules exactly one more after it (the queue's promise). The user's
-     * group key keeps it from running beside another sync of the same user.
+     * group key keeps it from running beside another sync of the same user. A sync this
+     * process added cannot start before its window ends, so until then a further
+     * notification joins it without asking Redis: a storm costs one queue round trip.
      */
     async followLater(userId: string, calendarId: string): Promise<{ joined: boolean }> {
+      const key = `push-follow:${userId}:${calendarId}`;
+      const at = now();
+      const known = surelyPending.get(key);
+      // (A clock that stepped back is no proof of anything: ask the queue.)
+      if (known && known.from <= at && at < known.until) return { joined: true };
+      if (known) surelyPending.delete(key);
       const added = await queue.add(
         PUSH_FOLLOW_JOB,
         { userId, calendarId },
         {
-          coalesce: { key: `push-follow:${userId}:${calendarId}`, windowMs },
+          coalesce: { key, windowMs },
           groupKey: userId,
           attempts: FOLLOW_ATTEMPTS,
           backoffMs: options.backoffMs,
         },
       );
+      if (!added.coalesced) {
+        surelyPending.set(key, { from: at, until: at + windowMs - margin });
+        // Forget what has passed, so the map holds only the calendars of the last window.
+        if (surelyPending.size > 1_000)
+          for (const [k, t] of surelyPending) if (t.until <= at || t.from > at) surelyPending.delete(k);
+      }
       return { joined: added.coalesced };
     },
     async ensureChannels(userId: string): Promise<void> {
@@ -105,7 +125,7 @@ export interface LiveJobDeps {
  */
 export async function registerLiveJobs(deps: LiveJobDeps): Promise<void> {
   const { queue, keeper } = deps;
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? (() => Date.now());
   queue.process<{ userId: string; calendarId: string }>(
     PUSH_FOLLOW_JOB,
     async ({ userId, calendarId }) => {

@@ -49,7 +49,7 @@ const HeadersSchema = z.object({
  * the queue or the database is down, 503, so Google delivers it again later.
  */
 export function googleWebhookRoutes(deps: GoogleWebhookDeps): FastifyPluginAsyncZod {
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? (() => Date.now());
   return async (app) => {
     // Google posts `Content-Type: application/json; utf-8` with an empty body, which the JSON
     // parser refuses; here bodies are read (up to the limit) and ignored, whatever their type.
