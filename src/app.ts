@@ -80,6 +80,11 @@ export interface AppOptions {
   pushDebounceMs?: number;
   /** Redis key prefix of the BullMQ queue (default `canvascal`); benchmarks use their own. */
   queuePrefix?: string;
+  /**
+   * Emulators already running, to use instead of starting this process's own (with
+   * CANVASCAL_EMULATORS): tests run a `serve` and a `worker` app against one Google. Not closed here.
+   */
+  sharedEmulators?: { google: GoogleEmulator; canvas: CanvasEmulator };
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -127,7 +132,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
 
     let googleEmulator: GoogleEmulator | undefined;
     let canvasEmulator: CanvasEmulator | undefined;
-    if (config.emulators) {
+    if (config.emulators && options.sharedEmulators) {
+      googleEmulator = options.sharedEmulators.google;
+      canvasEmulator = options.sharedEmulators.canvas;
+    } else if (config.emulators) {
       const google = await startGoogleEmulator({ port: 0 });
       stack.push('google emulator', () => google.close());
       const canvas = await startCanvasEmulator({ port: 0 });
