@@ -2,6 +2,7 @@ import { expect, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import type { ChannelInfo } from '../../emulators/google/push-channels.ts';
 import type { AppOptions } from '../../src/app.ts';
+import type { Env } from '../../src/config.ts';
 import { createSyncRunsRepo } from '../../src/db/sync-runs-repo.ts';
 import { createWatchChannelsRepo } from '../../src/db/watch-channels-repo.ts';
 import { startEmulatedApp } from '../support/emulated-app.ts';
@@ -14,13 +15,17 @@ import { startEmulatedApp } from '../support/emulated-app.ts';
  * emulator's own deliveries go nowhere and a test alone decides what notifications arrive.
  */
 export async function startLiveApp(
-  options: { listen?: boolean } & Pick<AppOptions, 'pushDebounceMs' | 'retryBaseMs'> = {},
+  options: { listen?: boolean; env?: Env } & Pick<
+    AppOptions,
+    'pushDebounceMs' | 'retryBaseMs' | 'queuePrefix'
+  > = {},
 ) {
   const e2e = await startEmulatedApp(
-    { PORT: '0' },
+    { PORT: '0', ...options.env },
     {
       retryBaseMs: options.retryBaseMs ?? { job: 20, google: 10, canvas: 10 },
       ...(options.pushDebounceMs !== undefined ? { pushDebounceMs: options.pushDebounceMs } : {}),
+      ...(options.queuePrefix !== undefined ? { queuePrefix: options.queuePrefix } : {}),
     },
   );
   if (options.listen) await e2e.app.listen();

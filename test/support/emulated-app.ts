@@ -20,7 +20,7 @@ export interface RunResult {
  */
 export async function startEmulatedApp(
   env: Env = {},
-  options: Pick<AppOptions, 'retryBaseMs' | 'pushDebounceMs'> = {},
+  options: Pick<AppOptions, 'retryBaseMs' | 'pushDebounceMs' | 'queuePrefix'> = {},
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'canvascal-e2e-'));
   const app: CanvasCalApp = await createApp({
