@@ -166,7 +166,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       lifecycle: {
         afterConnect: async (userId) => {
           try {
-            await live?.enqueue.ensureChannels(userId);
+            await live?.enqueue.ensureChannels(userId, { replace: true });
           } catch (error) {
             // The connection stands; the renewal at the next start or tick opens the channels.
             if (!(error instanceof QueueUnavailableError)) throw error;

@@ -51,7 +51,11 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
   };
 
   return {
-    async ensure(userId: string): Promise<EnsureOutcome> {
+    /**
+     * `replace`: open new channels even where live ones are recorded (after a reconnect: the
+     * old channels belonged to the revoked grant, and Google may have dropped them unsaid).
+     */
+    async ensure(userId: string, options: { replace?: boolean } = {}): Promise<EnsureOutcome> {
       const outcome: EnsureOutcome = { opened: 0, stopped: 0, skipped: [] };
       const connection = await deps.connections.get(userId);
       if (connection?.status !== 'connected') {
@@ -69,9 +73,11 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
       const live = (await deps.channels.listForUser(userId)).filter((c) => isLive(c, at));
       for (const calendarId of wanted) {
         const mine = live.filter((c) => c.calendarId === calendarId && c.kind === 'events');
-        let keep = mine
-          .filter((c) => c.expiration.getTime() - at > RENEW_WITHIN_MS)
-          .sort((a, b) => b.expiration.getTime() - a.expiration.getTime())[0];
+        let keep = options.replace
+          ? undefined
+          : mine
+              .filter((c) => c.expiration.getTime() - at > RENEW_WITHIN_MS)
+              .sort((a, b) => b.expiration.getTime() - a.expiration.getTime())[0];
         if (!keep) {
           const token = newChannelToken();
           const id = randomUUID();
@@ -102,7 +108,11 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
         }
         for (const old of mine) {
           if (old.channelId === keep.channelId) continue;
-          await stop(api, old);
+          await stop(api, old).catch(async (error: unknown) => {
+            // A channel of a grant revoked since: Google will not hear of it (403); forget it.
+            if (!options.replace || !(error instanceof GoogleApiError) || error.retryable) throw error;
+            await deps.channels.markStopped(old.channelId, new Date(now()));
+          });
           outcome.stopped += 1;
         }
       }

@@ -73,12 +73,16 @@ export function liveEnqueuer(queue: Pick<Queue, 'add'>, options: LiveEnqueuerOpt
       }
       return { joined: added.coalesced };
     },
-    async ensureChannels(userId: string): Promise<void> {
+    /** `replace` after a (re)connect: new channels even where live ones are recorded. */
+    async ensureChannels(userId: string, how: { replace?: boolean } = {}): Promise<void> {
       await queue.add(
         WATCH_USER_JOB,
-        { userId },
+        { userId, replace: how.replace === true },
         {
-          coalesce: { key: `watch:${userId}`, windowMs: 0 },
+          // A replacing run is its own key: it must not be absorbed by a plain one pending.
+          coalesce: { key: `watch:${userId}${how.replace ? ':replace' : ''}`, windowMs: 0 },
+          // One upkeep run per user at a time, or two could each open a channel.
+          groupKey: `watch:${userId}`,
           attempts: WATCH_ATTEMPTS,
           backoffMs: options.backoffMs,
         },
@@ -142,9 +146,9 @@ export async function registerLiveJobs(deps: LiveJobDeps): Promise<void> {
     },
     { concurrency: deps.concurrency },
   );
-  queue.process<{ userId: string }>(WATCH_USER_JOB, async ({ userId }) => {
+  queue.process<{ userId: string; replace?: boolean }>(WATCH_USER_JOB, async ({ userId, replace }) => {
     try {
-      const outcome = await keeper.ensure(userId);
+      const outcome = await keeper.ensure(userId, { replace: replace === true });
       if (outcome.opened + outcome.stopped > 0)
         deps.logger.info({ userId, ...outcome }, 'push channels renewed');
     } catch (error) {

@@ -134,4 +134,18 @@ describe('renewal', () => {
     await settle(() => expect(events).toContainEqual({ name: 'watch-channels-renew', outcome: 'completed' }));
     expect(live.google.requestCounts().total).toBe(0);
   });
+
+  it('reconnecting after that replaces the channels of the revoked grant', async () => {
+    const before = (await live.channels.listForUser(live.userId)).filter((c) => !c.stoppedAt);
+    expect(before).toHaveLength(2);
+    const headers = await live.signIn('live@example.edu');
+    await live.connectGoogle(headers, { includePrimaryEvents: true });
+    await settle(async () => {
+      const now = (await live.channels.listForUser(live.userId)).filter((c) => !c.stoppedAt);
+      expect(now).toHaveLength(2);
+      expect(now.some((c) => before.some((b) => b.channelId === c.channelId))).toBe(false);
+    });
+    for (const calendarId of [live.appCalendarId, DEMO_STUDENT_EMAIL])
+      expect(liveAtGoogle().filter((c) => c.calendarId === calendarId)).toHaveLength(1);
+  });
 });
