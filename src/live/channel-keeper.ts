@@ -4,7 +4,12 @@ import type { WatchChannel, WatchChannelsRepo } from '../db/watch-channels-repo.
 import type { ChannelApi } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
 import { featuresFor } from '../google/scopes.ts';
-import { type ChannelKeys, hashChannelToken, newChannelToken } from './channel-token.ts';
+import {
+  type ChannelKeys,
+  hashChannelToken,
+  hashedUnderNewestKey,
+  newChannelToken,
+} from './channel-token.ts';
 
 /** Renew a channel once it has less than this left: two daily runs can fail before it lapses. */
 export const RENEW_WITHIN_MS = 48 * 3600_000;
@@ -76,7 +81,12 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
         let keep = options.replace
           ? undefined
           : mine
-              .filter((c) => c.expiration.getTime() - at > RENEW_WITHIN_MS)
+              // Near its end, or hashed under a key being rotated out: replace it.
+              .filter(
+                (c) =>
+                  c.expiration.getTime() - at > RENEW_WITHIN_MS &&
+                  hashedUnderNewestKey(deps.keys, c.tokenHash),
+              )
               .sort((a, b) => b.expiration.getTime() - a.expiration.getTime())[0];
         if (!keep) {
           const token = newChannelToken();

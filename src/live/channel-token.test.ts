@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type ChannelKeys, channelTokenMatches, hashChannelToken, newChannelToken } from './channel-token.ts';
+import {
+  type ChannelKeys,
+  channelTokenMatches,
+  hashChannelToken,
+  hashedUnderNewestKey,
+  newChannelToken,
+} from './channel-token.ts';
 
 const key = () => randomBytes(32);
 
@@ -27,6 +33,11 @@ describe('channel tokens', () => {
     const old = key();
     const token = newChannelToken();
     const stored = hashChannelToken([old], token);
-    expect(channelTokenMatches([key(), old], token, stored)).toBe(true);
+    const rotated: ChannelKeys = [key(), old];
+    expect(channelTokenMatches(rotated, token, stored)).toBe(true);
+    // ... and say that it was, so renewal replaces the channel while the old key still works.
+    expect(hashedUnderNewestKey([old], stored)).toBe(true);
+    expect(hashedUnderNewestKey(rotated, stored)).toBe(false);
+    expect(channelTokenMatches([key()], token, stored)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { createGoogleConnectionsRepo } from '../../src/db/google-connections-repo.ts';
@@ -112,6 +113,23 @@ describe('renewal', () => {
     ]);
     for (const calendarId of [live.appCalendarId, DEMO_STUDENT_EMAIL])
       expect(liveAtGoogle().filter((c) => c.calendarId === calendarId)).toHaveLength(1);
+  });
+
+  it('after a key rotation, the next renewal replaces channels hashed under the old key', async () => {
+    const { google, liveUpdates } = services();
+    const before = (await live.channels.listForUser(live.userId)).filter((c) => !c.stoppedAt);
+    const rotated = createChannelKeeper({
+      channels: live.channels,
+      connections: createGoogleConnectionsRepo(live.app.db.orm),
+      channelsFor: (userId) => google.channelsFor(userId),
+      // A new key first; the old one still verifies until the channels are replaced.
+      keys: [randomBytes(32), ...live.app.cipher.deriveKeys('watch-channel-token')],
+      address: liveUpdates.webhookAddress,
+    });
+    expect(await rotated.ensure(live.userId)).toMatchObject({ opened: 2, stopped: 2 });
+    const stoppedAtGoogle = live.google.channels().filter((c) => before.some((b) => b.channelId === c.id));
+    expect(stoppedAtGoogle.every((c) => c.stopped)).toBe(true);
+    expect(await rotated.ensure(live.userId)).toMatchObject({ opened: 0, stopped: 0 });
   });
 
   it('after invalid_grant, renewal stops and the connection says reconnect', async () => {
