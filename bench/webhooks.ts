@@ -153,8 +153,11 @@ export async function runWebhooksBench(): Promise<Record<string, unknown>[]> {
     const forged = valid.map((headers) => ({ ...headers, 'x-goog-channel-token': newChannelToken() }));
     const runs: Array<[string, LoadResult]> = [];
     runs.push(['GET /healthz', await load(`${base}/healthz`, [])]);
-    runs.push(['POST /webhooks/google (3 valid : 1 forged)', await load(`${base}/webhooks/google`, mixed)]);
+    // Forged first: it also reads every channel row once (the receiver keeps found rows 30 s),
+    // so the mixed run measures the steady state of a storm, where a calendar's first
+    // notification in a window costs one row read and one queue add and the rest neither.
     runs.push(['POST /webhooks/google (forged only)', await load(`${base}/webhooks/google`, forged)]);
+    runs.push(['POST /webhooks/google (3 valid : 1 forged)', await load(`${base}/webhooks/google`, mixed)]);
     for (const [route, result] of runs)
       rows.push({
         backend,
