@@ -27,6 +27,7 @@ import { createOAuthStatesRepo } from './db/oauth-states-repo.ts';
 import { createSyncRunsRepo } from './db/sync-runs-repo.ts';
 import { createUserLock } from './db/user-lock.ts';
 import { createUsersRepo } from './db/users-repo.ts';
+import { createWatchChannelsRepo } from './db/watch-channels-repo.ts';
 import { AppError } from './errors.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
 import { createPlannerBusy } from './google/planner-busy.ts';
@@ -42,6 +43,7 @@ import { calendarRoutes } from './http/routes/calendars.ts';
 import { canvasAuthRoutes, canvasCallbackRoutes } from './http/routes/canvas-auth.ts';
 import { canvasConnectionRoutes } from './http/routes/canvas-connection.ts';
 import { googleAuthRoutes, googleCallbackRoutes } from './http/routes/google-auth.ts';
+import { googleWebhookRoutes } from './http/routes/google-webhooks.ts';
 import { localLoginRoutes } from './http/routes/local-login.ts';
 import { meRoutes } from './http/routes/me.ts';
 import { plannerRoutes } from './http/routes/planner.ts';
@@ -51,11 +53,14 @@ import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB, userJobEnqueuer } from './jobs/ca
 import { registerJobs } from './jobs/register-jobs.ts';
 import { recoverAfterRestart } from './jobs/restart-recovery.ts';
 import { ShutdownStack } from './lifecycle.ts';
+import { cachedChannelLookup } from './live/channel-cache.ts';
+import { type ChannelKeeper, createChannelKeeper } from './live/channel-keeper.ts';
+import { type LiveEnqueuer, liveEnqueuer, registerLiveJobs } from './live/live-jobs.ts';
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
-import type { Queue } from './queue/queue.ts';
+import { type Queue, QueueUnavailableError } from './queue/queue.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -71,6 +76,15 @@ export interface AppOptions {
    * failed job (default 30 s). Tests shrink them instead of sleeping.
    */
   retryBaseMs?: { google?: number; canvas?: number; job?: number };
+  /** The push debounce window (default 30 s); end-to-end tests shrink it instead of sleeping. */
+  pushDebounceMs?: number;
+  /** Redis key prefix of the BullMQ queue (default `canvascal`); benchmarks use their own. */
+  queuePrefix?: string;
+  /**
+   * Emulators already running, to use instead of starting this process's own (with
+   * CANVASCAL_EMULATORS): tests run a `serve` and a `worker` app against one Google. Not closed here.
+   */
+  sharedEmulators?: { google: GoogleEmulator; canvas: CanvasEmulator };
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -87,6 +101,8 @@ export interface CanvasCalApp {
   readonly emulators: { google: GoogleEmulator; canvas: CanvasEmulator } | undefined;
   /** Undefined in a worker-only process. */
   readonly http: HttpApp | undefined;
+  /** Live updates (push channels); undefined without Google. */
+  readonly live: { keeper: ChannelKeeper; enqueue: LiveEnqueuer; webhookAddress(): string } | undefined;
   /** Starts listening (api roles); resolves to the base URL. */
   listen(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -108,7 +124,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
 
     const queue: Queue =
       config.queue.kind === 'bullmq'
-        ? createBullmqQueue({ redisUrl: config.queue.redisUrl, prefix: 'canvascal' })
+        ? createBullmqQueue({ redisUrl: config.queue.redisUrl, prefix: options.queuePrefix ?? 'canvascal' })
         : createInProcessQueue();
     // Closed after HTTP (pushed before it): no new jobs arrive while running ones drain.
     stack.push('queue', () => queue.close(config.shutdownTimeoutMs));
@@ -116,7 +132,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
 
     let googleEmulator: GoogleEmulator | undefined;
     let canvasEmulator: CanvasEmulator | undefined;
-    if (config.emulators) {
+    if (config.emulators && options.sharedEmulators) {
+      googleEmulator = options.sharedEmulators.google;
+      canvasEmulator = options.sharedEmulators.canvas;
+    } else if (config.emulators) {
       const google = await startGoogleEmulator({ port: 0 });
       stack.push('google emulator', () => google.close());
       const canvas = await startCanvasEmulator({ port: 0 });
@@ -130,6 +149,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     }
 
     const users = createUsersRepo(db.orm);
+    // Live updates: built after Google (they use its clients), reached by its hooks through this.
+    let live: { keeper: ChannelKeeper; enqueue: LiveEnqueuer; webhookAddress(): string } | undefined;
     // One lock for every refresh: on PGlite it is an in-process queue, so two would not see each other.
     const withUserLock = createUserLock(db);
     const google = setupGoogle({
@@ -142,6 +163,21 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       stateKeys: cipher.deriveKeys('oauth-state'),
       withUserLock,
       metrics,
+      lifecycle: {
+        afterConnect: async (userId) => {
+          try {
+            await live?.enqueue.ensureChannels(userId, { replace: true });
+          } catch (error) {
+            // The connection stands; the renewal at the next start or tick opens the channels.
+            if (!(error instanceof QueueUnavailableError)) throw error;
+            logger.warn({ userId }, 'queue unreachable: push channels will be opened by the next renewal');
+          }
+        },
+        beforeDisconnect: async (userId) => {
+          const outcome = await live?.keeper.stopAll(userId);
+          if (outcome?.failed) logger.warn({ userId, ...outcome }, 'some push channels could not be stopped');
+        },
+      },
     });
     // The school's developer keys; the embedded Canvas emulator brings its own demo key.
     const developerKeys = [
@@ -202,6 +238,28 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       appCalendarId: async (userId) => (await googleConnections.get(userId))?.appCalendarId ?? null,
     });
     const busy = createPlannerBusy({ googleConnections, userBusy, calendarCache });
+
+    const watchChannels = createWatchChannelsRepo(db.orm);
+    metrics.channelCensus = () => watchChannels.census(new Date());
+    const channelKeys = cipher.deriveKeys('watch-channel-token');
+    // With PORT=0 (tests) the address is known only once listening.
+    let listeningAt: string | undefined;
+    const webhookAddress = () =>
+      `${config.http.port === 0 && listeningAt ? listeningAt : config.http.publicUrl}/webhooks/google`;
+    if (google) {
+      const enqueue = liveEnqueuer(queue, {
+        backoffMs: options.retryBaseMs?.job ?? 30_000,
+        ...(options.pushDebounceMs !== undefined ? { debounceMs: options.pushDebounceMs } : {}),
+      });
+      const keeper = createChannelKeeper({
+        channels: watchChannels,
+        connections: googleConnections,
+        channelsFor: (userId) => google.channelsFor(userId),
+        keys: channelKeys,
+        address: webhookAddress,
+      });
+      live = { keeper, enqueue, webhookAddress };
+    }
 
     let http: HttpApp | undefined;
     if (role !== 'worker') {
@@ -292,6 +350,17 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         publicRoutes: [
           // Behind a proxy every visitor could look local: local sign-in is off there.
           ...(localIssuer && !config.http.trustProxy ? [localLoginRoutes(localIssuer)] : []),
+          ...(live
+            ? [
+                googleWebhookRoutes({
+                  channels: cachedChannelLookup(watchChannels),
+                  keys: channelKeys,
+                  followLater: live.enqueue.followLater,
+                  stopLater: live.enqueue.stopLater,
+                  metrics,
+                }),
+              ]
+            : []),
           canvasCallbackRoutes(canvasAccount, {
             dashboardUrl: `${config.http.publicUrl}/docs`,
             requireSameBrowser: !localIssuer,
@@ -310,6 +379,28 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       stack.push('http', () => server.close());
     }
 
+    if (role !== 'api' && live && google) {
+      const googleSetup = google;
+      await registerLiveJobs({
+        queue,
+        logger,
+        metrics,
+        keeper: live.keeper,
+        enqueue: live.enqueue,
+        channels: watchChannels,
+        connections: googleConnections,
+        runs,
+        follow: {
+          connections: googleConnections,
+          calendarFor: (id) => googleSetup.calendarFor(id),
+          cache: calendarCache,
+          mappings,
+          deadlines,
+        },
+        concurrency: config.workerConcurrency,
+      });
+    }
+    const liveJobs = live;
     if (role !== 'api')
       await registerJobs({
         queue,
@@ -326,6 +417,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         canvasAccount,
         enqueueCanvasSync,
         enqueueCalendarFollow,
+        ...(liveJobs ? { afterCanvasSync: (userId: string) => liveJobs.enqueue.ensureChannels(userId) } : {}),
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,
         ...(options.retryBaseMs?.canvas !== undefined
           ? { canvasRetryBaseMs: options.retryBaseMs.canvas }
@@ -343,9 +435,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       emulators:
         googleEmulator && canvasEmulator ? { google: googleEmulator, canvas: canvasEmulator } : undefined,
       http,
+      live,
       async listen() {
         if (!http) return undefined;
         const address = await http.listen({ host: config.http.host, port: config.http.port });
+        listeningAt = address;
         return address;
       },
       close: () => stack.close(),

@@ -139,4 +139,13 @@ describe('parseConfig', () => {
       parseConfig({ ...production, CANVASCAL_ENCRYPTION_KEYS: ring }, { purpose: 'keys' }).encryptionKeys,
     ).toBe(ring);
   });
+
+  it('refuses an http PUBLIC_URL in production, as Google pushes only to HTTPS', () => {
+    const base = { NODE_ENV: 'production' };
+    const about = (env: Record<string, string>) =>
+      configError(env).problems.filter((p) => p.startsWith('PUBLIC_URL:'));
+    expect(about(base)[0]).toMatch(/set PUBLIC_URL=https:/);
+    expect(about({ ...base, PUBLIC_URL: 'http://canvascal.example.edu' })).toHaveLength(1);
+    expect(about({ ...base, PUBLIC_URL: 'https://canvascal.example.edu' })).toHaveLength(0);
+  });
 });

@@ -287,6 +287,12 @@ function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   if (set('GOOGLE_CLIENT_ID') && !set('GOOGLE_CLIENT_SECRET')) {
     problems.push('GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
   }
+  // Google delivers push notifications (live updates) to PUBLIC_URL and only over HTTPS.
+  if (production && !(env.PUBLIC_URL ?? '').trim().toLowerCase().startsWith('https://')) {
+    problems.push(
+      'PUBLIC_URL: must be an https:// address when NODE_ENV=production (Google sends live-update notifications to PUBLIC_URL/webhooks/google only over HTTPS); set PUBLIC_URL=https://<the host students and Google reach>',
+    );
+  }
   if (production && !set('GOOGLE_CLIENT_ID') && env.CANVASCAL_EMULATORS !== 'on') {
     problems.push(
       'GOOGLE_CLIENT_ID: required when NODE_ENV=production (or set CANVASCAL_EMULATORS=on for a demo)',

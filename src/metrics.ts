@@ -1,4 +1,12 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What /metrics reports of the push channels, read from the database at each scrape. */
+export type ChannelCensusSource = () => Promise<{
+  live: number;
+  stopped: number;
+  expired: number;
+  earliestLive: Date | null;
+}>;
 
 /** The service's Prometheus metrics, on a registry of its own (no global state between apps or tests). */
 export interface Metrics {
@@ -8,12 +16,21 @@ export interface Metrics {
   readonly jobs: Counter<'name' | 'outcome'>;
   readonly googleCalls: Counter<'method' | 'outcome'>;
   readonly canvasCalls: Counter<'outcome'>;
+  /** Google push notifications received, by outcome (change, sync, unknown, forged, ...). */
+  readonly pushNotifications: Counter<'outcome'>;
+  /** Notifications that joined a delta sync already pending (the debounce at work). */
+  readonly pushDebounced: Counter;
+  /** Delta syncs actually run because of notifications. */
+  readonly pushSyncs: Counter;
+  /** Where the channel gauges read from; set once the database is open. */
+  channelCensus: ChannelCensusSource | undefined;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'canvascal_' });
-  return {
+  const metrics: Metrics = {
+    channelCensus: undefined,
     registry,
     httpRequests: new Counter({
       name: 'canvascal_http_requests_total',
@@ -46,5 +63,43 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    pushNotifications: new Counter({
+      name: 'canvascal_push_notifications_total',
+      help: 'Google push notifications received, by outcome (change, sync, stopped, expired, unknown, forged, wrong_resource)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    pushDebounced: new Counter({
+      name: 'canvascal_push_debounced_total',
+      help: 'Push notifications that joined a delta sync already pending in its 30-second window',
+      registers: [registry],
+    }),
+    pushSyncs: new Counter({
+      name: 'canvascal_push_syncs_total',
+      help: 'Delta syncs of a calendar started by push notifications',
+      registers: [registry],
+    }),
   };
+  new Gauge({
+    name: 'canvascal_push_channels',
+    help: 'Push channels recorded, by state (live, stopped, expired)',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const census = await metrics.channelCensus?.();
+      if (!census) return;
+      for (const state of ['live', 'stopped', 'expired'] as const) this.set({ state }, census[state]);
+    },
+  });
+  new Gauge({
+    name: 'canvascal_push_channel_earliest_expiration_seconds',
+    help: 'When the first live push channel expires (Unix time); absent with no live channel',
+    registers: [registry],
+    async collect() {
+      const census = await metrics.channelCensus?.();
+      if (census?.earliestLive) this.set(census.earliestLive.getTime() / 1000);
+      else this.reset();
+    },
+  });
+  return metrics;
 }

@@ -157,6 +157,11 @@ export const watchChannels = pgTable('watch_channels', {
   expiration: tstz('expiration').notNull(),
   createdAt: tstz('created_at').notNull().defaultNow(),
   stoppedAt: tstz('stopped_at'),
+  /** HMAC-SHA256 of the channel's token under a key derived from the key ring (base64url). */
+  tokenHash: text('token_hash').notNull(),
+  kind: text('kind', { enum: ['events', 'calendar_list'] })
+    .notNull()
+    .default('events'),
 });
 
 export const studySessions = pgTable('study_sessions', {

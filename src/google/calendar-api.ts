@@ -88,3 +88,26 @@ export interface FreeBusyAnswer {
     { busy: Array<{ start: string; end: string }>; errors: Array<{ reason: string }> }
   >;
 }
+
+/** What a new push channel asks of Google. */
+export interface ChannelRequest {
+  /** Our id for the channel (a UUID). */
+  id: string;
+  /** Sent back in every notification as `X-Goog-Channel-Token`. */
+  token: string;
+  /** The HTTPS address Google posts notifications to. */
+  address: string;
+  /** The lifetime asked for; Google may grant less. */
+  ttlSeconds: number;
+}
+
+/**
+ * Push channels for one user (events.watch, channels.stop). Kept apart from CalendarApi so
+ * the many fakes of that interface need not grow; failures are `GoogleApiError` values.
+ */
+export interface ChannelApi {
+  /** Opens a channel on a calendar's events; resolves with what Google granted. */
+  watchEvents(calendarId: string, channel: ChannelRequest): Promise<{ resourceId: string; expiration: Date }>;
+  /** Stops a channel; one Google no longer knows (404) counts as stopped. */
+  stopChannel(channel: { id: string; resourceId: string }): Promise<void>;
+}

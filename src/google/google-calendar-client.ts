@@ -1,7 +1,7 @@
 import { type calendar_v3, calendar as createCalendar } from '@googleapis/calendar';
 import { OAuth2Client } from 'google-auth-library';
 import { BatchCodecError, encodeBatchRequest, parseBatchResponse } from './batch-codec.ts';
-import type { BatchOperation, BatchResult, CalendarApi, GoogleEvent } from './calendar-api.ts';
+import type { BatchOperation, BatchResult, CalendarApi, ChannelApi, GoogleEvent } from './calendar-api.ts';
 import { MAX_BATCH_SIZE } from './calendar-api.ts';
 import { fromGaxiosError, GoogleApiError, googleErrorFrom } from './google-api-error.ts';
 
@@ -24,7 +24,7 @@ export interface GoogleCalendarClientOptions {
  * batches. A 401 is retried once with a fresh token (the official client does this through
  * its refresh handler); a second 401 is an `auth` GoogleApiError.
  */
-export function createGoogleCalendarClient(options: GoogleCalendarClientOptions): CalendarApi {
+export function createGoogleCalendarClient(options: GoogleCalendarClientOptions): CalendarApi & ChannelApi {
   const baseFetch = options.fetch ?? fetch;
   let requests = 0;
   const countingFetch: typeof fetch = (input, init) => {
@@ -94,6 +94,45 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
       } catch (error) {
         if (error instanceof GoogleApiError && (error.kind === 'not_found' || error.kind === 'gone'))
           return undefined;
+        throw error;
+      }
+    },
+    async watchEvents(calendarId, channel) {
+      const granted = await call(() =>
+        api.events.watch({
+          calendarId,
+          requestBody: {
+            id: channel.id,
+            type: 'web_hook',
+            address: channel.address,
+            token: channel.token,
+            params: { ttl: String(channel.ttlSeconds) },
+          },
+        }),
+      );
+      if (!granted.resourceId)
+        throw new GoogleApiError(
+          'bad_request',
+          200,
+          undefined,
+          'Google opened a channel without a resource id',
+        );
+      // Google answers the expiration in milliseconds since the epoch, as a string.
+      const expiration = Number(granted.expiration);
+      return {
+        resourceId: granted.resourceId,
+        expiration: new Date(
+          Number.isFinite(expiration) && expiration > 0 ? expiration : Date.now() + channel.ttlSeconds * 1000,
+        ),
+      };
+    },
+    async stopChannel(channel) {
+      try {
+        await call(() =>
+          api.channels.stop({ requestBody: { id: channel.id, resourceId: channel.resourceId } }),
+        );
+      } catch (error) {
+        if (error instanceof GoogleApiError && error.kind === 'not_found') return;
         throw error;
       }
     },

@@ -21,6 +21,15 @@ export interface GoogleConnectionDeps {
   /** Runs `fn` holding a lock per user that every worker process respects. */
   withUserLock<T>(name: string, userId: string, fn: () => Promise<T>): Promise<T>;
   now?: () => number;
+  /** Hooks around the grant's life (live updates open push channels, and stop them). */
+  lifecycle?: GoogleLifecycle;
+}
+
+export interface GoogleLifecycle {
+  /** After a grant is stored. */
+  afterConnect?(userId: string): Promise<void>;
+  /** Before the grant is revoked, while it still works. */
+  beforeDisconnect?(userId: string): Promise<void>;
 }
 
 export interface GoogleStatus {
@@ -155,6 +164,7 @@ export class GoogleConnection {
     });
     await this.deps.connections.connect(userId, { encryptedRefreshToken, grantedScopes: tokens.scopes });
     this.accessTokens.set(userId, { token: tokens.accessToken, expiresAt: tokens.expiresAt });
+    await this.deps.lifecycle?.afterConnect?.(userId);
     return { userId, ...(await this.status(userId)) };
   }
 
@@ -201,6 +211,7 @@ export class GoogleConnection {
 
   async disconnect(userId: string): Promise<void> {
     const connection = await this.deps.connections.get(userId);
+    await this.deps.lifecycle?.beforeDisconnect?.(userId);
     if (connection?.encryptedRefreshToken) {
       const { plaintext } = this.deps.sealer.open(connection.encryptedRefreshToken, {
         userId,

@@ -5,15 +5,17 @@ import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import type { WithUserLock } from '../db/user-lock.ts';
 import type { Metrics } from '../metrics.ts';
 import type { SecretSealer } from '../secrets.ts';
-import type { CalendarApi } from './calendar-api.ts';
+import type { CalendarApi, ChannelApi } from './calendar-api.ts';
 import { createGoogleCalendarClient, GOOGLE_API_ROOT } from './google-calendar-client.ts';
-import { GoogleConnection } from './google-connection.ts';
+import { GoogleConnection, type GoogleLifecycle } from './google-connection.ts';
 import { createGoogleOAuth, endpointsAt, GOOGLE_OAUTH_ENDPOINTS } from './oauth-client.ts';
 
 export interface GoogleSetup {
   connection: GoogleConnection;
   /** A new Calendar client for one user; it counts its own requests. */
   calendarFor(userId: string): CalendarApi;
+  /** Push channels (events.watch, channels.stop) for one user. */
+  channelsFor(userId: string): ChannelApi;
 }
 
 /**
@@ -30,6 +32,7 @@ export function setupGoogle(deps: {
   stateKeys: StateKeys;
   withUserLock: WithUserLock;
   metrics: Metrics;
+  lifecycle?: GoogleLifecycle;
 }): GoogleSetup | undefined {
   const { config } = deps;
   const real = config.google.kind === 'real' ? config.google : undefined;
@@ -47,20 +50,19 @@ export function setupGoogle(deps: {
     stateKeys: deps.stateKeys,
     redirectUri: real?.redirectUri ?? `${config.http.publicUrl}/api/v1/auth/google/callback`,
     withUserLock: deps.withUserLock,
+    ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
   });
   const rootUrl = real ? GOOGLE_API_ROOT : `${deps.emulatorUrl}/`;
-  return {
-    connection,
-    calendarFor: (userId) =>
-      createGoogleCalendarClient({
-        rootUrl,
-        accessToken: () => connection.accessToken(userId),
-        onUnauthorized: () => connection.invalidate(userId),
-        onRequest: (method, url) =>
-          deps.metrics.googleCalls.inc({
-            method,
-            outcome: new URL(url).pathname.startsWith('/batch') ? 'batch' : 'call',
-          }),
-      }),
-  };
+  const clientFor = (userId: string) =>
+    createGoogleCalendarClient({
+      rootUrl,
+      accessToken: () => connection.accessToken(userId),
+      onUnauthorized: () => connection.invalidate(userId),
+      onRequest: (method, url) =>
+        deps.metrics.googleCalls.inc({
+          method,
+          outcome: new URL(url).pathname.startsWith('/batch') ? 'batch' : 'call',
+        }),
+    });
+  return { connection, calendarFor: clientFor, channelsFor: clientFor };
 }

@@ -37,6 +37,8 @@ export interface JobDeps {
   canvasAccount: CanvasAccount;
   enqueueCanvasSync(userId: string, runId: string): Promise<void>;
   enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
+  /** After a Canvas sync succeeded (it may have just created the app calendar, to watch). */
+  afterCanvasSync?(userId: string): Promise<void>;
   /** First backoff between retry rounds of failed Google writes (doubling). */
   googleRetryBaseMs: number;
   /**
@@ -93,6 +95,7 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
         } catch (error) {
           throw forTheQueue(error);
         }
+        await deps.afterCanvasSync?.(userId);
       },
       { concurrency: config.workerConcurrency },
     );

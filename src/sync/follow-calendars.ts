@@ -21,6 +21,8 @@ export interface FollowCalendarsDeps {
   mappings: Pick<EventMappingsRepo, 'list'>;
   deadlines: Pick<DeadlinesRepo, 'list'>;
   now?: () => number;
+  /** Follow only these of the calendars (a push notification names one); default all. */
+  only?: readonly string[];
 }
 
 export interface FollowOutcome {
@@ -68,7 +70,8 @@ export async function followCalendars(deps: FollowCalendarsDeps, userId: string)
 
   const api = deps.calendarFor(userId);
   const now = new Date((deps.now ?? Date.now)());
-  for (const calendar of follow) {
+  const only = deps.only;
+  for (const calendar of only ? follow.filter((c) => only.includes(c.calendarId)) : follow) {
     // The zone the calendar last told us (a full sync reads it from the listing itself).
     const known = await deps.cache.state(userId, calendar.calendarId);
     const target = { ...calendar, timeZone: known?.timeZone ?? calendar.timeZone };
