@@ -53,6 +53,7 @@ import { recoverAfterRestart } from './jobs/restart-recovery.ts';
 import { ShutdownStack } from './lifecycle.ts';
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createGuardedFetch } from './net/guarded-fetch.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import type { Queue } from './queue/queue.ts';
@@ -148,10 +149,16 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       ...config.canvasDeveloperKeys,
       ...(canvasEmulator ? [{ baseUrl: canvasEmulator.url, ...DEMO_CANVAS_DEVELOPER_KEY }] : []),
     ];
+    // In production every Canvas request goes through a fetch that refuses, on the connection
+    // itself, any address that is not public, except the origins the admin configured.
+    const canvasFetch =
+      config.env === 'production'
+        ? createGuardedFetch({ trusted: developerKeys.map((k) => k.baseUrl) })
+        : undefined;
     const canvasAccount = new CanvasAccount({
       connections: createCanvasConnectionsRepo(db.orm),
       sealer: cipher,
-      probe: createCanvasProbe(),
+      probe: createCanvasProbe(canvasFetch ? { fetch: canvasFetch } : {}),
       allowHttp: config.env !== 'production',
       ...(config.env === 'production'
         ? { hostPolicy: createCanvasHostPolicy({ trusted: developerKeys.map((k) => k.baseUrl) }) }
@@ -159,7 +166,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       ...(developerKeys.length > 0
         ? {
             oauth: {
-              client: createCanvasOAuth({ keys: developerKeys }),
+              client: createCanvasOAuth({
+                keys: developerKeys,
+                ...(canvasFetch ? { fetch: canvasFetch } : {}),
+              }),
               states: createOAuthStatesRepo(db.orm),
               stateKeys: cipher.deriveKeys('oauth-state'),
               redirectUri: `${config.http.publicUrl}/api/v1/auth/canvas/callback`,
@@ -327,6 +337,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         enqueueCanvasSync,
         enqueueCalendarFollow,
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,
+        ...(canvasFetch ? { canvasFetch } : {}),
         ...(options.retryBaseMs?.canvas !== undefined
           ? { canvasRetryBaseMs: options.retryBaseMs.canvas }
           : {}),

@@ -55,6 +55,17 @@ describe('the Canvas host policy', () => {
       'https://[::1]:8080',
       'https://169.254.169.254',
       'https://sneaky.example',
+      // Spellings the URL parser turns into something other than the dotted form.
+      'https://[::ffff:127.0.0.1]:9443',
+      'https://[::ffff:7f00:1]:9443',
+      'https://[::ffff:a9fe:a9fe]',
+      'https://[::127.0.0.1]',
+      'https://[64:ff9b::a00:1]',
+      'https://[2002:7f00:1::]',
+      'https://2130706433:9443',
+      'https://0x7f.1',
+      'https://0251.0376.0251.0376',
+      'https://[fec0::1]',
     ])
       await expect(policy(origin), origin).rejects.toMatchObject({ code: 'canvas_internal_address' });
     await expect(policy('https://sneaky.example')).rejects.toThrow(/ask the admin/);
