@@ -390,9 +390,12 @@ async function buildAuth(
         jwksUrl: config.auth.jwksUrl,
         issuer: config.auth.issuer,
         audience: config.auth.audience,
+        maxLifetimeSeconds: config.auth.maxLifetimeSeconds,
       }),
     };
   }
-  const local = createLocalAuth(await loadOrCreateLocalAuthSecret(config.dataDir));
+  const local = createLocalAuth(await loadOrCreateLocalAuthSecret(config.dataDir), {
+    ttlSeconds: config.auth.maxLifetimeSeconds,
+  });
   return { verifier: local, localIssuer: local };
 }

@@ -92,7 +92,8 @@ const EnvSchema = z.object({
   AUTH_JWKS_URL: optionalUrl(
     'the JWKS endpoint, e.g. https://<project>.supabase.co/auth/v1/.well-known/jwks.json',
   ),
-  AUTH_JWT_ISSUER: optionalString,
+  AUTH_JWT_ISSUER: optionalUrl("the Supabase project's auth URL, https://<ref>.supabase.co/auth/v1"),
+  AUTH_JWT_MAX_LIFETIME_SECONDS: integer(24 * 3600, 60, 7 * 24 * 3600),
   AUTH_JWT_AUDIENCE: z.string().trim().min(1).default('authenticated'),
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
@@ -147,10 +148,12 @@ export interface Config {
   readonly queue: { readonly kind: 'in-process' } | { readonly kind: 'bullmq'; readonly redisUrl: string };
   /** The key ring string, or undefined in the embedded default (a local key file is used). */
   readonly encryptionKeys: string | undefined;
+  /** User tokens: how they are verified; `maxLifetimeSeconds` bounds `exp - iat` for every kind. */
   readonly auth:
-    | { readonly kind: 'local' }
+    | { readonly kind: 'local'; readonly maxLifetimeSeconds: number }
     | {
         readonly kind: 'jwt';
+        readonly maxLifetimeSeconds: number;
         readonly secret: string | undefined;
         readonly jwksUrl: string | undefined;
         readonly issuer: string | undefined;
@@ -240,8 +243,9 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
           jwksUrl: e.AUTH_JWKS_URL,
           issuer: e.AUTH_JWT_ISSUER,
           audience: e.AUTH_JWT_AUDIENCE,
+          maxLifetimeSeconds: e.AUTH_JWT_MAX_LIFETIME_SECONDS,
         }
-      : { kind: 'local' },
+      : { kind: 'local', maxLifetimeSeconds: e.AUTH_JWT_MAX_LIFETIME_SECONDS },
     google:
       e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
         ? {
@@ -282,6 +286,12 @@ function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   if (production && !set('AUTH_JWT_SECRET') && !set('AUTH_JWKS_URL')) {
     problems.push(
       'AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required when NODE_ENV=production (how user tokens are verified)',
+    );
+  }
+  // Without an issuer any token signed with the key would do, e.g. one another project minted.
+  if (production && (set('AUTH_JWT_SECRET') || set('AUTH_JWKS_URL')) && !set('AUTH_JWT_ISSUER')) {
+    problems.push(
+      "AUTH_JWT_ISSUER: required when NODE_ENV=production (the issuer user tokens must carry: the Supabase project's auth URL, https://<ref>.supabase.co/auth/v1)",
     );
   }
   if (set('GOOGLE_CLIENT_ID') && !set('GOOGLE_CLIENT_SECRET')) {

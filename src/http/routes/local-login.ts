@@ -5,7 +5,6 @@ import { CANVASCAL_NAMESPACE, uuidv5 } from '../../ids.ts';
 import type { LocalTokenIssuer } from '../auth.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-const TTL_SECONDS = 7 * 24 * 3600;
 
 // Headers a reverse proxy adds: a request carrying any of them came from elsewhere.
 const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];
@@ -48,8 +47,8 @@ export function localLoginRoutes(issuer: LocalTokenIssuer): FastifyPluginAsyncZo
         }
         const email = request.body.email.toLowerCase();
         const user = { id: uuidv5(`local-user:${email}`, CANVASCAL_NAMESPACE), email };
-        const accessToken = await issuer.issue(user, TTL_SECONDS);
-        return { accessToken, tokenType: 'Bearer' as const, expiresIn: TTL_SECONDS, user };
+        const accessToken = await issuer.issue(user);
+        return { accessToken, tokenType: 'Bearer' as const, expiresIn: issuer.ttlSeconds, user };
       },
     );
   };
