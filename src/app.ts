@@ -216,9 +216,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     let http: HttpApp | undefined;
     if (role !== 'worker') {
       const { verifier, localIssuer } = await buildAuth(config);
-      if (localIssuer && config.http.trustProxy)
+      if (localIssuer && config.http.trustedProxies.length > 0)
         logger.warn(
-          'TRUST_PROXY is on and no AUTH_JWT_SECRET/AUTH_JWKS_URL is set: local sign-in is off behind a proxy, so nobody can sign in. Configure Supabase auth.',
+          'TRUST_PROXY lists proxies and no AUTH_JWT_SECRET/AUTH_JWKS_URL is set: local sign-in is off behind a proxy, so nobody can sign in. Configure Supabase auth.',
         );
       // With Redis, every API process shares one set of rate-limit counters; a Redis outage
       // lets requests through (skipOnError) rather than failing them.
@@ -301,7 +301,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         ],
         publicRoutes: [
           // Behind a proxy every visitor could look local: local sign-in is off there.
-          ...(localIssuer && !config.http.trustProxy ? [localLoginRoutes(localIssuer)] : []),
+          ...(localIssuer && config.http.trustedProxies.length === 0 ? [localLoginRoutes(localIssuer)] : []),
           canvasCallbackRoutes(canvasAccount, {
             dashboardUrl: `${config.http.publicUrl}/docs`,
             requireSameBrowser: !localIssuer,

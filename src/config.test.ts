@@ -63,6 +63,20 @@ describe('parseConfig', () => {
     expect(problems.some((p) => p.startsWith('GOOGLE_CLIENT_ID'))).toBe(true);
   });
 
+  it('reads TRUST_PROXY as the list of proxies whose headers are believed', () => {
+    expect(parseConfig({}).http.trustedProxies).toEqual([]);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, loopback,2001:db8::/32' }).http.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      '2001:db8::/32',
+    ]);
+    expect(configError({ TRUST_PROXY: '10.0.0.0/33,proxy.internal' }).problems[0]).toMatch(
+      /^TRUST_PROXY: "10.0.0.0\/33", "proxy.internal" is not an address or CIDR range/,
+    );
+    const production = configError({ NODE_ENV: 'production', TRUST_PROXY: 'true' }).problems;
+    expect(production.some((p) => p.startsWith('TRUST_PROXY: "true" trusts every peer'))).toBe(true);
+  });
+
   it('refuses production user tokens from any issuer, naming the Supabase auth URL to set', () => {
     const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) };
     const problem = configError(production).problems.find((p) => p.startsWith('AUTH_JWT_ISSUER:'));

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CipherError, keyRingFromString } from './crypto/key-ring.ts';
+import { parseTrustedProxies } from './http/proxy-trust.ts';
 
 /**
  * The environment, parsed once into a frozen object. Nothing else reads `process.env`:
@@ -34,19 +35,6 @@ const integer = (fallback: number, min: number, max: number) =>
         return z.NEVER;
       }
       return parsed;
-    });
-
-const booleanFlag = (fallback: boolean) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return fallback;
-      if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
-      if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
-      ctx.addIssue({ code: 'custom', message: `must be true or false, got "${value}"` });
-      return z.NEVER;
     });
 
 // A school's Canvas developer key; the secret is never logged (see logging.ts redaction).
@@ -127,7 +115,15 @@ const EnvSchema = z.object({
   SYNC_INTERVAL_MINUTES: integer(30, 0, 24 * 60),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   SHUTDOWN_TIMEOUT_MS: integer(25_000, 0, 600_000),
-  TRUST_PROXY: booleanFlag(false),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const parsed = parseTrustedProxies(value ?? '');
+      if ('list' in parsed) return parsed.list;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -139,7 +135,11 @@ export interface Config {
     readonly port: number;
     /** Where users and Google reach this service; no trailing slash. */
     readonly publicUrl: string;
-    readonly trustProxy: boolean;
+    /**
+     * The peers whose proxy headers are believed (addresses, CIDR ranges, or `loopback`…);
+     * empty: none, and the socket is the truth. See http/proxy-trust.ts.
+     */
+    readonly trustedProxies: readonly string[];
   };
   readonly dataDir: string;
   readonly database:
@@ -228,7 +228,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
         /\/+$/,
         '',
       ),
-      trustProxy: e.TRUST_PROXY,
+      trustedProxies: e.TRUST_PROXY,
     },
     dataDir,
     database: e.DATABASE_URL
@@ -286,6 +286,12 @@ function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   if (production && !set('AUTH_JWT_SECRET') && !set('AUTH_JWKS_URL')) {
     problems.push(
       'AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required when NODE_ENV=production (how user tokens are verified)',
+    );
+  }
+  // Trusting every peer lets any visitor of a directly reachable port pick its own address.
+  if (production && ['true', '1', 'yes', 'on'].includes((env.TRUST_PROXY ?? '').trim().toLowerCase())) {
+    problems.push(
+      'TRUST_PROXY: "true" trusts every peer\'s X-Forwarded-For in production; list your proxies\' addresses or ranges instead, e.g. TRUST_PROXY=10.0.0.0/8',
     );
   }
   // Without an issuer any token signed with the key would do, e.g. one another project minted.

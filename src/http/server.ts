@@ -51,7 +51,9 @@ export interface HttpDeps {
 export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
   const app: HttpApp = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    trustProxy: deps.config.http.trustProxy,
+    // Proxy headers are believed from these peers only (see proxy-trust.ts): request.ip (the
+    // rate-limit key), request.protocol (cookies' Secure flag) and request.host follow from it.
+    trustProxy: deps.config.http.trustedProxies.length > 0 ? [...deps.config.http.trustedProxies] : false,
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
