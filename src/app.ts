@@ -143,6 +143,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       stateKeys: cipher.deriveKeys('oauth-state'),
       withUserLock,
       metrics,
+      logger,
     });
     // The school's developer keys; the embedded Canvas emulator brings its own demo key.
     const developerKeys = [
@@ -159,6 +160,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       connections: createCanvasConnectionsRepo(db.orm),
       sealer: cipher,
       probe: createCanvasProbe(canvasFetch ? { fetch: canvasFetch } : {}),
+      logger,
       allowHttp: config.env !== 'production',
       ...(config.env === 'production'
         ? { hostPolicy: createCanvasHostPolicy({ trusted: developerKeys.map((k) => k.baseUrl) }) }

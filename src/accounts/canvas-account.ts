@@ -1,10 +1,11 @@
+import type { Logger } from 'pino';
 import {
   type CanvasDeveloperKey,
   type CanvasOAuth,
   CanvasOAuthError,
   type CanvasTokens,
 } from '../canvas/canvas-oauth.ts';
-import { CipherError } from '../crypto/key-ring.ts';
+import { isUnopenableSecret, unopenableLogFields, unopenableReason } from '../crypto/unopenable-secret.ts';
 import type { CanvasConnection, CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
@@ -48,6 +49,8 @@ export interface CanvasAccountDeps {
   sealer: SecretSealer;
   probe: CanvasProbe;
   allowHttp: boolean;
+  /** Where a stored token that cannot be opened is reported (error level, never the blob). */
+  logger?: Pick<Logger, 'error'>;
   /** Production's refusal of internal addresses (see canvas-host-policy.ts); absent elsewhere. */
   hostPolicy?: (origin: string) => Promise<void>;
   /** OAuth2 with the school's developer key; absent when no key is configured. */
@@ -233,10 +236,18 @@ export class CanvasAccount {
     try {
       return await this.readCredentials(userId, options);
     } catch (error) {
-      // A saved token that does not open for this row (its Canvas address was changed, or
-      // the row was altered) is never sent anywhere: the student connects Canvas again.
-      if (!(error instanceof CipherError) || error.code !== 'decrypt_failed') throw error;
-      const reason = 'the saved token does not belong to this Canvas address';
+      // A saved token that does not open for this row (its Canvas address was changed, the
+      // row was altered, its key left the ring) is never sent anywhere and retrying cannot
+      // help: the student connects Canvas again.
+      if (!isUnopenableSecret(error)) throw error;
+      const reason =
+        error.code === 'decrypt_failed'
+          ? 'the saved token does not belong to this Canvas address'
+          : unopenableReason(error, 'Canvas token');
+      this.deps.logger?.error(
+        { userId, provider: 'canvas', ...unopenableLogFields(error) },
+        'a stored Canvas token cannot be opened; the connection is marked "reconnect needed"',
+      );
       await this.deps.connections.markReconnectNeeded(userId, reason);
       throw reconnectNeeded(reason);
     }

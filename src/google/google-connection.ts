@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import { issueOAuthState, type StateKeys, verifyOAuthState } from '../accounts/oauth-state.ts';
+import { isUnopenableSecret, unopenableLogFields, unopenableReason } from '../crypto/unopenable-secret.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
@@ -21,6 +23,8 @@ export interface GoogleConnectionDeps {
   /** Runs `fn` holding a lock per user that every worker process respects. */
   withUserLock<T>(name: string, userId: string, fn: () => Promise<T>): Promise<T>;
   now?: () => number;
+  /** Where a stored secret that cannot be opened is reported (error level, never the blob). */
+  logger?: Pick<Logger, 'error'>;
 }
 
 export interface GoogleStatus {
@@ -201,12 +205,11 @@ export class GoogleConnection {
 
   async disconnect(userId: string): Promise<void> {
     const connection = await this.deps.connections.get(userId);
-    if (connection?.encryptedRefreshToken) {
-      const { plaintext } = this.deps.sealer.open(connection.encryptedRefreshToken, {
-        userId,
-        provider: 'google',
-        purpose: 'refresh_token',
-      });
+    // A token that cannot be opened cannot be revoked either; forgetting it is all there is.
+    const plaintext = connection?.encryptedRefreshToken
+      ? this.tryOpen(connection.encryptedRefreshToken, userId)
+      : undefined;
+    if (plaintext !== undefined) {
       // Revoking the refresh token also kills every access token issued from it.
       await this.deps.oauth.revoke(plaintext).catch((error: unknown) => {
         throw new AppError(
@@ -223,6 +226,16 @@ export class GoogleConnection {
     await this.deps.connections.disconnect(userId);
   }
 
+  private tryOpen(envelope: string, userId: string): string | undefined {
+    try {
+      return this.deps.sealer.open(envelope, { userId, provider: 'google', purpose: 'refresh_token' })
+        .plaintext;
+    } catch (error) {
+      if (!isUnopenableSecret(error)) throw error;
+      return undefined;
+    }
+  }
+
   private async refresh(userId: string): Promise<string> {
     const connection = await this.deps.connections.get(userId);
     if (connection?.status !== 'connected' || !connection.encryptedRefreshToken) {
@@ -231,7 +244,22 @@ export class GoogleConnection {
       );
     }
     const binding = { userId, provider: 'google', purpose: 'refresh_token' } as const;
-    const { plaintext, stale } = this.deps.sealer.open(connection.encryptedRefreshToken, binding);
+    let opened: { plaintext: string; stale: boolean };
+    try {
+      opened = this.deps.sealer.open(connection.encryptedRefreshToken, binding);
+    } catch (error) {
+      // Not Google's fault and not passing: say so, stop background work, retry nothing.
+      if (!isUnopenableSecret(error)) throw error;
+      const reason = unopenableReason(error, 'Google authorization');
+      this.deps.logger?.error(
+        { userId, provider: 'google', ...unopenableLogFields(error) },
+        'a stored Google refresh token cannot be opened; the connection is marked "reconnect needed"',
+      );
+      await this.deps.connections.markReconnectNeeded(userId, reason);
+      this.accessTokens.delete(userId);
+      throw reconnectNeeded(reason);
+    }
+    const { plaintext, stale } = opened;
     let tokens: Awaited<ReturnType<GoogleOAuth['refresh']>>;
     try {
       tokens = await this.deps.oauth.refresh(plaintext);

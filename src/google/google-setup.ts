@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { StateKeys } from '../accounts/oauth-state.ts';
 import type { Config } from '../config.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
@@ -30,6 +31,7 @@ export function setupGoogle(deps: {
   stateKeys: StateKeys;
   withUserLock: WithUserLock;
   metrics: Metrics;
+  logger?: Pick<Logger, 'error'>;
 }): GoogleSetup | undefined {
   const { config } = deps;
   const real = config.google.kind === 'real' ? config.google : undefined;
@@ -47,6 +49,7 @@ export function setupGoogle(deps: {
     stateKeys: deps.stateKeys,
     redirectUri: real?.redirectUri ?? `${config.http.publicUrl}/api/v1/auth/google/callback`,
     withUserLock: deps.withUserLock,
+    ...(deps.logger ? { logger: deps.logger } : {}),
   });
   const rootUrl = real ? GOOGLE_API_ROOT : `${deps.emulatorUrl}/`;
   return {
