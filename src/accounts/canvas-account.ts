@@ -146,16 +146,18 @@ export class CanvasAccount {
         'The state does not come from CanvasCal; start connecting Canvas again.',
         'invalid_state',
       );
-    const record = await oauth.states.consume(stateHash, 'canvas', new Date(this.now()));
+    const now = new Date(this.now());
+    // Consumed only for the caller: another user posting it learns 403 and burns nothing.
+    const record = await oauth.states.consume(stateHash, 'canvas', now, callerUserId);
+    if (!record && callerUserId && (await oauth.states.ownerOf(stateHash, 'canvas', now)) !== undefined)
+      throw forbidden(
+        'This sign-in was started by another user; start connecting Canvas again.',
+        'state_user_mismatch',
+      );
     if (!record?.canvasBaseUrl)
       throw badRequest(
         'This Canvas sign-in link was already used or has expired; start connecting Canvas again.',
         'invalid_state',
-      );
-    if (callerUserId && record.userId !== callerUserId)
-      throw forbidden(
-        'This sign-in was started by another user; start connecting Canvas again.',
-        'state_user_mismatch',
       );
     const { userId, canvasBaseUrl: baseUrl } = record;
     const { key } = this.oauthFor(baseUrl);

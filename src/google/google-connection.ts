@@ -96,17 +96,18 @@ export class GoogleConnection {
         'invalid_state',
       );
     }
-    const record = await this.deps.states.consume(stateHash, 'google', new Date(this.now()));
+    const now = new Date(this.now());
+    // Consumed only for the caller: another user posting it learns 403 and burns nothing.
+    const record = await this.deps.states.consume(stateHash, 'google', now, callerUserId);
     if (!record) {
+      if (callerUserId && (await this.deps.states.ownerOf(stateHash, 'google', now)) !== undefined)
+        throw forbidden(
+          'This sign-in was started by another user; start connecting Google again.',
+          'state_user_mismatch',
+        );
       throw badRequest(
         'This sign-in link was already used or has expired; start connecting Google again.',
         'invalid_state',
-      );
-    }
-    if (callerUserId && record.userId !== callerUserId) {
-      throw forbidden(
-        'This sign-in was started by another user; start connecting Google again.',
-        'state_user_mismatch',
       );
     }
     const userId = record.userId;
