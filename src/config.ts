@@ -115,6 +115,9 @@ const EnvSchema = z.object({
   SYNC_INTERVAL_MINUTES: integer(30, 0, 24 * 60),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   SHUTDOWN_TIMEOUT_MS: integer(25_000, 0, 600_000),
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 32, {
+    message: 'must be at least 32 characters (make one with `openssl rand -base64 32`)',
+  }),
   TRUST_PROXY: z
     .string()
     .optional()
@@ -184,6 +187,8 @@ export interface Config {
   readonly syncIntervalMinutes: number;
   readonly workerConcurrency: number;
   readonly shutdownTimeoutMs: number;
+  /** The bearer token `/metrics` asks for; without it, production serves no metrics. */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -268,6 +273,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
   };
   return deepFreeze(config);
 }

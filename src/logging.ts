@@ -31,6 +31,7 @@ export const REDACT_PATHS = [
   '*.encryptedAccessToken',
   '*.encrypted_access_token',
   '*.encryptionKeys',
+  '*.metricsToken',
   '*.secret',
   'accessToken',
   'refreshToken',

@@ -108,7 +108,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  await app.register(healthRoutes(deps.readiness, deps.metrics));
+  await app.register(
+    healthRoutes(deps.readiness, deps.metrics, {
+      token: deps.config.metricsToken,
+      production: deps.config.env === 'production',
+    }),
+  );
   for (const routes of deps.publicRoutes) await app.register(routes);
 
   await app.register(

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.ts';
+import { type Config, parseConfig } from '../../src/config.ts';
 import { type Database, openPglite } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
@@ -31,9 +31,18 @@ afterEach(async () => {
 });
 
 async function build(
-  options: { verifier?: TokenVerifier; rateLimit?: number; ready?: boolean; logs?: string[] } = {},
+  options: {
+    verifier?: TokenVerifier;
+    rateLimit?: number;
+    ready?: boolean;
+    logs?: string[];
+    config?: Partial<Pick<Config, 'env' | 'metricsToken'>>;
+  } = {},
 ) {
-  const config = parseConfig({ NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: String(options.rateLimit ?? 300) });
+  const config: Config = {
+    ...parseConfig({ NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: String(options.rateLimit ?? 300) }),
+    ...options.config,
+  };
   const local = createLocalAuth(SECRET);
   const logs = options.logs;
   const destination = new Writable({
@@ -93,6 +102,30 @@ describe('health, readiness, metrics and docs', () => {
     expect(res.body).toMatch(
       /canvascal_http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/,
     );
+  });
+
+  it('in production, serves metrics only to a caller with METRICS_TOKEN, and none without one', async () => {
+    const token = 'm'.repeat(40);
+    const { app: guarded } = await build({ config: { env: 'production', metricsToken: token } });
+    const anonymous = await guarded.inject('/metrics');
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error).toMatchObject({
+      code: 'metrics_token_required',
+      message: expect.stringMatching(/Authorization: Bearer <METRICS_TOKEN>/),
+    });
+    const wrong = await guarded.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${'x'.repeat(40)}` },
+    });
+    expect(wrong.statusCode).toBe(401);
+    const allowed = await guarded.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.body).toContain('canvascal_http_requests_total');
+    await guarded.close();
+    const { app: closed } = await build({ config: { env: 'production', metricsToken: undefined } });
+    const off = await closed.inject('/metrics');
+    expect(off.statusCode).toBe(404);
+    expect(off.json().error.message).toMatch(/until METRICS_TOKEN is set/);
   });
 
   it('publishes the OpenAPI document and UI at /docs', async () => {
