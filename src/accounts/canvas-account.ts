@@ -24,7 +24,11 @@ export interface CanvasProbe {
     token: string,
   ): Promise<
     | { ok: true; id: string; name: string; timeZone?: string | undefined }
-    | { ok: false; code: 'token_invalid' | 'forbidden' | 'not_canvas' | 'unreachable'; message: string }
+    | {
+        ok: false;
+        code: 'token_invalid' | 'forbidden' | 'not_canvas' | 'unreachable' | 'internal_address';
+        message: string;
+      }
   >;
   /** The zone in the user's Canvas profile; undefined when Canvas does not say or cannot be asked. */
   timeZone?(baseUrl: string, token: string): Promise<string | undefined>;
@@ -73,6 +77,9 @@ const PROBE_MESSAGES = {
   not_canvas: (baseUrl: string) =>
     `${baseUrl} does not answer like Canvas; check the address of your school's Canvas.`,
   unreachable: (baseUrl: string) => `${baseUrl} could not be reached; check the address and try again.`,
+  // The name passed the host check, then resolved inside when connecting (DNS rebinding).
+  internal_address: (baseUrl: string) =>
+    `${baseUrl} is not on the public internet; CanvasCal only connects to Canvas servers it can reach publicly. If your school's Canvas is internal, ask the admin to configure it (CANVAS_DEVELOPER_KEYS).`,
 } as const;
 
 /**

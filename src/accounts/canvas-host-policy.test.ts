@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createGuardedFetch } from '../net/guarded-fetch.ts';
 import { createCanvasHostPolicy, isInternalAddress } from './canvas-host-policy.ts';
+import { createCanvasProbe } from './canvas-probe.ts';
 
 describe('isInternalAddress', () => {
   it('knows the internal ranges and leaves public addresses alone', () => {
@@ -104,5 +106,33 @@ describe('connecting Canvas in production', () => {
       account.connectWithToken('u', { baseUrl: 'https://canvas.corp.example', token: '1234~abcdefghijkl' }),
     ).rejects.toMatchObject({ code: 'canvas_internal_address', status: 400 });
     expect(probed).toBe(false);
+  });
+
+  it('refuses a name that passes the check and then rebinds inside, when connecting', async () => {
+    const { CanvasAccount } = await import('./canvas-account.ts');
+    let saved = false;
+    // The host check sees a public answer; the socket, resolving again, gets loopback.
+    const answers = [[{ address: '93.184.216.34', family: 4 }], [{ address: '127.0.0.1', family: 4 }]];
+    const resolve = async () => answers.shift() ?? [];
+    const account = new CanvasAccount({
+      connections: {
+        get: async () => undefined,
+        save: async () => {
+          saved = true;
+        },
+        updateAccessToken: async () => {},
+        markReconnectNeeded: async () => {},
+        markLoopbackReconnectNeeded: async () => 0,
+        remove: async () => false,
+      },
+      sealer: { seal: (p: string) => p, open: (p: string) => ({ plaintext: p, stale: false }) },
+      probe: createCanvasProbe({ fetch: createGuardedFetch({ resolve }) }),
+      allowHttp: false,
+      hostPolicy: createCanvasHostPolicy({ trusted: [], lookup: resolve }),
+    });
+    await expect(
+      account.connectWithToken('u', { baseUrl: 'https://canvas.rebind.example', token: '1234~abcdefghijkl' }),
+    ).rejects.toMatchObject({ code: 'canvas_internal_address', status: 400 });
+    expect(saved).toBe(false);
   });
 });
