@@ -1,5 +1,7 @@
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanvasCalApp } from '../../src/app.ts';
+import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 // Behind a proxy every visitor may look local, so the password-less local sign-in must not
@@ -49,5 +51,35 @@ describe('behind a proxy', () => {
         }),
       );
     expect(codes).toEqual([401, 401, 429]);
+  });
+});
+
+describe("the cookies' Secure flag behind a proxy", () => {
+  const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!!';
+  let e2e: EmulatedApp;
+  beforeAll(async () => {
+    e2e = await startEmulatedApp({ TRUST_PROXY: '10.0.0.0/8', AUTH_JWT_SECRET: SECRET });
+  });
+  afterAll(() => e2e.close());
+
+  it('follows X-Forwarded-Proto from a listed proxy only', async () => {
+    const token = await new SignJWT({ email: 'proxy@example.edu' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('5e1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f')
+      .setAudience('authenticated')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(SECRET));
+    const cookieFrom = async (remoteAddress: string) => {
+      const res = await e2e.http.inject({
+        url: '/api/v1/auth/google/url',
+        remoteAddress,
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-proto': 'https' },
+      });
+      expect(res.statusCode).toBe(200);
+      return String(res.headers['set-cookie']);
+    };
+    expect(await cookieFrom('10.0.0.2')).toMatch(/; Secure/);
+    expect(await cookieFrom('203.0.113.9')).not.toMatch(/Secure/);
   });
 });
