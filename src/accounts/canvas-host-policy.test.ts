@@ -112,8 +112,9 @@ describe('connecting Canvas in production', () => {
     const { CanvasAccount } = await import('./canvas-account.ts');
     let saved = false;
     // The host check sees a public answer; the socket, resolving again, gets loopback.
-    const answers = [[{ address: '93.184.216.34', family: 4 }], [{ address: '127.0.0.1', family: 4 }]];
-    const resolve = async () => answers.shift() ?? [];
+    let lookups = 0;
+    const resolve = async () =>
+      lookups++ === 0 ? [{ address: '93.184.216.34', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
     const account = new CanvasAccount({
       connections: {
         get: async () => undefined,
