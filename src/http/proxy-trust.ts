@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
  * `X-Forwarded-Proto` and `X-Forwarded-Host` only from a peer in the configured trusted-proxy
  * list (`TRUST_PROXY`, handed to Fastify's `trustProxy`): then `request.ip`,
  * `request.protocol` and `request.host` say what the proxy saw; from anyone else they are
- * ignored and the socket speaks. The vendor headers below (`True-Client-IP`,
+ * ignored and the socket speaks. `Forwarded` and the vendor headers below (`True-Client-IP`,
  * `CF-Connecting-IP`, `X-Real-IP`…) are never believed: a CDN in front must set
  * `X-Forwarded-For` like any proxy. Any of them, though, proves a request was relayed.
  */
