@@ -112,11 +112,7 @@ export class GoogleConnection {
     }
     const userId = record.userId;
     const codeVerifier = record.encryptedCodeVerifier
-      ? this.deps.sealer.open(record.encryptedCodeVerifier, {
-          userId,
-          provider: 'google',
-          purpose: 'code_verifier',
-        }).plaintext
+      ? this.openCodeVerifier(record.encryptedCodeVerifier, userId)
       : '';
     let tokens: Awaited<ReturnType<GoogleOAuth['exchangeCode']>>;
     try {
@@ -225,6 +221,24 @@ export class GoogleConnection {
     }
     this.accessTokens.delete(userId);
     await this.deps.connections.disconnect(userId);
+  }
+
+  /** A verifier sealed under a key that left the ring (rotated mid-sign-in): start again. */
+  private openCodeVerifier(envelope: string, userId: string): string {
+    try {
+      return this.deps.sealer.open(envelope, { userId, provider: 'google', purpose: 'code_verifier' })
+        .plaintext;
+    } catch (error) {
+      if (!isUnopenableSecret(error)) throw error;
+      this.deps.logger?.error(
+        { userId, provider: 'google', ...unopenableLogFields(error) },
+        'a stored PKCE verifier cannot be opened; the sign-in must start again',
+      );
+      throw badRequest(
+        'This sign-in can no longer be finished (CanvasCal cannot read what it saved when it started); start connecting Google again.',
+        'invalid_state',
+      );
+    }
   }
 
   private tryOpen(envelope: string, userId: string): string | undefined {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
 
 // A stored secret that cannot be opened (damaged, foreign, or sealed under a key id the ring
@@ -120,5 +121,34 @@ describe('a stored secret that cannot be opened', () => {
     expect(canvas.status).toBe('reconnect_needed');
     expect(errorLines(since)).toEqual([expect.objectContaining({ cipherError: 'unknown_key', kid: 'gone' })]);
     expect(lines.slice(since).join('')).not.toContain(envelope.split('.')[3]);
+  });
+
+  it('a sign-in whose saved PKCE verifier cannot be opened answers 400 "start again", logged', async () => {
+    const headers = await e2e.signIn('verifier@example.edu');
+    const userId: string = (await e2e.http.inject({ url: '/api/v1/me', headers })).json().id;
+    const start = await e2e.http.inject({ url: '/api/v1/auth/google/url', headers });
+    const redirect = new URL(e2e.google.approveConsent(start.json().url, { email: DEMO_STUDENT_EMAIL }));
+    const rows = (await e2e.app.db.orm.execute(
+      sql`select state_hash, encrypted_code_verifier from oauth_states where user_id = ${userId}`,
+    )) as unknown as { rows: Array<{ state_hash: string; encrypted_code_verifier: string }> };
+    for (const row of rows.rows)
+      await e2e.app.db.orm.execute(
+        sql`update oauth_states set encrypted_code_verifier = ${withKid('retired')(row.encrypted_code_verifier)} where state_hash = ${row.state_hash}`,
+      );
+    const since = lines.length;
+    const res = await e2e.http.inject({
+      method: 'POST',
+      url: '/api/v1/auth/google/token',
+      headers,
+      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({
+      code: 'invalid_state',
+      message: expect.stringMatching(/start connecting Google again/),
+    });
+    expect(errorLines(since)).toEqual([
+      expect.objectContaining({ cipherError: 'unknown_key', kid: 'retired' }),
+    ]);
   });
 });
