@@ -58,6 +58,7 @@ import { type ChannelKeeper, createChannelKeeper } from './live/channel-keeper.t
 import { type LiveEnqueuer, liveEnqueuer, registerLiveJobs } from './live/live-jobs.ts';
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createGuardedFetch } from './net/guarded-fetch.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { type Queue, QueueUnavailableError } from './queue/queue.ts';
@@ -178,16 +179,24 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           if (outcome?.failed) logger.warn({ userId, ...outcome }, 'some push channels could not be stopped');
         },
       },
+      logger,
     });
     // The school's developer keys; the embedded Canvas emulator brings its own demo key.
     const developerKeys = [
       ...config.canvasDeveloperKeys,
       ...(canvasEmulator ? [{ baseUrl: canvasEmulator.url, ...DEMO_CANVAS_DEVELOPER_KEY }] : []),
     ];
+    // In production every Canvas request goes through a fetch that refuses, on the connection
+    // itself, any address that is not public, except the origins the admin configured.
+    const canvasFetch =
+      config.env === 'production'
+        ? createGuardedFetch({ trusted: developerKeys.map((k) => k.baseUrl) })
+        : undefined;
     const canvasAccount = new CanvasAccount({
       connections: createCanvasConnectionsRepo(db.orm),
       sealer: cipher,
-      probe: createCanvasProbe(),
+      probe: createCanvasProbe(canvasFetch ? { fetch: canvasFetch } : {}),
+      logger,
       allowHttp: config.env !== 'production',
       ...(config.env === 'production'
         ? { hostPolicy: createCanvasHostPolicy({ trusted: developerKeys.map((k) => k.baseUrl) }) }
@@ -195,7 +204,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       ...(developerKeys.length > 0
         ? {
             oauth: {
-              client: createCanvasOAuth({ keys: developerKeys }),
+              client: createCanvasOAuth({
+                keys: developerKeys,
+                ...(canvasFetch ? { fetch: canvasFetch } : {}),
+              }),
               states: createOAuthStatesRepo(db.orm),
               stateKeys: cipher.deriveKeys('oauth-state'),
               redirectUri: `${config.http.publicUrl}/api/v1/auth/canvas/callback`,
@@ -264,9 +276,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     let http: HttpApp | undefined;
     if (role !== 'worker') {
       const { verifier, localIssuer } = await buildAuth(config);
-      if (localIssuer && config.http.trustProxy)
+      if (localIssuer && config.http.trustedProxies.length > 0)
         logger.warn(
-          'TRUST_PROXY is on and no AUTH_JWT_SECRET/AUTH_JWKS_URL is set: local sign-in is off behind a proxy, so nobody can sign in. Configure Supabase auth.',
+          'TRUST_PROXY lists proxies and no AUTH_JWT_SECRET/AUTH_JWKS_URL is set: local sign-in is off behind a proxy, so nobody can sign in. Configure Supabase auth.',
         );
       // With Redis, every API process shares one set of rate-limit counters; a Redis outage
       // lets requests through (skipOnError) rather than failing them.
@@ -349,7 +361,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         ],
         publicRoutes: [
           // Behind a proxy every visitor could look local: local sign-in is off there.
-          ...(localIssuer && !config.http.trustProxy ? [localLoginRoutes(localIssuer)] : []),
+          ...(localIssuer && config.http.trustedProxies.length === 0 ? [localLoginRoutes(localIssuer)] : []),
           ...(live
             ? [
                 googleWebhookRoutes({
@@ -419,6 +431,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         enqueueCalendarFollow,
         ...(liveJobs ? { afterCanvasSync: (userId: string) => liveJobs.enqueue.ensureChannels(userId) } : {}),
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,
+        ...(canvasFetch ? { canvasFetch } : {}),
         ...(options.retryBaseMs?.canvas !== undefined
           ? { canvasRetryBaseMs: options.retryBaseMs.canvas }
           : {}),
@@ -473,9 +486,12 @@ async function buildAuth(
         jwksUrl: config.auth.jwksUrl,
         issuer: config.auth.issuer,
         audience: config.auth.audience,
+        maxLifetimeSeconds: config.auth.maxLifetimeSeconds,
       }),
     };
   }
-  const local = createLocalAuth(await loadOrCreateLocalAuthSecret(config.dataDir));
+  const local = createLocalAuth(await loadOrCreateLocalAuthSecret(config.dataDir), {
+    ttlSeconds: config.auth.maxLifetimeSeconds,
+  });
   return { verifier: local, localIssuer: local };
 }

@@ -17,7 +17,7 @@ describe('parseConfig', () => {
     const config = parseConfig({});
     expect(config.database.kind).toBe('pglite');
     expect(config.queue).toEqual({ kind: 'in-process' });
-    expect(config.auth).toEqual({ kind: 'local' });
+    expect(config.auth).toEqual({ kind: 'local', maxLifetimeSeconds: 86_400 });
     expect(config.google).toEqual({ kind: 'emulated' });
     expect(config.emulators).toBe(true);
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3000 });
@@ -61,6 +61,34 @@ describe('parseConfig', () => {
     ).toBe(true);
     expect(problems.some((p) => p.startsWith('AUTH_JWT_SECRET or AUTH_JWKS_URL'))).toBe(true);
     expect(problems.some((p) => p.startsWith('GOOGLE_CLIENT_ID'))).toBe(true);
+  });
+
+  it('reads TRUST_PROXY as the list of proxies whose headers are believed', () => {
+    expect(parseConfig({}).http.trustedProxies).toEqual([]);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, loopback,2001:db8::/32' }).http.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      '2001:db8::/32',
+    ]);
+    expect(configError({ TRUST_PROXY: '10.0.0.0/33,proxy.internal' }).problems[0]).toMatch(
+      /^TRUST_PROXY: "10.0.0.0\/33", "proxy.internal" is not an address or CIDR range/,
+    );
+    const production = configError({ NODE_ENV: 'production', TRUST_PROXY: 'true' }).problems;
+    expect(production.some((p) => p.startsWith('TRUST_PROXY: "true" trusts every peer'))).toBe(true);
+  });
+
+  it('refuses production user tokens from any issuer, naming the Supabase auth URL to set', () => {
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) };
+    const problem = configError(production).problems.find((p) => p.startsWith('AUTH_JWT_ISSUER:'));
+    expect(problem).toContain('https://<ref>.supabase.co/auth/v1');
+    const withIssuer = configError({ ...production, AUTH_JWT_ISSUER: 'https://abc.supabase.co/auth/v1' });
+    expect(withIssuer.problems.some((p) => p.startsWith('AUTH_JWT_ISSUER'))).toBe(false);
+    expect(configError({ AUTH_JWT_ISSUER: 'supabase' }).problems[0]).toMatch(
+      /^AUTH_JWT_ISSUER: must be a URL/,
+    );
+    expect(configError({ AUTH_JWT_MAX_LIFETIME_SECONDS: '31536000' }).problems[0]).toMatch(
+      /^AUTH_JWT_MAX_LIFETIME_SECONDS: must be a whole number from 60 to 604800/,
+    );
   });
 
   it('never echoes a secret value in an error', () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CipherError, keyRingFromString } from './crypto/key-ring.ts';
+import { parseTrustedProxies } from './http/proxy-trust.ts';
 
 /**
  * The environment, parsed once into a frozen object. Nothing else reads `process.env`:
@@ -34,19 +35,6 @@ const integer = (fallback: number, min: number, max: number) =>
         return z.NEVER;
       }
       return parsed;
-    });
-
-const booleanFlag = (fallback: boolean) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return fallback;
-      if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
-      if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
-      ctx.addIssue({ code: 'custom', message: `must be true or false, got "${value}"` });
-      return z.NEVER;
     });
 
 // A school's Canvas developer key; the secret is never logged (see logging.ts redaction).
@@ -92,7 +80,8 @@ const EnvSchema = z.object({
   AUTH_JWKS_URL: optionalUrl(
     'the JWKS endpoint, e.g. https://<project>.supabase.co/auth/v1/.well-known/jwks.json',
   ),
-  AUTH_JWT_ISSUER: optionalString,
+  AUTH_JWT_ISSUER: optionalUrl("the Supabase project's auth URL, https://<ref>.supabase.co/auth/v1"),
+  AUTH_JWT_MAX_LIFETIME_SECONDS: integer(24 * 3600, 60, 7 * 24 * 3600),
   AUTH_JWT_AUDIENCE: z.string().trim().min(1).default('authenticated'),
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
@@ -126,7 +115,18 @@ const EnvSchema = z.object({
   SYNC_INTERVAL_MINUTES: integer(30, 0, 24 * 60),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   SHUTDOWN_TIMEOUT_MS: integer(25_000, 0, 600_000),
-  TRUST_PROXY: booleanFlag(false),
+  METRICS_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 32, {
+    message: 'must be at least 32 characters (make one with `openssl rand -base64 32`)',
+  }),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const parsed = parseTrustedProxies(value ?? '');
+      if ('list' in parsed) return parsed.list;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -138,7 +138,11 @@ export interface Config {
     readonly port: number;
     /** Where users and Google reach this service; no trailing slash. */
     readonly publicUrl: string;
-    readonly trustProxy: boolean;
+    /**
+     * The peers whose proxy headers are believed (addresses, CIDR ranges, or `loopback`…);
+     * empty: none, and the socket is the truth. See http/proxy-trust.ts.
+     */
+    readonly trustedProxies: readonly string[];
   };
   readonly dataDir: string;
   readonly database:
@@ -147,10 +151,12 @@ export interface Config {
   readonly queue: { readonly kind: 'in-process' } | { readonly kind: 'bullmq'; readonly redisUrl: string };
   /** The key ring string, or undefined in the embedded default (a local key file is used). */
   readonly encryptionKeys: string | undefined;
+  /** User tokens: how they are verified; `maxLifetimeSeconds` bounds `exp - iat` for every kind. */
   readonly auth:
-    | { readonly kind: 'local' }
+    | { readonly kind: 'local'; readonly maxLifetimeSeconds: number }
     | {
         readonly kind: 'jwt';
+        readonly maxLifetimeSeconds: number;
         readonly secret: string | undefined;
         readonly jwksUrl: string | undefined;
         readonly issuer: string | undefined;
@@ -181,6 +187,8 @@ export interface Config {
   readonly syncIntervalMinutes: number;
   readonly workerConcurrency: number;
   readonly shutdownTimeoutMs: number;
+  /** The bearer token `/metrics` asks for; without it, production serves no metrics. */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -225,7 +233,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
         /\/+$/,
         '',
       ),
-      trustProxy: e.TRUST_PROXY,
+      trustedProxies: e.TRUST_PROXY,
     },
     dataDir,
     database: e.DATABASE_URL
@@ -240,8 +248,9 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
           jwksUrl: e.AUTH_JWKS_URL,
           issuer: e.AUTH_JWT_ISSUER,
           audience: e.AUTH_JWT_AUDIENCE,
+          maxLifetimeSeconds: e.AUTH_JWT_MAX_LIFETIME_SECONDS,
         }
-      : { kind: 'local' },
+      : { kind: 'local', maxLifetimeSeconds: e.AUTH_JWT_MAX_LIFETIME_SECONDS },
     google:
       e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
         ? {
@@ -264,6 +273,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
   };
   return deepFreeze(config);
 }
@@ -282,6 +292,18 @@ function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   if (production && !set('AUTH_JWT_SECRET') && !set('AUTH_JWKS_URL')) {
     problems.push(
       'AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required when NODE_ENV=production (how user tokens are verified)',
+    );
+  }
+  // Trusting every peer lets any visitor of a directly reachable port pick its own address.
+  if (production && ['true', '1', 'yes', 'on'].includes((env.TRUST_PROXY ?? '').trim().toLowerCase())) {
+    problems.push(
+      'TRUST_PROXY: "true" trusts every peer\'s X-Forwarded-For in production; list your proxies\' addresses or ranges instead, e.g. TRUST_PROXY=10.0.0.0/8',
+    );
+  }
+  // Without an issuer any token signed with the key would do, e.g. one another project minted.
+  if (production && (set('AUTH_JWT_SECRET') || set('AUTH_JWKS_URL')) && !set('AUTH_JWT_ISSUER')) {
+    problems.push(
+      "AUTH_JWT_ISSUER: required when NODE_ENV=production (the issuer user tokens must carry: the Supabase project's auth URL, https://<ref>.supabase.co/auth/v1)",
     );
   }
   if (set('GOOGLE_CLIENT_ID') && !set('GOOGLE_CLIENT_SECRET')) {

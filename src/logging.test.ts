@@ -46,3 +46,34 @@ describe('logging errors', () => {
     expect(text()).toContain('code=[Redacted]');
   });
 });
+
+describe('secret-shaped text in a line', () => {
+  const sealed = 'v2.k2026.7WfZBCI2BzNHctiO.fpALgHiwHg-w8BthXoGttOejGNW00MXsafIZKQnh98z';
+  const secrets = [
+    sealed,
+    'v1.local1.AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB',
+    'ya29.a0AfH6SMBsecret-access',
+    '1//0gSECRETrefreshTOKEN-abc',
+    '7~Q2x5mZcB8yTf4nLp9wRk3sVj6hGd1aEo',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+  ];
+
+  it('scrubs them from an error, its cause and its database detail and parameters, on every field', () => {
+    const { logger, text } = capture();
+    const driver = Object.assign(new Error(`value "${sealed}" is too long`), {
+      detail: `Failing row contains (u1, https://canvas.school.edu, ${sealed}).`,
+      parameters: ['u1', sealed],
+    });
+    const query = new Error(`Failed query: insert into "canvas_connections"\nparams: u1,${sealed}`, {
+      cause: driver,
+    });
+    logger.error({ err: query }, 'save failed');
+    logger.warn({ detail: `Bearer ${secrets[5]}`, note: secrets.join(' ') }, `refresh with ${secrets[3]}`);
+    logger.info(`form: grant_type=refresh_token&refresh_token=${secrets[3]}&client_secret=s3cr3t`);
+    const log = text();
+    for (const secret of [...secrets, 's3cr3t']) expect(log, secret).not.toContain(secret);
+    expect(log).toContain('params: [Redacted]');
+    expect(log).toContain('is too long');
+    expect(log).toContain('canvas_connections');
+  });
+});

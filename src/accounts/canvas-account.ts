@@ -1,10 +1,11 @@
+import type { Logger } from 'pino';
 import {
   type CanvasDeveloperKey,
   type CanvasOAuth,
   CanvasOAuthError,
   type CanvasTokens,
 } from '../canvas/canvas-oauth.ts';
-import { CipherError } from '../crypto/key-ring.ts';
+import { isUnopenableSecret, unopenableLogFields, unopenableReason } from '../crypto/unopenable-secret.ts';
 import type { CanvasConnection, CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
@@ -23,7 +24,11 @@ export interface CanvasProbe {
     token: string,
   ): Promise<
     | { ok: true; id: string; name: string; timeZone?: string | undefined }
-    | { ok: false; code: 'token_invalid' | 'forbidden' | 'not_canvas' | 'unreachable'; message: string }
+    | {
+        ok: false;
+        code: 'token_invalid' | 'forbidden' | 'not_canvas' | 'unreachable' | 'internal_address';
+        message: string;
+      }
   >;
   /** The zone in the user's Canvas profile; undefined when Canvas does not say or cannot be asked. */
   timeZone?(baseUrl: string, token: string): Promise<string | undefined>;
@@ -48,6 +53,8 @@ export interface CanvasAccountDeps {
   sealer: SecretSealer;
   probe: CanvasProbe;
   allowHttp: boolean;
+  /** Where a stored token that cannot be opened is reported (error level, never the blob). */
+  logger?: Pick<Logger, 'error'>;
   /** Production's refusal of internal addresses (see canvas-host-policy.ts); absent elsewhere. */
   hostPolicy?: (origin: string) => Promise<void>;
   /** OAuth2 with the school's developer key; absent when no key is configured. */
@@ -70,6 +77,9 @@ const PROBE_MESSAGES = {
   not_canvas: (baseUrl: string) =>
     `${baseUrl} does not answer like Canvas; check the address of your school's Canvas.`,
   unreachable: (baseUrl: string) => `${baseUrl} could not be reached; check the address and try again.`,
+  // The name passed the host check, then resolved inside when connecting (DNS rebinding).
+  internal_address: (baseUrl: string) =>
+    `${baseUrl} is not on the public internet; CanvasCal only connects to Canvas servers it can reach publicly. If your school's Canvas is internal, ask the admin to configure it (CANVAS_DEVELOPER_KEYS).`,
 } as const;
 
 /**
@@ -143,16 +153,18 @@ export class CanvasAccount {
         'The state does not come from CanvasCal; start connecting Canvas again.',
         'invalid_state',
       );
-    const record = await oauth.states.consume(stateHash, 'canvas', new Date(this.now()));
+    const now = new Date(this.now());
+    // Consumed only for the caller: another user posting it learns 403 and burns nothing.
+    const record = await oauth.states.consume(stateHash, 'canvas', now, callerUserId);
+    if (!record && callerUserId && (await oauth.states.ownerOf(stateHash, 'canvas', now)) !== undefined)
+      throw forbidden(
+        'This sign-in was started by another user; start connecting Canvas again.',
+        'state_user_mismatch',
+      );
     if (!record?.canvasBaseUrl)
       throw badRequest(
         'This Canvas sign-in link was already used or has expired; start connecting Canvas again.',
         'invalid_state',
-      );
-    if (callerUserId && record.userId !== callerUserId)
-      throw forbidden(
-        'This sign-in was started by another user; start connecting Canvas again.',
-        'state_user_mismatch',
       );
     const { userId, canvasBaseUrl: baseUrl } = record;
     const { key } = this.oauthFor(baseUrl);
@@ -233,10 +245,18 @@ export class CanvasAccount {
     try {
       return await this.readCredentials(userId, options);
     } catch (error) {
-      // A saved token that does not open for this row (its Canvas address was changed, or
-      // the row was altered) is never sent anywhere: the student connects Canvas again.
-      if (!(error instanceof CipherError) || error.code !== 'decrypt_failed') throw error;
-      const reason = 'the saved token does not belong to this Canvas address';
+      // A saved token that does not open for this row (its Canvas address was changed, the
+      // row was altered, its key left the ring) is never sent anywhere and retrying cannot
+      // help: the student connects Canvas again.
+      if (!isUnopenableSecret(error)) throw error;
+      const reason =
+        error.code === 'decrypt_failed'
+          ? 'the saved token does not belong to this Canvas address'
+          : unopenableReason(error, 'Canvas token');
+      this.deps.logger?.error(
+        { userId, provider: 'canvas', ...unopenableLogFields(error) },
+        'a stored Canvas token cannot be opened; the connection is marked "reconnect needed"',
+      );
       await this.deps.connections.markReconnectNeeded(userId, reason);
       throw reconnectNeeded(reason);
     }

@@ -1,3 +1,4 @@
+import { InternalAddressError } from '../net/guarded-fetch.ts';
 import type { CanvasProbe } from './canvas-account.ts';
 
 const USER_AGENT = 'CanvasCal/0.1 (+https://github.com/canvascal)';
@@ -34,7 +35,9 @@ export function createCanvasProbe(options: { fetch?: typeof fetch; timeoutMs?: n
       let response: Response;
       try {
         response = await get(baseUrl, '/api/v1/users/self', token);
-      } catch {
+      } catch (error) {
+        if ((error as { cause?: unknown }).cause instanceof InternalAddressError)
+          return { ok: false, code: 'internal_address', message: 'refused: not a public address' };
         return { ok: false, code: 'unreachable', message: 'could not connect' };
       }
       if (response.status === 401) {

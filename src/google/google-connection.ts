@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import { issueOAuthState, type StateKeys, verifyOAuthState } from '../accounts/oauth-state.ts';
+import { isUnopenableSecret, unopenableLogFields, unopenableReason } from '../crypto/unopenable-secret.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
@@ -21,6 +23,8 @@ export interface GoogleConnectionDeps {
   /** Runs `fn` holding a lock per user that every worker process respects. */
   withUserLock<T>(name: string, userId: string, fn: () => Promise<T>): Promise<T>;
   now?: () => number;
+  /** Where a stored secret that cannot be opened is reported (error level, never the blob). */
+  logger?: Pick<Logger, 'error'>;
   /** Hooks around the grant's life (live updates open push channels, and stop them). */
   lifecycle?: GoogleLifecycle;
 }
@@ -101,26 +105,23 @@ export class GoogleConnection {
         'invalid_state',
       );
     }
-    const record = await this.deps.states.consume(stateHash, 'google', new Date(this.now()));
+    const now = new Date(this.now());
+    // Consumed only for the caller: another user posting it learns 403 and burns nothing.
+    const record = await this.deps.states.consume(stateHash, 'google', now, callerUserId);
     if (!record) {
+      if (callerUserId && (await this.deps.states.ownerOf(stateHash, 'google', now)) !== undefined)
+        throw forbidden(
+          'This sign-in was started by another user; start connecting Google again.',
+          'state_user_mismatch',
+        );
       throw badRequest(
         'This sign-in link was already used or has expired; start connecting Google again.',
         'invalid_state',
       );
     }
-    if (callerUserId && record.userId !== callerUserId) {
-      throw forbidden(
-        'This sign-in was started by another user; start connecting Google again.',
-        'state_user_mismatch',
-      );
-    }
     const userId = record.userId;
     const codeVerifier = record.encryptedCodeVerifier
-      ? this.deps.sealer.open(record.encryptedCodeVerifier, {
-          userId,
-          provider: 'google',
-          purpose: 'code_verifier',
-        }).plaintext
+      ? this.openCodeVerifier(record.encryptedCodeVerifier, userId)
       : '';
     let tokens: Awaited<ReturnType<GoogleOAuth['exchangeCode']>>;
     try {
@@ -212,12 +213,11 @@ export class GoogleConnection {
   async disconnect(userId: string): Promise<void> {
     const connection = await this.deps.connections.get(userId);
     await this.deps.lifecycle?.beforeDisconnect?.(userId);
-    if (connection?.encryptedRefreshToken) {
-      const { plaintext } = this.deps.sealer.open(connection.encryptedRefreshToken, {
-        userId,
-        provider: 'google',
-        purpose: 'refresh_token',
-      });
+    // A token that cannot be opened cannot be revoked either; forgetting it is all there is.
+    const plaintext = connection?.encryptedRefreshToken
+      ? this.tryOpen(connection.encryptedRefreshToken, userId)
+      : undefined;
+    if (plaintext !== undefined) {
       // Revoking the refresh token also kills every access token issued from it.
       await this.deps.oauth.revoke(plaintext).catch((error: unknown) => {
         throw new AppError(
@@ -234,6 +234,34 @@ export class GoogleConnection {
     await this.deps.connections.disconnect(userId);
   }
 
+  /** A verifier sealed under a key that left the ring (rotated mid-sign-in): start again. */
+  private openCodeVerifier(envelope: string, userId: string): string {
+    try {
+      return this.deps.sealer.open(envelope, { userId, provider: 'google', purpose: 'code_verifier' })
+        .plaintext;
+    } catch (error) {
+      if (!isUnopenableSecret(error)) throw error;
+      this.deps.logger?.error(
+        { userId, provider: 'google', ...unopenableLogFields(error) },
+        'a stored PKCE verifier cannot be opened; the sign-in must start again',
+      );
+      throw badRequest(
+        'This sign-in can no longer be finished (CanvasCal cannot read what it saved when it started); start connecting Google again.',
+        'invalid_state',
+      );
+    }
+  }
+
+  private tryOpen(envelope: string, userId: string): string | undefined {
+    try {
+      return this.deps.sealer.open(envelope, { userId, provider: 'google', purpose: 'refresh_token' })
+        .plaintext;
+    } catch (error) {
+      if (!isUnopenableSecret(error)) throw error;
+      return undefined;
+    }
+  }
+
   private async refresh(userId: string): Promise<string> {
     const connection = await this.deps.connections.get(userId);
     if (connection?.status !== 'connected' || !connection.encryptedRefreshToken) {
@@ -242,7 +270,22 @@ export class GoogleConnection {
       );
     }
     const binding = { userId, provider: 'google', purpose: 'refresh_token' } as const;
-    const { plaintext, stale } = this.deps.sealer.open(connection.encryptedRefreshToken, binding);
+    let opened: { plaintext: string; stale: boolean };
+    try {
+      opened = this.deps.sealer.open(connection.encryptedRefreshToken, binding);
+    } catch (error) {
+      // Not Google's fault and not passing: say so, stop background work, retry nothing.
+      if (!isUnopenableSecret(error)) throw error;
+      const reason = unopenableReason(error, 'Google authorization');
+      this.deps.logger?.error(
+        { userId, provider: 'google', ...unopenableLogFields(error) },
+        'a stored Google refresh token cannot be opened; the connection is marked "reconnect needed"',
+      );
+      await this.deps.connections.markReconnectNeeded(userId, reason);
+      this.accessTokens.delete(userId);
+      throw reconnectNeeded(reason);
+    }
+    const { plaintext, stale } = opened;
     let tokens: Awaited<ReturnType<GoogleOAuth['refresh']>>;
     try {
       tokens = await this.deps.oauth.refresh(plaintext);

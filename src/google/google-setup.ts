@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { StateKeys } from '../accounts/oauth-state.ts';
 import type { Config } from '../config.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
@@ -33,6 +34,7 @@ export function setupGoogle(deps: {
   withUserLock: WithUserLock;
   metrics: Metrics;
   lifecycle?: GoogleLifecycle;
+  logger?: Pick<Logger, 'error'>;
 }): GoogleSetup | undefined {
   const { config } = deps;
   const real = config.google.kind === 'real' ? config.google : undefined;
@@ -51,6 +53,7 @@ export function setupGoogle(deps: {
     redirectUri: real?.redirectUri ?? `${config.http.publicUrl}/api/v1/auth/google/callback`,
     withUserLock: deps.withUserLock,
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
   });
   const rootUrl = real ? GOOGLE_API_ROOT : `${deps.emulatorUrl}/`;
   const clientFor = (userId: string) =>

@@ -17,7 +17,9 @@ export interface TokenVerifier {
 
 /** Issues tokens for the embedded default's single-user login. */
 export interface LocalTokenIssuer {
-  issue(user: AuthUser, ttlSeconds?: number): Promise<string>;
+  /** How long the tokens it issues last: never more than its verifier accepts. */
+  readonly ttlSeconds: number;
+  issue(user: AuthUser): Promise<string>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,10 +30,27 @@ export interface JwtVerifierOptions {
   jwksUrl?: string | undefined;
   issuer?: string | undefined;
   audience?: string | undefined;
+  /** The longest a token may last, `exp - iat` (default 24 h); a longer one is refused. */
+  maxLifetimeSeconds?: number;
+  /** How far clocks may disagree, for `exp` and a future `iat` (default and most 60 s). */
+  clockSkewSeconds?: number;
+  /** The clock, in ms; tests inject one. */
+  now?: () => number;
 }
 
-/** Supabase-compatible: HS256 with the project's JWT secret, or asymmetric keys from a JWKS URL. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+const MAX_CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * Supabase-compatible: HS256 with the project's JWT secret, or asymmetric keys from a JWKS URL.
+ * A token must say when it expires (`exp`), may not last longer than `maxLifetimeSeconds`
+ * (measured from `iat`, or from now when it has none), and may not be issued in the future;
+ * clocks may disagree by `clockSkewSeconds` only.
+ */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const skew = Math.min(options.clockSkewSeconds ?? MAX_CLOCK_SKEW_SECONDS, MAX_CLOCK_SKEW_SECONDS);
+  const now = options.now ?? Date.now;
   const secret = options.secret ? new TextEncoder().encode(options.secret) : undefined;
   const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
   if (!secret && !jwks) throw new Error('createJwtVerifier needs a secret or a JWKS URL');
@@ -43,6 +62,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           issuer: options.issuer,
           audience: options.audience,
           algorithms: secret && !jwks ? ['HS256'] : undefined,
+          requiredClaims: ['exp'],
+          clockTolerance: skew,
+          currentDate: new Date(now()),
         };
         const result =
           jwks && !secret
@@ -54,6 +76,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       } catch (error) {
         throw describeJwtFailure(error);
       }
+      checkLifetime(payload, Math.floor(now() / 1000), maxLifetime, skew);
       return userFromPayload(payload);
     },
   };
@@ -63,7 +86,7 @@ async function verifyWithEither(
   token: string,
   secret: Uint8Array | undefined,
   jwks: ReturnType<typeof createRemoteJWKSet> | undefined,
-  options: { issuer?: string | undefined; audience?: string | undefined },
+  options: { issuer?: string | undefined; audience?: string | undefined } & Record<string, unknown>,
 ) {
   const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
     alg?: string;
@@ -74,8 +97,29 @@ async function verifyWithEither(
   throw new Error('unsupported algorithm');
 }
 
+/** `exp` is there and in the future (jose checked); here: not issued later than now, not too long. */
+function checkLifetime(payload: JWTPayload, nowSeconds: number, maxLifetime: number, skew: number): void {
+  const { iat, exp } = payload;
+  if (typeof iat === 'number' && iat > nowSeconds + skew)
+    throw unauthorized(
+      "The access token says it was issued in the future; check the issuer's clock and sign in again.",
+      'invalid_token',
+    );
+  const from = typeof iat === 'number' ? iat : nowSeconds;
+  if (typeof exp === 'number' && exp - from > maxLifetime)
+    throw unauthorized(
+      `The access token lasts longer than the ${formatDuration(maxLifetime)} this service accepts; sign in again to get a shorter one.`,
+      'invalid_token',
+    );
+}
+
+const formatDuration = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+
 function describeJwtFailure(error: unknown): AppError {
-  const code = (error as { code?: string } | null)?.code;
+  const code = (error as { code?: string; claim?: string } | null)?.code;
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { claim?: string }).claim === 'exp')
+    return unauthorized('The access token has no expiry (exp); sign in again.', 'invalid_token');
   if (code === 'ERR_JWT_EXPIRED')
     return unauthorized('Your session has expired; sign in again.', 'token_expired');
   if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
@@ -117,20 +161,30 @@ export async function loadOrCreateLocalAuthSecret(dataDir: string): Promise<stri
 
 export function createLocalAuth(
   secret: string,
-  audience = 'authenticated',
+  options: { audience?: string; ttlSeconds?: number; now?: () => number } = {},
 ): TokenVerifier & LocalTokenIssuer {
-  const verifier = createJwtVerifier({ secret, issuer: LOCAL_ISSUER, audience });
+  const audience = options.audience ?? 'authenticated';
+  const ttlSeconds = options.ttlSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const verifier = createJwtVerifier({
+    secret,
+    issuer: LOCAL_ISSUER,
+    audience,
+    maxLifetimeSeconds: ttlSeconds,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const key = new TextEncoder().encode(secret);
+  const now = options.now ?? Date.now;
   return {
+    ttlSeconds,
     verify: (token) => verifier.verify(token),
-    issue: async (user, ttlSeconds = 7 * 24 * 3600) => {
+    issue: async (user) => {
       const jwt = new SignJWT({ email: user.email, role: 'authenticated' })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(user.id)
         .setIssuer(LOCAL_ISSUER)
         .setAudience(audience)
-        .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`);
+        .setIssuedAt(Math.floor(now() / 1000))
+        .setExpirationTime(Math.floor(now() / 1000) + ttlSeconds);
       return jwt.sign(key);
     },
   };

@@ -51,7 +51,9 @@ export interface HttpDeps {
 export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
   const app: HttpApp = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    trustProxy: deps.config.http.trustProxy,
+    // Proxy headers are believed from these peers only (see proxy-trust.ts): request.ip (the
+    // rate-limit key), request.protocol (cookies' Secure flag) and request.host follow from it.
+    trustProxy: deps.config.http.trustedProxies.length > 0 ? [...deps.config.http.trustedProxies] : false,
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
@@ -106,7 +108,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  await app.register(healthRoutes(deps.readiness, deps.metrics));
+  await app.register(
+    healthRoutes(deps.readiness, deps.metrics, {
+      token: deps.config.metricsToken,
+      production: deps.config.env === 'production',
+    }),
+  );
   for (const routes of deps.publicRoutes) await app.register(routes);
 
   await app.register(

@@ -46,6 +46,8 @@ export interface JobDeps {
    * client backs off); tests shrink it, and every pause the client takes shrinks alike.
    */
   canvasRetryBaseMs?: number;
+  /** How Canvas is reached: in production, a fetch that connects only to public addresses. */
+  canvasFetch?: typeof fetch;
 }
 
 // The Canvas client's first pause between tries of a request.
@@ -79,7 +81,11 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
               connections: deps.googleConnections,
               canvasFor: (id) =>
                 canvasSourceFor(deps.canvasAccount, id, (credentials) =>
-                  createCanvasClient({ ...credentials, ...canvasPauses }),
+                  createCanvasClient({
+                    ...credentials,
+                    ...canvasPauses,
+                    ...(deps.canvasFetch ? { fetch: deps.canvasFetch } : {}),
+                  }),
                 ),
               calendarFor: (id) => google.calendarFor(id),
               sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -104,6 +104,15 @@ describe('Canvas OAuth2 with a developer key', () => {
     });
     expect(stolen.statusCode).toBe(403);
     expect(stolen.json().error.code).toBe('state_user_mismatch');
+    // Nothing was burned: the user who started it still finishes with the same state.
+    const finished = await http().inject({
+      method: 'POST',
+      url: '/api/v1/auth/canvas/token',
+      headers: other,
+      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
+    });
+    expect(finished.statusCode).toBe(200);
+    expect(finished.json().status).toBe('connected');
   });
 
   it('Authorize: the browser callback stores both tokens encrypted, and the state works once', async () => {

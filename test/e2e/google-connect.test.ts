@@ -155,6 +155,15 @@ describe('connecting Google (offline OAuth) through the API, against the emulato
     });
     expect(stolen.statusCode).toBe(403);
     expect(stolen.json().error.code).toBe('state_user_mismatch');
+    // Bob's attempt burned nothing: Alice finishes her own sign-in with the same state.
+    const finished = await http().inject({
+      method: 'POST',
+      url: '/api/v1/auth/google/token',
+      headers: alice,
+      payload: { code, state },
+    });
+    expect(finished.statusCode).toBe(200);
+    expect(finished.json().status).toBe('connected');
   });
 
   it('completes the browser redirect flow at the callback and says so', async () => {

@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.ts';
+import { type Config, parseConfig } from '../../src/config.ts';
 import { type Database, openPglite } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
@@ -31,9 +31,18 @@ afterEach(async () => {
 });
 
 async function build(
-  options: { verifier?: TokenVerifier; rateLimit?: number; ready?: boolean; logs?: string[] } = {},
+  options: {
+    verifier?: TokenVerifier;
+    rateLimit?: number;
+    ready?: boolean;
+    logs?: string[];
+    config?: Partial<Pick<Config, 'env' | 'metricsToken'>>;
+  } = {},
 ) {
-  const config = parseConfig({ NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: String(options.rateLimit ?? 300) });
+  const config: Config = {
+    ...parseConfig({ NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: String(options.rateLimit ?? 300) }),
+    ...options.config,
+  };
   const local = createLocalAuth(SECRET);
   const logs = options.logs;
   const destination = new Writable({
@@ -95,6 +104,30 @@ describe('health, readiness, metrics and docs', () => {
     );
   });
 
+  it('in production, serves metrics only to a caller with METRICS_TOKEN, and none without one', async () => {
+    const token = 'm'.repeat(40);
+    const { app: guarded } = await build({ config: { env: 'production', metricsToken: token } });
+    const anonymous = await guarded.inject('/metrics');
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error).toMatchObject({
+      code: 'metrics_token_required',
+      message: expect.stringMatching(/Authorization: Bearer <METRICS_TOKEN>/),
+    });
+    const wrong = await guarded.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${'x'.repeat(40)}` },
+    });
+    expect(wrong.statusCode).toBe(401);
+    const allowed = await guarded.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.body).toContain('canvascal_http_requests_total');
+    await guarded.close();
+    const { app: closed } = await build({ config: { env: 'production', metricsToken: undefined } });
+    const off = await closed.inject('/metrics');
+    expect(off.statusCode).toBe(404);
+    expect(off.json().error.message).toMatch(/until METRICS_TOKEN is set/);
+  });
+
   it('publishes the OpenAPI document and UI at /docs', async () => {
     const { app } = await build();
     expect((await app.inject('/docs')).statusCode).toBeLessThan(400);
@@ -143,6 +176,79 @@ describe('errors have one shape', () => {
     expect((await login({ 'x-forwarded-for': '127.0.0.1' }, '203.0.113.5')).statusCode).toBe(403);
     expect((await login({ 'x-forwarded-for': '203.0.113.5' })).statusCode).toBe(403);
     expect((await login({ forwarded: 'for=203.0.113.5' })).statusCode).toBe(403);
+    // Vendor headers prove a relay just as well: a tunnel on this machine makes visitors look local.
+    for (const header of ['true-client-ip', 'cf-connecting-ip', 'x-real-ip', 'x-forwarded-proto'])
+      expect((await login({ [header]: '203.0.113.5' })).statusCode, header).toBe(403);
+  });
+
+  it('refuses local sign-in to a page that rebinds its name to this machine, or any cross-site page', async () => {
+    const { app } = await build();
+    const login = (headers: Record<string, string>) =>
+      app.inject({ method: 'POST', url: '/api/v1/auth/local/login', payload: {}, headers });
+    for (const host of ['127.0.0.1:3000', 'localhost:3000', '[::1]:3000', 'LOCALHOST'])
+      expect((await login({ host })).statusCode, host).toBe(200);
+    for (const host of [
+      'attacker.example:3000',
+      'attacker.example',
+      '127.0.0.1.nip.io:3000',
+      '10.0.0.1:3000',
+    ]) {
+      const res = await login({ host });
+      expect(res.statusCode, host).toBe(403);
+      expect(res.json().error).toMatchObject({
+        code: 'local_sign_in_refused',
+        message: expect.stringMatching(/Host 127.0.0.1, localhost or \[::1\]/),
+      });
+    }
+    const sameOrigin = {
+      host: '127.0.0.1:3000',
+      origin: 'http://127.0.0.1:3000',
+      'sec-fetch-site': 'same-origin',
+    };
+    expect((await login(sameOrigin)).statusCode).toBe(200);
+    const crossSite: Record<string, string>[] = [
+      { host: '127.0.0.1:3000', origin: 'http://attacker.example' },
+      { host: '127.0.0.1:3000', origin: 'http://127.0.0.1:4000' },
+      { host: '127.0.0.1:3000', origin: 'null' },
+      { host: '127.0.0.1:3000', 'sec-fetch-site': 'cross-site' },
+      { host: '127.0.0.1:3000', 'sec-fetch-site': 'same-site' },
+    ];
+    for (const headers of crossSite) {
+      const res = await login(headers);
+      expect(res.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(res.json().error).toMatchObject({
+        code: 'cross_site_request',
+        message: expect.stringMatching(/refuses cross-site requests.*http:\/\/127.0.0.1:3000/),
+      });
+    }
+  });
+
+  it("on a real socket, answers local sign-in only at this server's own port", async () => {
+    const { app } = await build();
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as AddressInfo).port;
+    const post = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/v1/auth/local/login',
+            headers: { host, 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+    expect(await post(`127.0.0.1:${port}`)).toBe(200);
+    expect(await post(`localhost:${port}`)).toBe(200);
+    expect(await post(`localhost:${port === 9 ? 10 : 9}`)).toBe(403);
+    expect(await post('localhost')).toBe(403);
   });
 
   it('answers malformed JSON with 400', async () => {

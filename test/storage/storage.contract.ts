@@ -403,6 +403,12 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     await states.create('h3', { ...canvas, expiresAt: new Date(now.getTime() + 600_000) });
     expect(await states.consume('h3', 'canvas', now)).toEqual(canvas);
     expect(await states.consume('nope', 'google', now)).toBeUndefined();
+    // Consumed for another user: refused, and left usable for its owner.
+    await states.create('h4', { ...record, expiresAt: new Date(now.getTime() + 600_000) });
+    expect(await states.consume('h4', 'google', now, bob)).toBeUndefined();
+    expect(await states.ownerOf('h4', 'google', now)).toBe(alice);
+    expect(await states.consume('h4', 'google', now, alice)).toEqual(record);
+    expect(await states.ownerOf('h4', 'google', now)).toBeUndefined();
     expect(await states.purgeExpired(now)).toBe(1);
   });
 

@@ -19,7 +19,7 @@ export interface RunResult {
  */
 export async function startEmulatedApp(
   env: Env = {},
-  options: Pick<AppOptions, 'retryBaseMs' | 'pushDebounceMs' | 'queuePrefix'> = {},
+  options: Pick<AppOptions, 'retryBaseMs' | 'pushDebounceMs' | 'queuePrefix' | 'logDestination'> = {},
 ) {
   const dir = await freshDataDir('canvascal-e2e-');
   const app: CanvasCalApp = await createApp({

@@ -9,6 +9,7 @@ import {
   notThisBrowserMessage,
   stateBoundToBrowser,
 } from '../oauth-browser-binding.ts';
+import { reachedOverHttps } from '../proxy-trust.ts';
 import { currentUser } from '../server.ts';
 import { CanvasStatusSchema } from './canvas-connection.ts';
 
@@ -44,7 +45,9 @@ export function canvasAuthRoutes(
           currentUser(request).id,
           request.query.baseUrl,
         );
-        bindStateToBrowser(reply, 'canvas', state, { secure: options.secureCookies });
+        bindStateToBrowser(reply, 'canvas', state, {
+          secure: options.secureCookies || reachedOverHttps(request),
+        });
         return { url, expiresAt: expiresAt.toISOString() };
       },
     );

@@ -9,6 +9,7 @@ import {
   notThisBrowserMessage,
   stateBoundToBrowser,
 } from '../oauth-browser-binding.ts';
+import { reachedOverHttps } from '../proxy-trust.ts';
 import { currentUser } from '../server.ts';
 
 const StatusSchema = z.object({
@@ -50,7 +51,9 @@ export function googleAuthRoutes(
           ...(request.query.loginHint ? { loginHint: request.query.loginHint } : {}),
           includePrimaryEvents: request.query.includePrimaryEvents === 'true',
         });
-        bindStateToBrowser(reply, 'google', state, { secure: options.secureCookies });
+        bindStateToBrowser(reply, 'google', state, {
+          secure: options.secureCookies || reachedOverHttps(request),
+        });
         return { url, expiresAt: expiresAt.toISOString() };
       },
     );

@@ -1,5 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { notFound, unauthorized } from '../../errors.ts';
 import type { Metrics } from '../../metrics.ts';
 
 /** A dependency `/readyz` checks: resolves when reachable, rejects (or times out) when not. */
@@ -10,7 +12,22 @@ export interface ReadinessCheck {
 
 const READINESS_TIMEOUT_MS = 2_000;
 
-export function healthRoutes(checks: ReadinessCheck[], metrics: Metrics): FastifyPluginAsyncZod {
+/**
+ * Who may read `/metrics`: with a token, only callers sending it as a bearer token; without
+ * one, everybody outside production and nobody in production (metrics name routes, job
+ * volumes and failure rates, which are the operator's business).
+ */
+export interface MetricsAccess {
+  token: string | undefined;
+  production: boolean;
+}
+
+export function healthRoutes(
+  checks: ReadinessCheck[],
+  metrics: Metrics,
+  access: MetricsAccess = { token: undefined, production: false },
+): FastifyPluginAsyncZod {
+  const expected = access.token === undefined ? undefined : digest(access.token);
   return async (app) => {
     app.get(
       '/healthz',
@@ -49,12 +66,27 @@ export function healthRoutes(checks: ReadinessCheck[], metrics: Metrics): Fastif
       },
     );
 
-    app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
+    app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (request, reply) => {
+      if (expected === undefined && access.production)
+        throw notFound(
+          '/metrics is off in production until METRICS_TOKEN is set; then send it as a bearer token.',
+        );
+      if (expected !== undefined) {
+        const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+        if (given === undefined || !timingSafeEqual(digest(given), expected))
+          throw unauthorized(
+            'Send Authorization: Bearer <METRICS_TOKEN> to read /metrics.',
+            'metrics_token_required',
+          );
+      }
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });
   };
 }
+
+// Compared as digests, so the comparison takes the same time whatever the length sent.
+const digest = (text: string) => createHash('sha256').update(text).digest();
 
 async function runCheck(check: () => Promise<void>): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
