@@ -11,6 +11,7 @@ import { CanvasAccount } from './accounts/canvas-account.ts';
 import { createCanvasHostPolicy } from './accounts/canvas-host-policy.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
 import { createSyncReadiness } from './accounts/sync-readiness.ts';
+import { type AgentDeps, agentHttp, createProposalStore } from './agent/index.ts';
 import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
 import type { Config } from './config.ts';
 import { keyRingFromString } from './crypto/key-ring.ts';
@@ -56,6 +57,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import type { Queue } from './queue/queue.ts';
+import { createSyncRunsService, type SyncRunsServiceDeps } from './sync/sync-runs-service.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -87,6 +89,8 @@ export interface CanvasCalApp {
   readonly emulators: { google: GoogleEmulator; canvas: CanvasEmulator } | undefined;
   /** Undefined in a worker-only process. */
   readonly http: HttpApp | undefined;
+  /** What the LLM tools call (served at /mcp and by `canvascal mcp`). */
+  readonly agent: AgentDeps;
   /** Starts listening (api roles); resolves to the base URL. */
   listen(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -203,6 +207,49 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     });
     const busy = createPlannerBusy({ googleConnections, userBusy, calendarCache });
 
+    const syncRunsDeps: SyncRunsServiceDeps = {
+      runs,
+      deadlines,
+      enqueueCanvasSync,
+      enqueueCalendarFollow,
+      checkReady: createSyncReadiness({ google: google?.connection, canvas: canvasAccount }),
+      userEdits: async (userId) =>
+        (await mappings.list(userId)).flatMap((m) =>
+          m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],
+        ),
+      status: async (userId) => {
+        const [google, canvas, settings] = await Promise.all([
+          googleConnections.get(userId),
+          canvasConnections.get(userId),
+          users.getCalendarSettings(userId),
+        ]);
+        return {
+          google: {
+            status: google?.status ?? 'not_connected',
+            ...(google?.lastError ? { message: google.lastError } : {}),
+          },
+          canvas: canvas
+            ? {
+                status: canvas.status,
+                baseUrl: canvas.baseUrl,
+                tokenExpiresAt: canvas.tokenExpiresAt?.toISOString() ?? null,
+                ...(canvas.lastError ? { message: canvas.lastError } : {}),
+              }
+            : { status: 'not_connected' },
+          syncErrorCount: settings.sync_error_count,
+        };
+      },
+    };
+    const agent: AgentDeps = {
+      users,
+      deadlines,
+      userBusy,
+      plannerBusy: busy,
+      sync: createSyncRunsService(syncRunsDeps),
+      proposals: createProposalStore(),
+      now: () => new Date(),
+    };
+
     let http: HttpApp | undefined;
     if (role !== 'worker') {
       const { verifier, localIssuer } = await buildAuth(config);
@@ -226,8 +273,15 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           rateLimitRedis.disconnect();
         });
       }
+      const mcp = agentHttp({
+        deps: agent,
+        publicUrl: config.http.publicUrl,
+        logger,
+        authorizationServers: config.auth.kind === 'jwt' && config.auth.issuer ? [config.auth.issuer] : [],
+      });
       http = await buildHttpServer({
         rateLimitRedis,
+        challengedRoutes: mcp.challengedRoutes,
         config,
         logger,
         metrics,
@@ -255,41 +309,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                 calendarRoutes({ users, busy: userBusy, calendarFor: connectedCalendar }),
               ]
             : []),
-          syncRoutes({
-            runs,
-            deadlines,
-            enqueueCanvasSync,
-            enqueueCalendarFollow,
-            checkReady: createSyncReadiness({ google: google?.connection, canvas: canvasAccount }),
-            userEdits: async (userId) =>
-              (await mappings.list(userId)).flatMap((m) =>
-                m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],
-              ),
-            status: async (userId) => {
-              const [google, canvas, settings] = await Promise.all([
-                googleConnections.get(userId),
-                canvasConnections.get(userId),
-                users.getCalendarSettings(userId),
-              ]);
-              return {
-                google: {
-                  status: google?.status ?? 'not_connected',
-                  ...(google?.lastError ? { message: google.lastError } : {}),
-                },
-                canvas: canvas
-                  ? {
-                      status: canvas.status,
-                      baseUrl: canvas.baseUrl,
-                      tokenExpiresAt: canvas.tokenExpiresAt?.toISOString() ?? null,
-                      ...(canvas.lastError ? { message: canvas.lastError } : {}),
-                    }
-                  : { status: 'not_connected' },
-                syncErrorCount: settings.sync_error_count,
-              };
-            },
-          }),
+          syncRoutes(syncRunsDeps),
         ],
         publicRoutes: [
+          ...mcp.publicRoutes,
           // Behind a proxy every visitor could look local: local sign-in is off there.
           ...(localIssuer && !config.http.trustProxy ? [localLoginRoutes(localIssuer)] : []),
           canvasCallbackRoutes(canvasAccount, {
@@ -343,6 +366,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       emulators:
         googleEmulator && canvasEmulator ? { google: googleEmulator, canvas: canvasEmulator } : undefined,
       http,
+      agent,
       async listen() {
         if (!http) return undefined;
         const address = await http.listen({ host: config.http.host, port: config.http.port });

@@ -60,6 +60,8 @@ export interface StudyPlanPreview {
   notes: string[];
   /** How this plan differs from `previous` (nothing removed when there was none). */
   changes: PlanChanges;
+  /** The busy and unknown time the plan avoided (UTC). */
+  busy: Array<{ start: string; end: string; status: 'busy' | 'unknown' }>;
   /** The end of the planning horizon (now + horizonDays) for stored data; busy time was read up to it. */
   horizonEnd: string;
 }
@@ -140,6 +142,7 @@ export async function previewStudyPlan(
     timeZone: parsed.data.preferences.timeZone,
     notes,
     changes: result.changes,
+    busy: parsed.data.busy.map((b) => ({ start: b.start, end: b.end, status: b.status })),
     horizonEnd: horizonEnd.toISOString(),
   };
 }
