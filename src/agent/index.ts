@@ -22,6 +22,7 @@ export type { AgentDeps } from './agent-deps.ts';
 export type { AgentTool, ToolAnswer } from './agent-tool.ts';
 export { MCP_PATH, mcpChallenge, resourceMetadataUrl } from './mcp-http.ts';
 export { createAgentTools, createMcpServer } from './mcp-server.ts';
+export { localUserId, relayMcpStdio, serveMcpStdio } from './mcp-stdio.ts';
 export { createProposalStore, type ProposalStore } from './proposal-store.ts';
 export { AVAILABILITY_MAX_DAYS } from './tools/check-availability.ts';
 export { APPLY_NOT_AVAILABLE } from './tools/reschedule-conflicts.ts';
