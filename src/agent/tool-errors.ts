@@ -11,9 +11,9 @@ export function toolErrorText(error: unknown, context: { publicUrl: string; logg
   if (error instanceof AppError) {
     if (error.status >= 500) context.logger.error({ err: error }, 'tool call failed');
     if (error.code === 'google_not_connected')
-      return `${error.message} Google is not connected: open ${context.publicUrl}/docs and connect Google (GET /api/v1/auth/google/url gives the consent link), then ask again.`;
+      return `Google is not connected: ${error.message} (the API is described at ${context.publicUrl}/docs), then ask again.`;
     if (error.code === 'canvas_not_connected')
-      return `${error.message} Open ${context.publicUrl}/docs and connect Canvas, then ask again.`;
+      return `Canvas is not connected: ${error.message} (the API is described at ${context.publicUrl}/docs), then ask again.`;
     return error.message;
   }
   if (error instanceof GoogleApiError) {

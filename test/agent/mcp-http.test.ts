@@ -253,7 +253,7 @@ describe('MCP over Streamable HTTP', () => {
     const availability = errorText(
       await call(client, 'check_availability', { from: '2026-12-03T09:00:00Z', to: '2026-12-03T17:00:00Z' }),
     );
-    expect(availability).toMatch(/Google is not connected: open http/);
+    expect(availability).toMatch(/^Google is not connected: .*http:\/\/.*\/docs/);
     const stolen = errorText(await call(client, 'reschedule_conflicts', { proposalId: alicePlan.planId }));
     expect(stolen).toMatch(/No plan or proposal/);
     const sync = errorText(await call(client, 'sync_now', { waitSeconds: 0 }));
