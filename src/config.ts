@@ -127,6 +127,7 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: integer(4, 1, 256),
   SHUTDOWN_TIMEOUT_MS: integer(25_000, 0, 600_000),
   TRUST_PROXY: booleanFlag(false),
+  CANVASCAL_ACCESS_TOKEN: optionalString,
 });
 
 export type Env = Record<string, string | undefined>;
@@ -181,6 +182,8 @@ export interface Config {
   readonly syncIntervalMinutes: number;
   readonly workerConcurrency: number;
   readonly shutdownTimeoutMs: number;
+  /** `canvascal mcp` against a deployed CanvasCal: the student's access token (never logged). */
+  readonly mcpAccessToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -264,6 +267,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    mcpAccessToken: e.CANVASCAL_ACCESS_TOKEN,
   };
   return deepFreeze(config);
 }

@@ -115,9 +115,10 @@ async function runMcp(config: Config, args: string[]): Promise<number> {
     args,
     options: { email: { type: 'string', default: 'student@localhost' } },
   });
+  if (config.mcpAccessToken) return relayOrExplain(config, config.mcpAccessToken, undefined);
   if (config.auth.kind !== 'local') {
     console.error(
-      `\`canvascal mcp\` acts as the local user of the embedded default. This CanvasCal verifies Supabase tokens: connect the assistant over HTTP to ${config.http.publicUrl}${MCP_PATH} with the student's access token instead (README, "LLM tools (MCP)").`,
+      `\`canvascal mcp\` acts as the local user of the embedded default, and this CanvasCal verifies Supabase tokens: set CANVASCAL_ACCESS_TOKEN to the student's access token and PUBLIC_URL to the service, or connect the assistant over HTTP to ${config.http.publicUrl}${MCP_PATH} (README, "LLM tools (MCP)").`,
     );
     return 2;
   }
@@ -137,16 +138,7 @@ async function runMcp(config: Config, args: string[]): Promise<number> {
       { service: config.http.publicUrl },
       'the data dir belongs to a running CanvasCal: relaying to it',
     );
-    try {
-      await relayMcpStdio({ serviceUrl: config.http.publicUrl, token });
-    } catch (relayError) {
-      logger.debug({ err: relayError }, 'relay failed');
-      console.error(
-        `${error.message}\nIt does not answer at ${config.http.publicUrl}${MCP_PATH} either: start it (npm start), stop the process that holds the data dir, or set PUBLIC_URL to where it listens.`,
-      );
-      return 1;
-    }
-    return 0;
+    return relayOrExplain(config, token, error.message);
   }
   try {
     await createUsersRepo(app.db.orm).ensure(userId, email);
@@ -157,6 +149,20 @@ async function runMcp(config: Config, args: string[]): Promise<number> {
     return 0;
   } finally {
     await app.close();
+  }
+}
+
+/** Stdio relayed to the service's /mcp with `token`; one line for the operator when it does not answer. */
+async function relayOrExplain(config: Config, token: string, why: string | undefined): Promise<number> {
+  try {
+    await relayMcpStdio({ serviceUrl: config.http.publicUrl, token });
+    return 0;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(
+      `${why ? `${why}\n` : ''}CanvasCal does not answer at ${config.http.publicUrl}${MCP_PATH} (${reason}): start it (npm start), or set PUBLIC_URL to where it listens${why ? '' : ' and CANVASCAL_ACCESS_TOKEN to a valid token'}.`,
+    );
+    return 1;
   }
 }
 

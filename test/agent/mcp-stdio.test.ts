@@ -1,4 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -82,5 +84,25 @@ describe('canvascal mcp (stdio)', () => {
     })) as CallToolResult;
     expect(bad.isError).toBe(true);
     expect(JSON.stringify(bad.content)).toMatch(/from must be an ISO 8601/);
+  }, 90_000);
+
+  it('relays to a deployed CanvasCal as the student whose token it is given', async () => {
+    const e2e = await startEmulatedApp({ PORT: '0' });
+    cleanups.push(() => e2e.close());
+    const base = await e2e.app.listen();
+    if (!base) throw new Error('the app did not listen');
+    const headers = await e2e.signIn('remote-student@example.edu');
+    await e2e.connectGoogle(headers);
+    const empty = await mkdtemp(join(tmpdir(), 'canvascal-mcp-token-'));
+    cleanups.push(() => rm(empty, { recursive: true, force: true }));
+    const token = headers.authorization?.replace(/^Bearer /, '') ?? '';
+    const client = await stdioClient({
+      CANVASCAL_DATA_DIR: empty,
+      PUBLIC_URL: base,
+      CANVASCAL_ACCESS_TOKEN: token,
+    });
+    const status = structured(await client.callTool({ name: 'sync_status', arguments: {} }));
+    expect(status.google.status).toBe('connected');
+    expect(status.canvas.status).toBe('not_connected');
   }, 90_000);
 });
