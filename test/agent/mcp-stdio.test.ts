@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -16,11 +17,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
 });
 
+const LAUNCHER = fileURLToPath(new URL('../../bin/canvascal.js', import.meta.url));
+
+/** `canvascal mcp` as an assistant starts it: the launcher, from a working directory of its own. */
 async function stdioClient(env: Record<string, string>): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', 'src/main.ts', 'mcp'],
-    cwd: process.cwd(),
+    args: [LAUNCHER, 'mcp'],
+    cwd: tmpdir(),
     env: {
       ...(process.env as Record<string, string>),
       CANVASCAL_EMULATORS: 'on',
