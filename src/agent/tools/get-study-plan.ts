@@ -12,6 +12,9 @@ import {
   shortfallsOf,
 } from './plan-output.ts';
 
+/** Sessions shown when no `to` is given: a week reads well; the plan itself covers the horizon. */
+const SHOWN_DAYS = 7;
+
 const input = z.strictObject({
   from: instantArgument('from', '2026-12-07T00:00:00-05:00')
     .optional()
@@ -20,7 +23,7 @@ const input = z.strictObject({
     ),
   to: instantArgument('to', '2026-12-14T00:00:00-05:00')
     .optional()
-    .describe('Show sessions up to here (default: the end of the planning horizon).'),
+    .describe(`Show sessions up to here (default: ${SHOWN_DAYS} days after from).`),
 });
 
 const output = z.object({
@@ -58,7 +61,7 @@ export function getStudyPlanTool(
     name: 'get_study_plan',
     title: 'Get study plan',
     description:
-      'Plans study sessions for the student\'s open Canvas deadlines, from now over the planning horizon (planner settings), in free time inside their study hours, with spacing, a daily cap and buffers; busy and unknown time is never used. Says per deadline how many minutes could not be placed (shortfalls) and why. The plan is a preview: CanvasCal does not put it on the calendar yet. from/to only choose which sessions are shown; the plan is always made from now. Returns a planId for reschedule_conflicts. Example question: "How should I study this week?" → {"to":"2026-12-14T00:00:00-05:00"}.',
+      'Plans study sessions for the student\'s open Canvas deadlines, from now over the planning horizon (planner settings), in free time inside their study hours, with spacing, a daily cap and buffers; busy and unknown time is never used. Says per deadline how many minutes could not be placed (shortfalls) and why. The plan is a preview: CanvasCal does not put it on the calendar yet. from/to only choose which sessions are shown (default: the next 7 days); the plan is always made from now over the whole horizon. Returns a planId for reschedule_conflicts. Example question: "How should I study this week?" → {"to":"2026-12-14T00:00:00-05:00"}.',
     input,
     output,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -74,8 +77,10 @@ export function getStudyPlanTool(
       );
       const stored = deps.proposals.save(userId, plan.sessions);
       const tz = plan.timeZone;
+      const shownFrom = from ?? now;
+      const shownTo = to ?? new Date(shownFrom.getTime() + SHOWN_DAYS * 86_400_000);
       const sessions = plan.sessions
-        .filter((s) => overlapsWindow(s, from ?? now, to))
+        .filter((s) => overlapsWindow(s, shownFrom, shownTo))
         .map((s) => presentSession(s, plan));
       const shortfalls = shortfallsOf(plan);
       const data = {
