@@ -11,6 +11,7 @@
  * - over stdio for a desktop assistant: `runMcpStdio(...)` (the `canvascal mcp` command).
  * `toolJsonSchemas(tools)` exports the same tools as function-calling JSON schemas.
  */
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AppError } from '../errors.ts';
 import type { AgentDeps } from './agent-deps.ts';
@@ -32,7 +33,7 @@ export { SYNC_MAX_WAIT_SECONDS } from './tools/sync-tools.ts';
 export function agentHttp(options: {
   deps: AgentDeps;
   publicUrl: string;
-  logger: import('pino').Logger;
+  logger: Logger;
   authorizationServers: readonly string[];
 }) {
   const tools = createAgentTools(options.deps);
