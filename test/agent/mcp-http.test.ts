@@ -159,18 +159,30 @@ describe('MCP over Streamable HTTP', () => {
     const victim = plan.sessions.find(
       (s: { start: string; pinned: boolean }) => !s.pinned && Date.parse(s.start) > Date.now(),
     );
+    // The conversation: the session's hour is free, then a meeting takes it.
+    const around = {
+      from: new Date(Date.parse(victim.start) - HOUR).toISOString(),
+      to: new Date(Date.parse(victim.end) + HOUR).toISOString(),
+    };
+    const covers = (ranges: Array<{ start: string; end: string }>) =>
+      ranges.some((r) => r.start <= victim.start && r.end >= victim.end);
+    const before = structured(await call(client, 'check_availability', around), 'check_availability');
+    expect(covers(before.busy)).toBe(false);
+    expect(before.unknown).toEqual([]);
     const meeting = e2e.google.userInsertEvent(DEMO_STUDENT_EMAIL, {
       summary: 'Meeting moved onto study time',
       start: { dateTime: victim.start },
       end: { dateTime: victim.end },
     });
+    const after = structured(await call(client, 'check_availability', around), 'check_availability');
+    expect(covers(after.busy)).toBe(true);
     const appCalendar = [...e2e.google.state.calendars.values()].find(
       (c) => c.summary === 'CanvasCal' && !c.deleted,
     );
     if (!appCalendar) throw new Error('no CanvasCal calendar');
     const eventsOnAppCalendar = () =>
       [...(e2e.google.state.events.get(appCalendar.id)?.values() ?? [])].length;
-    const before = eventsOnAppCalendar();
+    const eventsBefore = eventsOnAppCalendar();
 
     const proposal = structured(
       await call(client, 'reschedule_conflicts', { proposalId: plan.planId }),
@@ -202,7 +214,7 @@ describe('MCP over Streamable HTTP', () => {
     );
     expect(apply).toMatch(/not available yet/);
     expect(apply).toMatch(/Nothing was changed/);
-    expect(eventsOnAppCalendar()).toBe(before);
+    expect(eventsOnAppCalendar()).toBe(eventsBefore);
 
     // Checking the new proposal again finds nothing left to move.
     const again = structured(
