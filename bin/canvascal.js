@@ -7,9 +7,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Resolved from here, not from the working directory: a desktop assistant starts
+// `canvascal mcp` from a directory of its own, where `--import tsx` would not be found.
+const tsx = import.meta.resolve('tsx');
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', join(root, 'src/main.ts'), ...process.argv.slice(2)],
+  ['--import', tsx, join(root, 'src/main.ts'), ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
 

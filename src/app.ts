@@ -11,6 +11,7 @@ import { CanvasAccount } from './accounts/canvas-account.ts';
 import { createCanvasHostPolicy } from './accounts/canvas-host-policy.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
 import { createSyncReadiness } from './accounts/sync-readiness.ts';
+import { type AgentDeps, agentHttp, createProposalStore } from './agent/index.ts';
 import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
 import type { Config } from './config.ts';
 import { keyRingFromString } from './crypto/key-ring.ts';
@@ -62,6 +63,7 @@ import { createGuardedFetch } from './net/guarded-fetch.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { type Queue, QueueUnavailableError } from './queue/queue.ts';
+import { createSyncRunsService, type SyncRunsServiceDeps } from './sync/sync-runs-service.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -104,6 +106,8 @@ export interface CanvasCalApp {
   readonly http: HttpApp | undefined;
   /** Live updates (push channels); undefined without Google. */
   readonly live: { keeper: ChannelKeeper; enqueue: LiveEnqueuer; webhookAddress(): string } | undefined;
+  /** What the LLM tools call (served at /mcp and by `canvascal mcp`). */
+  readonly agent: AgentDeps;
   /** Starts listening (api roles); resolves to the base URL. */
   listen(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -272,6 +276,48 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       });
       live = { keeper, enqueue, webhookAddress };
     }
+    const syncRunsDeps: SyncRunsServiceDeps = {
+      runs,
+      deadlines,
+      enqueueCanvasSync,
+      enqueueCalendarFollow,
+      checkReady: createSyncReadiness({ google: google?.connection, canvas: canvasAccount }),
+      userEdits: async (userId) =>
+        (await mappings.list(userId)).flatMap((m) =>
+          m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],
+        ),
+      status: async (userId) => {
+        const [google, canvas, settings] = await Promise.all([
+          googleConnections.get(userId),
+          canvasConnections.get(userId),
+          users.getCalendarSettings(userId),
+        ]);
+        return {
+          google: {
+            status: google?.status ?? 'not_connected',
+            ...(google?.lastError ? { message: google.lastError } : {}),
+          },
+          canvas: canvas
+            ? {
+                status: canvas.status,
+                baseUrl: canvas.baseUrl,
+                tokenExpiresAt: canvas.tokenExpiresAt?.toISOString() ?? null,
+                ...(canvas.lastError ? { message: canvas.lastError } : {}),
+              }
+            : { status: 'not_connected' },
+          syncErrorCount: settings.sync_error_count,
+        };
+      },
+    };
+    const agent: AgentDeps = {
+      users,
+      deadlines,
+      userBusy,
+      plannerBusy: busy,
+      sync: createSyncRunsService(syncRunsDeps),
+      proposals: createProposalStore(),
+      now: () => new Date(),
+    };
 
     let http: HttpApp | undefined;
     if (role !== 'worker') {
@@ -296,8 +342,15 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           rateLimitRedis.disconnect();
         });
       }
+      const mcp = agentHttp({
+        deps: agent,
+        publicUrl: config.http.publicUrl,
+        logger,
+        authorizationServers: config.auth.kind === 'jwt' && config.auth.issuer ? [config.auth.issuer] : [],
+      });
       http = await buildHttpServer({
         rateLimitRedis,
+        challengedRoutes: mcp.challengedRoutes,
         config,
         logger,
         metrics,
@@ -325,41 +378,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                 calendarRoutes({ users, busy: userBusy, calendarFor: connectedCalendar }),
               ]
             : []),
-          syncRoutes({
-            runs,
-            deadlines,
-            enqueueCanvasSync,
-            enqueueCalendarFollow,
-            checkReady: createSyncReadiness({ google: google?.connection, canvas: canvasAccount }),
-            userEdits: async (userId) =>
-              (await mappings.list(userId)).flatMap((m) =>
-                m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],
-              ),
-            status: async (userId) => {
-              const [google, canvas, settings] = await Promise.all([
-                googleConnections.get(userId),
-                canvasConnections.get(userId),
-                users.getCalendarSettings(userId),
-              ]);
-              return {
-                google: {
-                  status: google?.status ?? 'not_connected',
-                  ...(google?.lastError ? { message: google.lastError } : {}),
-                },
-                canvas: canvas
-                  ? {
-                      status: canvas.status,
-                      baseUrl: canvas.baseUrl,
-                      tokenExpiresAt: canvas.tokenExpiresAt?.toISOString() ?? null,
-                      ...(canvas.lastError ? { message: canvas.lastError } : {}),
-                    }
-                  : { status: 'not_connected' },
-                syncErrorCount: settings.sync_error_count,
-              };
-            },
-          }),
+          syncRoutes(syncRunsDeps),
         ],
         publicRoutes: [
+          ...mcp.publicRoutes,
           // Behind a proxy every visitor could look local: local sign-in is off there.
           ...(localIssuer && config.http.trustedProxies.length === 0 ? [localLoginRoutes(localIssuer)] : []),
           ...(live
@@ -449,6 +471,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         googleEmulator && canvasEmulator ? { google: googleEmulator, canvas: canvasEmulator } : undefined,
       http,
       live,
+      agent,
       async listen() {
         if (!http) return undefined;
         const address = await http.listen({ host: config.http.host, port: config.http.port });

@@ -127,6 +127,7 @@ const EnvSchema = z.object({
       ctx.addIssue({ code: 'custom', message: parsed.problem });
       return z.NEVER;
     }),
+  CANVASCAL_ACCESS_TOKEN: optionalString,
 });
 
 export type Env = Record<string, string | undefined>;
@@ -189,6 +190,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** The bearer token `/metrics` asks for; without it, production serves no metrics. */
   readonly metricsToken: string | undefined;
+  /** `canvascal mcp` against a deployed CanvasCal: the student's access token (never logged). */
+  readonly mcpAccessToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -274,6 +277,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     workerConcurrency: e.WORKER_CONCURRENCY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
+    mcpAccessToken: e.CANVASCAL_ACCESS_TOKEN,
   };
   return deepFreeze(config);
 }

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { localUserId, MCP_PATH, relayMcpStdio, serveMcpStdio } from './agent/index.ts';
 import { buildCipher, type CanvasCalApp, createApp, type ProcessRole } from './app.ts';
 import { type Config, ConfigError, type ConfigPurpose, parseConfig } from './config.ts';
 import { generateKey } from './crypto/key-ring.ts';
@@ -6,8 +8,10 @@ import { openDatabase } from './db/client.ts';
 import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
 import { rotateSecrets, SecretRotationError } from './db/secret-rotation.ts';
+import { createUsersRepo } from './db/users-repo.ts';
 import { runDemo } from './demo.ts';
 import { runEmulator } from './emulate.ts';
+import { createLocalAuth, loadOrCreateLocalAuthSecret } from './http/auth.ts';
 import { createLogger } from './logging.ts';
 import { QueueUnavailableError } from './queue/queue.ts';
 
@@ -20,6 +24,8 @@ Commands:
   keys generate          print a new CANVASCAL_ENCRYPTION_KEYS value
   keys rotate            re-encrypt every stored token under the first key of the ring
   demo                   run the story end to end against the built-in emulators
+  mcp [--email E]        serve the LLM tools (MCP) on stdin/stdout for a desktop assistant,
+                         as the embedded default's local user (default student@localhost)
   emulate google|canvas  run one emulator alone [--port N] [--host H]
   help                   show this text
 
@@ -67,6 +73,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return runKeys(config, rest);
     case 'demo':
       return runDemo();
+    case 'mcp':
+      return runMcp(config, rest);
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 1;
@@ -94,6 +102,67 @@ async function runKeys(config: Config, args: string[]): Promise<number> {
     return 1;
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * The tools on stdin/stdout for the embedded default's local user. Stdout belongs to the
+ * protocol, so logs go to stderr. When `npm start` already owns the data dir, this relays to
+ * it over /mcp instead of opening the database a second time.
+ */
+async function runMcp(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string', default: 'student@localhost' } },
+  });
+  if (config.mcpAccessToken) return relayOrExplain(config, config.mcpAccessToken, undefined);
+  if (config.auth.kind !== 'local') {
+    console.error(
+      `\`canvascal mcp\` acts as the local user of the embedded default, and this CanvasCal verifies Supabase tokens: set CANVASCAL_ACCESS_TOKEN to the student's access token and PUBLIC_URL to the service, or connect the assistant over HTTP to ${config.http.publicUrl}${MCP_PATH} (README, "LLM tools (MCP)").`,
+    );
+    return 2;
+  }
+  const email = values.email.toLowerCase();
+  const userId = localUserId(email);
+  const logger = createLogger(config.log, pino.destination(2));
+  let app: CanvasCalApp;
+  try {
+    app = await createApp({ config, logger, role: 'all' });
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    const token = await createLocalAuth(await loadOrCreateLocalAuthSecret(config.dataDir)).issue({
+      id: userId,
+      email,
+    });
+    logger.info(
+      { service: config.http.publicUrl },
+      'the data dir belongs to a running CanvasCal: relaying to it',
+    );
+    return relayOrExplain(config, token, error.message);
+  }
+  try {
+    await createUsersRepo(app.db.orm).ensure(userId, email);
+    // Serve the API too when the port is free, so the links in the tools' answers (connect
+    // Google, connect Canvas) open; a port in use only means those links are elsewhere.
+    await app.listen().catch((error: unknown) => logger.warn({ err: error }, 'HTTP API not started'));
+    await serveMcpStdio({ deps: app.agent, userId, publicUrl: config.http.publicUrl, logger });
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+/** Stdio relayed to the service's /mcp with `token`; one line for the operator when it does not answer. */
+async function relayOrExplain(config: Config, token: string, why: string | undefined): Promise<number> {
+  try {
+    await relayMcpStdio({ serviceUrl: config.http.publicUrl, token });
+    return 0;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(
+      `${why ? `${why}\n` : ''}CanvasCal does not answer at ${config.http.publicUrl}${MCP_PATH} (${reason}): start it (npm start), or set PUBLIC_URL to where it listens${why ? '' : ' and CANVASCAL_ACCESS_TOKEN to a valid token'}.`,
+    );
+    return 1;
   }
 }
 

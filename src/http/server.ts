@@ -46,6 +46,11 @@ export interface HttpDeps {
   publicRoutes: FastifyPluginAsyncZod[];
   /** Shared rate-limit counters across API processes when Redis is configured. */
   rateLimitRedis?: Redis | undefined;
+  /**
+   * Routes at the root that authenticate (and are rate limited) like `/api/v1`, whose 401
+   * carries a `WWW-Authenticate` challenge: the MCP endpoint.
+   */
+  challengedRoutes?: { routes: FastifyPluginAsyncZod[]; challenge: (error: AppError) => string } | undefined;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
@@ -83,7 +88,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
     redis: deps.rateLimitRedis,
     nameSpace: 'canvascal-ratelimit:',
     skipOnError: true,
-    allowList: (request) => !/^\/(api|webhooks)(\/|$)/.test(request.url),
+    allowList: (request) => !/^\/(api|webhooks|mcp)(\/|$)/.test(request.url),
     keyGenerator: (request) => (request.user ? `user:${request.user.id}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
@@ -135,6 +140,24 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
     },
     { prefix: '/api/v1' },
   );
+  const challenged = deps.challengedRoutes;
+  if (challenged)
+    await app.register(async (scope) => {
+      const ensured = new Set<string>();
+      const limitRefused = app.rateLimit();
+      scope.addHook('onRequest', async (request, reply) => {
+        try {
+          request.user = await authenticate(request, deps, ensured);
+        } catch (error) {
+          if (error instanceof AppError && error.status === 401) {
+            reply.header('www-authenticate', challenged.challenge(error));
+            await limitRefused.call(scope, request, reply);
+          }
+          throw error;
+        }
+      });
+      for (const routes of challenged.routes) await scope.register(routes);
+    });
   return app;
 }
 

@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UsersRepo } from '../../db/users-repo.ts';
 import { AppError, badRequest } from '../../errors.ts';
-import { availabilityFrom } from '../../google/availability.ts';
+import { queryAvailability } from '../../google/availability-query.ts';
 import type { CalendarApi } from '../../google/calendar-api.ts';
 import { isScopeMissing, listAllCalendars } from '../../google/calendar-discovery.ts';
 import type { UserBusy } from '../../google/user-busy.ts';
-import { PlannerPreferencesSchema } from '../../planner/index.ts';
 import { currentUser } from '../server.ts';
 
 export interface CalendarRouteDeps {
@@ -147,23 +146,14 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => {
-        const from = new Date(request.query.from);
-        const to = new Date(request.query.to);
-        if (to <= from) throw badRequest('to must be after from.', 'invalid_range');
-        if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * 86_400_000)
-          throw badRequest(`Ask for at most ${MAX_RANGE_DAYS} days at a time.`, 'invalid_range');
-        const userId = currentUser(request).id;
-        const prefs = PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId));
-        const map = await deps.busy.getBusy(userId, from, to, {
+      async (request) =>
+        queryAvailability(deps, currentUser(request).id, {
+          from: new Date(request.query.from),
+          to: new Date(request.query.to),
+          minMinutes: request.query.minMinutes,
           includeStudyBlocks: request.query.includeStudyBlocks === 'true',
-        });
-        return {
-          calendars: map.calendars,
-          ...availabilityFrom(map, prefs, from, to, request.query.minMinutes),
-          notes: map.notes,
-        };
-      },
+          maxRangeDays: MAX_RANGE_DAYS,
+        }),
     );
   };
 }

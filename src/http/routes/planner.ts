@@ -2,27 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeadlinesRepo } from '../../db/deadlines-repo.ts';
 import type { UsersRepo } from '../../db/users-repo.ts';
-import { badRequest } from '../../errors.ts';
-import {
-  type BusyIntervalSchema,
-  DeadlineSchema,
-  type ItemKind,
-  type PlannerInputData,
-  PlannerInputSchema,
-  PlannerPreferencesSchema,
-  planStudySessions,
-} from '../../planner/index.ts';
+import { DeadlineSchema, PlannerPreferencesSchema } from '../../planner/index.ts';
+import { type BusySource, previewStudyPlan } from '../../study-plan/plan-preview.ts';
 import { currentUser } from '../server.ts';
 
-/**
- * The user's busy time in a range (the aggregated busy map once calendars are followed),
- * and notes saying what could not be seen and how to fix it.
- */
-export type BusySource = (
-  userId: string,
-  from: Date,
-  to: Date,
-) => Promise<{ busy: Array<z.input<typeof BusyIntervalSchema>>; notes: string[] }>;
+export type { BusySource } from '../../study-plan/plan-preview.ts';
 
 export interface PlannerRouteDeps {
   users: UsersRepo;
@@ -69,14 +53,6 @@ const PlanOut = z.object({
   /** What the plan could not see (time counted as unknown, so never planned) and what to do. */
   notes: z.array(z.string()),
 });
-
-const KIND_FOR: Record<string, ItemKind> = {
-  assignment: 'assignment',
-  quiz: 'quiz',
-  discussion: 'discussion',
-  calendar_event: 'event',
-  syllabus: 'exam',
-};
 
 /** Planner preferences and plan previews (under /api/v1). */
 export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
@@ -128,62 +104,19 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const userId = currentUser(request).id;
         const body = request.body ?? {};
-        const stored = await preferencesOf(userId);
-        const start = body.now ? new Date(body.now) : now();
-        let input: PlannerInputData;
-        let notes: string[] = [];
-        if (body.deadlines) {
-          input = {
-            ...body,
-            now: start.toISOString(),
-            preferences: { ...stored, ...body.preferences },
-            deadlines: body.deadlines,
-          } as PlannerInputData;
-        } else {
-          const horizonEnd = new Date(start.getTime() + stored.horizonDays * 86_400_000);
-          const due = (await deps.deadlines.list(userId, { from: start, to: horizonEnd })).filter(
-            (d) => !d.submitted && d.dueAt,
-          );
-          const seen = await deps.busy(userId, start, horizonEnd);
-          notes = seen.notes;
-          input = {
-            now: start.toISOString(),
-            preferences: stored,
-            deadlines: due.map((d) => ({
-              id: d.sourceKey,
-              course: d.courseName ?? '',
-              title: d.title,
-              dueAt: d.dueAt?.toISOString() ?? start.toISOString(),
-              kind: KIND_FOR[d.kind] ?? 'assignment',
-              pointsPossible: d.pointsPossible,
-              ...(d.effortMinutes !== null ? { effortMinutes: d.effortMinutes } : {}),
-            })),
-            busy: seen.busy,
-          };
-        }
-        const parsed = PlannerInputSchema.safeParse(input);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw badRequest(
-            `Invalid planner input: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
-            'validation_failed',
-          );
-        }
-        const result = planStudySessions(parsed.data);
-        const byId = new Map(parsed.data.deadlines.map((d) => [d.id, d]));
+        const { deadlines, ...rest } = body;
+        const plan = await previewStudyPlan(deps, currentUser(request).id, {
+          now: body.now ? new Date(body.now) : now(),
+          explicit: deadlines ? { ...rest, deadlines } : undefined,
+        });
         return {
-          sessions: [...result.sessions],
-          // Ids are for programs; people read the title and the course.
-          deadlines: result.deadlines.map((d) => {
-            const input = byId.get(d.deadlineId);
-            return { ...d, title: input?.title ?? d.deadlineId, course: input?.course ?? '' };
-          }),
-          days: [...result.days],
-          totals: result.totals,
-          timeZone: parsed.data.preferences.timeZone,
-          notes,
+          sessions: plan.sessions,
+          deadlines: plan.deadlines,
+          days: plan.days,
+          totals: plan.totals,
+          timeZone: plan.timeZone,
+          notes: plan.notes,
         };
       },
     );

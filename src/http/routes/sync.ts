@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { DeadlinesRepo } from '../../db/deadlines-repo.ts';
-import type { SyncRun, SyncRunsRepo } from '../../db/sync-runs-repo.ts';
-import { AppError, notFound } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
+import { createSyncRunsService, type SyncRunsServiceDeps } from '../../sync/sync-runs-service.ts';
 import { currentUser } from '../server.ts';
 
 const RunSchema = z.object({
@@ -18,70 +17,21 @@ const RunSchema = z.object({
   finishedAt: z.iso.datetime().nullable(),
 });
 
-export interface SyncRouteDeps {
-  runs: SyncRunsRepo;
-  deadlines: DeadlinesRepo;
-  /** Puts the run on the queue; rejects with a 503 AppError when the queue is unreachable. */
-  enqueueCanvasSync(userId: string, runId: string): Promise<void>;
-  /** Puts a calendar follow (delta sync of the followed calendars) on the queue. */
-  enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
-  /** Rejects (with a 409 AppError saying what to connect) when a run of `kind` cannot work now. */
-  checkReady(userId: string, kind: 'canvas' | 'calendars'): Promise<void>;
-  /** The student's own edits to our events (moved, deleted in Google), by source key. */
-  userEdits(userId: string): Promise<Array<{ sourceKey: string; edit: 'moved' | 'deleted' }>>;
-  /** Connection summaries for the status page. */
-  status(userId: string): Promise<{
-    google: { status: string; message?: string | undefined };
-    canvas: {
-      status: string;
-      baseUrl?: string | undefined;
-      tokenExpiresAt?: string | null | undefined;
-      message?: string | undefined;
-    };
-    syncErrorCount: number;
-  }>;
-}
+/** What the sync routes need: the same as the sync runs service. */
+export type SyncRouteDeps = SyncRunsServiceDeps;
 
 const StartedSchema = z.object({ runId: z.uuid(), status: z.string(), joined: z.boolean() });
 
 /** Start a Canvas → Google sync or a calendar follow, and watch either (under /api/v1). */
 export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
-  /** A run of `kind`, or the one already queued or running, put on the queue once. */
-  const start = async (
-    userId: string,
-    kind: 'canvas' | 'calendars',
-    enqueue: (userId: string, runId: string) => Promise<void>,
-  ) => {
-    // Say now what is missing, rather than accept a run that can only fail later.
-    await deps.checkReady(userId, kind);
-    const { run, joined } = await deps.runs.createOrJoin(userId, kind);
-    if (!joined) {
-      try {
-        await enqueue(userId, run.id);
-      } catch (error) {
-        // The run must not sit "queued" forever when it never reached the queue.
-        await deps.runs.finish(run.id, {
-          status: 'failed',
-          counts: {},
-          googleCalls: 0,
-          errorCode: 'queue_unavailable',
-          errorMessage: 'The job queue was unreachable; nothing was synced. Try again shortly.',
-        });
-        if (error instanceof AppError) throw error;
-        throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
-          cause: error,
-        });
-      }
-    }
-    return { runId: run.id, status: run.status, joined };
-  };
+  const service = createSyncRunsService(deps);
 
   return async (app) => {
     app.post(
       '/sync/canvas',
       { schema: { tags: ['sync'], response: { 202: StartedSchema } } },
       async (request, reply) =>
-        reply.status(202).send(await start(currentUser(request).id, 'canvas', deps.enqueueCanvasSync)),
+        reply.status(202).send(await service.start(currentUser(request).id, 'canvas')),
     );
 
     app.post(
@@ -95,7 +45,7 @@ export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) =>
-        reply.status(202).send(await start(currentUser(request).id, 'calendars', deps.enqueueCalendarFollow)),
+        reply.status(202).send(await service.start(currentUser(request).id, 'calendars')),
     );
 
     app.get(
@@ -108,9 +58,9 @@ export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const run = await deps.runs.get(currentUser(request).id, request.params.id);
+        const run = await service.run(currentUser(request).id, request.params.id);
         if (!run) throw notFound('No sync run with that id for your account.');
-        return present(run);
+        return run;
       },
     );
 
@@ -146,45 +96,7 @@ export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => {
-        const userId = currentUser(request).id;
-        const [status, runs, deadlines, edits] = await Promise.all([
-          deps.status(userId),
-          deps.runs.latest(userId, 'canvas', 10),
-          deps.deadlines.list(userId),
-          deps.userEdits(userId),
-        ]);
-        const titles = new Map(deadlines.map((d) => [d.sourceKey, d.title]));
-        return {
-          ...status,
-          lastRun: runs[0] ? present(runs[0]) : null,
-          recentRuns: runs.map(present),
-          userEdits: edits.map((e) => ({ ...e, title: titles.get(e.sourceKey) ?? e.sourceKey })),
-          undated: deadlines
-            .filter((d) => d.dueAt === null)
-            .map((d) => ({
-              sourceKey: d.sourceKey,
-              title: d.title,
-              courseName: d.courseName,
-              htmlUrl: d.htmlUrl,
-            })),
-        };
-      },
+      async (request) => service.status(currentUser(request).id),
     );
-  };
-}
-
-function present(run: SyncRun): z.infer<typeof RunSchema> {
-  return {
-    id: run.id,
-    kind: run.kind,
-    status: run.status,
-    counts: run.counts,
-    googleCalls: run.googleCalls,
-    error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? run.errorCode } : null,
-    notes: run.notes,
-    createdAt: run.createdAt.toISOString(),
-    startedAt: run.startedAt?.toISOString() ?? null,
-    finishedAt: run.finishedAt?.toISOString() ?? null,
   };
 }

@@ -1,0 +1,26 @@
+import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { UsersRepo } from '../db/users-repo.ts';
+import type { UserBusy } from '../google/user-busy.ts';
+import { PlannerPreferencesSchema } from '../planner/index.ts';
+import type { BusySource } from '../study-plan/plan-preview.ts';
+import type { SyncRunsService } from '../sync/sync-runs-service.ts';
+import type { ProposalStore } from './proposal-store.ts';
+
+/** The engine's own services the tools call; each call passes the caller's user id. */
+export interface AgentDeps {
+  users: Pick<UsersRepo, 'getPlannerPreferences'>;
+  deadlines: Pick<DeadlinesRepo, 'list'>;
+  /** Free/busy over the counted calendars (the availability API's source). */
+  userBusy: Pick<UserBusy, 'getBusy'>;
+  /** Busy time as the planner sees it (the plan preview's source). */
+  plannerBusy: BusySource;
+  sync: Pick<SyncRunsService, 'start' | 'run' | 'status'>;
+  proposals: ProposalStore;
+  now(): Date;
+  /** Waits between looks at a running sync; tests may shorten it. */
+  sleep?(ms: number): Promise<void>;
+}
+
+export async function timeZoneOf(deps: Pick<AgentDeps, 'users'>, userId: string): Promise<string> {
+  return PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId)).timeZone;
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { DeadlineRecord } from '../../db/deadlines-repo.ts';
+import { AppError } from '../../errors.ts';
+import type { BusySource } from '../../study-plan/plan-preview.ts';
+import { createProposalStore } from '../proposal-store.ts';
+import { rescheduleConflictsTool } from './reschedule-conflicts.ts';
+
+// The tool over fakes of its services, at a fixed "now": which sessions conflict, what moves.
+
+const NOW = new Date('2026-12-01T08:00:00Z');
+const essay: DeadlineRecord = {
+  sourceKey: 'assignment:1:essay',
+  kind: 'assignment',
+  courseId: '1',
+  courseName: 'Writing',
+  title: 'Essay',
+  dueAt: new Date('2026-12-05T23:59:00Z'),
+  allDay: false,
+  allDayDate: null,
+  pointsPossible: 100,
+  submitted: false,
+  htmlUrl: null,
+  effortMinutes: 240,
+};
+
+function setup() {
+  let busy: Array<{ start: string; end: string; status: 'busy' | 'unknown' }> = [];
+  const plannerBusy: BusySource = async () => ({ busy, notes: [] });
+  const proposals = createProposalStore({ now: () => NOW });
+  const tool = rescheduleConflictsTool({
+    users: { getPlannerPreferences: async () => ({}) },
+    deadlines: { list: async () => [essay] },
+    plannerBusy,
+    proposals,
+    now: () => NOW,
+  });
+  const run = (args: { proposalId?: string; apply?: boolean } = {}) =>
+    tool.run('alice', { apply: false, ...args });
+  return { run, proposals, setBusy: (b: typeof busy) => (busy = b) };
+}
+
+describe('reschedule_conflicts', () => {
+  it('without an earlier plan, makes a fresh one and reports no conflicts', async () => {
+    const { run } = setup();
+    const { data } = await run();
+    expect(data.basedOn).toBeNull();
+    expect(data.conflicts).toEqual([]);
+    expect(data.notes[0]).toMatch(/no earlier plan/);
+  });
+
+  it('reports busy and unknown overlaps, never touches past sessions, and proposes a stable re-plan', async () => {
+    const { run, setBusy, proposals } = setup();
+    const fresh = await run();
+    const stored = proposals.get('alice', fresh.data.proposalId);
+    if (!stored) throw new Error('the fresh plan was not stored');
+    expect(stored.sessions.length).toBeGreaterThanOrEqual(2);
+    const [hit, unknownHit] = stored.sessions;
+    if (!hit || !unknownHit) throw new Error('need two sessions');
+    // A session that already happened, under busy time: history, not a conflict.
+    const past = {
+      deadlineId: essay.sourceKey,
+      start: '2026-11-30T15:00:00.000Z',
+      end: '2026-11-30T16:00:00.000Z',
+      pinned: false,
+    };
+    const base = proposals.save('alice', [past, ...stored.sessions]);
+    setBusy([
+      { start: hit.start, end: hit.end, status: 'busy' },
+      { start: unknownHit.start, end: unknownHit.end, status: 'unknown' },
+      { start: past.start, end: past.end, status: 'busy' },
+    ]);
+    const { data } = await run({ proposalId: base.id });
+    expect(data.basedOn).toBe(base.id);
+    expect(data.conflicts.map((c) => [c.start, c.overlaps])).toEqual([
+      [hit.start, 'busy'],
+      [unknownHit.start, 'unknown'],
+    ]);
+    expect(data.moves.remove.map((r) => [r.start, r.reason])).toEqual([
+      [hit.start, 'conflict'],
+      [unknownHit.start, 'conflict'],
+    ]);
+    expect(data.keptCount).toBe(stored.sessions.length - 2);
+    for (const added of data.moves.add)
+      for (const blocked of [hit, unknownHit])
+        expect(
+          Date.parse(added.start) < Date.parse(blocked.end) &&
+            Date.parse(added.end) > Date.parse(blocked.start),
+        ).toBe(false);
+    expect(data.conflicts[0]).toMatchObject({ title: 'Essay', course: 'Writing' });
+  });
+
+  it('refuses apply, and an id that is not this user’s', async () => {
+    const { run } = setup();
+    await expect(run({ apply: true })).rejects.toThrow(/not available yet/);
+    await expect(run({ apply: true })).rejects.toBeInstanceOf(AppError);
+    await expect(run({ proposalId: '00000000-0000-4000-8000-000000000000' })).rejects.toThrow(
+      /No plan or proposal/,
+    );
+  });
+});

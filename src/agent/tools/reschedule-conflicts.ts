@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { AppError, badRequest, notFound } from '../../errors.ts';
+import type { PlannedSession } from '../../planner/index.ts';
+import { previewStudyPlan, type StudyPlanPreview } from '../../study-plan/plan-preview.ts';
+import type { AgentDeps } from '../agent-deps.ts';
+import { defineTool } from '../agent-tool.ts';
+import { instantArgument, spokenTime } from '../local-time.ts';
+import {
+  overlapsWindow,
+  presentSession,
+  SessionSchema,
+  ShortfallSchema,
+  shortfallsOf,
+} from './plan-output.ts';
+
+export const APPLY_NOT_AVAILABLE =
+  'Applying is not available yet: CanvasCal cannot write study sessions to your Google calendar until automatic planning on the calendar exists. Nothing was changed. Call reschedule_conflicts without apply to get the proposal, and tell the student which sessions to move by hand.';
+
+const input = z.strictObject({
+  from: instantArgument('from', '2026-12-07T00:00:00-05:00')
+    .optional()
+    .describe('Look for conflicts from here (default: now), an instant with an offset.'),
+  to: instantArgument('to', '2026-12-14T00:00:00-05:00')
+    .optional()
+    .describe('Look for conflicts up to here (default: the end of the plan).'),
+  apply: z
+    .boolean()
+    .default(false)
+    .describe('Must be false for now: applying a proposal to the calendar is not available yet.'),
+  proposalId: z
+    .string()
+    .uuid('proposalId must be an id returned by get_study_plan or reschedule_conflicts')
+    .optional()
+    .describe(
+      'The plan to check: a planId from get_study_plan or a proposalId from an earlier call (default: the latest one shown to the student).',
+    ),
+});
+
+const Overlap = z.enum(['busy', 'unknown', 'buffer']);
+
+const output = z.object({
+  proposalId: z.string().describe('This proposal; pass it as proposalId to re-check it later'),
+  basedOn: z
+    .string()
+    .nullable()
+    .describe('The plan that was checked (null: there was none, so this is a fresh plan)'),
+  timeZone: z.string(),
+  applied: z.literal(false),
+  conflicts: z.array(SessionSchema.extend({ overlaps: Overlap })),
+  moves: z.object({
+    remove: z.array(SessionSchema.extend({ reason: z.string() })),
+    add: z.array(SessionSchema),
+  }),
+  keptCount: z.number().describe('Sessions of the checked plan that stay exactly where they were'),
+  shortfalls: z.array(ShortfallSchema),
+  notes: z.array(z.string()),
+});
+
+export function rescheduleConflictsTool(
+  deps: Pick<AgentDeps, 'users' | 'deadlines' | 'plannerBusy' | 'proposals' | 'now'>,
+) {
+  return defineTool({
+    name: 'reschedule_conflicts',
+    title: 'Reschedule conflicting study sessions',
+    description:
+      'Finds the study sessions of a plan (from get_study_plan, or an earlier proposal) that now overlap busy or unknown time, e.g. after a meeting moved onto study time, and proposes the fewest moves: the planner re-plans with the old plan as its starting point, so every session that still fits stays exactly where it is, sessions the student pinned and sessions already started are never moved, and minutes that no longer fit are reported as shortfalls. Returns a proposalId. It only proposes: CanvasCal cannot write study sessions to the calendar until automatic planning on the calendar exists (it is not available yet), so apply:true answers with an error and changes nothing. Example question: "A meeting just moved onto my study time, fix my week." → {} (or {"proposalId":"<planId from get_study_plan>"}).',
+    input,
+    output,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    async run(userId, args) {
+      if (args.apply) throw new AppError('apply_not_available', APPLY_NOT_AVAILABLE, 409);
+      const from = args.from ? new Date(args.from) : undefined;
+      const to = args.to ? new Date(args.to) : undefined;
+      if (from && to && to <= from) throw badRequest('to must be after from.', 'invalid_range');
+      const base = args.proposalId
+        ? deps.proposals.get(userId, args.proposalId)
+        : deps.proposals.latest(userId);
+      if (args.proposalId && !base)
+        throw notFound(
+          `No plan or proposal ${args.proposalId} for you: proposalId must come from get_study_plan or reschedule_conflicts, and they are kept for 24 hours until the service restarts. Call get_study_plan for a fresh plan.`,
+          'unknown_proposal',
+        );
+      const now = deps.now();
+      // Sessions already under way or over are history: never moved, never re-planned.
+      const upcoming: PlannedSession[] = (base?.sessions ?? []).filter(
+        (s) => Date.parse(s.start) >= now.getTime(),
+      );
+      const plan = await previewStudyPlan(
+        { users: deps.users, deadlines: deps.deadlines, busy: deps.plannerBusy },
+        userId,
+        { now, ...(base ? { previous: upcoming } : {}) },
+      );
+      const proposal = deps.proposals.save(userId, plan.sessions);
+      const releasedForConflict = new Set(
+        plan.changes.removed.filter((r) => r.reason === 'conflict').map((r) => keyOf(r.session)),
+      );
+      const conflicts = upcoming.flatMap((s) => {
+        if (s.pinned || !overlapsWindow(s, from ?? now, to)) return [];
+        const overlaps = overlapOf(s, plan, releasedForConflict);
+        return overlaps ? [{ ...presentSession(s, plan), overlaps }] : [];
+      });
+      const remove = plan.changes.removed.map((r) => ({
+        ...presentSession(r.session, plan),
+        reason: r.reason,
+      }));
+      const add = base ? plan.changes.added.map((s) => presentSession(s, plan)) : [];
+      const shortfalls = shortfallsOf(plan);
+      const notes = [
+        ...(base
+          ? []
+          : [
+              'There was no earlier plan to check, so this is a fresh plan; call reschedule_conflicts again after the calendar changes.',
+            ]),
+        ...plan.notes,
+      ];
+      const tz = plan.timeZone;
+      const summary = [
+        base
+          ? `${conflicts.length} session(s) now overlap busy or unknown time. Proposal ${proposal.id}: move ${remove.length}, add ${add.length}, keep ${plan.changes.keptCount}.`
+          : `No earlier plan to check; proposal ${proposal.id} is a fresh plan with ${plan.sessions.length} session(s).`,
+        ...conflicts
+          .slice(0, 3)
+          .map((c) => `${c.title} at ${spokenTime(c.start, tz)} overlaps ${c.overlaps} time.`),
+        shortfalls.length > 0
+          ? `Still short: ${shortfalls.map((s) => `${s.title} (${s.minutes} min)`).join(', ')}.`
+          : '',
+        'Nothing was written to the calendar (applying is not available yet).',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      return {
+        summary,
+        data: {
+          proposalId: proposal.id,
+          basedOn: base?.id ?? null,
+          timeZone: tz,
+          applied: false as const,
+          conflicts,
+          moves: { remove, add },
+          keptCount: plan.changes.keptCount,
+          shortfalls,
+          notes,
+        },
+      };
+    },
+  });
+}
+
+const keyOf = (s: PlannedSession) => `${s.deadlineId}|${s.start}|${s.end}`;
+
+function overlapOf(
+  session: PlannedSession,
+  plan: StudyPlanPreview,
+  releasedForConflict: Set<string>,
+): z.infer<typeof Overlap> | undefined {
+  const [start, end] = [Date.parse(session.start), Date.parse(session.end)];
+  const hits = plan.busy.filter((b) => Date.parse(b.start) < end && Date.parse(b.end) > start);
+  if (hits.some((b) => b.status === 'busy')) return 'busy';
+  if (hits.length > 0) return 'unknown';
+  return releasedForConflict.has(keyOf(session)) ? 'buffer' : undefined;
+}
