@@ -125,8 +125,8 @@ describeWithPostgres('live updates with separate serve and worker (Postgres)', (
         });
       };
       await run('/api/v1/sync/canvas');
-      // The worker opened both channels, addressed to serve's PUBLIC_URL.
-      await settle(() => expect(google.control.channels().filter((c) => !c.stopped)).toHaveLength(2));
+      // The worker opened the three channels (two calendars, the list), addressed to serve's PUBLIC_URL.
+      await settle(() => expect(google.control.channels().filter((c) => !c.stopped)).toHaveLength(3));
       expect(google.control.channels()[0]?.address).toBe(`${serve.config.http.publicUrl}/webhooks/google`);
       await run('/api/v1/sync/calendars');
 
