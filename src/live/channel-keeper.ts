@@ -43,8 +43,8 @@ export interface EnsureOutcome {
 
 /**
  * Keeps one live push channel on every calendar CanvasCal follows for a user, and one on their
- * calendar list when the grant lets CanvasCal read it. Google cannot
- * extend a channel, so renewing opens the new channel first, records it, and only then stops
+ * calendar list when the grant lets CanvasCal read it. Google cannot extend a channel, so
+ * renewing opens the new channel first, records it, and only then stops
  * the old one: there is never a moment without a live channel, and the overlap's duplicate
  * notifications are absorbed by the debounce. Idempotent: a run that died halfway (a channel
  * opened but the old one not yet stopped) is finished by the next one.
@@ -77,7 +77,8 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
       else outcome.skipped.push('the CanvasCal calendar does not exist yet');
       if (features.primaryCalendarSync) wanted.push({ calendarId: 'primary', kind: 'events' });
       else outcome.skipped.push('reading the primary calendar was not granted');
-      // A calendar the student adds, ticks or hides in Google then counts within the debounce.
+      // A calendar added, ticked, hidden or removed in Google then starts a follow within the
+      // debounce, not at the next periodic follow.
       if (features.calendarDiscovery) wanted.push({ calendarId: CALENDAR_LIST, kind: 'calendar_list' });
       else outcome.skipped.push('reading the calendar list was not granted');
       const isWanted = (c: WatchChannel) =>
