@@ -84,6 +84,12 @@ export const METHOD_SCOPES: Record<string, string[]> = {
     'calendar.events.readonly',
     'calendar.readonly',
   ],
+  'calendar.calendarList.watch': [
+    'calendar',
+    'calendar.calendarlist',
+    'calendar.calendarlist.readonly',
+    'calendar.readonly',
+  ],
   'calendar.channels.stop': [
     'calendar',
     'calendar.acls',
@@ -144,6 +150,7 @@ export class CalendarApiRouter {
   methodOf(method: string, path: string): string | undefined {
     const p = path.replace(/^\/calendar\/v3/, '');
     if (method === 'GET' && p === '/users/me/calendarList') return 'calendar.calendarList.list';
+    if (method === 'POST' && p === '/users/me/calendarList/watch') return 'calendar.calendarList.watch';
     if (method === 'POST' && p === '/calendars') return 'calendar.calendars.insert';
     if (method === 'POST' && p === '/freeBusy') return 'calendar.freebusy.query';
     if (method === 'POST' && p === '/channels/stop') return 'calendar.channels.stop';
@@ -181,6 +188,7 @@ export class CalendarApiRouter {
     // Methods not bound to one calendar: the token's scopes alone decide.
     if (
       methodId === 'calendar.calendarList.list' ||
+      methodId === 'calendar.calendarList.watch' ||
       methodId === 'calendar.calendars.insert' ||
       methodId === 'calendar.freebusy.query' ||
       methodId === 'calendar.channels.stop'
@@ -188,6 +196,8 @@ export class CalendarApiRouter {
       this.checkScope(methodId, token, undefined);
       if (methodId === 'calendar.calendarList.list')
         return this.calendarList.list(token.email, request.query);
+      if (methodId === 'calendar.calendarList.watch')
+        return this.pushChannels().watchCalendarList(token, body);
       if (methodId === 'calendar.channels.stop') return this.pushChannels().stop(token, body);
       if (methodId === 'calendar.calendars.insert')
         return this.calendars.insert(token.email, token.clientId, body);

@@ -137,3 +137,26 @@ export class CalendarListEndpoint {
     };
   }
 }
+
+/**
+ * The account's calendar list as a calendarList.watch channel sees it: a change here (an
+ * entry added or removed, its calendar deleted, renamed, selected or hidden) is one `exists`
+ * message. Wider than the sync-token rule above (which ignores calendar properties such as
+ * the summary): a watch reports a change to any field of the listed resources.
+ */
+export function calendarListFingerprint(state: GoogleState, email: string): string {
+  const entries = [...state.listOf(email).values()]
+    .map((entry) => {
+      const calendar = state.calendars.get(entry.calendarId);
+      return [
+        entry.calendarId,
+        entry.accessRole,
+        entry.selected,
+        entry.hidden,
+        calendar?.deleted ?? true,
+        calendar?.summary ?? '',
+      ] as const;
+    })
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return JSON.stringify(entries);
+}

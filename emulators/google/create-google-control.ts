@@ -85,6 +85,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
           hidden: false,
           primary: false,
         });
+      push.announceChanges();
       return calendar.id;
     },
     userInsertEvent(calendarId, event) {
@@ -105,6 +106,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
     },
     userDeleteCalendar(calendarId) {
       calendarNamed(calendarId).deleted = true;
+      push.announceChanges();
     },
     userUpdateCalendarListEntry(email, calendarId, change) {
       account(email);
@@ -116,6 +118,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
         );
       if (change.selected !== undefined) entry.selected = change.selected;
       if (change.hidden !== undefined) entry.hidden = change.hidden;
+      push.announceChanges();
     },
     approveConsent(authUrl, o) {
       const answer = oauth.decide(

@@ -28,7 +28,7 @@ export interface RandomFaultOptions {
 /**
  * What tests, the demo and benchmarks use to drive and observe the emulator. Every method
  * is also `POST /_emulator/<name>` with a JSON array of arguments (answer `{ result }`).
- * Event changes made here are pushed to watching channels like the API's own.
+ * Event and calendar list changes made here are pushed to watching channels like the API's own.
  */
 export interface GoogleEmulatorControl {
   readonly state: GoogleState;

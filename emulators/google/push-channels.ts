@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { calendarListFingerprint } from './calendar-list-endpoint.ts';
 import { EmulatedGoogleError, errors } from './google-errors.ts';
 import type { AccessToken, Calendar, GoogleState } from './google-state.ts';
 import type { EmulatorResponse } from './oauth-endpoints.ts';
@@ -15,8 +16,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** A notification channel as tests see it (`control.channels()`). */
 export interface ChannelInfo {
   id: string;
+  /** `events` (events.watch) or `calendarList` (calendarList.watch). */
+  kind: 'events' | 'calendarList';
   resourceId: string;
   resourceUri: string;
+  /** The watched calendar's id; empty for a calendar-list channel. */
   calendarId: string;
   address: string;
   token: string | undefined;
@@ -40,9 +44,11 @@ export interface DeliveryCounts {
 interface Channel extends ChannelInfo {
   /** Deliveries of one channel go out one after another, in message-number order. */
   chain: Promise<void>;
+  /** A calendar-list channel: the account's list as of its last message. */
+  listSeen: string;
 }
 
-/** events.watch, channels.stop and the webhook deliveries that follow; deliveries never block or fail an API call. */
+/** events.watch, calendarList.watch, channels.stop and the webhook deliveries that follow; deliveries never block or fail an API call. */
 export class PushChannels {
   private readonly channels = new Map<string, Channel>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -61,6 +67,29 @@ export class PushChannels {
 
   /** POST /calendars/{calendarId}/events/watch, once the router has resolved the calendar and checked scopes. */
   watch(calendar: Calendar, pathCalendarId: string, token: AccessToken, body: Record<string, unknown>) {
+    return this.open(token, body, {
+      kind: 'events',
+      calendarId: calendar.id,
+      resourceKey: `events ${calendar.id}`,
+      resourceUri: `${this.baseUrl()}/calendar/v3/calendars/${encodeURIComponent(pathCalendarId).replace(/%40/g, '@')}/events?alt=json`,
+    });
+  }
+
+  /** POST /users/me/calendarList/watch, once the router has checked scopes: the token's account's list. */
+  watchCalendarList(token: AccessToken, body: Record<string, unknown>) {
+    return this.open(token, body, {
+      kind: 'calendarList',
+      calendarId: '',
+      resourceKey: `calendarList ${token.email}`,
+      resourceUri: `${this.baseUrl()}/calendar/v3/users/me/calendarList?alt=json`,
+    });
+  }
+
+  private open(
+    token: AccessToken,
+    body: Record<string, unknown>,
+    resource: { kind: ChannelInfo['kind']; calendarId: string; resourceKey: string; resourceUri: string },
+  ): EmulatorResponse {
     const id = body.id;
     if (typeof id !== 'string' || id === '') throw errors.required('resource.id');
     // The push error bodies below: reasons and wording not verified against a live answer
@@ -90,12 +119,12 @@ export class PushChannels {
     if (existing && !existing.stopped && existing.expiration > this.now())
       throw new EmulatedGoogleError(400, 'channelIdNotUnique', 'Channel id not unique');
 
-    const resourceUri = `${this.baseUrl()}/calendar/v3/calendars/${encodeURIComponent(pathCalendarId).replace(/%40/g, '@')}/events?alt=json`;
     const channel: Channel = {
       id,
-      resourceId: createHash('sha256').update(`events ${calendar.id}`).digest('base64url').slice(0, 27),
-      resourceUri,
-      calendarId: calendar.id,
+      kind: resource.kind,
+      resourceId: createHash('sha256').update(resource.resourceKey).digest('base64url').slice(0, 27),
+      resourceUri: resource.resourceUri,
+      calendarId: resource.calendarId,
       address: address.href,
       token: body.token as string | undefined,
       expiration: this.now() + ttl * 1000,
@@ -104,6 +133,7 @@ export class PushChannels {
       messageNumber: 0,
       stopped: false,
       chain: Promise.resolve(),
+      listSeen: resource.kind === 'calendarList' ? calendarListFingerprint(this.state, token.email) : '',
     };
     this.channels.set(channelKey(token.clientId, id), channel);
     this.deliver(channel, 'sync');
@@ -117,7 +147,7 @@ export class PushChannels {
         ...(channel.token !== undefined ? { token: channel.token } : {}),
         expiration: String(channel.expiration),
       },
-    } satisfies EmulatorResponse;
+    };
   }
 
   /** POST /channels/stop: 204 for a live channel of this OAuth client, 404 otherwise. */
@@ -134,12 +164,19 @@ export class PushChannels {
     return { status: 204 };
   }
 
-  /** Sends one `exists` message per event written since the last call, to every live channel on its calendar. */
+  /**
+   * Sends one `exists` message per event written since the last call, to every live channel
+   * on its calendar; and one to each live calendar-list channel whose account's list changed
+   * since its last message (called after every API call and every control action).
+   */
   announceChanges(): void {
+    this.announceListChanges();
     if (this.state.seq === this.seenSeq) return;
     const since = this.seenSeq;
     this.seenSeq = this.state.seq;
-    const watched = new Set([...this.channels.values()].filter((c) => this.live(c)).map((c) => c.calendarId));
+    const watched = new Set(
+      [...this.channels.values()].filter((c) => c.kind === 'events' && this.live(c)).map((c) => c.calendarId),
+    );
     if (watched.size === 0) return;
     // One message per write: rows a single write touches (a master and the tombstones of
     // instances it removed) share its sequence number.
@@ -153,7 +190,23 @@ export class PushChannels {
     changes.sort((a, b) => a.seq - b.seq);
     for (const { calendarId } of changes)
       for (const channel of this.channels.values())
-        if (channel.calendarId === calendarId && this.live(channel)) this.deliver(channel, 'exists');
+        if (channel.kind === 'events' && channel.calendarId === calendarId && this.live(channel))
+          this.deliver(channel, 'exists');
+  }
+
+  private announceListChanges(): void {
+    const fingerprints = new Map<string, string>();
+    for (const channel of this.channels.values()) {
+      if (channel.kind !== 'calendarList' || !this.live(channel)) continue;
+      let now = fingerprints.get(channel.email);
+      if (now === undefined) {
+        now = calendarListFingerprint(this.state, channel.email);
+        fingerprints.set(channel.email, now);
+      }
+      if (now === channel.listSeen) continue;
+      channel.listSeen = now;
+      this.deliver(channel, 'exists');
+    }
   }
 
   /** The next `drop` deliveries are lost and the next `duplicate` ones arrive twice (same message number). */
@@ -168,7 +221,9 @@ export class PushChannels {
   }
 
   list(): ChannelInfo[] {
-    return [...this.channels.values()].map(({ chain: _chain, ...info }) => ({ ...info }));
+    return [...this.channels.values()].map(({ chain: _chain, listSeen: _listSeen, ...info }) => ({
+      ...info,
+    }));
   }
 
   deliveryCounts(): DeliveryCounts {

@@ -102,12 +102,14 @@ export interface ChannelRequest {
 }
 
 /**
- * Push channels for one user (events.watch, channels.stop). Kept apart from CalendarApi so
+ * Push channels for one user (events.watch, calendarList.watch, channels.stop). Kept apart from CalendarApi so
  * the many fakes of that interface need not grow; failures are `GoogleApiError` values.
  */
 export interface ChannelApi {
   /** Opens a channel on a calendar's events; resolves with what Google granted. */
   watchEvents(calendarId: string, channel: ChannelRequest): Promise<{ resourceId: string; expiration: Date }>;
+  /** Opens a channel on the user's calendar list (needs a scope that may list it). */
+  watchCalendarList(channel: ChannelRequest): Promise<{ resourceId: string; expiration: Date }>;
   /** Stops a channel; one Google no longer knows (404) counts as stopped. */
   stopChannel(channel: { id: string; resourceId: string }): Promise<void>;
 }

@@ -1,7 +1,14 @@
 import { type calendar_v3, calendar as createCalendar } from '@googleapis/calendar';
 import { OAuth2Client } from 'google-auth-library';
 import { BatchCodecError, encodeBatchRequest, parseBatchResponse } from './batch-codec.ts';
-import type { BatchOperation, BatchResult, CalendarApi, ChannelApi, GoogleEvent } from './calendar-api.ts';
+import type {
+  BatchOperation,
+  BatchResult,
+  CalendarApi,
+  ChannelApi,
+  ChannelRequest,
+  GoogleEvent,
+} from './calendar-api.ts';
 import { MAX_BATCH_SIZE } from './calendar-api.ts';
 import { fromGaxiosError, GoogleApiError, googleErrorFrom } from './google-api-error.ts';
 
@@ -98,33 +105,16 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
       }
     },
     async watchEvents(calendarId, channel) {
-      const granted = await call(() =>
-        api.events.watch({
-          calendarId,
-          requestBody: {
-            id: channel.id,
-            type: 'web_hook',
-            address: channel.address,
-            token: channel.token,
-            params: { ttl: String(channel.ttlSeconds) },
-          },
-        }),
+      return grantedChannel(
+        channel,
+        await call(() => api.events.watch({ calendarId, requestBody: channelBody(channel) })),
       );
-      if (!granted.resourceId)
-        throw new GoogleApiError(
-          'bad_request',
-          200,
-          undefined,
-          'Google opened a channel without a resource id',
-        );
-      // Google answers the expiration in milliseconds since the epoch, as a string.
-      const expiration = Number(granted.expiration);
-      return {
-        resourceId: granted.resourceId,
-        expiration: new Date(
-          Number.isFinite(expiration) && expiration > 0 ? expiration : Date.now() + channel.ttlSeconds * 1000,
-        ),
-      };
+    },
+    async watchCalendarList(channel) {
+      return grantedChannel(
+        channel,
+        await call(() => api.calendarList.watch({ requestBody: channelBody(channel) })),
+      );
     },
     async stopChannel(channel) {
       try {
@@ -305,4 +295,31 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function channelBody(channel: ChannelRequest) {
+  return {
+    id: channel.id,
+    type: 'web_hook',
+    address: channel.address,
+    token: channel.token,
+    params: { ttl: String(channel.ttlSeconds) },
+  };
+}
+
+/** What Google granted for a watch request: its resource id, and the expiration it chose. */
+function grantedChannel(
+  channel: ChannelRequest,
+  granted: { resourceId?: string | null; expiration?: string | null },
+): { resourceId: string; expiration: Date } {
+  if (!granted.resourceId)
+    throw new GoogleApiError('bad_request', 200, undefined, 'Google opened a channel without a resource id');
+  // Google answers the expiration in milliseconds since the epoch, as a string.
+  const expiration = Number(granted.expiration);
+  return {
+    resourceId: granted.resourceId,
+    expiration: new Date(
+      Number.isFinite(expiration) && expiration > 0 ? expiration : Date.now() + channel.ttlSeconds * 1000,
+    ),
+  };
 }

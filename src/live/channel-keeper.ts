@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
-import type { WatchChannel, WatchChannelsRepo } from '../db/watch-channels-repo.ts';
+import type { WatchChannel, WatchChannelsRepo, WatchKind } from '../db/watch-channels-repo.ts';
 import type { ChannelApi } from '../google/calendar-api.ts';
+import { isScopeMissing } from '../google/calendar-discovery.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
 import { featuresFor } from '../google/scopes.ts';
 import {
@@ -19,6 +20,8 @@ export const RENEW_WITHIN_MS = 48 * 3600_000;
  * always get the longest it allows.
  */
 export const REQUESTED_TTL_S = 30 * 86_400;
+/** The `calendarId` of a calendar-list channel's row (its `kind` is `calendar_list`). */
+export const CALENDAR_LIST = 'calendarList';
 
 export interface ChannelKeeperDeps {
   channels: WatchChannelsRepo;
@@ -39,8 +42,9 @@ export interface EnsureOutcome {
 }
 
 /**
- * Keeps one live push channel on every calendar CanvasCal follows for a user. Google cannot
- * extend a channel, so renewing opens the new channel first, records it, and only then stops
+ * Keeps one live push channel on every calendar CanvasCal follows for a user, and one on their
+ * calendar list when the grant lets CanvasCal read it. Google cannot extend a channel, so
+ * renewing opens the new channel first, records it, and only then stops
  * the old one: there is never a moment without a live channel, and the overlap's duplicate
  * notifications are absorbed by the debounce. Idempotent: a run that died halfway (a channel
  * opened but the old one not yet stopped) is finished by the next one.
@@ -67,17 +71,24 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
         outcome.skipped.push('Google is not connected');
         return outcome;
       }
-      const wanted: string[] = [];
-      if (connection.appCalendarId) wanted.push(connection.appCalendarId);
+      const features = featuresFor(connection.grantedScopes);
+      const wanted: Array<{ calendarId: string; kind: WatchKind }> = [];
+      if (connection.appCalendarId) wanted.push({ calendarId: connection.appCalendarId, kind: 'events' });
       else outcome.skipped.push('the CanvasCal calendar does not exist yet');
-      if (featuresFor(connection.grantedScopes).primaryCalendarSync) wanted.push('primary');
+      if (features.primaryCalendarSync) wanted.push({ calendarId: 'primary', kind: 'events' });
       else outcome.skipped.push('reading the primary calendar was not granted');
+      // A calendar added, ticked, hidden or removed in Google then starts a follow within the
+      // debounce, not at the next periodic follow.
+      if (features.calendarDiscovery) wanted.push({ calendarId: CALENDAR_LIST, kind: 'calendar_list' });
+      else outcome.skipped.push('reading the calendar list was not granted');
+      const isWanted = (c: WatchChannel) =>
+        wanted.some((w) => w.calendarId === c.calendarId && w.kind === c.kind);
 
       const api = deps.channelsFor(userId);
       const at = now();
       const live = (await deps.channels.listForUser(userId)).filter((c) => isLive(c, at));
-      for (const calendarId of wanted) {
-        const mine = live.filter((c) => c.calendarId === calendarId && c.kind === 'events');
+      for (const { calendarId, kind } of wanted) {
+        const mine = live.filter((c) => c.calendarId === calendarId && c.kind === kind);
         let keep = options.replace
           ? undefined
           : mine
@@ -92,9 +103,18 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
           const token = newChannelToken();
           const id = randomUUID();
           let granted: { resourceId: string; expiration: Date };
+          const request = { id, token, address: deps.address(), ttlSeconds };
           try {
-            granted = await api.watchEvents(calendarId, { id, token, address: deps.address(), ttlSeconds });
+            granted =
+              kind === 'calendar_list'
+                ? await api.watchCalendarList(request)
+                : await api.watchEvents(calendarId, request);
           } catch (error) {
+            // The grant on record says yes, Google says no: explained, not retried.
+            if (kind === 'calendar_list' && isScopeMissing(error)) {
+              outcome.skipped.push('Google refused to watch the calendar list (scope missing)');
+              continue;
+            }
             // The calendar is gone (the student deleted ours): the next sync recreates it.
             if (error instanceof GoogleApiError && (error.kind === 'not_found' || error.kind === 'gone')) {
               outcome.skipped.push(`calendar ${calendarId} no longer exists`);
@@ -106,7 +126,7 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
             channelId: id,
             userId,
             calendarId,
-            kind: 'events',
+            kind,
             resourceId: granted.resourceId,
             expiration: granted.expiration,
             tokenHash: hashChannelToken(deps.keys, token),
@@ -128,7 +148,7 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
       }
       // Channels on calendars no longer followed (a scope taken back, a replaced app calendar).
       for (const channel of live) {
-        if (wanted.includes(channel.calendarId)) continue;
+        if (isWanted(channel)) continue;
         await stop(api, channel);
         outcome.stopped += 1;
       }

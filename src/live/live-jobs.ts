@@ -6,9 +6,12 @@ import { forTheQueue } from '../jobs/register-jobs.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queue } from '../queue/queue.ts';
 import { CALENDAR_RUN_KIND, type FollowCalendarsDeps, runCalendarFollow } from '../sync/follow-calendars.ts';
-import type { ChannelKeeper } from './channel-keeper.ts';
+import { CALENDAR_LIST, type ChannelKeeper } from './channel-keeper.ts';
 
-/** The delta sync of one calendar a notification asked for, debounced per user+calendar. */
+/**
+ * The delta sync of one calendar a notification asked for, debounced per user+calendar; for
+ * the calendar list (`calendarId` CALENDAR_LIST) a follow of every followed calendar.
+ */
 export const PUSH_FOLLOW_JOB = 'calendar-push-follow';
 /** Opens or renews one user's channels (after connecting, after the first sync, daily). */
 export const WATCH_USER_JOB = 'watch-channels';
@@ -139,7 +142,12 @@ export async function registerLiveJobs(deps: LiveJobDeps): Promise<void> {
       deps.metrics.pushSyncs.inc();
       try {
         // Each try is a run of its own: a failed try is recorded as failed, and a retry starts afresh.
-        await runCalendarFollow({ ...deps.follow, runs: deps.runs, only: [calendarId] }, userId, run.id);
+        // Nothing keeps the calendar list: availability and the planner read it from Google at
+        // each query, so a calendar added or ticked there counts at once. What a list change
+        // can leave stale is the event cache: it is followed like the periodic follow, every
+        // followed calendar at once.
+        const only = calendarId === CALENDAR_LIST ? {} : { only: [calendarId] };
+        await runCalendarFollow({ ...deps.follow, runs: deps.runs, ...only }, userId, run.id);
       } catch (error) {
         throw forTheQueue(error);
       }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
+import type { ChannelInfo } from '../../emulators/google/push-channels.ts';
 import { createGoogleConnectionsRepo } from '../../src/db/google-connections-repo.ts';
 import { createUsersRepo } from '../../src/db/users-repo.ts';
 import { createChannelKeeper } from '../../src/live/channel-keeper.ts';
@@ -26,6 +27,18 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const settle = (check: () => Promise<void> | void) => vi.waitFor(check, { timeout: 15_000, interval: 10 });
 const liveAtGoogle = () => live.google.channels().filter((c) => !c.stopped && c.expiration > Date.now());
+/** What CanvasCal watches for this student: the app calendar, the primary one, the calendar list. */
+const watched = () => [
+  {
+    what: 'app calendar',
+    is: (c: ChannelInfo) => c.kind === 'events' && c.calendarId === live.appCalendarId,
+  },
+  {
+    what: 'primary calendar',
+    is: (c: ChannelInfo) => c.kind === 'events' && c.calendarId === DEMO_STUDENT_EMAIL,
+  },
+  { what: 'calendar list', is: (c: ChannelInfo) => c.kind === 'calendarList' },
+];
 const services = () => {
   const { google, live: liveUpdates } = live.app;
   if (!google || !liveUpdates) throw new Error('the app has no Google');
@@ -35,7 +48,7 @@ const services = () => {
 describe('renewal', () => {
   it('the channels opened at connect time ask for the longest life and record it', async () => {
     const ours = (await live.channels.listForUser(live.userId)).filter((c) => !c.stoppedAt);
-    expect(ours).toHaveLength(2);
+    expect(ours.map((c) => c.kind).sort()).toEqual(['calendar_list', 'events', 'events']);
     for (const channel of ours) {
       const atGoogle = live.google.channels().find((c) => c.id === channel.channelId);
       expect(atGoogle?.resourceId).toBe(channel.resourceId);
@@ -66,30 +79,25 @@ describe('renewal', () => {
       ttlSeconds: 7 * 86_400,
     });
     let opened = (await keeper.ensure(live.userId)).opened;
-    expect(opened).toBe(2);
-    const calendars = [live.appCalendarId, DEMO_STUDENT_EMAIL];
+    expect(opened).toBe(3);
     const start = Date.now();
     for (let hour = 1; hour <= 30 * 24; hour++) {
       vi.setSystemTime(start + hour * HOUR);
       // The daily job, at some hour of the day.
       if (hour % 24 === 5) opened += (await keeper.ensure(live.userId)).opened;
       const liveNow = liveAtGoogle();
-      for (const calendarId of calendars)
-        expect(
-          liveNow.some((c) => c.calendarId === calendarId),
-          `${calendarId} at hour ${hour}`,
-        ).toBe(true);
+      for (const { what, is } of watched()) expect(liveNow.some(is), `${what} at hour ${hour}`).toBe(true);
     }
-    // A 7-day channel is renewed when under 48 h are left: about every 5 days, per calendar.
-    expect(opened).toBeGreaterThanOrEqual(2 + 10);
-    expect(opened).toBeLessThanOrEqual(2 + 14);
+    // A 7-day channel is renewed when under 48 h are left: about every 5 days, per channel.
+    expect(opened).toBeGreaterThanOrEqual(3 + 15);
+    expect(opened).toBeLessThanOrEqual(3 + 21);
     // Every replaced channel was stopped at Google; the only live ones are those we record.
     const recorded = (await live.channels.listForUser(live.userId)).filter((c) => !c.stoppedAt);
     expect(new Set(liveAtGoogle().map((c) => c.id))).toEqual(new Set(recorded.map((c) => c.channelId)));
     const replaced = live.google
       .channels()
       .filter((c) => !earlier.has(c.id) && !recorded.some((r) => r.channelId === c.id));
-    expect(replaced.length).toBe(opened - 2);
+    expect(replaced.length).toBe(opened - 3);
     expect(replaced.every((c) => c.stopped)).toBe(true);
     const settings = await createUsersRepo(live.app.db.orm).getCalendarSettings(live.userId);
     expect(settings.watch_expiration).toBe(
@@ -111,8 +119,7 @@ describe('renewal', () => {
       'retried',
       'completed',
     ]);
-    for (const calendarId of [live.appCalendarId, DEMO_STUDENT_EMAIL])
-      expect(liveAtGoogle().filter((c) => c.calendarId === calendarId)).toHaveLength(1);
+    for (const { what, is } of watched()) expect(liveAtGoogle().filter(is), what).toHaveLength(1);
   });
 
   it('after a key rotation, the next renewal replaces channels hashed under the old key', async () => {
@@ -126,7 +133,7 @@ describe('renewal', () => {
       keys: [randomBytes(32), ...live.app.cipher.deriveKeys('watch-channel-token')],
       address: liveUpdates.webhookAddress,
     });
-    expect(await rotated.ensure(live.userId)).toMatchObject({ opened: 2, stopped: 2 });
+    expect(await rotated.ensure(live.userId)).toMatchObject({ opened: 3, stopped: 3 });
     const stoppedAtGoogle = live.google.channels().filter((c) => before.some((b) => b.channelId === c.id));
     expect(stoppedAtGoogle.every((c) => c.stopped)).toBe(true);
     expect(await rotated.ensure(live.userId)).toMatchObject({ opened: 0, stopped: 0 });
@@ -155,15 +162,14 @@ describe('renewal', () => {
 
   it('reconnecting after that replaces the channels of the revoked grant', async () => {
     const before = (await live.channels.listForUser(live.userId)).filter((c) => !c.stoppedAt);
-    expect(before).toHaveLength(2);
+    expect(before).toHaveLength(3);
     const headers = await live.signIn('live@example.edu');
     await live.connectGoogle(headers, { includePrimaryEvents: true });
     await settle(async () => {
       const now = (await live.channels.listForUser(live.userId)).filter((c) => !c.stoppedAt);
-      expect(now).toHaveLength(2);
+      expect(now).toHaveLength(3);
       expect(now.some((c) => before.some((b) => b.channelId === c.channelId))).toBe(false);
     });
-    for (const calendarId of [live.appCalendarId, DEMO_STUDENT_EMAIL])
-      expect(liveAtGoogle().filter((c) => c.calendarId === calendarId)).toHaveLength(1);
+    for (const { what, is } of watched()) expect(liveAtGoogle().filter(is), what).toHaveLength(1);
   });
 });

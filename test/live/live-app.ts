@@ -10,7 +10,8 @@ import { startEmulatedApp } from '../support/emulated-app.ts';
 /**
  * A CanvasCal on both emulators with one student whose Google (primary events included) and
  * Canvas are connected, the first Canvas sync done (it creates the app calendar, which opens
- * the push channels) and a first follow done (so later follows are incremental).
+ * the push channels: app calendar, primary calendar, calendar list) and a first follow done
+ * (so later follows are incremental).
  * PORT=0: unless `listen` is set, the address given to Google refuses connections, so the
  * emulator's own deliveries go nowhere and a test alone decides what notifications arrive.
  */
@@ -35,10 +36,11 @@ export async function startLiveApp(
   await e2e.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
   expect((await e2e.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
   const live = () => e2e.google.channels().filter((c) => !c.stopped && c.expiration > Date.now());
-  await vi.waitFor(() => expect(live()).toHaveLength(2), { timeout: 10_000, interval: 20 });
+  await vi.waitFor(() => expect(live()).toHaveLength(3), { timeout: 10_000, interval: 20 });
   expect((await e2e.run(headers, '/api/v1/sync/calendars')).status).toBe('succeeded');
   // At the emulator the primary calendar's id is the account's address.
-  const appCalendarId = live().find((c) => c.calendarId !== DEMO_STUDENT_EMAIL)?.calendarId ?? '';
+  const appCalendarId =
+    live().find((c) => c.kind === 'events' && c.calendarId !== DEMO_STUDENT_EMAIL)?.calendarId ?? '';
   const channels = createWatchChannelsRepo(e2e.app.db.orm);
   const runs = createSyncRunsRepo(e2e.app.db.orm);
 
@@ -50,10 +52,15 @@ export async function startLiveApp(
     channels,
     /** The live channels at the emulator. */
     live,
-    /** The live channel on the app calendar, or on the primary one. */
-    channelOn(which: 'app' | 'primary'): ChannelInfo {
-      const found = live().find((c) => (which === 'app') === (c.calendarId === appCalendarId));
-      if (!found) throw new Error(`no live channel on the ${which} calendar`);
+    /** The live channel on the app calendar, on the primary one, or on the calendar list. */
+    channelOn(which: 'app' | 'primary' | 'list'): ChannelInfo {
+      const found = live().find((c) =>
+        which === 'list'
+          ? c.kind === 'calendarList'
+          : c.kind === 'events' && (which === 'app') === (c.calendarId === appCalendarId),
+      );
+      if (!found)
+        throw new Error(`no live channel on the ${which === 'list' ? 'calendar list' : `${which} calendar`}`);
       return found;
     },
     /** Posts one notification as Google would, for `channel` unless headers say otherwise. */

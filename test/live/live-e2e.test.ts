@@ -26,7 +26,7 @@ describe('live updates, end to end', () => {
     expect(live.app.live?.webhookAddress()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhooks\/google$/);
     await live.google.flushDeliveries();
     expect(live.google.deliveryCounts().failed).toBe(0);
-    expect(await live.notifications('sync')).toBeGreaterThanOrEqual(2);
+    expect(await live.notifications('sync')).toBeGreaterThanOrEqual(3);
   });
 
   it('a change made in Google reaches the cache through a real push delivery', async () => {
@@ -43,13 +43,30 @@ describe('live updates, end to end', () => {
     expect((await live.counter('pushSyncs')) - syncsBefore).toBe(1);
     const metrics = await live.http.inject('/metrics');
     expect(metrics.body).toMatch(/canvascal_push_notifications_total\{outcome="change"\} [1-9]/);
-    expect(metrics.body).toMatch(/canvascal_push_channels\{state="live"\} 2/);
+    expect(metrics.body).toMatch(/canvascal_push_channels\{state="live"\} 3/);
     expect(metrics.body).toMatch(/canvascal_push_channel_earliest_expiration_seconds \d+/);
+  });
+
+  it('a calendar the student adds in Google starts one follow through a real calendar-list delivery', async () => {
+    await live.google.flushDeliveries();
+    const syncsBefore = await live.counter('pushSyncs');
+    const changesBefore = await live.notifications('change');
+    const sentBefore = live.google.deliveryCounts().sent;
+    live.google.addCalendar(DEMO_STUDENT_EMAIL, { summary: 'Pushed: club meetings' });
+    await live.google.flushDeliveries();
+    expect(live.google.deliveryCounts().sent - sentBefore).toBe(1);
+    expect((await live.notifications('change')) - changesBefore).toBe(1);
+    await settle(async () => expect((await live.counter('pushSyncs')) - syncsBefore).toBe(1));
   });
 
   it('disconnecting Google stops every channel at Google before revoking, and forgets them', async () => {
     const ids = live.live().map((c) => c.id);
-    expect(ids).toHaveLength(2);
+    expect(
+      live
+        .live()
+        .map((c) => c.kind)
+        .sort(),
+    ).toEqual(['calendarList', 'events', 'events']);
     const res = await live.http.inject({
       method: 'DELETE',
       url: '/api/v1/auth/google',
@@ -63,6 +80,6 @@ describe('live updates, end to end', () => {
       (await createUsersRepo(live.app.db.orm).getCalendarSettings(live.userId)).watch_expiration,
     ).toBeNull();
     const stops = live.google.requestCounts().byOutcome['calendar.channels.stop 204'];
-    expect(stops).toBeGreaterThanOrEqual(2);
+    expect(stops).toBeGreaterThanOrEqual(3);
   });
 });

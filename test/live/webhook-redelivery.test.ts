@@ -94,5 +94,6 @@ describeWithRedis('the receiver when Redis goes away and comes back', (redisUrl)
       { timeout: 60_000, interval: 50 },
     );
     expect(await live.notifications('queue_unavailable')).toBe(1);
-  });
+    // The waits above may take 20 s + 60 s: the default 30-s test timeout cut them short.
+  }, 90_000);
 });

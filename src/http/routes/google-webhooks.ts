@@ -10,7 +10,7 @@ import { QueueUnavailableError } from '../../queue/queue.ts';
 export interface GoogleWebhookDeps {
   channels: Pick<WatchChannelsRepo, 'get'>;
   keys: ChannelKeys;
-  /** Adds (or joins) the debounced delta sync of one calendar; never runs it here. */
+  /** Adds (or joins) the debounced delta sync of one calendar (or the calendar list's follow); never runs it here. */
   followLater(userId: string, calendarId: string): Promise<{ joined: boolean }>;
   /** Adds a job that stops a channel we stopped but Google still delivers on. */
   stopLater(channel: WatchChannel): Promise<void>;
