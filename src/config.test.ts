@@ -175,5 +175,7 @@ describe('parseConfig', () => {
     expect(about(base)[0]).toMatch(/set PUBLIC_URL=https:/);
     expect(about({ ...base, PUBLIC_URL: 'http://canvascal.example.edu' })).toHaveLength(1);
     expect(about({ ...base, PUBLIC_URL: 'https://canvascal.example.edu' })).toHaveLength(0);
+    // A production-mode demo on the built-in emulator, which delivers to loopback http too.
+    expect(about({ ...base, CANVASCAL_EMULATORS: 'on' })).toHaveLength(0);
   });
 });

@@ -313,8 +313,13 @@ function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   if (set('GOOGLE_CLIENT_ID') && !set('GOOGLE_CLIENT_SECRET')) {
     problems.push('GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
   }
-  // Google delivers push notifications (live updates) to PUBLIC_URL and only over HTTPS.
-  if (production && !(env.PUBLIC_URL ?? '').trim().toLowerCase().startsWith('https://')) {
+  // Google delivers push notifications (live updates) to PUBLIC_URL and only over HTTPS. The
+  // built-in emulator (a production-mode demo) delivers to a loopback http address as well.
+  if (
+    production &&
+    env.CANVASCAL_EMULATORS !== 'on' &&
+    !(env.PUBLIC_URL ?? '').trim().toLowerCase().startsWith('https://')
+  ) {
     problems.push(
       'PUBLIC_URL: must be an https:// address when NODE_ENV=production (Google sends live-update notifications to PUBLIC_URL/webhooks/google only over HTTPS); set PUBLIC_URL=https://<the host students and Google reach>',
     );
