@@ -132,6 +132,7 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
                 {
                   id: entry.id,
                   summary: entry.summaryOverride ?? entry.summary ?? entry.id,
+                  description: entry.description ?? undefined,
                   timeZone: entry.timeZone ?? undefined,
                   accessRole: entry.accessRole ?? 'freeBusyReader',
                   primary: entry.primary === true,
