@@ -126,6 +126,7 @@ const EnvSchema = z.object({
   SYNC_INTERVAL_MINUTES: integer(30, 0, 24 * 60),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   SHUTDOWN_TIMEOUT_MS: integer(25_000, 0, 600_000),
+  GOOGLE_TIMEOUT_MS: integer(30_000, 50, 600_000),
   TRUST_PROXY: booleanFlag(false),
 });
 
@@ -181,6 +182,8 @@ export interface Config {
   readonly syncIntervalMinutes: number;
   readonly workerConcurrency: number;
   readonly shutdownTimeoutMs: number;
+  /** How long one Google request may take before it fails as transient (and is retried). */
+  readonly googleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -264,6 +267,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     syncIntervalMinutes: e.SYNC_INTERVAL_MINUTES,
     workerConcurrency: e.WORKER_CONCURRENCY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    googleTimeoutMs: e.GOOGLE_TIMEOUT_MS,
   };
   return deepFreeze(config);
 }

@@ -54,6 +54,7 @@ export function setupGoogle(deps: {
     calendarFor: (userId) =>
       createGoogleCalendarClient({
         rootUrl,
+        timeoutMs: config.googleTimeoutMs,
         accessToken: () => connection.accessToken(userId),
         onUnauthorized: () => connection.invalidate(userId),
         onRequest: (method, url) =>
