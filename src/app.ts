@@ -101,7 +101,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     const metrics = createMetrics();
     const cipher = await buildCipher(config, logger);
 
-    const db = await openDatabase(config.database);
+    const db = await openDatabase(config.database, {
+      // A worker cut off from its database says so; the pool replaces the connection itself.
+      onConnectionError: (error) =>
+        logger.warn({ cause: error.message }, 'lost a database connection; the next query opens a new one'),
+    });
     stack.push('database', () => db.close());
     const { applied } = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');

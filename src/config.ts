@@ -70,6 +70,7 @@ const EnvSchema = z.object({
     message: 'must be a postgres:// or postgresql:// URL',
   }),
   DATABASE_POOL_MAX: integer(10, 1, 200),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(30_000, 100, 3_600_000),
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
     message: 'must be a redis:// or rediss:// URL',
   }),
@@ -144,7 +145,12 @@ export interface Config {
   readonly dataDir: string;
   readonly database:
     | { readonly kind: 'pglite'; readonly dataDir: string }
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number };
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolMax: number;
+        readonly statementTimeoutMs: number;
+      };
   readonly queue: { readonly kind: 'in-process' } | { readonly kind: 'bullmq'; readonly redisUrl: string };
   /** The key ring string, or undefined in the embedded default (a local key file is used). */
   readonly encryptionKeys: string | undefined;
@@ -232,7 +238,12 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     },
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolMax: e.DATABASE_POOL_MAX,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dataDir: resolve(dataDir, 'pgdata') },
     queue: e.REDIS_URL ? { kind: 'bullmq', redisUrl: e.REDIS_URL } : { kind: 'in-process' },
     encryptionKeys: e.CANVASCAL_ENCRYPTION_KEYS,
