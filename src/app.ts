@@ -29,6 +29,7 @@ import { createUserLock } from './db/user-lock.ts';
 import { createUsersRepo } from './db/users-repo.ts';
 import { AppError } from './errors.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
+import { googleStatusOf } from './google/google-status.ts';
 import { createPlannerBusy } from './google/planner-busy.ts';
 import { createUserBusy } from './google/user-busy.ts';
 import {
@@ -189,12 +190,16 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     const mappings = createEventMappingsRepo(db.orm);
     const deadlines = createDeadlinesRepo(db.orm);
     const calendarCache = createCalendarCacheRepo(db.orm);
+    // The one answer to "is Google connected?" for every route (issue 13: /me once said yes
+    // to a connection every other route called "reconnect needed").
+    const googleStatusFor = async (userId: string) =>
+      google ? google.connection.status(userId) : googleStatusOf(undefined);
     const connectedCalendar = async (userId: string) => {
-      const status = google ? await google.connection.status(userId) : undefined;
-      if (!google || status?.status !== 'connected') {
+      const status = await googleStatusFor(userId);
+      if (!google || status.status !== 'connected') {
         throw new AppError(
           'google_not_connected',
-          status?.message ?? 'Connect your Google account first.',
+          status.message ?? 'Connect your Google account first.',
           409,
         );
       }
@@ -242,7 +247,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         auth: verifier,
         users,
         apiRoutes: [
-          meRoutes(users),
+          meRoutes(users, googleStatusFor),
           plannerRoutes({ users, deadlines, busy }),
           canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
@@ -270,15 +275,15 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                 m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],
               ),
             status: async (userId) => {
-              const [google, canvas, settings] = await Promise.all([
-                googleConnections.get(userId),
+              const [googleStatus, canvas, settings] = await Promise.all([
+                googleStatusFor(userId),
                 canvasConnections.get(userId),
                 users.getCalendarSettings(userId),
               ]);
               return {
                 google: {
-                  status: google?.status ?? 'not_connected',
-                  ...(google?.lastError ? { message: google.lastError } : {}),
+                  status: googleStatus.status,
+                  ...(googleStatus.message ? { message: googleStatus.message } : {}),
                 },
                 canvas: canvas
                   ? {
