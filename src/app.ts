@@ -72,6 +72,8 @@ export interface AppOptions {
    * failed job (default 30 s). Tests shrink them instead of sleeping.
    */
   retryBaseMs?: { google?: number; canvas?: number; job?: number };
+  /** How often workers look for queued runs whose job the queue lost (default 60 s). */
+  lostJobCheckMs?: number;
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -319,8 +321,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       stack.push('http', () => server.close());
     }
 
-    if (role !== 'api')
-      await registerJobs({
+    if (role !== 'api') {
+      const stopLostJobCheck = await registerJobs({
         queue,
         config,
         logger,
@@ -339,7 +341,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         ...(options.retryBaseMs?.canvas !== undefined
           ? { canvasRetryBaseMs: options.retryBaseMs.canvas }
           : {}),
+        sharedQueue: config.queue.kind === 'bullmq',
+        ...(options.lostJobCheckMs !== undefined ? { lostJobCheckMs: options.lostJobCheckMs } : {}),
       });
+      stack.push('lost-job check', stopLostJobCheck);
+    }
 
     return {
       config,

@@ -18,9 +18,11 @@ import {
   CALENDAR_FOLLOW_JOB,
   CANVAS_SYNC_ALL_JOB,
   CANVAS_SYNC_JOB,
+  type EnqueueOutcome,
   enqueueSyncForEveryone,
   SYNC_JOB_ATTEMPTS,
 } from './canvas-sync-jobs.ts';
+import { requeueLostJobs } from './lost-jobs.ts';
 
 export interface JobDeps {
   queue: Queue;
@@ -35,8 +37,15 @@ export interface JobDeps {
   googleConnections: GoogleConnectionsRepo;
   canvasConnections: CanvasConnectionsRepo;
   canvasAccount: CanvasAccount;
-  enqueueCanvasSync(userId: string, runId: string): Promise<void>;
-  enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
+  enqueueCanvasSync(userId: string, runId: string): Promise<EnqueueOutcome>;
+  enqueueCalendarFollow(userId: string, runId: string): Promise<EnqueueOutcome>;
+  /**
+   * How often queued runs are checked for a job the queue lost (default 60 s; 0: never).
+   * On a shared queue the periodic schedule is put back at the same time (Redis may have
+   * lost it too).
+   */
+  lostJobCheckMs?: number;
+  sharedQueue?: boolean;
   /** First backoff between retry rounds of failed Google writes (doubling). */
   googleRetryBaseMs: number;
   /**
@@ -50,10 +59,11 @@ export interface JobDeps {
 const CANVAS_CLIENT_BASE_MS = 1000;
 
 /**
- * The worker side of a process: the Canvas sync and calendar follow handlers, and the
- * periodic tick that schedules both for every connected user.
+ * The worker side of a process: the Canvas sync and calendar follow handlers, the periodic
+ * tick that schedules both for every connected user, and the check for runs whose job the
+ * queue lost. Resolves to a function that stops that check.
  */
-export async function registerJobs(deps: JobDeps): Promise<void> {
+export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> {
   const { queue, config, logger, google } = deps;
   const canvasScale = (deps.canvasRetryBaseMs ?? CANVAS_CLIENT_BASE_MS) / CANVAS_CLIENT_BASE_MS;
   const canvasPauses =
@@ -141,6 +151,38 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
     });
     await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
   }
+
+  const checkMs = deps.lostJobCheckMs ?? 60_000;
+  if (checkMs <= 0) return async () => {};
+  let checking: Promise<void> | undefined;
+  const check = async () => {
+    const outcome = await requeueLostJobs({
+      runs: deps.runs,
+      enqueue: { canvas: deps.enqueueCanvasSync, [CALENDAR_RUN_KIND]: deps.enqueueCalendarFollow },
+      logger,
+    });
+    if (outcome.requeued + outcome.failed > 0) logger.warn(outcome, 'checked queued runs for lost jobs');
+    if (deps.sharedQueue && config.syncIntervalMinutes > 0)
+      await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
+  };
+  const timer = setInterval(() => {
+    // One check at a time; an unreachable queue or database is logged and tried next time.
+    checking ??= check()
+      .catch((error: unknown) =>
+        logger.warn(
+          { cause: error instanceof Error ? error.message : String(error) },
+          'could not check queued runs for lost jobs',
+        ),
+      )
+      .finally(() => {
+        checking = undefined;
+      });
+  }, checkMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await checking;
+  };
 }
 
 /** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */

@@ -158,7 +158,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
 
   return {
     async add(name, payload, jobOptions = {}) {
-      const id = randomUUID();
+      const id = jobOptions.jobId ?? randomUUID();
       const data: Envelope = {
         payload,
         backoffMs: jobOptions.backoffMs ?? DEFAULT_BACKOFF_MS,

@@ -22,9 +22,10 @@ export interface SyncRouteDeps {
   runs: SyncRunsRepo;
   deadlines: DeadlinesRepo;
   /** Puts the run on the queue; rejects with a 503 AppError when the queue is unreachable. */
-  enqueueCanvasSync(userId: string, runId: string): Promise<void>;
+  /** Idempotent per run; `finished` when the queue already ended the run's job. */
+  enqueueCanvasSync(userId: string, runId: string): Promise<'held' | 'added' | 'finished'>;
   /** Puts a calendar follow (delta sync of the followed calendars) on the queue. */
-  enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
+  enqueueCalendarFollow(userId: string, runId: string): Promise<'held' | 'added' | 'finished'>;
   /** Rejects (with a 409 AppError saying what to connect) when a run of `kind` cannot work now. */
   checkReady(userId: string, kind: 'canvas' | 'calendars'): Promise<void>;
   /** The student's own edits to our events (moved, deleted in Google), by source key. */
@@ -50,12 +51,29 @@ export function syncRoutes(deps: SyncRouteDeps): FastifyPluginAsyncZod {
   const start = async (
     userId: string,
     kind: 'canvas' | 'calendars',
-    enqueue: (userId: string, runId: string) => Promise<void>,
-  ) => {
+    enqueue: (userId: string, runId: string) => Promise<'held' | 'added' | 'finished'>,
+    again = false,
+  ): Promise<{ runId: string; status: string; joined: boolean }> => {
     // Say now what is missing, rather than accept a run that can only fail later.
     await deps.checkReady(userId, kind);
     const { run, joined } = await deps.runs.createOrJoin(userId, kind);
-    if (!joined) {
+    if (joined) {
+      // Joining promises the run will happen: the queue must still hold its job. A job lost
+      // with Redis's data is added again; an unreachable queue is a 503, not a 202.
+      const outcome = await enqueue(userId, run.id);
+      if (outcome === 'finished' && !again) {
+        // The queue ended the job without the run (it failed before it could start): this
+        // run will never move, so it is failed and a new one takes its place.
+        await deps.runs.finish(run.id, {
+          status: 'failed',
+          counts: {},
+          googleCalls: 0,
+          errorCode: 'interrupted',
+          errorMessage: 'This run never started (its job ended without it); a new one was queued.',
+        });
+        return start(userId, kind, enqueue, true);
+      }
+    } else {
       try {
         await enqueue(userId, run.id);
       } catch (error) {
