@@ -51,6 +51,7 @@ import { buildHttpServer } from './http/server.ts';
 import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB, userJobEnqueuer } from './jobs/canvas-sync-jobs.ts';
 import { registerJobs } from './jobs/register-jobs.ts';
 import { recoverAfterRestart } from './jobs/restart-recovery.ts';
+import { startWorkerHealthServer } from './jobs/worker-health-server.ts';
 import { ShutdownStack } from './lifecycle.ts';
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -90,6 +91,8 @@ export interface CanvasCalApp {
   readonly emulators: { google: GoogleEmulator; canvas: CanvasEmulator } | undefined;
   /** Undefined in a worker-only process. */
   readonly http: HttpApp | undefined;
+  /** The worker's /healthz, /readyz and /metrics, when WORKER_PORT is set. */
+  readonly workerHealthUrl: string | undefined;
   /** Starts listening (api roles); resolves to the base URL. */
   listen(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -321,6 +324,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       stack.push('http', () => server.close());
     }
 
+    let workerHealth: { url: string; close(): Promise<void> } | undefined;
     if (role !== 'api') {
       const stopLostJobCheck = await registerJobs({
         queue,
@@ -342,9 +346,25 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           ? { canvasRetryBaseMs: options.retryBaseMs.canvas }
           : {}),
         sharedQueue: config.queue.kind === 'bullmq',
+        metrics,
         ...(options.lostJobCheckMs !== undefined ? { lostJobCheckMs: options.lostJobCheckMs } : {}),
       });
       stack.push('lost-job check', stopLostJobCheck);
+      if (config.workerPort !== undefined) {
+        // A worker's own probes and metrics: nothing else of the API listens in a worker.
+        workerHealth = await startWorkerHealthServer({
+          host: config.http.host,
+          port: config.workerPort,
+          checks: [
+            { name: 'database', check: () => db.ping() },
+            { name: 'queue', check: () => queue.ping() },
+          ],
+          metrics,
+        });
+        const server = workerHealth;
+        stack.push('worker health server', () => server.close());
+        logger.info({ url: workerHealth.url }, 'worker health and metrics listening');
+      }
     }
 
     return {
@@ -358,6 +378,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       emulators:
         googleEmulator && canvasEmulator ? { google: googleEmulator, canvas: canvasEmulator } : undefined,
       http,
+      workerHealthUrl: workerHealth?.url,
       async listen() {
         if (!http) return undefined;
         const address = await http.listen({ host: config.http.host, port: config.http.port });

@@ -128,6 +128,7 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: integer(4, 1, 256),
   SHUTDOWN_TIMEOUT_MS: integer(25_000, 0, 600_000),
   GOOGLE_TIMEOUT_MS: integer(30_000, 50, 600_000),
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TRUST_PROXY: booleanFlag(false),
 });
 
@@ -190,6 +191,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** How long one Google request may take before it fails as transient (and is retried). */
   readonly googleTimeoutMs: number;
+  /** Where a worker process serves /healthz, /readyz and /metrics; undefined: not served. */
+  readonly workerPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -279,6 +282,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     workerConcurrency: e.WORKER_CONCURRENCY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     googleTimeoutMs: e.GOOGLE_TIMEOUT_MS,
+    workerPort: e.WORKER_PORT,
   };
   return deepFreeze(config);
 }

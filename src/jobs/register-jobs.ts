@@ -11,7 +11,8 @@ import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
-import { PermanentJobError, type Queue } from '../queue/queue.ts';
+import type { Metrics } from '../metrics.ts';
+import { type JobHandler, PermanentJobError, type Queue } from '../queue/queue.ts';
 import { isPermanentSyncFailure, runCanvasSync } from '../sync/canvas-sync.ts';
 import { CALENDAR_RUN_KIND, runCalendarFollow } from '../sync/follow-calendars.ts';
 import {
@@ -22,6 +23,7 @@ import {
   enqueueSyncForEveryone,
   SYNC_JOB_ATTEMPTS,
 } from './canvas-sync-jobs.ts';
+import { loggedJob } from './job-log.ts';
 import { requeueLostJobs } from './lost-jobs.ts';
 
 export interface JobDeps {
@@ -46,6 +48,8 @@ export interface JobDeps {
    */
   lostJobCheckMs?: number;
   sharedQueue?: boolean;
+  /** Where job durations go (`canvascal_job_duration_seconds`). */
+  metrics?: Metrics;
   /** First backoff between retry rounds of failed Google writes (doubling). */
   googleRetryBaseMs: number;
   /**
@@ -65,6 +69,8 @@ const CANVAS_CLIENT_BASE_MS = 1000;
  */
 export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> {
   const { queue, config, logger, google } = deps;
+  const logged = <P>(name: string, attempts: number, handler: JobHandler<P>) =>
+    loggedJob(name, handler, { logger, metrics: deps.metrics, attempts });
   const canvasScale = (deps.canvasRetryBaseMs ?? CANVAS_CLIENT_BASE_MS) / CANVAS_CLIENT_BASE_MS;
   const canvasPauses =
     canvasScale === 1
@@ -76,7 +82,7 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
   if (google) {
     queue.process<{ userId: string; runId: string }>(
       CANVAS_SYNC_JOB,
-      async ({ userId, runId }, context) => {
+      logged(CANVAS_SYNC_JOB, SYNC_JOB_ATTEMPTS, async ({ userId, runId }, context) => {
         try {
           await runCanvasSync(
             {
@@ -103,12 +109,12 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
         } catch (error) {
           throw forTheQueue(error);
         }
-      },
+      }),
       { concurrency: config.workerConcurrency },
     );
     queue.process<{ userId: string; runId: string }>(
       CALENDAR_FOLLOW_JOB,
-      async ({ userId, runId }, context) => {
+      logged(CALENDAR_FOLLOW_JOB, SYNC_JOB_ATTEMPTS, async ({ userId, runId }, context) => {
         try {
           await runCalendarFollow(
             {
@@ -126,29 +132,32 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
         } catch (error) {
           throw forTheQueue(error);
         }
-      },
+      }),
       { concurrency: config.workerConcurrency },
     );
   }
 
   if (config.syncIntervalMinutes > 0) {
     // Canvas has no push for students: every connected user is synced on a schedule.
-    queue.process(CANVAS_SYNC_ALL_JOB, async () => {
-      const outcome = await enqueueSyncForEveryone({
-        connections: deps.googleConnections,
-        runs: deps.runs,
-        enqueue: ({ userId, runId }) => deps.enqueueCanvasSync(userId, runId),
-        eligible: async (userId) => (await deps.canvasConnections.get(userId))?.status === 'connected',
-      });
-      // Between pushes (and until webhooks are set up) the followed calendars are polled too.
-      const follows = await enqueueSyncForEveryone({
-        connections: deps.googleConnections,
-        runs: deps.runs,
-        kind: CALENDAR_RUN_KIND,
-        enqueue: ({ userId, runId }) => deps.enqueueCalendarFollow(userId, runId),
-      });
-      logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
-    });
+    queue.process(
+      CANVAS_SYNC_ALL_JOB,
+      logged(CANVAS_SYNC_ALL_JOB, 1, async () => {
+        const outcome = await enqueueSyncForEveryone({
+          connections: deps.googleConnections,
+          runs: deps.runs,
+          enqueue: ({ userId, runId }) => deps.enqueueCanvasSync(userId, runId),
+          eligible: async (userId) => (await deps.canvasConnections.get(userId))?.status === 'connected',
+        });
+        // Between pushes (and until webhooks are set up) the followed calendars are polled too.
+        const follows = await enqueueSyncForEveryone({
+          connections: deps.googleConnections,
+          runs: deps.runs,
+          kind: CALENDAR_RUN_KIND,
+          enqueue: ({ userId, runId }) => deps.enqueueCalendarFollow(userId, runId),
+        });
+        logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
+      }),
+    );
     await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
   }
 
@@ -188,6 +197,6 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
 /** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */
 export function forTheQueue(error: unknown): unknown {
   return isPermanentSyncFailure(error)
-    ? new PermanentJobError(error instanceof Error ? error.message : String(error))
+    ? new PermanentJobError(error instanceof Error ? error.message : String(error), { cause: error })
     : error;
 }

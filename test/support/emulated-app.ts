@@ -17,7 +17,10 @@ export interface RunResult {
  * the steps end-to-end tests share: sign in, connect Google through the consent screen,
  * start a run and wait for it.
  */
-export async function startEmulatedApp(env: Env = {}, options: Pick<AppOptions, 'retryBaseMs'> = {}) {
+export async function startEmulatedApp(
+  env: Env = {},
+  options: Pick<AppOptions, 'retryBaseMs' | 'logDestination'> = {},
+) {
   const dir = await freshDataDir('canvascal-e2e-');
   const app: CanvasCalApp = await createApp({
     config: parseConfig({
