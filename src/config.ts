@@ -128,6 +128,8 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: integer(4, 1, 256),
   SHUTDOWN_TIMEOUT_MS: integer(25_000, 0, 600_000),
   GOOGLE_TIMEOUT_MS: integer(30_000, 50, 600_000),
+  GOOGLE_API_URL: optionalUrl("where Google's Calendar API and OAuth endpoints are, e.g. a staging emulator"),
+  ALLOW_CUSTOM_ENDPOINTS: booleanFlag(false),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TRUST_PROXY: booleanFlag(false),
 });
@@ -171,6 +173,8 @@ export interface Config {
         readonly clientId: string;
         readonly clientSecret: string;
         readonly redirectUri: string | undefined;
+        /** Google's API and OAuth root instead of Google's own (a staging setup); no trailing slash. */
+        readonly apiUrl: string | undefined;
       };
   /** Canvas developer keys per Canvas origin, for OAuth2 (the hosted, multi-user way). */
   readonly canvasDeveloperKeys: ReadonlyArray<{
@@ -266,6 +270,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
             clientId: e.GOOGLE_CLIENT_ID,
             clientSecret: e.GOOGLE_CLIENT_SECRET,
             redirectUri: e.GOOGLE_REDIRECT_URI,
+            apiUrl: e.GOOGLE_API_URL?.replace(/\/+$/, ''),
           }
         : { kind: 'emulated' },
     canvasDeveloperKeys: e.CANVAS_DEVELOPER_KEYS,
@@ -305,6 +310,16 @@ function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   }
   if (set('GOOGLE_CLIENT_ID') && !set('GOOGLE_CLIENT_SECRET')) {
     problems.push('GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
+  }
+  if (set('GOOGLE_API_URL') && !set('GOOGLE_CLIENT_ID')) {
+    problems.push(
+      "GOOGLE_API_URL: needs GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (that endpoint's OAuth client)",
+    );
+  }
+  if (production && set('GOOGLE_API_URL') && !/^(1|true|yes|on)$/i.test(env.ALLOW_CUSTOM_ENDPOINTS ?? '')) {
+    problems.push(
+      "GOOGLE_API_URL: refused when NODE_ENV=production unless ALLOW_CUSTOM_ENDPOINTS=true (users' Google tokens would go there)",
+    );
   }
   if (production && !set('GOOGLE_CLIENT_ID') && env.CANVASCAL_EMULATORS !== 'on') {
     problems.push(

@@ -37,7 +37,11 @@ export function setupGoogle(deps: {
   const client = real ? { clientId: real.clientId, clientSecret: real.clientSecret } : deps.emulatorClient;
   const oauth = createGoogleOAuth({
     ...client,
-    endpoints: real ? GOOGLE_OAUTH_ENDPOINTS : endpointsAt(deps.emulatorUrl ?? ''),
+    endpoints: real
+      ? real.apiUrl
+        ? endpointsAt(real.apiUrl)
+        : GOOGLE_OAUTH_ENDPOINTS
+      : endpointsAt(deps.emulatorUrl ?? ''),
   });
   const connection = new GoogleConnection({
     oauth,
@@ -48,7 +52,7 @@ export function setupGoogle(deps: {
     redirectUri: real?.redirectUri ?? `${config.http.publicUrl}/api/v1/auth/google/callback`,
     withUserLock: deps.withUserLock,
   });
-  const rootUrl = real ? GOOGLE_API_ROOT : `${deps.emulatorUrl}/`;
+  const rootUrl = real ? (real.apiUrl ? `${real.apiUrl}/` : GOOGLE_API_ROOT) : `${deps.emulatorUrl}/`;
   return {
     connection,
     calendarFor: (userId) =>
