@@ -31,6 +31,7 @@ import { createUsersRepo } from './db/users-repo.ts';
 import { createWatchChannelsRepo } from './db/watch-channels-repo.ts';
 import { AppError } from './errors.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
+import { googleStatusOf } from './google/google-status.ts';
 import { createPlannerBusy } from './google/planner-busy.ts';
 import { createUserBusy } from './google/user-busy.ts';
 import {
@@ -53,6 +54,7 @@ import { buildHttpServer } from './http/server.ts';
 import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB, userJobEnqueuer } from './jobs/canvas-sync-jobs.ts';
 import { registerJobs } from './jobs/register-jobs.ts';
 import { recoverAfterRestart } from './jobs/restart-recovery.ts';
+import { startWorkerHealthServer } from './jobs/worker-health-server.ts';
 import { ShutdownStack } from './lifecycle.ts';
 import { cachedChannelLookup } from './live/channel-cache.ts';
 import { type ChannelKeeper, createChannelKeeper } from './live/channel-keeper.ts';
@@ -88,6 +90,8 @@ export interface AppOptions {
    * CANVASCAL_EMULATORS): tests run a `serve` and a `worker` app against one Google. Not closed here.
    */
   sharedEmulators?: { google: GoogleEmulator; canvas: CanvasEmulator };
+  /** How often workers look for queued runs whose job the queue lost (default 60 s). */
+  lostJobCheckMs?: number;
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -108,6 +112,8 @@ export interface CanvasCalApp {
   readonly live: { keeper: ChannelKeeper; enqueue: LiveEnqueuer; webhookAddress(): string } | undefined;
   /** What the LLM tools call (served at /mcp and by `canvascal mcp`). */
   readonly agent: AgentDeps;
+  /** The worker's /healthz, /readyz and /metrics, when WORKER_PORT is set. */
+  readonly workerHealthUrl: string | undefined;
   /** Starts listening (api roles); resolves to the base URL. */
   listen(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -122,7 +128,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     const metrics = createMetrics();
     const cipher = await buildCipher(config, logger);
 
-    const db = await openDatabase(config.database);
+    const db = await openDatabase(config.database, {
+      // A worker cut off from its database says so; the pool replaces the connection itself.
+      onConnectionError: (error) =>
+        logger.warn({ cause: error.message }, 'lost a database connection; the next query opens a new one'),
+    });
     stack.push('database', () => db.close());
     const { applied } = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
@@ -237,12 +247,16 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     const mappings = createEventMappingsRepo(db.orm);
     const deadlines = createDeadlinesRepo(db.orm);
     const calendarCache = createCalendarCacheRepo(db.orm);
+    // The one answer to "is Google connected?" for every route (issue 13: /me once said yes
+    // to a connection every other route called "reconnect needed").
+    const googleStatusFor = async (userId: string) =>
+      google ? google.connection.status(userId) : googleStatusOf(undefined);
     const connectedCalendar = async (userId: string) => {
-      const status = google ? await google.connection.status(userId) : undefined;
-      if (!google || status?.status !== 'connected') {
+      const status = await googleStatusFor(userId);
+      if (!google || status.status !== 'connected') {
         throw new AppError(
           'google_not_connected',
-          status?.message ?? 'Connect your Google account first.',
+          status.message ?? 'Connect your Google account first.',
           409,
         );
       }
@@ -287,15 +301,15 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           m.userEdit ? [{ sourceKey: m.sourceKey, edit: m.userEdit }] : [],
         ),
       status: async (userId) => {
-        const [google, canvas, settings] = await Promise.all([
-          googleConnections.get(userId),
+        const [googleStatus, canvas, settings] = await Promise.all([
+          googleStatusFor(userId),
           canvasConnections.get(userId),
           users.getCalendarSettings(userId),
         ]);
         return {
           google: {
-            status: google?.status ?? 'not_connected',
-            ...(google?.lastError ? { message: google.lastError } : {}),
+            status: googleStatus.status,
+            ...(googleStatus.message ? { message: googleStatus.message } : {}),
           },
           canvas: canvas
             ? {
@@ -361,7 +375,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         auth: verifier,
         users,
         apiRoutes: [
-          meRoutes(users),
+          meRoutes(users, googleStatusFor),
           plannerRoutes({ users, deadlines, busy }),
           canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
@@ -435,8 +449,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       });
     }
     const liveJobs = live;
-    if (role !== 'api')
-      await registerJobs({
+    let workerHealth: { url: string; close(): Promise<void> } | undefined;
+    if (role !== 'api') {
+      const stopLostJobCheck = await registerJobs({
         queue,
         config,
         logger,
@@ -457,7 +472,27 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         ...(options.retryBaseMs?.canvas !== undefined
           ? { canvasRetryBaseMs: options.retryBaseMs.canvas }
           : {}),
+        sharedQueue: config.queue.kind === 'bullmq',
+        metrics,
+        ...(options.lostJobCheckMs !== undefined ? { lostJobCheckMs: options.lostJobCheckMs } : {}),
       });
+      stack.push('lost-job check', stopLostJobCheck);
+      if (config.workerPort !== undefined) {
+        // A worker's own probes and metrics: nothing else of the API listens in a worker.
+        workerHealth = await startWorkerHealthServer({
+          host: config.http.host,
+          port: config.workerPort,
+          checks: [
+            { name: 'database', check: () => db.ping() },
+            { name: 'queue', check: () => queue.ping() },
+          ],
+          metrics,
+        });
+        const server = workerHealth;
+        stack.push('worker health server', () => server.close());
+        logger.info({ url: workerHealth.url }, 'worker health and metrics listening');
+      }
+    }
 
     return {
       config,
@@ -472,6 +507,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       http,
       live,
       agent,
+      workerHealthUrl: workerHealth?.url,
       async listen() {
         if (!http) return undefined;
         const address = await http.listen({ host: config.http.host, port: config.http.port });

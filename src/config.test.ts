@@ -32,7 +32,12 @@ describe('parseConfig', () => {
       GOOGLE_CLIENT_ID: 'id.apps.googleusercontent.com',
       GOOGLE_CLIENT_SECRET: 's',
     });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/app', poolMax: 10 });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@db:5432/app',
+      poolMax: 10,
+      statementTimeoutMs: 30_000,
+    });
     expect(config.queue).toEqual({ kind: 'bullmq', redisUrl: 'redis://cache:6379' });
     expect(config.auth.kind).toBe('jwt');
     expect(config.google.kind).toBe('real');

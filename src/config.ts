@@ -19,6 +19,21 @@ const optionalUrl = (what: string) =>
     message: `must be a URL (${what})`,
   });
 
+const booleanFlag = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+      if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+      ctx.addIssue({ code: 'custom', message: `must be true or false, got "${value}"` });
+      return z.NEVER;
+    });
+
+// A school's Canvas developer key; the secret is never logged (see logging.ts redaction).
+
 const integer = (fallback: number, min: number, max: number) =>
   z
     .string()
@@ -58,6 +73,7 @@ const EnvSchema = z.object({
     message: 'must be a postgres:// or postgresql:// URL',
   }),
   DATABASE_POOL_MAX: integer(10, 1, 200),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(30_000, 100, 3_600_000),
   REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
     message: 'must be a redis:// or rediss:// URL',
   }),
@@ -128,6 +144,10 @@ const EnvSchema = z.object({
       return z.NEVER;
     }),
   CANVASCAL_ACCESS_TOKEN: optionalString,
+  GOOGLE_TIMEOUT_MS: integer(30_000, 50, 600_000),
+  GOOGLE_API_URL: optionalUrl("where Google's Calendar API and OAuth endpoints are, e.g. a staging emulator"),
+  ALLOW_CUSTOM_ENDPOINTS: booleanFlag(false),
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -148,7 +168,12 @@ export interface Config {
   readonly dataDir: string;
   readonly database:
     | { readonly kind: 'pglite'; readonly dataDir: string }
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number };
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolMax: number;
+        readonly statementTimeoutMs: number;
+      };
   readonly queue: { readonly kind: 'in-process' } | { readonly kind: 'bullmq'; readonly redisUrl: string };
   /** The key ring string, or undefined in the embedded default (a local key file is used). */
   readonly encryptionKeys: string | undefined;
@@ -170,6 +195,8 @@ export interface Config {
         readonly clientId: string;
         readonly clientSecret: string;
         readonly redirectUri: string | undefined;
+        /** Google's API and OAuth root instead of Google's own (a staging setup); no trailing slash. */
+        readonly apiUrl: string | undefined;
       };
   /** Canvas developer keys per Canvas origin, for OAuth2 (the hosted, multi-user way). */
   readonly canvasDeveloperKeys: ReadonlyArray<{
@@ -192,6 +219,10 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** `canvascal mcp` against a deployed CanvasCal: the student's access token (never logged). */
   readonly mcpAccessToken: string | undefined;
+  /** How long one Google request may take before it fails as transient (and is retried). */
+  readonly googleTimeoutMs: number;
+  /** Where a worker process serves /healthz, /readyz and /metrics; undefined: not served. */
+  readonly workerPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -240,7 +271,12 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     },
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolMax: e.DATABASE_POOL_MAX,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dataDir: resolve(dataDir, 'pgdata') },
     queue: e.REDIS_URL ? { kind: 'bullmq', redisUrl: e.REDIS_URL } : { kind: 'in-process' },
     encryptionKeys: e.CANVASCAL_ENCRYPTION_KEYS,
@@ -261,6 +297,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
             clientId: e.GOOGLE_CLIENT_ID,
             clientSecret: e.GOOGLE_CLIENT_SECRET,
             redirectUri: e.GOOGLE_REDIRECT_URI,
+            apiUrl: e.GOOGLE_API_URL?.replace(/\/+$/, ''),
           }
         : { kind: 'emulated' },
     canvasDeveloperKeys: e.CANVAS_DEVELOPER_KEYS,
@@ -278,6 +315,8 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     mcpAccessToken: e.CANVASCAL_ACCESS_TOKEN,
+    googleTimeoutMs: e.GOOGLE_TIMEOUT_MS,
+    workerPort: e.WORKER_PORT,
   };
   return deepFreeze(config);
 }
@@ -312,6 +351,16 @@ function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   }
   if (set('GOOGLE_CLIENT_ID') && !set('GOOGLE_CLIENT_SECRET')) {
     problems.push('GOOGLE_CLIENT_SECRET: required when GOOGLE_CLIENT_ID is set');
+  }
+  if (set('GOOGLE_API_URL') && !set('GOOGLE_CLIENT_ID')) {
+    problems.push(
+      "GOOGLE_API_URL: needs GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (that endpoint's OAuth client)",
+    );
+  }
+  if (production && set('GOOGLE_API_URL') && !/^(1|true|yes|on)$/i.test(env.ALLOW_CUSTOM_ENDPOINTS ?? '')) {
+    problems.push(
+      "GOOGLE_API_URL: refused when NODE_ENV=production unless ALLOW_CUSTOM_ENDPOINTS=true (users' Google tokens would go there)",
+    );
   }
   // Google delivers push notifications (live updates) to PUBLIC_URL and only over HTTPS. The
   // built-in emulator (a production-mode demo) delivers to a loopback http address as well.

@@ -195,7 +195,7 @@ function roleProblems(config: Config, role: ProcessRole): string[] {
   }
   if (config.emulators) {
     problems.push(
-      `${command} cannot run with the built-in emulators: each process would start its own Google and Canvas, and they would not share users or grants. Run \`canvascal serve\` for the demo, or configure real Google (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, with CANVASCAL_EMULATORS unset or off).`,
+      `${command} cannot run with the built-in emulators: each process would start its own Google and Canvas, and they would not share users or grants. Run \`canvascal serve\` for the demo, or configure Google (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, with CANVASCAL_EMULATORS unset or off; for a staging setup add GOOGLE_API_URL, e.g. a shared \`canvascal emulate google\`).`,
     );
   }
   return problems;

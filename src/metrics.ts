@@ -14,6 +14,7 @@ export interface Metrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
   readonly jobs: Counter<'name' | 'outcome'>;
+  readonly jobDuration: Histogram<'name' | 'outcome'>;
   readonly googleCalls: Counter<'method' | 'outcome'>;
   readonly canvasCalls: Counter<'outcome'>;
   /** Google push notifications received, by outcome (change, sync, unknown, forged, ...). */
@@ -49,6 +50,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'canvascal_jobs_total',
       help: 'Background jobs finished, by job name and outcome (completed, failed, retried)',
       labelNames: ['name', 'outcome'],
+      registers: [registry],
+    }),
+    jobDuration: new Histogram({
+      name: 'canvascal_job_duration_seconds',
+      help: 'How long each try of a background job took, by job name and outcome (completed, failed, retried)',
+      labelNames: ['name', 'outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers: [registry],
     }),
     googleCalls: new Counter({

@@ -7,8 +7,8 @@ import type { PGlite, PGliteInterface } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import pg from 'pg';
 import type { Config } from '../config.ts';
+import { BoundedPool, dropOnReadTimeout } from './bounded-pool.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { schema } from './schema.ts';
 
@@ -31,8 +31,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config['database']): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config.url, config.poolMax) : openPglite(config.dataDir);
+export async function openDatabase(
+  config: Config['database'],
+  options: Pick<PostgresTimeouts, 'onConnectionError'> = {},
+): Promise<Database> {
+  return config.kind === 'postgres'
+    ? openPostgres(config.url, config.poolMax, { ...options, statementTimeoutMs: config.statementTimeoutMs })
+    : openPglite(config.dataDir);
 }
 
 /** PGlite in a directory, or in memory when `dataDir` is `memory://`. */
@@ -108,12 +113,44 @@ export function wrapPglite(client: PGliteInterface): Database {
   };
 }
 
-export async function openPostgres(url: string, poolMax = 10): Promise<Database> {
+/** What bounds a Postgres connection's waits; every field has a default. */
+export interface PostgresTimeouts {
+  /** Server-side `statement_timeout`; the client gives up a little later (a black-holed link). */
+  statementTimeoutMs?: number;
+  /** Giving up on opening a connection (DNS, TCP, TLS, startup). */
+  connectTimeoutMs?: number;
+  /** Server-side `idle_in_transaction_session_timeout`: a transaction left open is ended. */
+  idleInTransactionTimeoutMs?: number;
+  /** Told when the pool loses a connection or gives up on a query, so the process can say so. */
+  onConnectionError?(error: Error): void;
+}
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+
+export async function openPostgres(
+  url: string,
+  poolMax = 10,
+  timeouts: PostgresTimeouts = {},
+): Promise<Database> {
+  const statementTimeoutMs = timeouts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   // timestamptz arrives as Date (pg's default); int8 as string is left alone (we do not use it).
-  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5_000 });
+  const pool = new BoundedPool({
+    connectionString: url,
+    max: poolMax,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs ?? 5_000,
+    statement_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs ?? 60_000,
+    // The server's timeout answers first while the link works; this one ends the wait when
+    // nothing comes back at all (a black-holed connection never answers).
+    query_timeout: statementTimeoutMs + 5_000,
+    // An idle connection whose peer vanished is noticed by TCP instead of on its next query.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client that loses its connection emits 'error' on the pool; without a listener
   // that would crash the process. The next query gets a fresh connection.
-  pool.on('error', () => {});
+  pool.on('error', (error) => timeouts.onConnectionError?.(error));
+  pool.on('connect', (client) => dropOnReadTimeout(client, timeouts.onConnectionError));
   const orm = drizzlePg({ client: pool, schema }) as unknown as Orm;
   let closed = false;
   return {

@@ -30,6 +30,8 @@ export interface SyncRunsRepo {
   createOrJoin(userId: string, kind: string): Promise<{ run: SyncRun; joined: boolean }>;
   /** Fails every queued or running run (their jobs were lost with an in-process queue); returns how many. */
   abandonUnfinished(message: string): Promise<number>;
+  /** Every user's queued runs created before `before`, oldest first (at most `limit`). */
+  listQueued(before: Date, limit?: number): Promise<Array<Pick<SyncRun, 'id' | 'userId' | 'kind'>>>;
   markRunning(runId: string): Promise<void>;
   /**
    * A try failed and the queue will try again: the run stays `running` (never `failed`, so
@@ -101,6 +103,14 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
         if (!run) throw new Error('insert returned no row');
         return { run, joined: false };
       });
+    },
+    async listQueued(before, limit = 500) {
+      return orm
+        .select({ id: syncRuns.id, userId: syncRuns.userId, kind: syncRuns.kind })
+        .from(syncRuns)
+        .where(and(eq(syncRuns.status, 'queued'), lt(syncRuns.createdAt, before)))
+        .orderBy(syncRuns.createdAt)
+        .limit(limit);
     },
     async markRunning(runId) {
       await orm

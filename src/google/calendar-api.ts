@@ -70,6 +70,8 @@ export interface EventsPage {
 export interface CalendarListEntry {
   id: string;
   summary: string;
+  /** The calendar's own description (not the user's override); where CanvasCal marks its calendars. */
+  description?: string | undefined;
   timeZone: string | undefined;
   accessRole: string;
   primary: boolean;

@@ -24,7 +24,14 @@ export interface GoogleCalendarClientOptions {
   /** Sees every HTTP request, for counting (metrics, per-run call counts). */
   onRequest?(method: string, url: string): void;
   fetch?: typeof fetch;
+  /**
+   * How long one HTTP request (answer and body) may take; past it the call fails as a
+   * `transient` GoogleApiError with reason `timeout`, retried like a 5xx. Default 30 s.
+   */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_GOOGLE_TIMEOUT_MS = 30_000;
 
 /**
  * CalendarApi over Google's official client for single calls and our multipart codec for
@@ -33,13 +40,19 @@ export interface GoogleCalendarClientOptions {
  */
 export function createGoogleCalendarClient(options: GoogleCalendarClientOptions): CalendarApi & ChannelApi {
   const baseFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GOOGLE_TIMEOUT_MS;
   let requests = 0;
   const countingFetch: typeof fetch = (input, init) => {
     requests += 1;
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     options.onRequest?.(init?.method ?? 'GET', url);
-    return baseFetch(input, init);
+    // The signal also bounds reading the body: a held answer cannot hang a sync.
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return baseFetch(input, { ...init, signal });
   };
+  const timedOut = () =>
+    new GoogleApiError('transient', 0, 'timeout', `Google did not answer within ${timeoutMs} ms`);
 
   const auth = new OAuth2Client({ transporterOptions: { fetchImplementation: countingFetch } });
   auth.refreshHandler = async () => ({
@@ -59,7 +72,7 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
       return (await fn()).data;
     } catch (error) {
       if (error instanceof Error && error.name === 'AppError') throw error;
-      const classified = fromGaxiosError(error);
+      const classified = isTimeout(error) ? timedOut() : fromGaxiosError(error);
       if (classified.kind === 'auth') {
         options.onUnauthorized?.();
         if (!retried) {
@@ -161,6 +174,7 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
                 {
                   id: entry.id,
                   summary: entry.summaryOverride ?? entry.summary ?? entry.id,
+                  description: entry.description ?? undefined,
                   timeZone: entry.timeZone ?? undefined,
                   accessRole: entry.accessRole ?? 'freeBusyReader',
                   primary: entry.primary === true,
@@ -196,12 +210,22 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
       if (operations.length === 0) return [];
       if (operations.length > MAX_BATCH_SIZE)
         throw new RangeError(`at most ${MAX_BATCH_SIZE} operations per batch`);
-      let response = await sendBatch(operations, await options.accessToken());
+      const exchange = async (token: string): Promise<{ response: Response; text: string }> => {
+        try {
+          const response = await sendBatch(operations, token);
+          return { response, text: await response.text() };
+        } catch (error) {
+          if (isTimeout(error)) throw timedOut();
+          // A refused or reset connection: nothing was answered, so the batch may be sent again.
+          if (error instanceof TypeError) throw fromGaxiosError(error.cause ?? error);
+          throw error;
+        }
+      };
+      let { response, text } = await exchange(await options.accessToken());
       if (response.status === 401) {
         options.onUnauthorized?.();
-        response = await sendBatch(operations, await options.accessToken());
+        ({ response, text } = await exchange(await options.accessToken()));
       }
-      const text = await response.text();
       const contentType = response.headers.get('content-type') ?? '';
       if (!response.ok || !contentType.startsWith('multipart/')) {
         throw googleErrorFrom(response.status, safeJson(text));
@@ -287,6 +311,14 @@ function toGoogleEvent(event: calendar_v3.Schema$Event): GoogleEvent {
         }
       : {}),
   };
+}
+
+/** An aborted request: only our own timeout aborts them. gaxios wraps the platform's error. */
+function isTimeout(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+  }
+  return false;
 }
 
 function safeJson(text: string): unknown {

@@ -5,8 +5,9 @@ import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
 import type { SecretSealer } from '../secrets.ts';
+import { type GoogleStatus, googleStatusOf } from './google-status.ts';
 import { type GoogleOAuth, GoogleOAuthError } from './oauth-client.ts';
-import { DEFAULT_SCOPES, type Feature, featuresFor, REQUIRED_SCOPE, SCOPES } from './scopes.ts';
+import { DEFAULT_SCOPES, REQUIRED_SCOPE, SCOPES } from './scopes.ts';
 
 const STATE_TTL_MS = 10 * 60_000;
 // Refresh this long before Google's expiry, so no request leaves with a token about to die.
@@ -34,13 +35,6 @@ export interface GoogleLifecycle {
   afterConnect?(userId: string): Promise<void>;
   /** Before the grant is revoked, while it still works. */
   beforeDisconnect?(userId: string): Promise<void>;
-}
-
-export interface GoogleStatus {
-  status: 'not_connected' | 'connected' | 'reconnect_needed' | 'disconnected';
-  grantedScopes: string[];
-  features: Record<Feature, boolean>;
-  message: string | undefined;
 }
 
 /**
@@ -170,26 +164,7 @@ export class GoogleConnection {
   }
 
   async status(userId: string): Promise<GoogleStatus> {
-    const connection = await this.deps.connections.get(userId);
-    if (!connection) {
-      return {
-        status: 'not_connected',
-        grantedScopes: [],
-        features: featuresFor([]),
-        message: 'Connect your Google account: GET /api/v1/auth/google/url.',
-      };
-    }
-    return {
-      status: connection.status,
-      grantedScopes: connection.grantedScopes,
-      features: featuresFor(connection.status === 'connected' ? connection.grantedScopes : []),
-      message:
-        connection.status === 'reconnect_needed'
-          ? `Google no longer accepts CanvasCal's access (${connection.lastError ?? 'grant revoked'}); connect Google again.`
-          : connection.status === 'disconnected'
-            ? 'Google is disconnected; connect it again with GET /api/v1/auth/google/url.'
-            : undefined,
-    };
+    return googleStatusOf(await this.deps.connections.get(userId));
   }
 
   /** A valid access token; throws AppError `google_reconnect_needed` when the grant is dead. */

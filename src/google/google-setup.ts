@@ -42,7 +42,11 @@ export function setupGoogle(deps: {
   const client = real ? { clientId: real.clientId, clientSecret: real.clientSecret } : deps.emulatorClient;
   const oauth = createGoogleOAuth({
     ...client,
-    endpoints: real ? GOOGLE_OAUTH_ENDPOINTS : endpointsAt(deps.emulatorUrl ?? ''),
+    endpoints: real
+      ? real.apiUrl
+        ? endpointsAt(real.apiUrl)
+        : GOOGLE_OAUTH_ENDPOINTS
+      : endpointsAt(deps.emulatorUrl ?? ''),
   });
   const connection = new GoogleConnection({
     oauth,
@@ -55,10 +59,11 @@ export function setupGoogle(deps: {
     ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
-  const rootUrl = real ? GOOGLE_API_ROOT : `${deps.emulatorUrl}/`;
+  const rootUrl = real ? (real.apiUrl ? `${real.apiUrl}/` : GOOGLE_API_ROOT) : `${deps.emulatorUrl}/`;
   const clientFor = (userId: string) =>
     createGoogleCalendarClient({
       rootUrl,
+      timeoutMs: config.googleTimeoutMs,
       accessToken: () => connection.accessToken(userId),
       onUnauthorized: () => connection.invalidate(userId),
       onRequest: (method, url) =>

@@ -11,24 +11,46 @@ export const CALENDAR_FOLLOW_JOB = 'calendar-follow';
 /** Tries per sync job, the first included: the run is `failed` only when the last one fails. */
 export const SYNC_JOB_ATTEMPTS = 4;
 
+/** The queue's id for the job of one run: one run, one job, whoever adds it. */
+export function userJobId(job: string, runId: string): string {
+  return `${job}.${runId}`;
+}
+
+/**
+ * What an enqueue found: the run's job was already on the queue (`held`), was not and is now
+ * (`added`: a new run, or one whose job the queue lost, e.g. Redis wiped), or the queue has
+ * already finished it (`finished`: a run still queued after that is orphaned).
+ */
+export type EnqueueOutcome = 'held' | 'added' | 'finished';
+
 /**
  * Adds a user's sync or follow job: both kinds share the user's group key, so one job per
  * user runs at a time and a calendar follow never reads the app calendar halfway through a
- * Canvas sync writing it. An unreachable queue is a 503 the caller can show.
+ * Canvas sync writing it. Idempotent per run (the job id is the run's), so it is also how a
+ * joined run is checked to still have its job. An unreachable queue is a 503 the caller can show.
  */
-export function userJobEnqueuer(queue: Pick<Queue, 'add'>, backoffMs: number) {
-  return (job: string) => async (userId: string, runId: string) => {
-    try {
-      await queue.add(job, { userId, runId }, { groupKey: userId, attempts: SYNC_JOB_ATTEMPTS, backoffMs });
-    } catch (error) {
-      if (error instanceof QueueUnavailableError) {
-        throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
-          cause: error,
-        });
+export function userJobEnqueuer(queue: Pick<Queue, 'add' | 'getJob'>, backoffMs: number) {
+  return (job: string) =>
+    async (userId: string, runId: string): Promise<EnqueueOutcome> => {
+      const jobId = userJobId(job, runId);
+      try {
+        const held = await queue.getJob(jobId);
+        if (held) return held.state === 'completed' || held.state === 'failed' ? 'finished' : 'held';
+        await queue.add(
+          job,
+          { userId, runId },
+          { groupKey: userId, attempts: SYNC_JOB_ATTEMPTS, backoffMs, jobId },
+        );
+        return 'added';
+      } catch (error) {
+        if (error instanceof QueueUnavailableError) {
+          throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
+            cause: error,
+          });
+        }
+        throw error;
       }
-      throw error;
-    }
-  };
+    };
 }
 
 export interface CanvasSyncPayload {
@@ -37,7 +59,7 @@ export interface CanvasSyncPayload {
 }
 
 /** The one thing the sync jobs need from the queue: to add a job for a user. */
-export type EnqueueCanvasSync = (payload: CanvasSyncPayload) => Promise<void>;
+export type EnqueueCanvasSync = (payload: CanvasSyncPayload) => Promise<unknown>;
 
 /**
  * The periodic job: one sync for every user whose Google connection is live. Users with a

@@ -11,16 +11,20 @@ import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
-import { PermanentJobError, type Queue } from '../queue/queue.ts';
+import type { Metrics } from '../metrics.ts';
+import { type JobHandler, PermanentJobError, type Queue } from '../queue/queue.ts';
 import { isPermanentSyncFailure, runCanvasSync } from '../sync/canvas-sync.ts';
 import { CALENDAR_RUN_KIND, runCalendarFollow } from '../sync/follow-calendars.ts';
 import {
   CALENDAR_FOLLOW_JOB,
   CANVAS_SYNC_ALL_JOB,
   CANVAS_SYNC_JOB,
+  type EnqueueOutcome,
   enqueueSyncForEveryone,
   SYNC_JOB_ATTEMPTS,
 } from './canvas-sync-jobs.ts';
+import { loggedJob } from './job-log.ts';
+import { requeueLostJobs } from './lost-jobs.ts';
 
 export interface JobDeps {
   queue: Queue;
@@ -35,10 +39,19 @@ export interface JobDeps {
   googleConnections: GoogleConnectionsRepo;
   canvasConnections: CanvasConnectionsRepo;
   canvasAccount: CanvasAccount;
-  enqueueCanvasSync(userId: string, runId: string): Promise<void>;
-  enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
+  enqueueCanvasSync(userId: string, runId: string): Promise<EnqueueOutcome>;
+  enqueueCalendarFollow(userId: string, runId: string): Promise<EnqueueOutcome>;
+  /**
+   * How often queued runs are checked for a job the queue lost (default 60 s; 0: never).
+   * On a shared queue the periodic schedule is put back at the same time (Redis may have
+   * lost it too).
+   */
+  lostJobCheckMs?: number;
+  sharedQueue?: boolean;
   /** After a Canvas sync succeeded (it may have just created the app calendar, to watch). */
   afterCanvasSync?(userId: string): Promise<void>;
+  /** Where job durations go (`canvascal_job_duration_seconds`). */
+  metrics?: Metrics;
   /** First backoff between retry rounds of failed Google writes (doubling). */
   googleRetryBaseMs: number;
   /**
@@ -54,11 +67,14 @@ export interface JobDeps {
 const CANVAS_CLIENT_BASE_MS = 1000;
 
 /**
- * The worker side of a process: the Canvas sync and calendar follow handlers, and the
- * periodic tick that schedules both for every connected user.
+ * The worker side of a process: the Canvas sync and calendar follow handlers, the periodic
+ * tick that schedules both for every connected user, and the check for runs whose job the
+ * queue lost. Resolves to a function that stops that check.
  */
-export async function registerJobs(deps: JobDeps): Promise<void> {
+export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> {
   const { queue, config, logger, google } = deps;
+  const logged = <P>(name: string, attempts: number, handler: JobHandler<P>) =>
+    loggedJob(name, handler, { logger, metrics: deps.metrics, attempts });
   const canvasScale = (deps.canvasRetryBaseMs ?? CANVAS_CLIENT_BASE_MS) / CANVAS_CLIENT_BASE_MS;
   const canvasPauses =
     canvasScale === 1
@@ -70,7 +86,7 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
   if (google) {
     queue.process<{ userId: string; runId: string }>(
       CANVAS_SYNC_JOB,
-      async ({ userId, runId }, context) => {
+      logged(CANVAS_SYNC_JOB, SYNC_JOB_ATTEMPTS, async ({ userId, runId }, context) => {
         try {
           await runCanvasSync(
             {
@@ -102,12 +118,12 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
           throw forTheQueue(error);
         }
         await deps.afterCanvasSync?.(userId);
-      },
+      }),
       { concurrency: config.workerConcurrency },
     );
     queue.process<{ userId: string; runId: string }>(
       CALENDAR_FOLLOW_JOB,
-      async ({ userId, runId }, context) => {
+      logged(CALENDAR_FOLLOW_JOB, SYNC_JOB_ATTEMPTS, async ({ userId, runId }, context) => {
         try {
           await runCalendarFollow(
             {
@@ -125,36 +141,71 @@ export async function registerJobs(deps: JobDeps): Promise<void> {
         } catch (error) {
           throw forTheQueue(error);
         }
-      },
+      }),
       { concurrency: config.workerConcurrency },
     );
   }
 
   if (config.syncIntervalMinutes > 0) {
     // Canvas has no push for students: every connected user is synced on a schedule.
-    queue.process(CANVAS_SYNC_ALL_JOB, async () => {
-      const outcome = await enqueueSyncForEveryone({
-        connections: deps.googleConnections,
-        runs: deps.runs,
-        enqueue: ({ userId, runId }) => deps.enqueueCanvasSync(userId, runId),
-        eligible: async (userId) => (await deps.canvasConnections.get(userId))?.status === 'connected',
-      });
-      // Between pushes (and until webhooks are set up) the followed calendars are polled too.
-      const follows = await enqueueSyncForEveryone({
-        connections: deps.googleConnections,
-        runs: deps.runs,
-        kind: CALENDAR_RUN_KIND,
-        enqueue: ({ userId, runId }) => deps.enqueueCalendarFollow(userId, runId),
-      });
-      logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
-    });
+    queue.process(
+      CANVAS_SYNC_ALL_JOB,
+      logged(CANVAS_SYNC_ALL_JOB, 1, async () => {
+        const outcome = await enqueueSyncForEveryone({
+          connections: deps.googleConnections,
+          runs: deps.runs,
+          enqueue: ({ userId, runId }) => deps.enqueueCanvasSync(userId, runId),
+          eligible: async (userId) => (await deps.canvasConnections.get(userId))?.status === 'connected',
+        });
+        // Between pushes (and until webhooks are set up) the followed calendars are polled too.
+        const follows = await enqueueSyncForEveryone({
+          connections: deps.googleConnections,
+          runs: deps.runs,
+          kind: CALENDAR_RUN_KIND,
+          enqueue: ({ userId, runId }) => deps.enqueueCalendarFollow(userId, runId),
+        });
+        logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
+      }),
+    );
     await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
   }
+
+  const checkMs = deps.lostJobCheckMs ?? 60_000;
+  if (checkMs <= 0) return async () => {};
+  let checking: Promise<void> | undefined;
+  const check = async () => {
+    const outcome = await requeueLostJobs({
+      runs: deps.runs,
+      enqueue: { canvas: deps.enqueueCanvasSync, [CALENDAR_RUN_KIND]: deps.enqueueCalendarFollow },
+      logger,
+    });
+    if (outcome.requeued + outcome.failed > 0) logger.warn(outcome, 'checked queued runs for lost jobs');
+    if (deps.sharedQueue && config.syncIntervalMinutes > 0)
+      await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
+  };
+  const timer = setInterval(() => {
+    // One check at a time; an unreachable queue or database is logged and tried next time.
+    checking ??= check()
+      .catch((error: unknown) =>
+        logger.warn(
+          { cause: error instanceof Error ? error.message : String(error) },
+          'could not check queued runs for lost jobs',
+        ),
+      )
+      .finally(() => {
+        checking = undefined;
+      });
+  }, checkMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await checking;
+  };
 }
 
 /** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */
 export function forTheQueue(error: unknown): unknown {
   return isPermanentSyncFailure(error)
-    ? new PermanentJobError(error instanceof Error ? error.message : String(error))
+    ? new PermanentJobError(error instanceof Error ? error.message : String(error), { cause: error })
     : error;
 }

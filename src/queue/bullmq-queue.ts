@@ -89,7 +89,13 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
     waitingForReady ??= waitForReady().finally(() => {
       waitingForReady = undefined;
     });
-    if (!(await waitingForReady)) throw new QueueUnavailableError('the job queue (Redis) is unreachable');
+    if (!(await waitingForReady)) {
+      // ioredis bounds the TCP connect but not the handshake after it: a connection made
+      // into a black-holed link waits for its answer forever, even once the link is back.
+      // Dropping it makes ioredis connect afresh.
+      if (producer.status === 'connect') producer.disconnect(true);
+      throw new QueueUnavailableError('the job queue (Redis) is unreachable');
+    }
   };
 
   const unavailable = (error: unknown) =>
@@ -158,7 +164,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
 
   return {
     async add(name, payload, jobOptions = {}) {
-      const id = randomUUID();
+      const id = jobOptions.jobId ?? randomUUID();
       const data: Envelope = {
         payload,
         backoffMs: jobOptions.backoffMs ?? DEFAULT_BACKOFF_MS,

@@ -146,6 +146,8 @@ export function createInProcessQueue(options: { random?: () => number } = {}): Q
   const queue: Queue = {
     async add(name, payload, options = {}) {
       if (closed) throw new Error('the queue is closed');
+      const existing = options.jobId === undefined ? undefined : jobs.get(options.jobId);
+      if (existing) return { id: existing.id, coalesced: true };
       const key = options.coalesce?.key;
       if (key) {
         const slot = coalesce.get(key) ?? { pending: undefined, running: false };
@@ -154,7 +156,7 @@ export function createInProcessQueue(options: { random?: () => number } = {}): Q
         if (slot.pending) return { id: slot.pending.id, coalesced: true };
       }
       const job: Job = {
-        id: randomUUID(),
+        id: options.jobId ?? randomUUID(),
         name,
         payload,
         options,

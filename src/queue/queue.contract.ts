@@ -72,6 +72,20 @@ export function queueContract(harness: QueueHarness): void {
     expect(runs).toBe(2);
   });
 
+  it('adds a job with a given id once: adding that id again, waiting or finished, adds nothing', async () => {
+    const queue = make();
+    const runs: unknown[] = [];
+    const first = await queue.add('sync', { n: 1 }, { jobId: 'sync.run-1', delayMs: 100 });
+    const again = await queue.add('sync', { n: 2 }, { jobId: 'sync.run-1' });
+    expect([first.id, again.id]).toEqual(['sync.run-1', 'sync.run-1']);
+    expect((await queue.getJob('sync.run-1'))?.name).toBe('sync');
+    queue.process('sync', async (payload) => void runs.push(payload));
+    await waitFor(async () => expect((await queue.getJob('sync.run-1'))?.state).toBe('completed'));
+    await queue.add('sync', { n: 3 }, { jobId: 'sync.run-1' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(runs).toEqual([{ n: 1 }]);
+  });
+
   it('holds a delayed job until its time', async () => {
     const queue = make();
     let ran = false;

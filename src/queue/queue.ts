@@ -13,6 +13,11 @@ export interface JobOptions {
   attempts?: number;
   /** First retry delay; doubles each time, with jitter (default 2000 ms). */
   backoffMs?: number;
+  /**
+   * The job's id. An add whose id the queue still holds (in any state) adds nothing and
+   * answers that job, so a producer that is unsure whether its job survived can add it again.
+   */
+  jobId?: string;
 }
 
 export interface JobContext {

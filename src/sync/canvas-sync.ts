@@ -10,13 +10,12 @@ import type { CalendarApi } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
 import { SCOPES } from '../google/scopes.ts';
 import { isTimeZone } from '../time-zone.ts';
+import { ensureAppCalendar } from './app-calendar.ts';
 import { type ApplyCounts, applyPlan } from './apply-plan.ts';
 import { desiredEventFor } from './desired-events.ts';
 import { planSync } from './diff.ts';
 import type { DueItemsSource } from './due-items-source.ts';
 import type { SourceItem } from './source-item.ts';
-
-export const APP_CALENDAR_NAME = 'CanvasCal';
 
 export interface CanvasSyncDeps {
   runs: SyncRunsRepo;
@@ -144,7 +143,12 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
     throw new PermanentSyncError('google_not_connected', 'Connect your Google account before syncing.', 409);
   }
   const timeZone = await studentTimeZone(deps, api, userId, canvas, connection.grantedScopes);
-  const calendarId = await ensureAppCalendar(deps, api, userId, connection.appCalendarId, timeZone);
+  const calendarId = await ensureAppCalendar(
+    deps,
+    api,
+    { userId, appCalendarId: connection.appCalendarId, grantedScopes: connection.grantedScopes },
+    timeZone,
+  );
 
   const desired = read.items.map((item) =>
     desiredEventFor(item, { userId, canvasHost: canvas.host, timeZone }),
@@ -233,41 +237,6 @@ async function primaryCalendarZone(api: CalendarApi): Promise<string | undefined
     throw error;
   }
   return undefined;
-}
-
-/** The app's own calendar: created on first sync, recreated (with every event) if the user deleted it. */
-async function ensureAppCalendar(
-  deps: CanvasSyncDeps,
-  api: CalendarApi,
-  userId: string,
-  appCalendarId: string | null,
-  timeZone: string,
-): Promise<string> {
-  if (appCalendarId) {
-    const existing = await api.getCalendar(appCalendarId);
-    if (existing) {
-      // The student's zone changed (or was only learnt after the calendar was made): the
-      // calendar follows it, so Google shows its all-day deadlines on the right dates.
-      if (existing.timeZone !== timeZone) {
-        await api.patchCalendar(appCalendarId, { timeZone });
-        deps.logger.info(
-          { userId, from: existing.timeZone, to: timeZone },
-          "moved the CanvasCal calendar to the student's time zone",
-        );
-      }
-      return appCalendarId;
-    }
-    const forgotten = await deps.mappings.clearCalendar(userId, appCalendarId);
-    deps.logger.info({ userId, forgotten }, 'the CanvasCal calendar was deleted in Google; recreating it');
-  }
-  const { id } = await api.insertCalendar({
-    summary: APP_CALENDAR_NAME,
-    timeZone,
-    description:
-      'Your Canvas deadlines, kept up to date by CanvasCal. Change items in Canvas; edits here are overwritten.',
-  });
-  await deps.connections.setAppCalendar(userId, id);
-  return id;
 }
 
 function toDeadline(

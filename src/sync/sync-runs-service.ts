@@ -1,16 +1,20 @@
 import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { SyncRun, SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import { AppError } from '../errors.ts';
+import type { EnqueueOutcome } from '../jobs/canvas-sync-jobs.ts';
 
 export type SyncKind = 'canvas' | 'calendars';
 
 export interface SyncRunsServiceDeps {
   runs: SyncRunsRepo;
   deadlines: DeadlinesRepo;
-  /** Puts the run on the queue; rejects with a 503 AppError when the queue is unreachable. */
-  enqueueCanvasSync(userId: string, runId: string): Promise<void>;
-  /** Puts a calendar follow (delta sync of the followed calendars) on the queue. */
-  enqueueCalendarFollow(userId: string, runId: string): Promise<void>;
+  /**
+   * Puts the run on the queue; rejects with a 503 AppError when the queue is unreachable.
+   * Idempotent per run; `finished` when the queue already ended the run's job.
+   */
+  enqueueCanvasSync(userId: string, runId: string): Promise<EnqueueOutcome>;
+  /** Puts a calendar follow (delta sync of the followed calendars) on the queue, likewise. */
+  enqueueCalendarFollow(userId: string, runId: string): Promise<EnqueueOutcome>;
   /** Rejects (with a 409 AppError saying what to connect) when a run of `kind` cannot work now. */
   checkReady(userId: string, kind: SyncKind): Promise<void>;
   /** The student's own edits to our events (moved, deleted in Google), by source key. */
@@ -47,33 +51,55 @@ export interface PresentedRun {
  * the same functions, so both refuse what cannot work and join a run already queued.
  */
 export function createSyncRunsService(deps: SyncRunsServiceDeps) {
-  return {
-    /** A run of `kind`, or the one already queued for the user, put on the queue once. */
-    async start(userId: string, kind: SyncKind) {
-      // Say now what is missing, rather than accept a run that can only fail later.
-      await deps.checkReady(userId, kind);
-      const { run, joined } = await deps.runs.createOrJoin(userId, kind);
-      if (!joined) {
-        const enqueue = kind === 'canvas' ? deps.enqueueCanvasSync : deps.enqueueCalendarFollow;
-        try {
-          await enqueue(userId, run.id);
-        } catch (error) {
-          // The run must not sit "queued" forever when it never reached the queue.
-          await deps.runs.finish(run.id, {
-            status: 'failed',
-            counts: {},
-            googleCalls: 0,
-            errorCode: 'queue_unavailable',
-            errorMessage: 'The job queue was unreachable; nothing was synced. Try again shortly.',
-          });
-          if (error instanceof AppError) throw error;
-          throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
-            cause: error,
-          });
-        }
+  const startRun = async (
+    userId: string,
+    kind: SyncKind,
+    again: boolean,
+  ): Promise<{ runId: string; status: string; joined: boolean }> => {
+    // Say now what is missing, rather than accept a run that can only fail later.
+    await deps.checkReady(userId, kind);
+    const enqueue = kind === 'canvas' ? deps.enqueueCanvasSync : deps.enqueueCalendarFollow;
+    const { run, joined } = await deps.runs.createOrJoin(userId, kind);
+    if (joined) {
+      // Joining promises the run will happen: the queue must still hold its job. A job lost
+      // with Redis's data is added again; an unreachable queue is a 503, not a 202.
+      const outcome = await enqueue(userId, run.id);
+      if (outcome === 'finished' && !again) {
+        // The queue ended the job without the run (it failed before it could start): this
+        // run will never move, so it is failed and a new one takes its place.
+        await deps.runs.finish(run.id, {
+          status: 'failed',
+          counts: {},
+          googleCalls: 0,
+          errorCode: 'interrupted',
+          errorMessage: 'This run never started (its job ended without it); a new one was queued.',
+        });
+        return startRun(userId, kind, true);
       }
-      return { runId: run.id, status: run.status, joined };
-    },
+    } else {
+      try {
+        await enqueue(userId, run.id);
+      } catch (error) {
+        // The run must not sit "queued" forever when it never reached the queue.
+        await deps.runs.finish(run.id, {
+          status: 'failed',
+          counts: {},
+          googleCalls: 0,
+          errorCode: 'queue_unavailable',
+          errorMessage: 'The job queue was unreachable; nothing was synced. Try again shortly.',
+        });
+        if (error instanceof AppError) throw error;
+        throw new AppError('queue_unavailable', 'The job queue is unreachable; try again shortly.', 503, {
+          cause: error,
+        });
+      }
+    }
+    return { runId: run.id, status: run.status, joined };
+  };
+
+  return {
+    /** A run of `kind`, or the one already queued or running, put on the queue once. */
+    start: (userId: string, kind: SyncKind) => startRun(userId, kind, false),
 
     /** One of the user's runs; another user's run is undefined. */
     async run(userId: string, runId: string): Promise<PresentedRun | undefined> {
