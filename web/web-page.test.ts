@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_STUDENT_EMAIL } from '../emulators/google/demo-seed.ts';
+import { type EmulatedApp, startEmulatedApp } from '../test/support/emulated-app.ts';
+
+// The newcomer's story in a real browser: Debian's Chromium, driven by playwright-core,
+// against the embedded default with both emulators on a real port. Without a Chromium the
+// suite skips and says how to get one; in CI (REQUIRE_SERVICES=1) it must run.
+const CHROMIUM = findChromium();
+const REQUIRED = process.env.REQUIRE_SERVICES === '1';
+const SCREENSHOTS = join(import.meta.dirname, '..', '.artifacts', 'web');
+
+function findChromium(): string | undefined {
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+if (!CHROMIUM && REQUIRED) {
+  describe('the web page in a real browser', () => {
+    it('needs Chromium', () => {
+      throw new Error(
+        'REQUIRE_SERVICES=1 but no Chromium was found: install it (apt-get install -y chromium); .ci/run does.',
+      );
+    });
+  });
+} else if (!CHROMIUM) {
+  describe.skip('the web page in a real browser (skipped: no Chromium; apt-get install -y chromium)', () => {
+    it('runs the newcomer story', () => {});
+  });
+} else {
+  const executablePath = CHROMIUM;
+  describe('the web page in a real browser', () => {
+    let e2e: EmulatedApp;
+    let browser: Browser;
+    let base: string;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      // The port is fixed before start so PUBLIC_URL, and the Google redirect URI, match it.
+      e2e = await startEmulatedApp({ HOST: '127.0.0.1', PORT: String(port) });
+      const address = await e2e.app.listen();
+      if (!address) throw new Error('the app did not listen');
+      base = `http://127.0.0.1:${port}`;
+      browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+      await mkdir(SCREENSHOTS, { recursive: true });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await e2e?.close();
+    });
+
+    async function shoot(page: Page, name: string) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    }
+
+    it('signs in, connects Google through the consent page and the demo Canvas, syncs, and shows the week', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const failures: string[] = [];
+      page.on('pageerror', (error) => failures.push(error.message));
+      // An API error the page expects (availability before Google is connected) is shown
+      // in words; only an unexpected 5xx counts as a failure here.
+      page.on('response', (response) => {
+        if (response.status() >= 500) failures.push(`${response.status()} ${response.url()}`);
+      });
+
+      await page.goto(`${base}/`);
+      await expect.poll(() => page.title()).toBe('CanvasCal');
+      await shoot(page, 'desktop-1-sign-in');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.locator('#google-state').filter({ hasText: 'Not connected' }).waitFor();
+
+      // Google: the emulator's consent page is a form, approved as the demo student.
+      await page.getByRole('button', { name: 'Connect Google' }).click();
+      await page.waitForURL(/\/o\/oauth2\/v2\/auth/);
+      await page.getByLabel('Account').fill(DEMO_STUDENT_EMAIL);
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL(`${base}/`, { timeout: 15_000 });
+      await page.locator('#google-state').filter({ hasText: 'Connected' }).waitFor();
+      await expect.poll(() => page.locator('#google-scopes li.granted').count()).toBeGreaterThanOrEqual(3);
+      expect(await page.locator('#google-scopes').textContent()).toContain('see when you are busy');
+
+      await page.getByRole('button', { name: 'Connect the demo student' }).click();
+      await page.locator('#canvas-state').filter({ hasText: 'Connected to http://127.0.0.1' }).waitFor();
+      await shoot(page, 'desktop-2-connected');
+
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.locator('#sync-progress').filter({ hasText: 'Sync finished.' }).waitFor({ timeout: 30_000 });
+      await page
+        .locator('#sync-result')
+        .filter({ hasText: /Last sync .*created/ })
+        .waitFor();
+
+      // The week: every deadline the API lists for the days shown is on the calendar.
+      // The token lives in this tab's sessionStorage only, never in a cookie.
+      expect(await page.evaluate('sessionStorage.getItem("canvascal.token")')).toBeTruthy();
+      expect((await context.cookies()).filter((c) => c.value.includes('.'))).toEqual([]);
+      await page.locator('.fc-event.ev-deadline').first().waitFor({ timeout: 15_000 });
+      await expect
+        .poll(
+          async () =>
+            (await page.locator('#week-deadlines li').count()) ===
+            (await page.locator('.fc-event.ev-deadline').count()),
+        )
+        .toBe(true);
+      const titles = await page.locator('.fc-event.ev-deadline').allTextContents();
+      const listed = await page.locator('#week-deadlines li').allTextContents();
+      expect(titles.every((t) => t.includes('Due: '))).toBe(true);
+      for (const title of titles) {
+        const name = title.split('Due: ')[1] ?? '';
+        expect(listed.some((line) => line.includes(name.trim()))).toBe(true);
+      }
+      // Busy time from the demo student's calendars, shaded and labelled.
+      await expect.poll(() => page.locator('.fc-bg-event.bg-busy').count()).toBeGreaterThan(0);
+      expect(await page.locator('.fc-bg-event.bg-busy').first().textContent()).toContain('Busy');
+      expect(await page.locator('#shortfalls li').count()).toBeGreaterThan(0);
+      await shoot(page, 'desktop-3-week');
+
+      // Phone width: the day view, still usable.
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.locator('.fc-timeGridDay-view').waitFor();
+      await shoot(page, 'phone-week');
+
+      expect(await page.locator('#error').isHidden()).toBe(true);
+      expect(failures).toEqual([]);
+      await context.close();
+    }, 90_000);
+  });
+}
