@@ -149,5 +149,80 @@ if (!CHROMIUM && REQUIRED) {
       expect(failures).toEqual([]);
       await context.close();
     }, 90_000);
+
+    /** Signs in by keyboard alone; connects Google and Canvas when an earlier test has not. */
+    async function signedIn(page: Page) {
+      await page.goto(`${base}/`);
+      await page.keyboard.press('Tab');
+      await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('sign-in-local');
+      await page.keyboard.press('Enter');
+      await page.locator('#google-state').filter({ hasNotText: 'Checking' }).waitFor();
+      if ((await page.locator('#google-state').textContent()) !== 'Connected') {
+        await page.getByRole('button', { name: 'Connect Google' }).click();
+        await page.getByRole('button', { name: 'Allow' }).click();
+        await page.waitForURL(`${base}/`, { timeout: 15_000 });
+        await page.locator('#google-state').filter({ hasText: 'Connected' }).waitFor();
+      }
+      if (await page.getByRole('button', { name: 'Connect the demo student' }).isVisible())
+        await page.getByRole('button', { name: 'Connect the demo student' }).click();
+      await page.locator('#canvas-state').filter({ hasText: 'Connected' }).waitFor();
+      const token = await page.evaluate('sessionStorage.getItem("canvascal.token")');
+      return { authorization: `Bearer ${String(token)}` };
+    }
+
+    it('shades a calendar it cannot read as unknown and says which one', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const headers = await signedIn(page);
+      // The student counts a calendar that then disappears from their Google account.
+      const job = e2e.google.addCalendar(DEMO_STUDENT_EMAIL, { summary: 'Evening job' });
+      const put = await e2e.http.inject({
+        method: 'PUT',
+        url: '/api/v1/settings/calendars',
+        headers,
+        payload: { preferredCalendars: ['primary', job] },
+      });
+      expect(put.statusCode).toBe(200);
+      e2e.google.userDeleteCalendar(job);
+
+      await page.reload();
+      await page.locator('.fc-bg-event.bg-unknown').first().waitFor({ timeout: 15_000 });
+      expect(await page.locator('.fc-bg-event.bg-unknown').first().textContent()).toContain('Unknown');
+      await expect.poll(() => page.locator('#availability-notes').textContent()).toContain(job);
+      // Unknown time is never free, so no study session is planned in it.
+      expect(await page.locator('.fc-event.ev-study').count()).toBe(0);
+      await shoot(page, 'desktop-4-unknown');
+      await e2e.http.inject({
+        method: 'PUT',
+        url: '/api/v1/settings/calendars',
+        headers,
+        payload: { preferredCalendars: ['primary'] },
+      });
+      await context.close();
+    }, 90_000);
+
+    it('shows a revoked Google grant as "Reconnect needed", and its button reconnects', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await signedIn(page);
+      e2e.google.revokeGrants(DEMO_STUDENT_EMAIL);
+      e2e.google.expireAccessTokens();
+
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page
+        .locator('#sync-progress')
+        .filter({ hasText: /Sync (finished|failed)\./ })
+        .waitFor({ timeout: 30_000 });
+      await page.locator('#google-state').filter({ hasText: 'Reconnect needed' }).waitFor();
+      expect(await page.locator('#google-message').textContent()).not.toBe('');
+      await shoot(page, 'desktop-5-reconnect-needed');
+
+      await page.getByRole('button', { name: 'Reconnect Google' }).click();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL(`${base}/`, { timeout: 15_000 });
+      await page.locator('#google-state').filter({ hasText: 'Connected' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Reconnect Google' }).isVisible()).toBe(false);
+      await context.close();
+    }, 90_000);
   });
 }

@@ -73,3 +73,22 @@ export function countsSentence(counts) {
   const parts = [...known, ...others].map((key) => `${counts[key]} ${COUNTS[key] ?? key}`);
   return parts.length > 0 ? parts.join(', ') : 'nothing counted yet';
 }
+
+/** @type {Record<string, string>} */
+const UNKNOWN_REASONS = {
+  notInCalendarList: 'it is no longer in your Google calendar list',
+  freeBusyNotGranted: 'CanvasCal is not allowed to see when you are busy',
+  notFound: 'Google says it does not exist',
+  tooManyCalendarsRequested: 'Google would not read so many calendars at once',
+  groupTooBig: 'it is a group too large for Google to read',
+};
+
+/**
+ * Which calendar could not be read, why, and what that means for the plan.
+ * @param {{ calendarIds: string[], reason: string }} unknown
+ */
+export function unknownSentence(unknown) {
+  const which = unknown.calendarIds.length === 1 ? 'the calendar' : 'the calendars';
+  const why = UNKNOWN_REASONS[unknown.reason] ?? `Google answered “${unknown.reason}”`;
+  return `CanvasCal could not read ${which} ${unknown.calendarIds.join(', ')} (${why}), so that time is shaded as unknown and no study time is planned over it.`;
+}

@@ -2,7 +2,7 @@
 // study sessions are events; busy and unknown time are background shading with a word in
 // each block and a different pattern, so colour is never the only signal.
 import { api } from './api.js';
-import { duration, shortfallSentence } from './plain-words.js';
+import { duration, shortfallSentence, unknownSentence } from './plain-words.js';
 import { intlTimeZonePlugin } from './time-zone-plugin.js';
 
 /** @param {string} id */
@@ -65,6 +65,8 @@ export function createWeekView(timeZone, onError) {
       zone = next;
       showZone();
       calendar.setOption('timeZone', next);
+      // "Today" in the new zone may be another day: start the days shown there.
+      calendar.today();
     },
   };
 }
@@ -97,13 +99,14 @@ async function loadWeek(from, to, timeZone) {
   for (const d of deadlines.deadlines) if (!titles.has(d.sourceKey)) titles.set(d.sourceKey, d.title);
 
   showDeadlines(deadlines.deadlines, timeZone);
-  showShortfalls(plan.deadlines);
+  showShortfalls(
+    plan.deadlines,
+    new Set(deadlines.deadlines.map(/** @param {{ sourceKey: string }} d */ (d) => d.sourceKey)),
+  );
   showNotes([
     ...availability.notes,
-    ...availability.unknown.map(
-      /** @param {{ calendarIds: string[], reason: string }} u */ (u) =>
-        `Unknown time (${u.calendarIds.join(', ')}): ${u.reason}`,
-    ),
+    // One sentence per calendar and reason, however many ranges it left unknown.
+    ...new Set(availability.unknown.map(unknownSentence)),
     ...plan.notes,
   ]);
 
@@ -177,21 +180,31 @@ function showDeadlines(deadlines, timeZone) {
   );
 }
 
-/** @param {Array<{ title: string, course: string, status: string, plannedMinutes: number, shortfall: { minutes: number, message: string } | null }>} plans */
-function showShortfalls(plans) {
+/**
+ * The shortfalls of the deadlines shown, in words; later ones are counted, not listed.
+ * @param {Array<{ deadlineId: string, title: string, course: string, plannedMinutes: number, shortfall: { minutes: number, message: string } | null }>} plans
+ * @param {Set<string>} shown the deadlines in the days on screen
+ */
+function showShortfalls(plans, shown) {
   const short = plans.filter((p) => p.shortfall);
-  const list = $('shortfalls');
-  list.replaceChildren(
-    ...(short.length === 0
-      ? [
-          item(
-            plans.length === 0
-              ? 'No deadlines to plan for yet.'
-              : `Every deadline has its study time: ${duration(plans.reduce((sum, p) => sum + p.plannedMinutes, 0))} planned.`,
-          ),
-        ]
-      : short.map((p) => item(shortfallSentence(/** @type {any} */ (p))))),
-  );
+  const here = short.filter((p) => shown.has(p.deadlineId));
+  const later = short.length - here.length;
+  const items = here.map((p) => item(shortfallSentence(/** @type {any} */ (p))));
+  if (here.length === 0)
+    items.push(
+      item(
+        plans.length === 0
+          ? 'No deadlines to plan for yet.'
+          : `The deadlines in these days have their study time: ${duration(plans.filter((p) => shown.has(p.deadlineId)).reduce((sum, p) => sum + p.plannedMinutes, 0))} planned.`,
+      ),
+    );
+  if (later > 0)
+    items.push(
+      item(
+        `${later} later deadline${later === 1 ? ' is' : 's are'} short of study time too; move ahead to see them.`,
+      ),
+    );
+  $('shortfalls').replaceChildren(...items);
 }
 
 /** @param {string[]} notes */

@@ -26,8 +26,9 @@ const DeadlineOut = z.object({
 });
 
 /**
- * The signed-in user's dated Canvas deadlines due in [from, to], as last read completely
- * from Canvas (under /api/v1). Read-only; undated items are in GET /sync/status.
+ * The signed-in user's dated Canvas deadlines due in [from, to), as last read completely
+ * from Canvas (under /api/v1). Half-open, so a deadline at midnight between two weeks a
+ * page shows is in exactly one of them. Read-only; undated items are in GET /sync/status.
  */
 export function deadlineRoutes(deadlines: DeadlinesRepo): FastifyPluginAsyncZod {
   return async (app) => {
@@ -49,7 +50,7 @@ export function deadlineRoutes(deadlines: DeadlinesRepo): FastifyPluginAsyncZod 
         const rows = await deadlines.list(currentUser(request).id, { from, to });
         return {
           deadlines: rows.flatMap(({ courseId: _c, dueAt, ...rest }) =>
-            dueAt ? [{ ...rest, dueAt: dueAt.toISOString() }] : [],
+            dueAt && dueAt < to ? [{ ...rest, dueAt: dueAt.toISOString() }] : [],
           ),
         };
       },
