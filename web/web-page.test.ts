@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../emulators/google/demo-seed.ts';
 import { type EmulatedApp, startEmulatedApp } from '../test/support/emulated-app.ts';
@@ -64,7 +64,16 @@ if (!CHROMIUM && REQUIRED) {
       const address = await e2e.app.listen();
       if (!address) throw new Error('the app did not listen');
       base = `http://127.0.0.1:${port}`;
-      browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+      // CI's any-day runs move this process's clock with libfaketime, under which Chromium
+      // does not load pages; it runs on the real clock and each page's clock is set to this
+      // process's (see newContext), as on the embedded default where both share one machine.
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(
+          (entry): entry is [string, string] =>
+            entry[1] !== undefined && entry[0] !== 'LD_PRELOAD' && !entry[0].startsWith('FAKETIME'),
+        ),
+      );
+      browser = await chromium.launch({ executablePath, args: ['--no-sandbox'], env });
       await mkdir(SCREENSHOTS, { recursive: true });
     }, 60_000);
 
@@ -73,12 +82,19 @@ if (!CHROMIUM && REQUIRED) {
       await e2e?.close();
     });
 
+    /** A browser context whose pages tell the time by this process's clock. */
+    async function newContext(): Promise<BrowserContext> {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await context.clock.install({ time: Date.now() });
+      return context;
+    }
+
     async function shoot(page: Page, name: string) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
     }
 
     it('signs in, connects Google through the consent page and the demo Canvas, syncs, and shows the week', async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await newContext();
       const page = await context.newPage();
       const failures: string[] = [];
       page.on('pageerror', (error) => failures.push(error.message));
@@ -171,7 +187,7 @@ if (!CHROMIUM && REQUIRED) {
     }
 
     it('shades a calendar it cannot read as unknown and says which one', async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await newContext();
       const page = await context.newPage();
       const headers = await signedIn(page);
       // The student counts a calendar that then disappears from their Google account.
@@ -202,7 +218,7 @@ if (!CHROMIUM && REQUIRED) {
     }, 90_000);
 
     it('shows a revoked Google grant as "Reconnect needed", and its button reconnects', async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await newContext();
       const page = await context.newPage();
       await signedIn(page);
       e2e.google.revokeGrants(DEMO_STUDENT_EMAIL);
