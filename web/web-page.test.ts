@@ -155,6 +155,10 @@ if (!CHROMIUM && REQUIRED) {
       expect(await page.locator('.fc-bg-event.bg-busy').first().textContent()).toContain('Busy');
       expect(await page.locator('#shortfalls li').count()).toBeGreaterThan(0);
       await shoot(page, 'desktop-3-week');
+      // The week alone, for the README (a full-page shot, so the calendar's sticky header stays on top).
+      const week = await page.locator('#week').boundingBox();
+      if (week)
+        await page.screenshot({ path: join(SCREENSHOTS, 'week-view.png'), fullPage: true, clip: week });
 
       // Phone width: the day view, still usable.
       await page.setViewportSize({ width: 375, height: 812 });
