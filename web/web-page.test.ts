@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -13,6 +14,7 @@ import { type EmulatedApp, startEmulatedApp } from '../test/support/emulated-app
 const CHROMIUM = findChromium();
 const REQUIRED = process.env.REQUIRE_SERVICES === '1';
 const SCREENSHOTS = join(import.meta.dirname, '..', '.artifacts', 'web');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 function findChromium(): string | undefined {
   for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
@@ -84,9 +86,21 @@ if (!CHROMIUM && REQUIRED) {
 
     /** A browser context whose pages tell the time by this process's clock. */
     async function newContext(): Promise<BrowserContext> {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      // bypassCSP lets the test inject axe-core; the page itself never runs inline script.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
       await context.clock.install({ time: Date.now() });
       return context;
+    }
+
+    /** axe-core's serious and critical violations on the page as it is now. */
+    async function accessibilityProblems(page: Page): Promise<string[]> {
+      await page.addScriptTag({ path: AXE });
+      const violations = (await page.evaluate(
+        'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) })))',
+      )) as Array<{ id: string; impact: string; nodes: string[] }>;
+      return violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
     }
 
     async function shoot(page: Page, name: string) {
@@ -107,6 +121,7 @@ if (!CHROMIUM && REQUIRED) {
       await page.goto(`${base}/`);
       await expect.poll(() => page.title()).toBe('CanvasCal');
       await shoot(page, 'desktop-1-sign-in');
+      expect(await accessibilityProblems(page)).toEqual([]);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.locator('#google-state').filter({ hasText: 'Not connected' }).waitFor();
 
@@ -155,6 +170,7 @@ if (!CHROMIUM && REQUIRED) {
       expect(await page.locator('.fc-bg-event.bg-busy').first().textContent()).toContain('Busy');
       expect(await page.locator('#shortfalls li').count()).toBeGreaterThan(0);
       await shoot(page, 'desktop-3-week');
+      expect(await accessibilityProblems(page)).toEqual([]);
       // The week alone, for the README (a full-page shot, so the calendar's sticky header stays on top).
       const week = await page.locator('#week').boundingBox();
       if (week)
@@ -164,6 +180,12 @@ if (!CHROMIUM && REQUIRED) {
       await page.setViewportSize({ width: 375, height: 812 });
       await page.locator('.fc-timeGridDay-view').waitFor();
       await shoot(page, 'phone-week');
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shoot(page, 'phone-week-dark');
+      await page.locator('#week-title').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SCREENSHOTS, 'phone-week-dark-screen.png') });
+      expect(await accessibilityProblems(page)).toEqual([]);
 
       expect(await page.locator('#error').isHidden()).toBe(true);
       expect(failures).toEqual([]);

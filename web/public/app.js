@@ -69,7 +69,7 @@ async function showSignedIn() {
   for (const id of ['connect', 'sync', 'week']) $(id).hidden = false;
   canvasDemo = await hasDemoCanvas();
   await refreshAccounts();
-  await renderSyncStatus();
+  await renderSyncStatus(me.timeZone);
   if (!week) week = createWeekView(me.timeZone, showError);
   else week.refresh();
 }
@@ -113,7 +113,8 @@ $('sync-now').addEventListener(
   'click',
   act(async () => {
     const run = await syncNow();
-    const [me] = await Promise.all([api('GET', '/api/v1/me'), renderSyncStatus(), refreshAccounts()]);
+    const [me] = await Promise.all([api('GET', '/api/v1/me'), refreshAccounts()]);
+    await renderSyncStatus(me.timeZone);
     // The first sync may have learnt the student's time zone from Canvas.
     week?.setTimeZone(me.timeZone);
     week?.refresh();

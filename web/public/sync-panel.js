@@ -34,8 +34,11 @@ export async function syncNow() {
   }
 }
 
-/** Shows the last run's result, its notes, undated items and the student's own edits. */
-export async function renderSyncStatus() {
+/**
+ * Shows the last run's result, its notes, undated items and the student's own edits.
+ * @param {string} timeZone the student's, for the time of the last sync
+ */
+export async function renderSyncStatus(timeZone) {
   const status = await api('GET', '/api/v1/sync/status');
   const box = $('sync-result');
   box.replaceChildren();
@@ -44,7 +47,13 @@ export async function renderSyncStatus() {
     box.append(paragraph('No sync yet. Connect both accounts, then choose “Sync now”.'));
     return status;
   }
-  const when = run.finishedAt ? new Date(run.finishedAt).toLocaleString() : 'not finished';
+  const when = run.finishedAt
+    ? new Date(run.finishedAt).toLocaleString(undefined, {
+        timeZone,
+        dateStyle: 'medium',
+        timeStyle: 'short',
+      })
+    : 'not finished';
   box.append(
     paragraph(
       run.status === 'succeeded'

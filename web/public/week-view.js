@@ -51,12 +51,16 @@ export function createWeekView(timeZone, onError) {
         failure(error);
         onError(error);
       }),
+    // The arrow icons are drawn inside buttons already named by their title ("Previous
+    // week"); hide them from screen readers rather than announce an unnamed image.
+    datesSet: () => hideIcons(),
     eventDidMount: (/** @type {{ el: HTMLElement, event: { title: string } }} */ info) => {
       info.el.setAttribute('title', info.event.title);
     },
   });
   narrow.addEventListener('change', () => calendar.changeView(narrow.matches ? 'timeGridDay' : 'sevenDays'));
   calendar.render();
+  hideIcons();
   return {
     refresh: () => calendar.refetchEvents(),
     /** @param {string} next */
@@ -142,6 +146,10 @@ async function loadWeek(from, to, timeZone) {
       }),
     ),
   ];
+}
+
+function hideIcons() {
+  for (const icon of $('calendar').querySelectorAll('.fc-icon')) icon.setAttribute('aria-hidden', 'true');
 }
 
 /** The hour (0–23) of `instant` on the wall clock of `timeZone`, for drawing only. @param {string} instant @param {string} timeZone */
