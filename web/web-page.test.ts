@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../emulators/google/demo-seed.ts';
+import { SYNC_JOB_ATTEMPTS } from '../src/jobs/canvas-sync-jobs.ts';
 import { type EmulatedApp, startEmulatedApp } from '../test/support/emulated-app.ts';
 
 // The newcomer's story in a real browser: Debian's Chromium, driven by playwright-core,
@@ -62,7 +63,11 @@ if (!CHROMIUM && REQUIRED) {
     beforeAll(async () => {
       const port = await freePort();
       // The port is fixed before start so PUBLIC_URL, and the Google redirect URI, match it.
-      e2e = await startEmulatedApp({ HOST: '127.0.0.1', PORT: String(port) });
+      // Canvas retries at once, so an outage ends in a failed run within the test.
+      e2e = await startEmulatedApp(
+        { HOST: '127.0.0.1', PORT: String(port) },
+        { retryBaseMs: { canvas: 1, job: 1 } },
+      );
       const address = await e2e.app.listen();
       if (!address) throw new Error('the app did not listen');
       base = `http://127.0.0.1:${port}`;
@@ -240,6 +245,21 @@ if (!CHROMIUM && REQUIRED) {
         headers,
         payload: { preferredCalendars: ['primary'] },
       });
+      await context.close();
+    }, 90_000);
+
+    it('shows what happened when Canvas is down for every try of a sync', async () => {
+      const context = await newContext();
+      const page = await context.newPage();
+      await signedIn(page);
+      // Each read tries five times, and the job tries SYNC_JOB_ATTEMPTS times.
+      e2e.canvas.control.failNext('/api/v1/courses', 503, 5 * SYNC_JOB_ATTEMPTS);
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.locator('#sync-progress').filter({ hasText: 'Sync failed.' }).waitFor({ timeout: 60_000 });
+      await expect.poll(() => page.locator('#error').textContent()).toMatch(/Canvas/);
+      expect(await page.locator('#sync-result').textContent()).toMatch(/Last sync failed .*Canvas/);
+      await shoot(page, 'desktop-6-canvas-down');
+      e2e.canvas.control.clearFaults();
       await context.close();
     }, 90_000);
 

@@ -26,7 +26,10 @@ export async function syncNow() {
         progress.textContent = run.status === 'succeeded' ? 'Sync finished.' : 'Sync failed.';
         return run;
       }
-      progress.textContent = `${run.status === 'queued' ? 'Waiting to start' : 'Syncing'}: ${countsSentence(run.counts)}; ${run.googleCalls} Google calls so far.`;
+      // Between tries a running run carries the error it met: say so, and that it goes on.
+      progress.textContent = run.error
+        ? `Trying again shortly: ${run.error.message}`
+        : `${run.status === 'queued' ? 'Waiting to start' : 'Syncing'}: ${countsSentence(run.counts)}; ${run.googleCalls} Google calls so far.`;
       await sleep(POLL_MS);
     }
   } finally {
