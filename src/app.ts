@@ -44,12 +44,14 @@ import type { HttpApp } from './http/http-app.ts';
 import { calendarRoutes } from './http/routes/calendars.ts';
 import { canvasAuthRoutes, canvasCallbackRoutes } from './http/routes/canvas-auth.ts';
 import { canvasConnectionRoutes } from './http/routes/canvas-connection.ts';
+import { deadlineRoutes } from './http/routes/deadlines.ts';
 import { googleAuthRoutes, googleCallbackRoutes } from './http/routes/google-auth.ts';
 import { googleWebhookRoutes } from './http/routes/google-webhooks.ts';
 import { localLoginRoutes } from './http/routes/local-login.ts';
 import { meRoutes } from './http/routes/me.ts';
 import { plannerRoutes } from './http/routes/planner.ts';
 import { syncRoutes } from './http/routes/sync.ts';
+import { webRoutes } from './http/routes/web.ts';
 import { buildHttpServer } from './http/server.ts';
 import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB, userJobEnqueuer } from './jobs/canvas-sync-jobs.ts';
 import { registerJobs } from './jobs/register-jobs.ts';
@@ -376,6 +378,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         users,
         apiRoutes: [
           meRoutes(users, googleStatusFor),
+          deadlineRoutes(deadlines),
           plannerRoutes({ users, deadlines, busy }),
           canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
@@ -396,6 +399,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         ],
         publicRoutes: [
           ...mcp.publicRoutes,
+          // The student's web page at `/`; it calls the API above from the same origin.
+          webRoutes(),
           // Behind a proxy every visitor could look local: local sign-in is off there.
           ...(localIssuer && config.http.trustedProxies.length === 0 ? [localLoginRoutes(localIssuer)] : []),
           ...(live
@@ -410,14 +415,15 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
               ]
             : []),
           canvasCallbackRoutes(canvasAccount, {
-            dashboardUrl: `${config.http.publicUrl}/docs`,
+            dashboardUrl: `${config.http.publicUrl}/`,
             requireSameBrowser: !localIssuer,
           }),
           ...(google
             ? [
                 googleCallbackRoutes(google.connection, {
-                  dashboardUrl: `${config.http.publicUrl}/docs`,
+                  dashboardUrl: `${config.http.publicUrl}/`,
                   requireSameBrowser: !localIssuer,
+                  returnTo: '/?connected=google',
                 }),
               ]
             : []),

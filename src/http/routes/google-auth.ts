@@ -104,6 +104,8 @@ export function googleCallbackRoutes(
      * default's local sign-in, where everyone is the one user of this machine.
      */
     requireSameBrowser: boolean;
+    /** A same-origin path (the web page) the browser returns to once Google is connected. */
+    returnTo?: string;
   },
 ): FastifyPluginAsyncZod {
   return async (app) => {
@@ -158,13 +160,13 @@ export function googleCallbackRoutes(
           }
           throw caught;
         }
-        // Until the dashboard exists, the browser lands on a page that says it worked.
         return reply
           .status(200)
           .send(
             htmlPage(
               'Google is connected',
               `CanvasCal can now keep your deadlines in Google Calendar. You can close this tab, or open ${options.dashboardUrl}.`,
+              options.returnTo ? { returnTo: options.returnTo } : {},
             ),
           );
       },

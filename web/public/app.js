@@ -1,0 +1,130 @@
+// The page's front door: sign in, then show the accounts, the sync and the week. Every API
+// error is shown as its message in the alert at the top, never as a blank page.
+import { ApiError, api, token } from './api.js';
+import {
+  connectCanvasDemo,
+  connectCanvasWithToken,
+  connectGoogle,
+  renderCanvas,
+  renderGoogle,
+} from './connections.js';
+import { renderSyncStatus, syncNow } from './sync-panel.js';
+import { createWeekView } from './week-view.js';
+
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @type {{ refresh(): void, setTimeZone(zone: string): void } | undefined} */
+let week;
+let canvasDemo = false;
+
+/** @param {unknown} error */
+function showError(error) {
+  const box = $('error');
+  box.hidden = false;
+  box.textContent = error instanceof Error ? error.message : String(error);
+}
+
+function clearError() {
+  $('error').hidden = true;
+}
+
+/** Runs a button's action, showing any failure; the button is busy meanwhile. @param {() => Promise<void>} action */
+function act(action) {
+  return async () => {
+    clearError();
+    try {
+      await action();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        token.clear();
+        showSignedOut();
+      }
+      showError(error);
+    }
+  };
+}
+
+function showSignedOut() {
+  $('sign-in').hidden = false;
+  for (const id of ['connect', 'sync', 'week']) $(id).hidden = true;
+  $('signed-in-as').hidden = true;
+}
+
+async function signIn() {
+  const answer = await api('POST', '/api/v1/auth/local/login', {});
+  token.set(answer.accessToken);
+  await showSignedIn();
+}
+
+async function refreshAccounts() {
+  await Promise.all([renderGoogle(), renderCanvas({ demo: canvasDemo })]);
+}
+
+async function showSignedIn() {
+  const me = await api('GET', '/api/v1/me');
+  $('sign-in').hidden = true;
+  $('signed-in-as').hidden = false;
+  $('signed-in-as').textContent = `Signed in as ${me.email ?? 'you'}.`;
+  for (const id of ['connect', 'sync', 'week']) $(id).hidden = false;
+  canvasDemo = await hasDemoCanvas();
+  await refreshAccounts();
+  await renderSyncStatus(me.timeZone);
+  if (!week) week = createWeekView(me.timeZone, showError);
+  else week.refresh();
+}
+
+/** Whether this server offers the emulator's demo student (the embedded default does). */
+async function hasDemoCanvas() {
+  const spec = await fetch('/docs/json').then(
+    (r) => (r.ok ? r.json() : null),
+    () => null,
+  );
+  return Boolean(spec?.paths?.['/api/v1/canvas/connection/demo']);
+}
+
+$('sign-in-local').addEventListener('click', act(signIn));
+$('google-connect').addEventListener('click', act(connectGoogle));
+$('canvas-demo').addEventListener(
+  'click',
+  act(async () => {
+    await connectCanvasDemo();
+    await refreshAccounts();
+  }),
+);
+$('canvas-token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+  act(async () => {
+    await connectCanvasWithToken(form);
+    await refreshAccounts();
+  })();
+});
+$('canvas-base-url').addEventListener('change', (event) => {
+  // Canvas's own settings page, where "+ New Access Token" is, on the student's school.
+  const value = /** @type {HTMLInputElement} */ (event.currentTarget).value;
+  if (URL.canParse(value)) {
+    const link = /** @type {HTMLAnchorElement} */ ($('canvas-settings-link'));
+    link.href = new URL('/profile/settings', value).href;
+    link.textContent = 'Open your Canvas settings';
+  }
+});
+$('sync-now').addEventListener(
+  'click',
+  act(async () => {
+    const run = await syncNow();
+    const [me] = await Promise.all([api('GET', '/api/v1/me'), refreshAccounts()]);
+    await renderSyncStatus(me.timeZone);
+    // The first sync may have learnt the student's time zone from Canvas.
+    week?.setTimeZone(me.timeZone);
+    week?.refresh();
+    if (run.status === 'failed') showError(run.error?.message ?? 'The sync failed.');
+  }),
+);
+
+// Back from Google's consent page: the address says so once; the state comes from the API.
+if (new URLSearchParams(window.location.search).has('connected'))
+  window.history.replaceState(null, '', window.location.pathname);
+
+if (token.get()) act(showSignedIn)();
+else showSignedOut();
