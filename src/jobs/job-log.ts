@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import { type JobHandler, PermanentJobError, RateLimitedJobError } from '../queue/queue.ts';
 
 /**
  * A handler that logs each try of a job: success with its duration, failure with its cause
  * (an error's name, code or kind, and message; never a payload beyond its ids) and whether
- * the queue may try again. Durations also go to `canvascal_job_duration_seconds`.
+ * the queue may try again (error level only when an operator should look: not for a job that
+ * waits for the student to reconnect). Durations also go to `canvascal_job_duration_seconds`.
  */
 export function loggedJob<P>(
   name: string,
@@ -36,7 +38,12 @@ export function loggedJob<P>(
         willRetry: !final,
         cause: causeOf(error),
       };
-      if (final) deps.logger.error(line, 'job failed');
+      // A job that stopped because the student must act (reconnect, grant a permission) is
+      // the student's to fix and was logged where it was found; an operator's alert is for the rest.
+      const studentMustAct =
+        error instanceof PermanentJobError && error.cause instanceof AppError && error.cause.status < 500;
+      if (final && !studentMustAct) deps.logger.error(line, 'job failed');
+      else if (final) deps.logger.warn(line, 'job failed; it waits for the student (see the cause)');
       else deps.logger.warn(line, 'job failed; it will be retried');
       throw error;
     }

@@ -117,6 +117,7 @@ describeWithPostgres('a split deployment on configured endpoints', (adminUrl) =>
   it('refuses configured Google endpoints in production unless explicitly allowed', () => {
     const production = {
       NODE_ENV: 'production',
+      PUBLIC_URL: 'https://canvascal.example.edu',
       CANVASCAL_ENCRYPTION_KEYS: generateKey().entry,
       AUTH_JWT_SECRET: 'x'.repeat(32),
       AUTH_JWT_ISSUER: 'https://project.supabase.co/auth/v1',
