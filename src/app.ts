@@ -11,7 +11,7 @@ import { CanvasAccount } from './accounts/canvas-account.ts';
 import { createCanvasHostPolicy } from './accounts/canvas-host-policy.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
 import { createSyncReadiness } from './accounts/sync-readiness.ts';
-import { type AgentDeps, agentHttp, createProposalStore } from './agent/index.ts';
+import { type AgentDeps, agentHttp, createDbProposalStore } from './agent/index.ts';
 import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
 import type { Config } from './config.ts';
 import { keyRingFromString } from './crypto/key-ring.ts';
@@ -331,7 +331,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       userBusy,
       plannerBusy: busy,
       sync: createSyncRunsService(syncRunsDeps),
-      proposals: createProposalStore(),
+      proposals: createDbProposalStore(db.orm),
       now: () => new Date(),
     };
 

@@ -21,10 +21,11 @@ import { createAgentTools } from './mcp-server.ts';
 
 export type { AgentDeps } from './agent-deps.ts';
 export type { AgentTool, ToolAnswer } from './agent-tool.ts';
+export { createDbProposalStore } from './db-proposal-store.ts';
 export { MCP_PATH, mcpChallenge, resourceMetadataUrl } from './mcp-http.ts';
 export { createAgentTools, createMcpServer } from './mcp-server.ts';
 export { localUserId, relayMcpStdio, serveMcpStdio } from './mcp-stdio.ts';
-export { createProposalStore, type ProposalStore } from './proposal-store.ts';
+export { createMemoryProposalStore, type ProposalStore } from './proposal-store.ts';
 export { AVAILABILITY_MAX_DAYS } from './tools/check-availability.ts';
 export { APPLY_NOT_AVAILABLE } from './tools/reschedule-conflicts.ts';
 export { SYNC_MAX_WAIT_SECONDS } from './tools/sync-tools.ts';

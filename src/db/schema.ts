@@ -1,4 +1,5 @@
 import {
+  bigint,
   boolean,
   date,
   doublePrecision,
@@ -193,6 +194,15 @@ export const syncRuns = pgTable('sync_runs', {
   notes: jsonb('notes').$type<string[]>().notNull().default([]),
 });
 
+/** Plans and proposals the assistant tools showed a student (src/agent/db-proposal-store.ts). */
+export const agentProposals = pgTable('agent_proposals', {
+  id: uuid('id').primaryKey(),
+  userId: uuid('user_id').notNull(),
+  seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  createdAt: tstz('created_at').notNull(),
+  sessions: jsonb('sessions').$type<unknown>().notNull(),
+});
+
 export const schema = {
   users,
   userProfiles,
@@ -206,4 +216,5 @@ export const schema = {
   watchChannels,
   studySessions,
   syncRuns,
+  agentProposals,
 };
