@@ -18,12 +18,14 @@ import type { AgentDeps } from './agent-deps.ts';
 import type { AgentTool } from './agent-tool.ts';
 import { mcpChallenge, mcpMetadataRoutes, mcpRoutes } from './mcp-http.ts';
 import { createAgentTools } from './mcp-server.ts';
+import type { McpSessionStore } from './mcp-session-store.ts';
 
 export type { AgentDeps } from './agent-deps.ts';
 export type { AgentTool, ToolAnswer } from './agent-tool.ts';
 export { createDbProposalStore } from './db-proposal-store.ts';
 export { MCP_PATH, mcpChallenge, resourceMetadataUrl } from './mcp-http.ts';
 export { createAgentTools, createMcpServer } from './mcp-server.ts';
+export { createMcpSessionStore, MCP_SESSION_DEFAULTS, type McpSessionStore } from './mcp-session-store.ts';
 export { localUserId, relayMcpStdio, serveMcpStdio } from './mcp-stdio.ts';
 export { createMemoryProposalStore, type ProposalStore } from './proposal-store.ts';
 export { AVAILABILITY_MAX_DAYS } from './tools/check-availability.ts';
@@ -36,6 +38,7 @@ export function agentHttp(options: {
   publicUrl: string;
   logger: Logger;
   authorizationServers: readonly string[];
+  sessions: McpSessionStore;
 }) {
   const tools = createAgentTools(options.deps);
   return {

@@ -203,6 +203,15 @@ export const agentProposals = pgTable('agent_proposals', {
   sessions: jsonb('sessions').$type<unknown>().notNull(),
 });
 
+/** Streamable HTTP sessions of /mcp (src/agent/mcp-session-store.ts); the id itself is never stored. */
+export const mcpSessions = pgTable('mcp_sessions', {
+  idHash: text('id_hash').primaryKey(),
+  userId: uuid('user_id').notNull(),
+  protocolVersion: text('protocol_version').notNull(),
+  createdAt: tstz('created_at').notNull(),
+  lastSeenAt: tstz('last_seen_at').notNull(),
+});
+
 export const schema = {
   users,
   userProfiles,
@@ -217,4 +226,5 @@ export const schema = {
   studySessions,
   syncRuns,
   agentProposals,
+  mcpSessions,
 };
