@@ -6,6 +6,8 @@
  * either one JSON object or an SSE stream carrying it, keep the `Mcp-Session-Id` from the
  * initialize response and send it (and `MCP-Protocol-Version`) on every later request.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+
 export const RAW_PROTOCOL_VERSION = '2025-06-18';
 
 export interface RawReply {
@@ -103,5 +105,60 @@ export class RawMcpClient {
     });
     await response.body?.cancel();
     return response.status;
+  }
+}
+
+/**
+ * The same client over the spec's stdio transport: a child process, one JSON-RPC message per
+ * line on its stdin, answers read line by line from its stdout (stderr is only logging).
+ */
+export class RawStdioClient {
+  private buffer = '';
+  private readonly waiting = new Map<number, (message: NonNullable<RawReply['message']>) => void>();
+  private nextId = 1;
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let newline = this.buffer.indexOf('\n');
+      while (newline >= 0) {
+        const line = this.buffer.slice(0, newline).trim();
+        this.buffer = this.buffer.slice(newline + 1);
+        newline = this.buffer.indexOf('\n');
+        if (!line) continue;
+        const message = JSON.parse(line) as NonNullable<RawReply['message']>;
+        if (typeof message.id === 'number') this.waiting.get(message.id)?.(message);
+      }
+    });
+  }
+
+  private send(message: Record<string, unknown>): void {
+    this.child.stdin.write(`${JSON.stringify(message)}\n`);
+  }
+
+  request(method: string, params?: Record<string, unknown>): Promise<NonNullable<RawReply['message']>> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
+    });
+  }
+
+  async connect(): Promise<NonNullable<RawReply['message']>> {
+    const init = await this.request('initialize', {
+      protocolVersion: RAW_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'raw-wire-test', version: '1.0.0' },
+    });
+    this.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    return init;
+  }
+
+  /** Closing stdin is how the spec's client ends a stdio session. */
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.stdin.end();
+    await exited;
   }
 }
