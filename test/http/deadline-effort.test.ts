@@ -1,3 +1,4 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanvasCalApp } from '../../src/app.ts';
 import { createDeadlinesRepo } from '../../src/db/deadlines-repo.ts';
@@ -12,14 +13,9 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-async function inject(options: {
-  method?: 'GET' | 'PUT' | 'POST';
-  url: string;
-  headers?: Record<string, string>;
-  payload?: unknown;
-}) {
+async function inject(options: InjectOptions): Promise<LightMyRequestResponse> {
   if (!app.http) throw new Error('no HTTP server');
-  return app.http.inject(options as Parameters<typeof app.http.inject>[0]);
+  return app.http.inject(options);
 }
 
 async function signIn(email: string) {
