@@ -5,9 +5,11 @@
  * same functions the HTTP API calls). Every call works on one user's data only.
  *
  * Build the tools once with `createAgentTools(deps)` (the composition root does, and exposes
- * the deps as `app.agent`). Then serve them:
+ * the deps as `app.agent`). The plans and proposals the tools show are kept in the database
+ * (`createDbProposalStore`), so every serve process and a restart see the same ones. Then serve them:
  * - over Streamable HTTP at `/mcp` on the API server: `agentHttp(...)` gives the routes to
- *   mount (authenticated like `/api/v1`, 401 challenges naming the RFC 9728 metadata);
+ *   mount (authenticated like `/api/v1`, 401 challenges naming the RFC 9728 metadata), with
+ *   `Mcp-Session-Id` sessions kept in the database (`createMcpSessionStore`);
  * - over stdio for a desktop assistant: `runMcpStdio(...)` (the `canvascal mcp` command).
  * `toolJsonSchemas(tools)` exports the same tools as function-calling JSON schemas.
  */
