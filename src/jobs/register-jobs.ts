@@ -95,6 +95,7 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
               mappings: deps.mappings,
               deadlines: deps.deadlines,
               connections: deps.googleConnections,
+              calendarCache: deps.calendarCache,
               canvasFor: (id) =>
                 canvasSourceFor(deps.canvasAccount, id, (credentials) =>
                   createCanvasClient({
