@@ -125,6 +125,20 @@ function unchangedSyncSuite(database: () => Promise<{ env: Env; drop(): Promise<
     e2e.google.resetCounts();
     expect((await sync()).googleCalls).toBe(0);
   });
+
+  it('a zone the student gave the calendar in Google is seen by the follow and put back by the sync', async () => {
+    const [calendar] = appCalendars();
+    if (!calendar) throw new Error('no CanvasCal calendar');
+    const zone = calendar.timeZone;
+    calendar.timeZone = zone === 'Europe/Paris' ? 'Asia/Tokyo' : 'Europe/Paris';
+    expect((await follow()).status).toBe('succeeded');
+    e2e.google.resetCounts();
+    expect((await sync()).status).toBe('succeeded');
+    expect(googleRequests()).toEqual({ 'calendar.calendars.patch': 1 });
+    expect(appCalendars()[0]?.timeZone).toBe(zone);
+    e2e.google.resetCounts();
+    expect((await sync()).googleCalls).toBe(0);
+  });
 }
 
 describe('an unchanged sync on PGlite (embedded default)', () => {
