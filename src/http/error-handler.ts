@@ -1,4 +1,4 @@
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { AppError } from '../errors.ts';
@@ -91,4 +91,39 @@ export function installErrorHandler(app: HttpApp): void {
       error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
     }),
   );
+}
+
+/**
+ * Fastify's router refuses some URLs before any route or hook runs (a malformed percent
+ * escape, a path parameter past `maxParamLength`), and by default answers in its own shape,
+ * quoting the path. Fastify's `frameworkErrors` option: the same `{ error: { code, message } }`
+ * as every other answer, and the path not repeated.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  let answer: ErrorBody['error'] & { status: number };
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    answer = {
+      status: 414,
+      code: 'uri_too_long',
+      message: 'A path segment of this URL is too long; check the id in the path.',
+    };
+  else if (error.code === 'FST_ERR_BAD_URL')
+    answer = {
+      status: 400,
+      code: 'bad_url',
+      message: 'The URL has a malformed percent-escape (%XX); encode the path correctly.',
+    };
+  else {
+    request.log.error({ err: error }, 'the router failed');
+    answer = {
+      status: 500,
+      code: 'internal',
+      message: 'Something went wrong on our side; it has been logged.',
+    };
+  }
+  void reply.status(answer.status).send({ error: { code: answer.code, message: answer.message } });
 }
