@@ -39,6 +39,15 @@ export function installErrorHandler(app: HttpApp): void {
           'google_permission_missing',
           'CanvasCal was not allowed to do this in your Google account; connect Google again and allow every permission it asks for.',
         );
+      // This account's request volume (Google's per-user limits): the caller should slow down.
+      if (error.kind === 'rate_limited') {
+        reply.header('retry-after', '30');
+        return answer(
+          429,
+          'google_rate_limited',
+          'Google is limiting how often CanvasCal may ask for your account right now; try again in a minute.',
+        );
+      }
       if (error.retryable) {
         reply.header('retry-after', '30');
         return answer(

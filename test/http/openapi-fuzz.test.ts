@@ -22,10 +22,10 @@ import {
 // with the student's valid token and with refused ones, against the embedded default with a
 // connected demo student. Every answer: no 5xx; a 4xx says what to fix; no secret in any
 // answer (body or header) or in any log line. Seeded: a failure prints the seed and the input;
-// FUZZ_SEED replays it, FUZZ_RUNS sets the requests per operation (default 150).
+// FUZZ_SEED replays it, FUZZ_RUNS sets the requests per operation (default 200).
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_205);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 // Sealed envelopes (`v1.<kid>.<iv>.<ciphertext>`, base64url), whatever they hold.
 const SEALED = /\bv[0-9]+\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{12,}\.[A-Za-z0-9_-]{16,}/;
 
