@@ -4,8 +4,13 @@ import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/canvas-emulator.ts';
 import { DEMO_CANVAS_DEVELOPER_KEY } from '../../emulators/canvas/canvas-oauth-endpoints.ts';
-import { DEMO_GOOGLE_CLIENT } from '../../emulators/google/google-emulator.ts';
+import {
+  DEMO_GOOGLE_CLIENT,
+  type GoogleEmulator,
+  startGoogleEmulator,
+} from '../../emulators/google/google-emulator.ts';
 import { generateKey } from '../../src/crypto/key-ring.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
 import {
@@ -97,6 +102,7 @@ const MCP: Operation = {
 };
 
 let e2e: EmulatedApp;
+let emulators: { google: GoogleEmulator; canvas: CanvasEmulator } | undefined;
 let operations: Operation[];
 let authorizations: [string, ...string[]];
 let knownPathValues: string[];
@@ -107,9 +113,19 @@ let fixed: string[] = [];
 
 beforeAll(async () => {
   const key = generateKey('k1');
+  // One student sending thousands of requests a minute: far past Google's per-user quota, which
+  // would turn most Google-reading answers into 429s (see error-handler.test.ts) and leave
+  // their handlers unexplored. So the fuzzer's Google emulator has no quota, and neither does
+  // CanvasCal's own rate limit.
+  const [google, canvas] = await Promise.all([
+    startGoogleEmulator({ port: 0, rateLimitPerMinute: 1_000_000 }),
+    startCanvasEmulator({ port: 0 }),
+  ]);
+  emulators = { google, canvas };
   e2e = await startEmulatedApp(
     { LOG_LEVEL: 'debug', CANVASCAL_ENCRYPTION_KEYS: key.entry, RATE_LIMIT_PER_MINUTE: '100000' },
     {
+      sharedEmulators: emulators,
       logDestination: new Writable({
         write(chunk, _encoding, done) {
           logLines.push(String(chunk));
@@ -219,7 +235,11 @@ beforeAll(async () => {
   ];
 }, 90_000);
 
-afterAll(() => e2e?.close());
+afterAll(async () => {
+  await e2e?.close();
+  await emulators?.google.close();
+  await emulators?.canvas.close();
+});
 
 /** Every secret the service holds for the student right now. */
 function knownSecrets(): string[] {
