@@ -281,7 +281,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     if (google) {
       const enqueue = liveEnqueuer(queue, {
         backoffMs: options.retryBaseMs?.job ?? 30_000,
-        ...(options.pushDebounceMs !== undefined ? { debounceMs: options.pushDebounceMs } : {}),
+        debounceMs: options.pushDebounceMs ?? config.pushDebounceMs,
       });
       const keeper = createChannelKeeper({
         channels: watchChannels,

@@ -2,12 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeadlinesRepo } from '../../db/deadlines-repo.ts';
 import { badRequest, notFound } from '../../errors.ts';
+import { apiInstant } from '../instant.ts';
 import { currentUser } from '../server.ts';
 
-const Instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00-05:00',
-});
+const Instant = apiInstant();
 const MAX_RANGE_DAYS = 366;
 const MIN_EFFORT_MINUTES = 5;
 const MAX_EFFORT_MINUTES = 6_000;
