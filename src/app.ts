@@ -67,6 +67,7 @@ import { createGuardedFetch } from './net/guarded-fetch.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { type Queue, QueueUnavailableError } from './queue/queue.ts';
+import { createPlannerPool } from './study-plan/planner-pool.ts';
 import { createSyncRunsService, type SyncRunsServiceDeps } from './sync/sync-runs-service.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
@@ -270,6 +271,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       appCalendarId: async (userId) => (await googleConnections.get(userId))?.appCalendarId ?? null,
     });
     const busy = createPlannerBusy({ googleConnections, userBusy, calendarCache });
+    // Plans run on worker threads: a heavy one never holds up other requests or /healthz.
+    const planner = createPlannerPool({ size: config.plannerWorkers });
+    stack.push('planner pool', () => planner.close());
 
     const watchChannels = createWatchChannelsRepo(db.orm);
     metrics.channelCensus = () => watchChannels.census(new Date());
@@ -330,6 +334,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       deadlines,
       userBusy,
       plannerBusy: busy,
+      planner: planner.run,
       sync: createSyncRunsService(syncRunsDeps),
       proposals: createProposalStore(),
       now: () => new Date(),
@@ -379,7 +384,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         apiRoutes: [
           meRoutes(users, googleStatusFor),
           deadlineRoutes(deadlines),
-          plannerRoutes({ users, deadlines, busy }),
+          plannerRoutes({ users, deadlines, busy, solve: planner.run }),
           canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
             personalTokens: config.canvasPersonalTokens,

@@ -148,6 +148,7 @@ const EnvSchema = z.object({
   GOOGLE_API_URL: optionalUrl("where Google's Calendar API and OAuth endpoints are, e.g. a staging emulator"),
   ALLOW_CUSTOM_ENDPOINTS: booleanFlag(false),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PLANNER_WORKERS: integer(1, 1, 16),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -223,6 +224,8 @@ export interface Config {
   readonly googleTimeoutMs: number;
   /** Where a worker process serves /healthz, /readyz and /metrics; undefined: not served. */
   readonly workerPort: number | undefined;
+  /** Worker threads that run the study planner off the request thread. */
+  readonly plannerWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -317,6 +320,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     mcpAccessToken: e.CANVASCAL_ACCESS_TOKEN,
     googleTimeoutMs: e.GOOGLE_TIMEOUT_MS,
     workerPort: e.WORKER_PORT,
+    plannerWorkers: e.PLANNER_WORKERS,
   };
   return deepFreeze(config);
 }
