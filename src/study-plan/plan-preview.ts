@@ -63,7 +63,7 @@ export interface StudyPlanPreview {
   notes: string[];
   /** How this plan differs from `previous` (nothing removed when there was none). */
   changes: PlanChanges;
-  /** The busy and unknown time the plan avoided (UTC). */
+  /** The busy and unknown time the plan avoided (UTC); empty for explicit input (the caller sent it). */
   busy: Array<{ start: string; end: string; status: 'busy' | 'unknown' }>;
   /** The end of the planning horizon (now + horizonDays) for stored data; busy time was read up to it. */
   horizonEnd: string;
@@ -123,7 +123,11 @@ export async function previewStudyPlan(
       busy: busy.kept,
     };
   }
-  const outcome = await deps.solve({ input, previous: request.previous });
+  const outcome = await deps.solve({
+    input,
+    previous: request.previous,
+    echoBusy: request.explicit === undefined,
+  });
   if (!outcome.ok) throw badRequest(outcome.message, 'validation_failed');
   const { result, labels } = outcome;
   return {

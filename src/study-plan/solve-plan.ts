@@ -10,6 +10,8 @@ import {
 export interface SolveJob {
   readonly input: PlannerInputData;
   readonly previous?: readonly PlannedSession[] | undefined;
+  /** Send the validated busy time back (the re-plan tool needs it; copying it costs time). */
+  readonly echoBusy?: boolean | undefined;
 }
 
 /** What a run gives back; plain data, so it crosses a worker-thread boundary unchanged. */
@@ -21,6 +23,7 @@ export type SolveOutcome =
       readonly timeZone: string;
       /** Title and course per deadline id, for people. */
       readonly labels: Readonly<Record<string, { readonly title: string; readonly course: string }>>;
+      /** The validated busy time, when the job asked for it (`echoBusy`); else empty. */
       readonly busy: ReadonlyArray<{ start: string; end: string; status: 'busy' | 'unknown' }>;
       /** How long the solver worked (ms), validation included. */
       readonly solveMs: number;
@@ -54,7 +57,7 @@ export function solvePlan(job: SolveJob): SolveOutcome {
     result,
     timeZone: parsed.data.preferences.timeZone,
     labels,
-    busy: parsed.data.busy.map((b) => ({ start: b.start, end: b.end, status: b.status })),
+    busy: job.echoBusy ? parsed.data.busy.map((b) => ({ start: b.start, end: b.end, status: b.status })) : [],
     solveMs: performance.now() - started,
   };
 }

@@ -1,0 +1,124 @@
+// Plan previews against /healthz: N previews of the largest allowed body at once, while a
+// probe asks /healthz every 10 ms over real HTTP. Side by side: the planner on the request
+// thread (the naive baseline, as before issue 13) and on the worker-thread pool. Not a test:
+// it measures and prints, it asserts nothing. `npm run bench preview` (N: BENCH_PREVIEWS).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createApp } from '../src/app.ts';
+import { parseConfig } from '../src/config.ts';
+import { inThreadSolver } from '../src/study-plan/solve-plan.ts';
+import { largestPlanBody } from '../src/study-plan/testing/largest-plan.ts';
+
+interface Row {
+  planner: string;
+  previews: number;
+  ok: number;
+  allDoneMs: number;
+  probes: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+async function measure(
+  planner: 'in-thread' | 'worker pool',
+  previews: number,
+  workers: number,
+): Promise<Row> {
+  const dir = await mkdtemp(join(tmpdir(), 'canvascal-bench-preview-'));
+  const app = await createApp({
+    config: parseConfig({
+      CANVASCAL_DATA_DIR: dir,
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      CANVASCAL_EMULATORS: 'off',
+      PORT: '0',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      PLANNER_WORKERS: String(workers),
+    }),
+    role: 'api',
+    ...(planner === 'in-thread' ? { plannerSolver: inThreadSolver } : {}),
+  });
+  try {
+    const base = await app.listen();
+    const login = await fetch(`${base}/api/v1/auth/local/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.edu' }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const body = JSON.stringify(largestPlanBody());
+    const preview = () =>
+      fetch(`${base}/api/v1/planner/preview`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body,
+      }).then(async (res) => {
+        await res.arrayBuffer();
+        return res.status;
+      });
+    // One small plan first, so both sides start warm (threads loaded, code compiled).
+    await fetch(`${base}/api/v1/planner/preview`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({
+        now: '2026-08-24T04:00:00Z',
+        deadlines: [{ id: 'a', dueAt: '2026-08-30T12:00:00Z' }],
+      }),
+    });
+
+    const started = performance.now();
+    let running = previews;
+    const statuses = Promise.all(
+      Array.from({ length: previews }, () =>
+        preview().finally(() => {
+          running -= 1;
+        }),
+      ),
+    );
+    const latencies: number[] = [];
+    while (running > 0) {
+      const sent = performance.now();
+      await (await fetch(`${base}/healthz`)).arrayBuffer();
+      latencies.push(performance.now() - sent);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const done = await statuses;
+    const allDoneMs = performance.now() - started;
+    latencies.sort((a, b) => a - b);
+    return {
+      planner,
+      previews,
+      ok: done.filter((s) => s === 200).length,
+      allDoneMs: Math.round(allDoneMs),
+      probes: latencies.length,
+      p50: Math.round(percentile(latencies, 50)),
+      p99: Math.round(percentile(latencies, 99)),
+      max: Math.round(latencies.at(-1) ?? 0),
+    };
+  } finally {
+    await app.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runPreviewBench(): Promise<Row[]> {
+  const previews = Number(process.env.BENCH_PREVIEWS ?? 4);
+  const workers = 2;
+  console.log(
+    `${previews} previews at once of the largest allowed body (500 deadlines, 5,000 busy intervals, 180 days, 5-min slots); /healthz probed every 10 ms over HTTP; pool of ${workers} threads`,
+  );
+  const rows = [
+    await measure('in-thread', previews, workers),
+    await measure('worker pool', previews, workers),
+  ];
+  console.table(rows);
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runPreviewBench();
