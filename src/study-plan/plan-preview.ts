@@ -127,6 +127,7 @@ export async function previewStudyPlan(
     input,
     previous: request.previous,
     echoBusy: request.explicit === undefined,
+    userId,
   });
   if (!outcome.ok) throw badRequest(outcome.message, 'validation_failed');
   const { result, labels } = outcome;

@@ -128,6 +128,21 @@ describe('the planner pool', () => {
     expect(p.stats()).toMatchObject({ workers: 0, running: 0, queued: 0 });
   });
 
+  it('answers 429 to a user past their own plans, while another user still gets in', async () => {
+    pool = createPlannerPool({ size: 1, maxQueued: 8, maxPerUser: 2, module: MISBEHAVING });
+    const p = pool;
+    expect((await p.run({ input: term(), userId: 'alice' })).ok).toBe(true);
+    const first = p.run({ input: marked('hang'), userId: 'alice' }).catch((e: unknown) => e);
+    const second = p.run({ input: term(), userId: 'alice' }).catch((e: unknown) => e);
+    const third = await p.run({ input: term(), userId: 'alice' }).catch((e: unknown) => e);
+    expect(codeOf(third)).toEqual([429, 'too_many_plans']);
+    const bobs = p.run({ input: term(), userId: 'bob' }).catch((e: unknown) => e);
+    expect(p.stats()).toMatchObject({ running: 1, queued: 2 });
+    await p.close();
+    for (const refused of [first, second, bobs])
+      expect(codeOf(await refused)).toEqual([503, 'planner_unavailable']);
+  });
+
   it('starts no thread until a plan arrives', async () => {
     pool = createPlannerPool({ size: 2 });
     expect(pool.stats().workers).toBe(0);

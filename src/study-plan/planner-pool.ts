@@ -8,6 +8,8 @@ export interface PlannerPoolOptions {
   size: number;
   /** Plans that may wait for a free worker; one more answers 503 (planner_busy). */
   maxQueued?: number;
+  /** Plans one user may have running or waiting; one more answers 429 (too_many_plans). */
+  maxPerUser?: number;
   /** How long one plan may run on its worker before it is stopped (planner_timeout). */
   timeoutMs?: number;
   /** The TypeScript module each thread runs; tests point it at a misbehaving one. */
@@ -27,7 +29,8 @@ export interface PlannerPoolStats {
 /**
  * Runs the planner on worker threads so a heavy plan never blocks the request thread.
  * Guarantees: at most `size` plans run at once, at most `maxQueued` wait (then 503 with
- * Retry-After); a plan past `timeoutMs` or a thread that dies rejects that plan only and
+ * Retry-After), at most `maxPerUser` per user (then 429), so one user cannot fill the queue
+ * alone; a plan past `timeoutMs` or a thread that dies rejects that plan only and
  * the thread is replaced; `close()` rejects what waits and stops every thread.
  */
 export interface PlannerPool {
@@ -38,6 +41,7 @@ export interface PlannerPool {
 
 export const DEFAULT_MAX_QUEUED_PER_WORKER = 4;
 export const DEFAULT_PLAN_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_PER_USER = 2;
 
 const ENTRY = new URL('./planner-worker-entry.mjs', import.meta.url);
 const MAIN_MODULE = new URL('./planner-worker-main.ts', import.meta.url);
@@ -56,6 +60,12 @@ interface Thread {
 
 const busyError = () =>
   new AppError('planner_busy', 'Too many plans are being made right now; try again in a few seconds.', 503);
+const perUserError = (max: number) =>
+  new AppError(
+    'too_many_plans',
+    `You already have ${max} plans being made; wait for them to finish, then ask again.`,
+    429,
+  );
 const closedError = () =>
   new AppError('planner_unavailable', 'The planner is shutting down; try again in a moment.', 503);
 
@@ -63,6 +73,8 @@ export function createPlannerPool(options: PlannerPoolOptions): PlannerPool {
   const size = Math.max(1, options.size);
   const maxQueued = options.maxQueued ?? size * DEFAULT_MAX_QUEUED_PER_WORKER;
   const timeoutMs = options.timeoutMs ?? DEFAULT_PLAN_TIMEOUT_MS;
+  const maxPerUser = options.maxPerUser ?? DEFAULT_MAX_PER_USER;
+  const perUser = new Map<string, number>();
   const module = (options.module ?? MAIN_MODULE).href;
   const threads = new Set<Thread>();
   const queue: Pending[] = [];
@@ -155,7 +167,30 @@ export function createPlannerPool(options: PlannerPoolOptions): PlannerPool {
       new Promise<SolveOutcome>((resolve, reject) => {
         if (closed) return reject(closedError());
         if (queue.length >= maxQueued) return reject(busyError());
-        queue.push({ job, resolve, reject });
+        const user = job.userId;
+        if (user === undefined) {
+          queue.push({ job, resolve, reject });
+          return dispatch();
+        }
+        const mine = perUser.get(user) ?? 0;
+        if (mine >= maxPerUser) return reject(perUserError(maxPerUser));
+        perUser.set(user, mine + 1);
+        const release = () => {
+          const left = (perUser.get(user) ?? 1) - 1;
+          if (left > 0) perUser.set(user, left);
+          else perUser.delete(user);
+        };
+        queue.push({
+          job,
+          resolve: (outcome) => {
+            release();
+            resolve(outcome);
+          },
+          reject: (error) => {
+            release();
+            reject(error);
+          },
+        });
         dispatch();
       }),
     stats: () => ({

@@ -12,6 +12,8 @@ export interface SolveJob {
   readonly previous?: readonly PlannedSession[] | undefined;
   /** Send the validated busy time back (the re-plan tool needs it; copying it costs time). */
   readonly echoBusy?: boolean | undefined;
+  /** Whose plan it is: one user may have only a few plans running or waiting. */
+  readonly userId?: string | undefined;
 }
 
 /** What a run gives back; plain data, so it crosses a worker-thread boundary unchanged. */

@@ -94,7 +94,7 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['planner'],
-          description: `Plans study sessions. Without a body: from your stored Canvas deadlines and busy time. With \`deadlines\` (and optionally \`busy\`, \`pinned\`, \`dropped\`, \`preferences\`, \`now\`): from that input alone. Limits per plan: ${LIMITS.deadlines} deadlines, ${LIMITS.busyIntervals} busy intervals, ${LIMITS.pinnedSessions} pinned and ${LIMITS.droppedSessions} dropped sessions, ${LIMITS.horizonDays} days ahead (400 past them); 503 with Retry-After when the planner is full.`,
+          description: `Plans study sessions. Without a body: from your stored Canvas deadlines and busy time. With \`deadlines\` (and optionally \`busy\`, \`pinned\`, \`dropped\`, \`preferences\`, \`now\`): from that input alone. Limits per plan: ${LIMITS.deadlines} deadlines, ${LIMITS.busyIntervals} busy intervals, ${LIMITS.pinnedSessions} pinned and ${LIMITS.droppedSessions} dropped sessions, ${LIMITS.horizonDays} days ahead (400 past them); 429 past 2 plans of yours at once, 503 with Retry-After when the planner is full.`,
           body: z
             .object({
               now: z.iso.datetime({ offset: true }).optional(),
