@@ -1,7 +1,8 @@
 // Plan previews against /healthz: N previews of the largest allowed body at once, while a
 // probe asks /healthz every 10 ms over real HTTP. Side by side: the planner on the request
 // thread (the naive baseline, as before issue 13) and on the worker-thread pool. Not a test:
-// it measures and prints, it asserts nothing. `npm run bench preview` (N: BENCH_PREVIEWS).
+// it measures and prints, it asserts nothing. `npm run bench preview` (N: BENCH_PREVIEWS,
+// threads: BENCH_PLANNER_WORKERS).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +87,6 @@ async function measure(
         return ((await login.json()) as { accessToken: string }).accessToken;
       }),
     );
-    const accessToken = tokens[0] ?? '';
     const body = JSON.stringify(largestPlanBody());
     const preview = (token: string) =>
       fetch(`${base}/api/v1/planner/preview`, {
@@ -97,15 +97,19 @@ async function measure(
         await res.arrayBuffer();
         return res.status;
       });
-    // One small plan first, so both sides start warm (threads loaded, code compiled).
-    await fetch(`${base}/api/v1/planner/preview`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-      body: JSON.stringify({
-        now: '2026-08-24T04:00:00Z',
-        deadlines: [{ id: 'a', dueAt: '2026-08-30T12:00:00Z' }],
-      }),
-    });
+    // Small plans first, one per thread, so both sides start warm (threads loaded, code compiled).
+    await Promise.all(
+      tokens.slice(0, workers).map((token) =>
+        fetch(`${base}/api/v1/planner/preview`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            now: '2026-08-24T04:00:00Z',
+            deadlines: [{ id: 'a', dueAt: '2026-08-30T12:00:00Z' }],
+          }),
+        }).then((res) => res.arrayBuffer()),
+      ),
+    );
 
     const started = performance.now();
     const statuses = Promise.all(tokens.map((token) => preview(token)));
@@ -130,7 +134,7 @@ async function measure(
 
 export async function runPreviewBench(): Promise<Row[]> {
   const previews = Number(process.env.BENCH_PREVIEWS ?? 4);
-  const workers = 2;
+  const workers = Number(process.env.BENCH_PLANNER_WORKERS ?? 2);
   console.log(
     `${previews} previews at once of the largest allowed body (500 deadlines, 5,000 busy intervals, 180 days, 5-min slots); /healthz probed every 10 ms over HTTP from a thread of its own; pool of ${workers} threads`,
   );
