@@ -67,6 +67,8 @@ import { createGuardedFetch } from './net/guarded-fetch.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { type Queue, QueueUnavailableError } from './queue/queue.ts';
+import { createPlannerPool } from './study-plan/planner-pool.ts';
+import type { PlanSolver } from './study-plan/solve-plan.ts';
 import { createSyncRunsService, type SyncRunsServiceDeps } from './sync/sync-runs-service.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
@@ -85,6 +87,8 @@ export interface AppOptions {
   retryBaseMs?: { google?: number; canvas?: number; job?: number };
   /** The push debounce window (default 30 s); end-to-end tests shrink it instead of sleeping. */
   pushDebounceMs?: number;
+  /** Replaces the planner's worker threads (the benchmark's in-thread baseline). */
+  plannerSolver?: PlanSolver;
   /** Redis key prefix of the BullMQ queue (default `canvascal`); benchmarks use their own. */
   queuePrefix?: string;
   /**
@@ -270,6 +274,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       appCalendarId: async (userId) => (await googleConnections.get(userId))?.appCalendarId ?? null,
     });
     const busy = createPlannerBusy({ googleConnections, userBusy, calendarCache });
+    // Plans run on worker threads: a heavy one never holds up other requests or /healthz.
+    const planner = createPlannerPool({ size: config.plannerWorkers });
+    stack.push('planner pool', () => planner.close());
+    const solve = options.plannerSolver ?? planner.run;
 
     const watchChannels = createWatchChannelsRepo(db.orm);
     metrics.channelCensus = () => watchChannels.census(new Date());
@@ -330,6 +338,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       deadlines,
       userBusy,
       plannerBusy: busy,
+      planner: solve,
       sync: createSyncRunsService(syncRunsDeps),
       proposals: createDbProposalStore(db.orm),
       now: () => new Date(),
@@ -380,7 +389,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         apiRoutes: [
           meRoutes(users, googleStatusFor),
           deadlineRoutes(deadlines),
-          plannerRoutes({ users, deadlines, busy }),
+          plannerRoutes({ users, deadlines, busy, solve }),
           canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
             personalTokens: config.canvasPersonalTokens,

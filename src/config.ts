@@ -149,6 +149,7 @@ const EnvSchema = z.object({
   ALLOW_CUSTOM_ENDPOINTS: booleanFlag(false),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   PUSH_DEBOUNCE_MS: integer(30_000, 50, 600_000),
+  PLANNER_WORKERS: integer(1, 1, 16),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -226,6 +227,8 @@ export interface Config {
   readonly workerPort: number | undefined;
   /** The push debounce window; separate-process tests shrink it, as no fake clock reaches them. */
   readonly pushDebounceMs: number;
+  /** Worker threads that run the study planner off the request thread. */
+  readonly plannerWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -321,6 +324,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     googleTimeoutMs: e.GOOGLE_TIMEOUT_MS,
     workerPort: e.WORKER_PORT,
     pushDebounceMs: e.PUSH_DEBOUNCE_MS,
+    plannerWorkers: e.PLANNER_WORKERS,
   };
   return deepFreeze(config);
 }
