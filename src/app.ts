@@ -481,6 +481,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         sharedQueue: config.queue.kind === 'bullmq',
         metrics,
         ...(options.lostJobCheckMs !== undefined ? { lostJobCheckMs: options.lostJobCheckMs } : {}),
+        jobBackoffMs: options.retryBaseMs?.job ?? 30_000,
       });
       stack.push('lost-job check', stopLostJobCheck);
       if (config.workerPort !== undefined) {
