@@ -8,9 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { Redis } from 'ioredis';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createCanvasConnectionsRepo } from '../src/db/canvas-connections-repo.ts';
 import { type Orm, openPostgres, wrapPglite } from '../src/db/client.ts';
@@ -162,7 +162,9 @@ export async function runSchedulingTickBench(): Promise<void> {
   console.log('| way | runs started | time | DB statements | queue calls |');
   console.log('|---|---|---|---|---|');
   for (const r of rows)
-    console.log(`| ${r.way} | ${r.scheduled} | ${(r.ms / 1000).toFixed(2)} s | ${r.statements} | ${r.queueCalls} |`);
+    console.log(
+      `| ${r.way} | ${r.scheduled} | ${(r.ms / 1000).toFixed(2)} s | ${r.statements} | ${r.queueCalls} |`,
+    );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runSchedulingTickBench();

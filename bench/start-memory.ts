@@ -118,7 +118,10 @@ export async function runStartMemoryBench(): Promise<void> {
   if (adminUrl) {
     const database = await createTestDatabase(adminUrl);
     try {
-      const pg = await measure({ DATABASE_URL: database.url, CANVASCAL_DATA_DIR: await mkdtemp(join(tmpdir(), 'canvascal-mem-pg-')) });
+      const pg = await measure({
+        DATABASE_URL: database.url,
+        CANVASCAL_DATA_DIR: await mkdtemp(join(tmpdir(), 'canvascal-mem-pg-')),
+      });
       rows.push(`| Postgres | ${pg.fresh.rssMb} MB | ${pg.demo.rssMb} MB | ${pg.demo.peakMb} MB | 217 MB |`);
     } finally {
       await database.drop();

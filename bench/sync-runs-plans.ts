@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openPostgres, type SqlSession } from '../src/db/client.ts';
 import { MIGRATIONS_DIR, migrate } from '../src/db/migrate.ts';
-import { createTestDatabase } from '../test/support/postgres.ts';
 import { seedConnectedStudents } from '../test/support/many-students.ts';
+import { createTestDatabase } from '../test/support/postgres.ts';
 
 const USERS = Number(process.env.BENCH_PLAN_USERS ?? 20);
 const DAYS = 365;
