@@ -123,7 +123,11 @@ function backends(): Backend {
         await migrate(wrapPglite(client));
         await wrapPglite(client).withSession((s) => seedConnectedStudents(s, USERS));
         const count = { statements: 0 };
-        const logger = { logQuery: () => void (count.statements += 1) };
+        const logger = {
+          logQuery: () => {
+            count.statements += 1;
+          },
+        };
         const orm = drizzlePglite({ client, schema, logger }) as unknown as Orm;
         return { orm, count, close: () => client.close() };
       },
@@ -140,7 +144,11 @@ function backends(): Backend {
       await db.close();
       const pool = new pg.Pool({ connectionString: database.url, max: 4 });
       const count = { statements: 0 };
-      const logger = { logQuery: () => void (count.statements += 1) };
+      const logger = {
+        logQuery: () => {
+          count.statements += 1;
+        },
+      };
       const orm = drizzlePg({ client: pool, schema, logger }) as unknown as Orm;
       return {
         orm,
