@@ -20,7 +20,11 @@ import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
 import { generateKey } from '../src/crypto/key-ring.ts';
 import { createSyncRunsRepo } from '../src/db/sync-runs-repo.ts';
-import { appCalendarsOf, type SeededStudent, seedStudentsThroughEmulators } from '../test/support/many-synced-students.ts';
+import {
+  appCalendarsOf,
+  type SeededStudent,
+  seedStudentsThroughEmulators,
+} from '../test/support/many-synced-students.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 
 const STUDENTS = Number(process.env.BENCH_WORKER_STUDENTS ?? 40);
