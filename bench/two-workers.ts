@@ -1,9 +1,9 @@
 // Two `worker` processes beside one: the same round of first syncs (N students, each with a
 // Canvas course of ITEMS assignments, seeded through the emulators' control APIs), timed
 // from the moment every run is queued until every run has finished. Google answers every
-// request after 100 ms and Canvas after 50 ms (their latency controls; BENCH_GOOGLE_LATENCY_MS
-// and BENCH_CANVAS_LATENCY_MS change them), so the work is I/O-bound as against the real
-// services (on a machine with a core per worker to spare); Google stays at its standard per-user quota.
+// request after 250 ms (a batch of writes takes about that) and Canvas after 100 ms (their
+// latency controls; BENCH_GOOGLE_LATENCY_MS and BENCH_CANVAS_LATENCY_MS change them), so the
+// work is I/O-bound as against the real services, as long as each worker has CPU to spare; Google stays at its standard per-user quota.
 // Checks as it goes: no student's runs overlap, one CanvasCal calendar per student, no event
 // twice. Needs Postgres and Redis: BENCH_DATABASE_URL / BENCH_REDIS_URL (or the TEST_ ones);
 // Redis database 14 is flushed before and after. `npm run bench two-workers`.
@@ -27,11 +27,11 @@ import {
 } from '../test/support/many-synced-students.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 
-const STUDENTS = Number(process.env.BENCH_WORKER_STUDENTS ?? 40);
+const STUDENTS = Number(process.env.BENCH_WORKER_STUDENTS ?? 32);
 const ITEMS = Number(process.env.BENCH_WORKER_ITEMS ?? 20);
-const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4);
-const GOOGLE_LATENCY_MS = Number(process.env.BENCH_GOOGLE_LATENCY_MS ?? 100);
-const CANVAS_LATENCY_MS = Number(process.env.BENCH_CANVAS_LATENCY_MS ?? 50);
+const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 2);
+const GOOGLE_LATENCY_MS = Number(process.env.BENCH_GOOGLE_LATENCY_MS ?? 250);
+const CANVAS_LATENCY_MS = Number(process.env.BENCH_CANVAS_LATENCY_MS ?? 100);
 const ROOT = join(import.meta.dirname, '..');
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
