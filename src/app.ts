@@ -64,7 +64,6 @@ import { type LiveEnqueuer, liveEnqueuer, registerLiveJobs } from './live/live-j
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createGuardedFetch } from './net/guarded-fetch.ts';
-import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { type Queue, QueueUnavailableError } from './queue/queue.ts';
 import { createPlannerPool } from './study-plan/planner-pool.ts';
@@ -145,7 +144,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
 
     const queue: Queue =
       config.queue.kind === 'bullmq'
-        ? createBullmqQueue({ redisUrl: config.queue.redisUrl, prefix: options.queuePrefix ?? 'canvascal' })
+        ? // Loaded only on Redis: the embedded default keeps BullMQ's memory.
+          (await import('./queue/bullmq-queue.ts')).createBullmqQueue({
+            redisUrl: config.queue.redisUrl,
+            prefix: options.queuePrefix ?? 'canvascal',
+          })
         : createInProcessQueue();
     // Closed after HTTP (pushed before it): no new jobs arrive while running ones drain.
     stack.push('queue', () => queue.close(config.shutdownTimeoutMs));
@@ -491,6 +494,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         sharedQueue: config.queue.kind === 'bullmq',
         metrics,
         ...(options.lostJobCheckMs !== undefined ? { lostJobCheckMs: options.lostJobCheckMs } : {}),
+        jobBackoffMs: options.retryBaseMs?.job ?? 30_000,
       });
       stack.push('lost-job check', stopLostJobCheck);
       if (config.workerPort !== undefined) {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Orm } from './client.ts';
+import { type DueUsersPage, listDueUsers } from './due-users-query.ts';
 import { type SyncRunStatus, syncRuns } from './schema.ts';
+import { pruneSyncRuns, type SyncRunRetention } from './sync-runs-retention.ts';
 
 export interface SyncRun {
   id: string;
@@ -28,6 +30,20 @@ export interface SyncRunsRepo {
    * failed rather than joined forever.
    */
   createOrJoin(userId: string, kind: string): Promise<{ run: SyncRun; joined: boolean }>;
+  /**
+   * `createOrJoin` for a page of users at once (the periodic tick): one transaction of four
+   * statements whatever the page size, under the same per-user locks, so a student's own
+   * "sync now" and the tick still never make two queued runs. Users with a queued run join
+   * it; the others get a new queued run, returned here.
+   */
+  startMany(
+    userIds: readonly string[],
+    kind: string,
+  ): Promise<{ started: Array<{ userId: string; runId: string }>; joined: number }>;
+  /** One page of the users due in a slice of the sync period (see `listDueUsers`). */
+  listDue(page: DueUsersPage): Promise<string[]>;
+  /** Deletes the runs past their retention (see `SyncRunRetention`); returns how many. */
+  prune(options?: { retention?: SyncRunRetention; now?: Date }): Promise<number>;
   /** Fails every queued or running run (their jobs were lost with an in-process queue); returns how many. */
   abandonUnfinished(message: string): Promise<number>;
   /** Every user's queued runs created before `before`, oldest first (at most `limit`). */
@@ -58,6 +74,13 @@ export interface SyncRunsRepo {
 
 const STALE_QUEUED_MS = 60 * 60_000;
 
+const staleRunFailure = () => ({
+  status: 'failed' as const,
+  errorCode: 'interrupted',
+  errorMessage: 'This run never started (its job was lost); a new one was queued.',
+  finishedAt: new Date(),
+});
+
 export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
   return {
     async abandonUnfinished(message) {
@@ -75,12 +98,7 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
         const staleBefore = new Date(Date.now() - STALE_QUEUED_MS);
         await tx
           .update(syncRuns)
-          .set({
-            status: 'failed',
-            errorCode: 'interrupted',
-            errorMessage: 'This run never started (its job was lost); a new one was queued.',
-            finishedAt: new Date(),
-          })
+          .set(staleRunFailure())
           .where(
             and(
               eq(syncRuns.userId, userId),
@@ -102,6 +120,45 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
           .returning();
         if (!run) throw new Error('insert returned no row');
         return { run, joined: false };
+      });
+    },
+    listDue: (page) => listDueUsers(orm, page),
+    prune: (options) => pruneSyncRuns(orm, options),
+    async startMany(userIds, kind) {
+      if (userIds.length === 0) return { started: [], joined: 0 };
+      // Locks are taken in id order, so two pages never wait on each other in a cycle.
+      const sorted = [...new Set(userIds)].sort();
+      const ids = sql`array[${sql.join(
+        sorted.map((id) => sql`${id}`),
+        sql`, `,
+      )}]::uuid[]`;
+      return orm.transaction(async (tx) => {
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(hashtext('sync-run:' || u::text)) from unnest(${ids}) as u`,
+        );
+        await tx
+          .update(syncRuns)
+          .set(staleRunFailure())
+          .where(
+            and(
+              inArray(syncRuns.userId, sorted),
+              eq(syncRuns.kind, kind),
+              eq(syncRuns.status, 'queued'),
+              lt(syncRuns.createdAt, new Date(Date.now() - STALE_QUEUED_MS)),
+            ),
+          );
+        const result = await tx.execute(sql`
+          insert into sync_runs (id, user_id, kind, status, counts, google_calls)
+          select gen_random_uuid(), u, ${kind}, 'queued', '{}'::jsonb, 0 from unnest(${ids}) as u
+          where not exists (
+            select 1 from sync_runs r where r.user_id = u and r.kind = ${kind} and r.status = 'queued'
+          )
+          returning id, user_id`);
+        const rows = (result as unknown as { rows: Array<{ id: string; user_id: string }> }).rows;
+        return {
+          started: rows.map((r) => ({ userId: r.user_id, runId: r.id })),
+          joined: sorted.length - rows.length,
+        };
       });
     },
     async listQueued(before, limit = 500) {

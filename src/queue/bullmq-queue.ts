@@ -189,6 +189,32 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
         throw unavailable(error);
       }
     },
+    async addMany(bulk) {
+      if (bulk.length === 0) return;
+      await ensureReady();
+      try {
+        await queue.addBulk(
+          bulk.map(({ name, payload, options = {} }) => ({
+            name,
+            data: {
+              payload,
+              backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
+              ...(options.groupKey ? { groupKey: options.groupKey } : {}),
+            } satisfies Envelope,
+            opts: {
+              jobId: options.jobId ?? randomUUID(),
+              delay: options.delayMs ?? 0,
+              attempts: options.attempts ?? DEFAULT_ATTEMPTS,
+              backoff: { type: 'custom' },
+              removeOnComplete: { count: 1_000 },
+              removeOnFail: { count: 5_000 },
+            },
+          })),
+        );
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
     process(name, handler, processOptions = {}) {
       handlers.set(name, handler as JobHandler<unknown>);
       concurrency = Math.max(concurrency, processOptions.concurrency ?? 1);

@@ -205,6 +205,23 @@ export function queueContract(harness: QueueHarness): void {
     expect(runs).toBeLessThanOrEqual(ticksSoFar + 3);
   });
 
+  it('adds many jobs at once, each as add would: delayed, grouped, an id already held adds nothing', async () => {
+    const queue = make();
+    const runs: unknown[] = [];
+    await queue.add('sync', { n: 0 }, { jobId: 'bulk.held', delayMs: 300 });
+    await queue.addMany([
+      { name: 'sync', payload: { n: 1 }, options: { jobId: 'bulk.1', groupKey: 'alice' } },
+      { name: 'sync', payload: { n: 2 }, options: { jobId: 'bulk.2', delayMs: 300, groupKey: 'bob' } },
+      { name: 'sync', payload: { n: 3 }, options: { jobId: 'bulk.held' } },
+    ]);
+    expect((await queue.getJob('bulk.2'))?.state).toBe('delayed');
+    queue.process('sync', async (payload) => void runs.push(payload));
+    await waitFor(async () => expect((await queue.getJob('bulk.2'))?.state).toBe('completed'));
+    await waitFor(async () => expect((await queue.getJob('bulk.held'))?.state).toBe('completed'));
+    expect(runs).toHaveLength(3);
+    expect(runs).toEqual(expect.arrayContaining([{ n: 0 }, { n: 1 }, { n: 2 }]));
+  });
+
   it('drains on close: a running job finishes before close resolves', async () => {
     const queue = make();
     let finished = false;
