@@ -94,6 +94,9 @@ export interface AppOptions {
   sharedEmulators?: { google: GoogleEmulator; canvas: CanvasEmulator };
   /** How often workers look for queued runs whose job the queue lost (default 60 s). */
   lostJobCheckMs?: number;
+  /** How old a run must be before that check touches it (default 30 s), and BullMQ's lock time (default 30 s). */
+  lostJobGraceMs?: number;
+  queueLockMs?: number;
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -141,7 +144,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
 
     const queue: Queue =
       config.queue.kind === 'bullmq'
-        ? createBullmqQueue({ redisUrl: config.queue.redisUrl, prefix: options.queuePrefix ?? 'canvascal' })
+        ? createBullmqQueue({
+            redisUrl: config.queue.redisUrl,
+            prefix: options.queuePrefix ?? 'canvascal',
+            ...(options.queueLockMs !== undefined ? { lockMs: options.queueLockMs } : {}),
+          })
         : createInProcessQueue();
     // Closed after HTTP (pushed before it): no new jobs arrive while running ones drain.
     stack.push('queue', () => queue.close(config.shutdownTimeoutMs));
@@ -481,6 +488,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         sharedQueue: config.queue.kind === 'bullmq',
         metrics,
         ...(options.lostJobCheckMs !== undefined ? { lostJobCheckMs: options.lostJobCheckMs } : {}),
+        ...(options.lostJobGraceMs !== undefined ? { lostJobGraceMs: options.lostJobGraceMs } : {}),
       });
       stack.push('lost-job check', stopLostJobCheck);
       if (config.workerPort !== undefined) {

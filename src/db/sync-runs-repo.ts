@@ -32,6 +32,8 @@ export interface SyncRunsRepo {
   abandonUnfinished(message: string): Promise<number>;
   /** Every user's queued runs created before `before`, oldest first (at most `limit`). */
   listQueued(before: Date, limit?: number): Promise<Array<Pick<SyncRun, 'id' | 'userId' | 'kind'>>>;
+  /** Every user's running runs started before `before`, oldest first (at most `limit`). */
+  listRunning(before: Date, limit?: number): Promise<Array<Pick<SyncRun, 'id' | 'userId' | 'kind'>>>;
   markRunning(runId: string): Promise<void>;
   /**
    * A try failed and the queue will try again: the run stays `running` (never `failed`, so
@@ -110,6 +112,14 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
         .from(syncRuns)
         .where(and(eq(syncRuns.status, 'queued'), lt(syncRuns.createdAt, before)))
         .orderBy(syncRuns.createdAt)
+        .limit(limit);
+    },
+    async listRunning(before, limit = 500) {
+      return orm
+        .select({ id: syncRuns.id, userId: syncRuns.userId, kind: syncRuns.kind })
+        .from(syncRuns)
+        .where(and(eq(syncRuns.status, 'running'), lt(syncRuns.startedAt, before)))
+        .orderBy(syncRuns.startedAt)
         .limit(limit);
     },
     async markRunning(runId) {
