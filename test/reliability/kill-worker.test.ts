@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { seededRandom } from '../../emulators/shared/seeded-random.ts';
 import { exactTruth } from '../support/calendar-truth.ts';
 import { type RedisServer, startRedisServer } from '../support/redis-server.ts';
-import { type SplitWorld, startSplitWorld } from '../support/split-world.ts';
+import { type SplitWorld, startSplitWorld, waitUntil } from '../support/split-world.ts';
 import { describeReliability } from './services.ts';
 
 /** The Google calls of a first sync, in the order it makes them. */
@@ -50,9 +50,9 @@ describeReliability('a worker killed -9 during a first sync', (adminUrl) => {
       // Held long enough to be seen; the worker dies while Google still works on the call.
       w.google.control.setLatency(moment === 'as Google answers it' ? 300 : 1_500, { method, count: 1 });
       const runId = await w.startSync(student.headers);
-      await waitUntil(() => (w.google.control.heldRequests()[method] ?? 0) > 0, 30_000, w, seed);
+      await waitUntil(() => (w.google.control.heldRequests()[method] ?? 0) > 0, 30_000, w.output);
       if (moment === 'as Google answers it')
-        await waitUntil(() => (w.google.control.heldRequests()[method] ?? 0) === 0, 30_000, w, seed);
+        await waitUntil(() => (w.google.control.heldRequests()[method] ?? 0) === 0, 30_000, w.output);
       await w.worker.kill();
       await w.startWorker();
 
@@ -71,11 +71,3 @@ describeReliability('a worker killed -9 during a first sync', (adminUrl) => {
     }, 150_000);
   }
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs: number, world: SplitWorld, seed: number) {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`seed ${seed}: the kill point never came\n${world.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

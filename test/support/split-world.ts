@@ -171,3 +171,12 @@ export async function startSplitWorld(options: {
 }
 
 export type SplitWorld = Awaited<ReturnType<typeof startSplitWorld>>;
+
+/** Polls `condition` every few ms; throws with `output()` if it does not hold within `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs: number, output: () => string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`waited ${timeoutMs} ms in vain\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
