@@ -77,14 +77,20 @@ export async function startSplitWorld(options: {
   const api = await start('api');
   let worker = await start('worker');
 
-  const call = async (path: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}) => {
+  const call = async (
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+  ) => {
     const response = await fetch(`${api.url}${path}`, {
       method: init.method ?? 'GET',
-      headers: { ...init.headers, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...init.headers,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
     });
     const text = await response.text();
-    return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> & any };
+    return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
   };
 
   return {
@@ -106,18 +112,20 @@ export async function startSplitWorld(options: {
      * Canvas demo student connected. Returns their headers and ids.
      */
     async student(email: string, googleEmail: string) {
-      if (!google.control.state.accounts.has(googleEmail)) google.control.addAccount(googleEmail, 'America/Chicago');
+      if (!google.control.state.accounts.has(googleEmail))
+        google.control.addAccount(googleEmail, 'America/Chicago');
       const login = await call('/api/v1/auth/local/login', { method: 'POST', body: { email } });
-      const headers = { authorization: `Bearer ${login.json.accessToken}` };
+      const headers = { authorization: `Bearer ${String(login.json.accessToken)}` };
       const me = await call('/api/v1/me', { headers });
       const start = await call('/api/v1/auth/google/url', { headers });
-      const redirect = new URL(google.control.approveConsent(start.json.url, { email: googleEmail }));
+      const redirect = new URL(google.control.approveConsent(String(start.json.url), { email: googleEmail }));
       const token = await call('/api/v1/auth/google/token', {
         method: 'POST',
         headers,
         body: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
       });
-      if (token.json.status !== 'connected') throw new Error(`Google did not connect: ${JSON.stringify(token.json)}`);
+      if (token.json.status !== 'connected')
+        throw new Error(`Google did not connect: ${JSON.stringify(token.json)}`);
       const connected = await call('/api/v1/canvas/connection', {
         method: 'PUT',
         headers,
@@ -131,7 +139,8 @@ export async function startSplitWorld(options: {
     /** Starts a Canvas sync through the API; resolves to its run id. */
     async startSync(headers: Record<string, string>): Promise<string> {
       const started = await call('/api/v1/sync/canvas', { method: 'POST', headers });
-      if (started.status !== 202) throw new Error(`sync not started: ${started.status} ${JSON.stringify(started.json)}`);
+      if (started.status !== 202)
+        throw new Error(`sync not started: ${started.status} ${JSON.stringify(started.json)}`);
       return String(started.json.runId);
     },
 
@@ -145,9 +154,15 @@ export async function startSplitWorld(options: {
       const deadline = performance.now() + timeoutMs;
       for (;;) {
         const view = await this.run(headers, runId).catch(
-          (error: unknown): RunView => ({ id: runId, status: `unreadable: ${error}`, counts: {}, error: null }),
+          (error: unknown): RunView => ({
+            id: runId,
+            status: `unreadable: ${error}`,
+            counts: {},
+            error: null,
+          }),
         );
-        if (view.status === 'succeeded' || view.status === 'failed' || performance.now() > deadline) return view;
+        if (view.status === 'succeeded' || view.status === 'failed' || performance.now() > deadline)
+          return view;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     },
@@ -173,7 +188,11 @@ export async function startSplitWorld(options: {
 export type SplitWorld = Awaited<ReturnType<typeof startSplitWorld>>;
 
 /** Polls `condition` every few ms; throws with `output()` if it does not hold within `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, timeoutMs: number, output: () => string): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`waited ${timeoutMs} ms in vain\n${output()}`);
