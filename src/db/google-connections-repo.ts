@@ -9,6 +9,8 @@ export interface GoogleConnection {
   status: GoogleConnectionStatus;
   grantedScopes: string[];
   appCalendarId: string | null;
+  /** When a create of the app calendar last failed without an answer (a stray may appear); null: none. */
+  appCalendarUnsureSince?: Date | null;
   version: number;
   lastError: string | null;
   /** The envelope in users.encrypted_refresh_token; only the token service decrypts it. */
@@ -35,6 +37,8 @@ export interface GoogleConnectionsRepo {
   ): Promise<boolean>;
   markReconnectNeeded(userId: string, reason: string): Promise<void>;
   setAppCalendar(userId: string, calendarId: string | null): Promise<void>;
+  /** Records (a Date) or clears (null) that a create of the app calendar went unanswered. */
+  setAppCalendarUnsure(userId: string, since: Date | null): Promise<void>;
   /** Erases the token and marks the connection disconnected. */
   disconnect(userId: string): Promise<void>;
   listConnectedUserIds(): Promise<string[]>;
@@ -50,6 +54,7 @@ export function createGoogleConnectionsRepo(orm: Orm): GoogleConnectionsRepo {
         status: googleConnections.status,
         grantedScopes: googleConnections.grantedScopes,
         appCalendarId: googleConnections.appCalendarId,
+        appCalendarUnsureSince: googleConnections.appCalendarUnsureSince,
         version: googleConnections.version,
         lastError: googleConnections.lastError,
         encryptedRefreshToken: users.encryptedRefreshToken,
@@ -124,6 +129,12 @@ export function createGoogleConnectionsRepo(orm: Orm): GoogleConnectionsRepo {
       await orm
         .update(googleConnections)
         .set({ appCalendarId: calendarId, updatedAt: new Date() })
+        .where(eq(googleConnections.userId, userId));
+    },
+    async setAppCalendarUnsure(userId, since) {
+      await orm
+        .update(googleConnections)
+        .set({ appCalendarUnsureSince: since })
         .where(eq(googleConnections.userId, userId));
     },
     async disconnect(userId) {

@@ -146,7 +146,12 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
   const calendarId = await ensureAppCalendar(
     deps,
     api,
-    { userId, appCalendarId: connection.appCalendarId, grantedScopes: connection.grantedScopes },
+    {
+      userId,
+      appCalendarId: connection.appCalendarId,
+      grantedScopes: connection.grantedScopes,
+      appCalendarUnsureSince: connection.appCalendarUnsureSince,
+    },
     timeZone,
   );
 

@@ -6,8 +6,8 @@ import { describeReliability } from './services.ts';
 
 /**
  * Issue 13: Redis restarted (clients lose their connections) and Redis wiped (every job and
- * lock gone) while one student's run is running and another's waits in the queue. Both runs
- * must end, and both calendars exactly right.
+ * lock gone) while one student's run is running and another's waits in the queue, also with
+ * the running run's worker killed. Both runs must end, and both calendars be exactly right.
  */
 describeReliability('Redis restarted or wiped with a run running and one queued', (adminUrl) => {
   let redis: RedisServer;
@@ -21,7 +21,7 @@ describeReliability('Redis restarted or wiped with a run running and one queued'
     await redis.close();
   });
 
-  for (const outage of ['restarted', 'wiped'] as const) {
+  for (const outage of ['restarted', 'wiped', 'wiped as its worker died'] as const) {
     it(`Redis ${outage}`, async () => {
       // One job at a time, so the second student's run stays queued while the first runs.
       const w = await startSplitWorld({ adminUrl, redis, env: { WORKER_CONCURRENCY: '1' } });
@@ -37,8 +37,11 @@ describeReliability('Redis restarted or wiped with a run running and one queued'
 
       if (outage === 'restarted') await redis.restart();
       else {
+        // With its worker gone too, nothing but the check for lost jobs knows the running run.
+        if (outage === 'wiped as its worker died') await w.worker.kill();
         await redis.wipe();
         expect(await redis.keyCount()).toBe(0);
+        if (outage === 'wiped as its worker died') await w.startWorker();
       }
 
       for (const [student, runId] of [
