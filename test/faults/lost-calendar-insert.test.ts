@@ -90,10 +90,10 @@ describe('a calendars.insert whose answer is lost', () => {
     // Held past the timeout, then applied: the first sync has long made its own calendar.
     app.google.setLatency(1_500, { method: 'calendar.calendars.insert', count: 1 });
     expect((await app.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
-    await vi.waitFor(
-      () => expect(app.google.requestCounts().byMethod['calendar.calendars.insert']).toBe(2),
-      { timeout: 20_000, interval: 20 },
-    );
+    await vi.waitFor(() => expect(app.google.requestCounts().byMethod['calendar.calendars.insert']).toBe(2), {
+      timeout: 20_000,
+      interval: 20,
+    });
     expect(canvasCalCalendars(app)).toHaveLength(2);
     const inUse = canvasCalCalendars(app).find((c) => app.google.state.events.get(c.id)?.size);
 
