@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
+import { GoogleApiError } from '../google/google-api-error.ts';
 import { SCOPES } from '../google/scopes.ts';
 
 export const APP_CALENDAR_NAME = 'CanvasCal';
@@ -89,8 +90,17 @@ export async function ensureAppCalendar(
       description: `${DESCRIPTION}\n${marker}`,
     }));
   } catch (error) {
-    // No answer is not "not created": Google may still apply it after our retry made another.
-    await deps.connections.setAppCalendarUnsure(userId, new Date((deps.now ?? Date.now)()));
+    // No answer (a timeout, a reset, a 5xx) is not "not created": Google may still apply the
+    // create after our retry made another. A definite refusal made nothing.
+    if (!(error instanceof GoogleApiError) || error.retryable)
+      await deps.connections
+        .setAppCalendarUnsure(userId, new Date((deps.now ?? Date.now)()))
+        .catch((cause: unknown) =>
+          deps.logger.warn(
+            { userId, cause: cause instanceof Error ? cause.message : String(cause) },
+            'could not record an unanswered create of the CanvasCal calendar',
+          ),
+        );
     throw error;
   }
   await deps.connections.setAppCalendar(userId, id);
