@@ -94,8 +94,9 @@ export interface AppOptions {
   sharedEmulators?: { google: GoogleEmulator; canvas: CanvasEmulator };
   /** How often workers look for queued runs whose job the queue lost (default 60 s). */
   lostJobCheckMs?: number;
-  /** How old a run must be before that check touches it (default 30 s), and BullMQ's lock time (default 30 s). */
+  /** How old a queued or running run must be before that check touches it (default 30 s). */
   lostJobGraceMs?: number;
+  /** How long a killed worker's job stays locked before another worker takes it (default 30 s). */
   queueLockMs?: number;
 }
 
