@@ -54,6 +54,15 @@ export interface SyncRunsRepo {
       notes?: string[];
     },
   ): Promise<void>;
+  /**
+   * `finish`, only if the run is still `status` (atomic): a check that read the run a moment
+   * ago cannot overwrite the outcome its job wrote since. Resolves whether it finished it.
+   */
+  finishIfStill(
+    runId: string,
+    status: SyncRunStatus,
+    outcome: Parameters<SyncRunsRepo['finish']>[1],
+  ): Promise<boolean>;
   get(userId: string, runId: string): Promise<SyncRun | undefined>;
   latest(userId: string, kind: string, limit?: number): Promise<SyncRun[]>;
 }
@@ -153,6 +162,22 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
           finishedAt: new Date(),
         })
         .where(eq(syncRuns.id, runId));
+    },
+    async finishIfStill(runId, status, outcome) {
+      const rows = await orm
+        .update(syncRuns)
+        .set({
+          status: outcome.status,
+          counts: outcome.counts,
+          googleCalls: outcome.googleCalls,
+          errorCode: outcome.errorCode ?? null,
+          errorMessage: outcome.errorMessage ?? null,
+          notes: outcome.notes ?? [],
+          finishedAt: new Date(),
+        })
+        .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, status)))
+        .returning({ id: syncRuns.id });
+      return rows.length > 0;
     },
     async get(userId, runId) {
       const rows = await orm

@@ -3,7 +3,7 @@ import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import type { EnqueueOutcome } from './canvas-sync-jobs.ts';
 
 export interface LostJobsDeps {
-  runs: Pick<SyncRunsRepo, 'listQueued' | 'listRunning' | 'finish'>;
+  runs: Pick<SyncRunsRepo, 'listQueued' | 'listRunning' | 'finishIfStill'>;
   /** The idempotent enqueue of each run kind (`canvas`, `calendars`). */
   enqueue: Record<string, (userId: string, runId: string) => Promise<EnqueueOutcome>>;
   logger: Logger;
@@ -43,14 +43,17 @@ export async function requeueLostJobs(deps: LostJobsDeps): Promise<{ requeued: n
         "the queue had lost this run's job; queued it again",
       );
     } else if (outcome === 'finished') {
-      failed += 1;
-      await deps.runs.finish(run.id, {
+      // Its job may have just ended it (a run is finished before its job completes): only a
+      // run still as it was listed is failed.
+      const ended = await deps.runs.finishIfStill(run.id, run.was, {
         status: 'failed',
         counts: {},
         googleCalls: 0,
         errorCode: 'interrupted',
         errorMessage: run.was === 'queued' ? NEVER_STARTED : NEVER_FINISHED,
       });
+      if (!ended) continue;
+      failed += 1;
       deps.logger.warn(
         { runId: run.id, userId: run.userId, status: run.was },
         `failed a ${run.was} run whose job had ended`,

@@ -29,7 +29,8 @@ export const FAST_TIMINGS: Timings = {
   retryBaseMs: { job: 200, google: 50, canvas: 50 },
   lostJobCheckMs: 500,
   lostJobGraceMs: 1_000,
-  queueLockMs: 2_000,
+  // Long enough that a busy machine's late lock renewal is not taken for a dead worker.
+  queueLockMs: 5_000,
 };
 
 /**
