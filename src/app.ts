@@ -97,6 +97,10 @@ export interface AppOptions {
   sharedEmulators?: { google: GoogleEmulator; canvas: CanvasEmulator };
   /** How often workers look for queued runs whose job the queue lost (default 60 s). */
   lostJobCheckMs?: number;
+  /** How old a queued or running run must be before that check touches it (default 30 s). */
+  lostJobGraceMs?: number;
+  /** How long a killed worker's job stays locked before another worker takes it (default 30 s). */
+  queueLockMs?: number;
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -148,6 +152,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           (await import('./queue/bullmq-queue.ts')).createBullmqQueue({
             redisUrl: config.queue.redisUrl,
             prefix: options.queuePrefix ?? 'canvascal',
+            ...(options.queueLockMs !== undefined ? { lockMs: options.queueLockMs } : {}),
           })
         : createInProcessQueue();
     // Closed after HTTP (pushed before it): no new jobs arrive while running ones drain.
@@ -495,6 +500,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         metrics,
         ...(options.lostJobCheckMs !== undefined ? { lostJobCheckMs: options.lostJobCheckMs } : {}),
         jobBackoffMs: options.retryBaseMs?.job ?? 30_000,
+        ...(options.lostJobGraceMs !== undefined ? { lostJobGraceMs: options.lostJobGraceMs } : {}),
       });
       stack.push('lost-job check', stopLostJobCheck);
       if (config.workerPort !== undefined) {

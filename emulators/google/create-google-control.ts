@@ -163,6 +163,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
     channels: () => push.list(),
     deliveryCounts: () => push.deliveryCounts(),
     setLatency: (ms, latencyOptions) => scripted.setLatency(ms, latencyOptions),
+    heldRequests: () => scripted.held(),
     requestCounts: () => counts.snapshot(),
     resetCounts: () => counts.reset(),
     reset() {

@@ -129,7 +129,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
           ? (router.methodOf(req.method ?? 'GET', url.pathname) ?? 'unknown')
           : 'unknown');
     const delay = scripted.takeLatency(label);
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await scripted.hold(label, delay, sleep);
     if (FAULTABLE_OAUTH.has(label)) {
       // Token and revoke calls fail like Calendar calls: scripted faults first, then random ones
       // (only when `methods` names them, so a drill over Calendar calls keeps its sequence).

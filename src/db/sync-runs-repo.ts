@@ -48,6 +48,8 @@ export interface SyncRunsRepo {
   abandonUnfinished(message: string): Promise<number>;
   /** Every user's queued runs created before `before`, oldest first (at most `limit`). */
   listQueued(before: Date, limit?: number): Promise<Array<Pick<SyncRun, 'id' | 'userId' | 'kind'>>>;
+  /** Every user's running runs started before `before`, oldest first (at most `limit`). */
+  listRunning(before: Date, limit?: number): Promise<Array<Pick<SyncRun, 'id' | 'userId' | 'kind'>>>;
   markRunning(runId: string): Promise<void>;
   /**
    * A try failed and the queue will try again: the run stays `running` (never `failed`, so
@@ -68,6 +70,15 @@ export interface SyncRunsRepo {
       notes?: string[];
     },
   ): Promise<void>;
+  /**
+   * `finish`, only if the run is still `status` (atomic): a check that read the run a moment
+   * ago cannot overwrite the outcome its job wrote since. Resolves whether it finished it.
+   */
+  finishIfStill(
+    runId: string,
+    status: SyncRunStatus,
+    outcome: Parameters<SyncRunsRepo['finish']>[1],
+  ): Promise<boolean>;
   get(userId: string, runId: string): Promise<SyncRun | undefined>;
   latest(userId: string, kind: string, limit?: number): Promise<SyncRun[]>;
 }
@@ -169,6 +180,14 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
         .orderBy(syncRuns.createdAt)
         .limit(limit);
     },
+    async listRunning(before, limit = 500) {
+      return orm
+        .select({ id: syncRuns.id, userId: syncRuns.userId, kind: syncRuns.kind })
+        .from(syncRuns)
+        .where(and(eq(syncRuns.status, 'running'), lt(syncRuns.startedAt, before)))
+        .orderBy(syncRuns.startedAt)
+        .limit(limit);
+    },
     async markRunning(runId) {
       await orm
         .update(syncRuns)
@@ -200,6 +219,22 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
           finishedAt: new Date(),
         })
         .where(eq(syncRuns.id, runId));
+    },
+    async finishIfStill(runId, status, outcome) {
+      const rows = await orm
+        .update(syncRuns)
+        .set({
+          status: outcome.status,
+          counts: outcome.counts,
+          googleCalls: outcome.googleCalls,
+          errorCode: outcome.errorCode ?? null,
+          errorMessage: outcome.errorMessage ?? null,
+          notes: outcome.notes ?? [],
+          finishedAt: new Date(),
+        })
+        .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, status)))
+        .returning({ id: syncRuns.id });
+      return rows.length > 0;
     },
     async get(userId, runId) {
       const rows = await orm

@@ -139,6 +139,14 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
         throw error;
       }
     },
+    async deleteCalendar(calendarId) {
+      try {
+        await call(() => api.calendars.delete({ calendarId }));
+      } catch (error) {
+        if (!(error instanceof GoogleApiError && (error.kind === 'not_found' || error.kind === 'gone')))
+          throw error;
+      }
+    },
     async patchCalendar(calendarId, changes) {
       await call(() => api.calendars.patch({ calendarId, requestBody: changes }));
     },

@@ -52,6 +52,8 @@ export interface JobDeps {
    * lost it too).
    */
   lostJobCheckMs?: number;
+  /** How old a queued or running run must be before that check touches it (default 30 s). */
+  lostJobGraceMs?: number;
   sharedQueue?: boolean;
   /** After a Canvas sync succeeded (it may have just created the app calendar, to watch). */
   afterCanvasSync?(userId: string): Promise<void>;
@@ -178,6 +180,7 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
       runs: deps.runs,
       enqueue: { canvas: deps.enqueueCanvasSync, [CALENDAR_RUN_KIND]: deps.enqueueCalendarFollow },
       logger,
+      ...(deps.lostJobGraceMs !== undefined ? { graceMs: deps.lostJobGraceMs } : {}),
     });
     if (outcome.requeued + outcome.failed > 0) logger.warn(outcome, 'checked queued runs for lost jobs');
     if (deps.sharedQueue && tickMs !== undefined) await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, tickMs);

@@ -152,6 +152,7 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
     userId,
     appCalendarId: connection.appCalendarId,
     grantedScopes: connection.grantedScopes,
+    appCalendarUnsureSince: connection.appCalendarUnsureSince,
   };
   let calendarId = await ensureAppCalendar(deps, api, appCalendar, timeZone);
 
