@@ -1,0 +1,42 @@
+import { QuotaWaitError, REFUSAL_PAUSE_MS, type RequestBudget } from './request-budget.ts';
+
+/** What the Calendar client asks before every request it sends for one user. */
+export interface RequestGate {
+  /**
+   * Resolves once `cost` requests may be sent (each batch part is one); rejects with a
+   * QuotaWaitError, having taken nothing, when that would mean waiting past the caller's limit.
+   */
+  acquire(cost: number): Promise<void>;
+  /** Google refused a call for its rate: the user's budget pauses past Google's window. */
+  refused(): Promise<void>;
+}
+
+export interface GateOptions {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /**
+   * The longest wait held in place (default 2 s); a longer one rejects with QuotaWaitError so a
+   * job gives its worker back and is delayed (tests and benches pass Infinity with a fake clock).
+   */
+  maxWaitMs?: number;
+}
+
+export const DEFAULT_MAX_INLINE_WAIT_MS = 2_000;
+
+/** The gate of one user over a shared budget. */
+export function budgetGate(budget: RequestBudget, userId: string, options: GateOptions): RequestGate {
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS;
+  return {
+    async acquire(cost) {
+      for (;;) {
+        const decision = await budget.take(userId, cost, options.now());
+        if (decision.granted) return;
+        if (decision.retryAfterMs > maxWaitMs) throw new QuotaWaitError(decision.retryAfterMs);
+        await options.sleep(decision.retryAfterMs);
+      }
+    },
+    async refused() {
+      await budget.pauseUser(userId, options.now() + REFUSAL_PAUSE_MS);
+    },
+  };
+}
