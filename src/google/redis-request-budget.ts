@@ -1,5 +1,11 @@
 import { Redis } from 'ioredis';
-import { BUCKET_MS, type Quotas, REFUSAL_PAUSE_MS, type RequestBudget, WINDOW_BUCKETS } from './request-budget.ts';
+import {
+  BUCKET_MS,
+  type Quotas,
+  REFUSAL_PAUSE_MS,
+  type RequestBudget,
+  WINDOW_BUCKETS,
+} from './request-budget.ts';
 
 // The same rule as windowDecision/admit in request-budget.ts, for the user's and the
 // project's window at once, in one script so two workers cannot both take the last requests.
@@ -66,7 +72,11 @@ return 0
  * per-user and per-project windows. Clocks are the callers' (`now`), so the processes' clocks
  * must agree to within a second or so (NTP), as they must for BullMQ's delayed jobs anyway.
  */
-export function createRedisBudget(options: { redisUrl: string; prefix: string; quotas: Quotas }): RequestBudget {
+export function createRedisBudget(options: {
+  redisUrl: string;
+  prefix: string;
+  quotas: Quotas;
+}): RequestBudget {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => {}); // a take then rejects, and the job's request is retried like an outage
   const { prefix, quotas } = options;

@@ -71,7 +71,8 @@ export function windowDecision(buckets: Buckets, limit: number, cost: number, no
   // The oldest buckets leave the window first: bucket i stops counting at (i + 61) s.
   for (const [index, count] of live) {
     used -= count;
-    if (used + cost <= limit) return { granted: false, retryAfterMs: (index + WINDOW_BUCKETS) * BUCKET_MS - now };
+    if (used + cost <= limit)
+      return { granted: false, retryAfterMs: (index + WINDOW_BUCKETS) * BUCKET_MS - now };
   }
   return { granted: false, retryAfterMs: BUCKET_MS };
 }

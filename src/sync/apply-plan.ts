@@ -116,7 +116,8 @@ export async function applyPlan(
       const result = results[index];
       if (!result) throw new Error('batch answered fewer parts than were sent');
       const next = settle(op, result, calendarId, changes, counts);
-      if (next === 'auth') throw new GoogleApiError('auth', 401, 'authError', 'Google rejected the access token');
+      if (next === 'auth')
+        throw new GoogleApiError('auth', 401, 'authError', 'Google rejected the access token');
       if (next === 'done') {
         done += 1;
       } else if (next === 'failed') {
