@@ -1,3 +1,5 @@
+import { GoogleApiError } from './google-api-error.ts';
+
 /**
  * Google's Calendar quotas, kept on our side so Google never has to refuse us.
  *
@@ -45,11 +47,19 @@ export interface RequestBudget {
   close(): Promise<void>;
 }
 
-/** A request would have to wait longer than the caller may hold a worker: the job waits instead. */
-export class QuotaWaitError extends Error {
-  override readonly name = 'QuotaWaitError';
+/**
+ * A request would have to wait longer than the caller may hold a worker: nothing was sent, and
+ * the job waits instead (the queue delays it, using no try). Elsewhere (an HTTP request) it is
+ * a rate limit like Google's own, answered "Google is busy, try again shortly".
+ */
+export class QuotaWaitError extends GoogleApiError {
   constructor(readonly retryAfterMs: number) {
-    super(`Google's request quota is used up for now; continuing in ${Math.ceil(retryAfterMs / 1000)} s`);
+    super(
+      'rate_limited',
+      429,
+      'quotaBudget',
+      `Google's request quota is used up for now; continuing in ${Math.ceil(retryAfterMs / 1000)} s`,
+    );
   }
 }
 

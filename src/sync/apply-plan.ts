@@ -5,6 +5,7 @@ import {
   MAX_BATCH_SIZE,
 } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
+import { QuotaWaitError } from '../google/request-budget.ts';
 import type { DesiredEvent } from './desired-events.ts';
 import type { EventMapping, SyncPlan } from './diff.ts';
 
@@ -101,7 +102,9 @@ export async function applyPlan(
     try {
       results = await api.batch(chunk.map((op) => toOperation(op, calendarId)));
     } catch (error) {
-      if (!(error instanceof GoogleApiError && error.retryable)) throw error;
+      // A quota wait sent nothing: the job is delayed as a whole, and resumes from the commits.
+      if (error instanceof QuotaWaitError || !(error instanceof GoogleApiError && error.retryable))
+        throw error;
       const limited = error.kind === 'rate_limited';
       for (const op of chunk) {
         const tried = limited ? { ...op, limited: op.limited + 1 } : { ...op, failures: op.failures + 1 };
