@@ -10,8 +10,9 @@ import { GoogleApiError } from './google-api-error.ts';
  * https://developers.google.com/workspace/calendar/api/guides/batch.
  *
  * The budget counts what was admitted in one-second buckets. A request at time t is checked
- * against the buckets of the last 61 whole seconds, a superset of Google's window (t − 60 s, t],
- * so what we admit can never be more than Google allows over any minute, whatever the instant.
+ * against the buckets of the last 62 whole seconds: Google's window (t − 60 s, t] and 1–2 s
+ * more, for the time a request takes to reach Google and for clocks that differ a little. So
+ * what we admit is never more than Google allows over any of its minutes.
  */
 export interface Quotas {
   /** Requests per minute for one user (Google's standard: 600). */
@@ -29,8 +30,8 @@ export const STANDARD_QUOTAS: Quotas = { perUserPerMinute: 600, perProjectPerMin
 export const REFUSAL_PAUSE_MS = 61_000;
 
 export const BUCKET_MS = 1_000;
-/** 61 buckets of a second cover every 60-second window ending inside the newest one. */
-export const WINDOW_BUCKETS = 61;
+/** 62 buckets of a second: every 60-second window ending in the newest one, and a second more. */
+export const WINDOW_BUCKETS = 62;
 
 export type BudgetDecision = { granted: true } | { granted: false; retryAfterMs: number };
 
@@ -78,7 +79,7 @@ export function windowDecision(buckets: Buckets, limit: number, cost: number, no
   let used = live.reduce((sum, [, count]) => sum + count, 0);
   if (used + cost <= limit) return { granted: true };
   if (cost > limit) return { granted: false, retryAfterMs: WINDOW_BUCKETS * BUCKET_MS };
-  // The oldest buckets leave the window first: bucket i stops counting at (i + 61) s.
+  // The oldest buckets leave the window first: bucket i stops counting at (i + 62) s.
   for (const [index, count] of live) {
     used -= count;
     if (used + cost <= limit)

@@ -29,10 +29,12 @@ export function budgetGate(budget: RequestBudget, userId: string, options: GateO
   return {
     async acquire(cost) {
       for (;;) {
-        const decision = await budget.take(userId, cost, options.now());
+        const askedAt = options.now();
+        const decision = await budget.take(userId, cost, askedAt);
         if (decision.granted) return;
         if (decision.retryAfterMs > maxWaitMs) throw new QuotaWaitError(decision.retryAfterMs);
-        await options.sleep(decision.retryAfterMs);
+        // The answer is for the instant asked; time spent getting it is not waited again.
+        await options.sleep(Math.max(0, askedAt + decision.retryAfterMs - options.now()));
       }
     },
     async refused() {
