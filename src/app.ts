@@ -34,6 +34,7 @@ import { requestBudgetFor } from './google/budget-setup.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
 import { googleStatusOf } from './google/google-status.ts';
 import { createPlannerBusy } from './google/planner-busy.ts';
+import { REFUSAL_PAUSE_MS } from './google/request-budget.ts';
 import { createUserBusy } from './google/user-busy.ts';
 import {
   createJwtVerifier,
@@ -176,6 +177,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     const google = setupGoogle({
       config,
       budget,
+      // Tests that shrink Google's retry pauses shrink the pause after a refusal alike.
+      ...(options.retryBaseMs?.google !== undefined
+        ? { refusalPauseMs: (REFUSAL_PAUSE_MS * options.retryBaseMs.google) / 1000 }
+        : {}),
       emulatorUrl: googleEmulator?.url,
       emulatorClient: DEMO_GOOGLE_CLIENT,
       connections: createGoogleConnectionsRepo(db.orm),

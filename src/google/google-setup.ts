@@ -41,6 +41,8 @@ export function setupGoogle(deps: {
   logger?: Pick<Logger, 'error'>;
   /** Paces every request of every user to Google's quotas; without it requests go out unpaced. */
   budget?: RequestBudget;
+  /** The pause after Google refuses a call for its rate (default 61 s); tests shrink it. */
+  refusalPauseMs?: number;
 }): GoogleSetup | undefined {
   const { config } = deps;
   const real = config.google.kind === 'real' ? config.google : undefined;
@@ -77,6 +79,7 @@ export function setupGoogle(deps: {
             gate: budgetGate(deps.budget, userId, {
               now: Date.now,
               sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+              ...(deps.refusalPauseMs !== undefined ? { refusalPauseMs: deps.refusalPauseMs } : {}),
             }),
           }
         : {}),

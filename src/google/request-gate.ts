@@ -19,6 +19,8 @@ export interface GateOptions {
    * job gives its worker back and is delayed (tests and benches pass Infinity with a fake clock).
    */
   maxWaitMs?: number;
+  /** How long the user's requests pause after Google refused one for its rate (default 61 s). */
+  refusalPauseMs?: number;
 }
 
 export const DEFAULT_MAX_INLINE_WAIT_MS = 2_000;
@@ -38,7 +40,7 @@ export function budgetGate(budget: RequestBudget, userId: string, options: GateO
       }
     },
     async refused() {
-      await budget.pauseUser(userId, options.now() + REFUSAL_PAUSE_MS);
+      await budget.pauseUser(userId, options.now() + (options.refusalPauseMs ?? REFUSAL_PAUSE_MS));
     },
   };
 }
