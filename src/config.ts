@@ -148,8 +148,8 @@ const EnvSchema = z.object({
   GOOGLE_API_URL: optionalUrl("where Google's Calendar API and OAuth endpoints are, e.g. a staging emulator"),
   ALLOW_CUSTOM_ENDPOINTS: booleanFlag(false),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  GOOGLE_QUOTA_PER_USER_PER_MINUTE: integer(600, 1, 1_000_000),
-  GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE: integer(10_000, 1, 100_000_000),
+  GOOGLE_QUOTA_PER_USER_PER_MINUTE: integer(600, 60, 1_000_000), // a batch of 50 must fit in a minute
+  GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE: integer(10_000, 60, 100_000_000),
   GOOGLE_BATCHES_IN_FLIGHT: integer(3, 1, 8),
 });
 
