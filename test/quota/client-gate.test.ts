@@ -25,7 +25,9 @@ describe('the Calendar client and its request gate', () => {
       accessToken: async () => token,
       gate: {
         acquire: async (cost) => void costs.push(cost),
-        refused: async () => void (refusals += 1),
+        refused: async () => {
+          refusals += 1;
+        },
       },
     });
     const { id: calendarId } = await api.insertCalendar({ summary: 'CanvasCal', timeZone: 'UTC' });
