@@ -80,6 +80,7 @@ export function setupGoogle(deps: {
               now: Date.now,
               sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
               ...(deps.refusalPauseMs !== undefined ? { refusalPauseMs: deps.refusalPauseMs } : {}),
+              onWait: (where) => deps.metrics.googleQuotaWaits.inc({ where }),
             }),
           }
         : {}),

@@ -21,6 +21,8 @@ export interface GateOptions {
   maxWaitMs?: number;
   /** How long the user's requests pause after Google refused one for its rate (default 61 s). */
   refusalPauseMs?: number;
+  /** Told of every wait: held in place (`inline`) or handed back to the job (`job`). */
+  onWait?(where: 'inline' | 'job', ms: number): void;
 }
 
 export const DEFAULT_MAX_INLINE_WAIT_MS = 2_000;
@@ -34,7 +36,9 @@ export function budgetGate(budget: RequestBudget, userId: string, options: GateO
         const askedAt = options.now();
         const decision = await budget.take(userId, cost, askedAt);
         if (decision.granted) return;
-        if (decision.retryAfterMs > maxWaitMs) throw new QuotaWaitError(decision.retryAfterMs);
+        const where = decision.retryAfterMs > maxWaitMs ? 'job' : 'inline';
+        options.onWait?.(where, decision.retryAfterMs);
+        if (where === 'job') throw new QuotaWaitError(decision.retryAfterMs);
         // The answer is for the instant asked; time spent getting it is not waited again.
         await options.sleep(Math.max(0, askedAt + decision.retryAfterMs - options.now()));
       }

@@ -35,6 +35,8 @@ describe('a sync that reaches the Google quota', () => {
     expect(run.progress).toMatchObject({ written: 50 });
     expect(run.progress.toWrite).toBeGreaterThan(50);
     expect(run.progress.message).toMatch(/^50 of \d+ written; waiting for Google's request quota/);
+    const waits = (await app.app.metrics.googleQuotaWaits.get()).values;
+    expect(waits.find((v) => v.labels.where === 'job')?.value).toBeGreaterThanOrEqual(1);
     // Nothing Google would refuse was sent: every part it answered, it accepted.
     const counts = app.google.requestCounts();
     expect(counts.byOutcome['calendar.events.insert 200']).toBe(50);
