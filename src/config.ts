@@ -151,6 +151,7 @@ const EnvSchema = z.object({
   GOOGLE_QUOTA_PER_USER_PER_MINUTE: integer(600, 60, 1_000_000), // a batch of 50 must fit in a minute
   GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE: integer(10_000, 60, 100_000_000),
   GOOGLE_BATCHES_IN_FLIGHT: integer(3, 1, 8),
+  PUSH_DEBOUNCE_MS: integer(30_000, 50, 600_000),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -230,6 +231,8 @@ export interface Config {
   readonly googleQuota: { readonly perUserPerMinute: number; readonly perProjectPerMinute: number };
   /** Batches of event writes one sync keeps in flight. */
   readonly googleBatchesInFlight: number;
+  /** The push debounce window; separate-process tests shrink it, as no fake clock reaches them. */
+  readonly pushDebounceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -329,6 +332,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
       perProjectPerMinute: e.GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE,
     },
     googleBatchesInFlight: e.GOOGLE_BATCHES_IN_FLIGHT,
+    pushDebounceMs: e.PUSH_DEBOUNCE_MS,
   };
   return deepFreeze(config);
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { CalendarCacheRepo } from '../db/calendar-cache-repo.ts';
 import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
+import { GoogleApiError } from '../google/google-api-error.ts';
 import { SCOPES } from '../google/scopes.ts';
 
 export const APP_CALENDAR_NAME = 'CanvasCal';
@@ -22,8 +24,10 @@ export function appCalendarMarker(userId: string): string {
 }
 
 export interface AppCalendarDeps {
-  connections: Pick<GoogleConnectionsRepo, 'setAppCalendar'>;
+  connections: Pick<GoogleConnectionsRepo, 'setAppCalendar' | 'forgetAppCalendar'>;
   mappings: Pick<EventMappingsRepo, 'clearCalendar'>;
+  /** What the last follow of the calendar learnt (its zone): an unchanged sync asks Google nothing. */
+  calendarCache: Pick<CalendarCacheRepo, 'state' | 'noteTimeZone'>;
   logger: Logger;
 }
 
@@ -33,6 +37,10 @@ export interface AppCalendarDeps {
  * earlier attempt made, so a retried create adopts it instead of adding a second
  * "CanvasCal". The search needs `calendar.calendarlist.readonly`; without it a lost create
  * cannot be found (Google offers no other way to list calendars) and a new one is made.
+ *
+ * A calendar we know costs no request: its zone is the one the follow last read (Google is
+ * asked only before the first follow), and its deletion is noticed by the follow's 404
+ * (`forgetAppCalendar`) or by the 404 of a write (the sync then calls this again).
  */
 export async function ensureAppCalendar(
   deps: AppCalendarDeps,
@@ -42,21 +50,8 @@ export async function ensureAppCalendar(
 ): Promise<string> {
   const { userId, appCalendarId } = user;
   if (appCalendarId) {
-    const existing = await api.getCalendar(appCalendarId);
-    if (existing) {
-      // The student's zone changed (or was only learnt after the calendar was made): the
-      // calendar follows it, so Google shows its all-day deadlines on the right dates.
-      if (existing.timeZone !== timeZone) {
-        await api.patchCalendar(appCalendarId, { timeZone });
-        deps.logger.info(
-          { userId, from: existing.timeZone, to: timeZone },
-          "moved the CanvasCal calendar to the student's time zone",
-        );
-      }
-      return appCalendarId;
-    }
-    const forgotten = await deps.mappings.clearCalendar(userId, appCalendarId);
-    deps.logger.info({ userId, forgotten }, 'the CanvasCal calendar was deleted in Google; recreating it');
+    if (await keepZone(deps, api, userId, appCalendarId, timeZone)) return appCalendarId;
+    await forgetAppCalendar(deps, userId, appCalendarId);
   }
   const marker = appCalendarMarker(userId);
   const found = user.grantedScopes.includes(SCOPES.calendarListReadonly)
@@ -75,6 +70,59 @@ export async function ensureAppCalendar(
   });
   await deps.connections.setAppCalendar(userId, id);
   return id;
+}
+
+/**
+ * Moves a calendar we know to the student's zone if it is elsewhere (or was only learnt after
+ * the calendar was made), so Google shows its all-day deadlines on the right dates. False when
+ * Google says the calendar is gone.
+ */
+async function keepZone(
+  deps: AppCalendarDeps,
+  api: CalendarApi,
+  userId: string,
+  calendarId: string,
+  timeZone: string,
+): Promise<boolean> {
+  try {
+    const known = (await deps.calendarCache.state(userId, calendarId))?.timeZone ?? undefined;
+    const current = known ?? (await api.getCalendar(calendarId))?.timeZone;
+    if (current === undefined) return false;
+    if (current !== timeZone) {
+      await api.patchCalendar(calendarId, { timeZone });
+      await deps.calendarCache.noteTimeZone(userId, calendarId, timeZone);
+      deps.logger.info(
+        { userId, from: current, to: timeZone },
+        "moved the CanvasCal calendar to the student's time zone",
+      );
+    }
+    return true;
+  } catch (error) {
+    if (error instanceof GoogleApiError && error.kind === 'not_found') return false;
+    throw error;
+  }
+}
+
+/**
+ * Forgets a CanvasCal calendar Google says is gone (a 404): its mappings go, so the next sync
+ * recreates the calendar with every event. Only that calendar is forgotten: one made since
+ * (by a sync that noticed first) stays.
+ */
+export async function forgetAppCalendar(
+  deps: {
+    connections: Pick<GoogleConnectionsRepo, 'forgetAppCalendar'>;
+    mappings: Pick<EventMappingsRepo, 'clearCalendar'>;
+    logger?: Logger;
+  },
+  userId: string,
+  calendarId: string,
+): Promise<void> {
+  if (!(await deps.connections.forgetAppCalendar(userId, calendarId))) return;
+  const forgotten = await deps.mappings.clearCalendar(userId, calendarId);
+  deps.logger?.info(
+    { userId, forgotten },
+    'the CanvasCal calendar was deleted in Google; the sync recreates it',
+  );
 }
 
 async function findMarkedCalendar(
