@@ -30,9 +30,11 @@ import { createUserLock } from './db/user-lock.ts';
 import { createUsersRepo } from './db/users-repo.ts';
 import { createWatchChannelsRepo } from './db/watch-channels-repo.ts';
 import { AppError } from './errors.ts';
+import { requestBudgetFor } from './google/budget-setup.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
 import { googleStatusOf } from './google/google-status.ts';
 import { createPlannerBusy } from './google/planner-busy.ts';
+import { REFUSAL_PAUSE_MS } from './google/request-budget.ts';
 import { createUserBusy } from './google/user-busy.ts';
 import {
   createJwtVerifier,
@@ -182,8 +184,15 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     let live: { keeper: ChannelKeeper; enqueue: LiveEnqueuer; webhookAddress(): string } | undefined;
     // One lock for every refresh: on PGlite it is an in-process queue, so two would not see each other.
     const withUserLock = createUserLock(db);
+    const budget = requestBudgetFor(config, options.queuePrefix ?? 'canvascal');
+    stack.push('google request budget', () => budget.close());
     const google = setupGoogle({
       config,
+      budget,
+      // Tests that shrink Google's retry pauses shrink the pause after a refusal alike.
+      ...(options.retryBaseMs?.google !== undefined
+        ? { refusalPauseMs: (REFUSAL_PAUSE_MS * options.retryBaseMs.google) / 1000 }
+        : {}),
       emulatorUrl: googleEmulator?.url,
       emulatorClient: DEMO_GOOGLE_CLIENT,
       connections: createGoogleConnectionsRepo(db.orm),

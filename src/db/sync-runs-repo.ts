@@ -21,6 +21,12 @@ export interface SyncRun {
   finishedAt: Date | null;
 }
 
+export interface RunProgress {
+  written: number;
+  toWrite: number;
+  waitingUntil?: number;
+}
+
 /** The log of sync runs. Reads are always scoped to one user: another user's run is "not found". */
 export interface SyncRunsRepo {
   /**
@@ -59,6 +65,11 @@ export interface SyncRunsRepo {
     runId: string,
     lastError: { errorCode: string; errorMessage: string; googleCalls: number },
   ): Promise<void>;
+  /**
+   * A running run's progress, in its counts (`written` of `toWrite`, and `waitingUntil`, epoch
+   * ms, while it waits for Google's quota), so the student sees a long first sync move.
+   */
+  noteProgress(runId: string, progress: RunProgress): Promise<void>;
   finish(
     runId: string,
     outcome: {
@@ -205,6 +216,12 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
           finishedAt: null,
         })
         .where(eq(syncRuns.id, runId));
+    },
+    async noteProgress(runId, progress) {
+      await orm
+        .update(syncRuns)
+        .set({ counts: { ...progress } })
+        .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running')));
     },
     async finish(runId, outcome) {
       await orm

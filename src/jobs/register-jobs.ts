@@ -12,8 +12,9 @@ import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
+import { QuotaWaitError } from '../google/request-budget.ts';
 import type { Metrics } from '../metrics.ts';
-import { type JobHandler, PermanentJobError, type Queue } from '../queue/queue.ts';
+import { type JobHandler, PermanentJobError, type Queue, RateLimitedJobError } from '../queue/queue.ts';
 import { isPermanentSyncFailure, runCanvasSync } from '../sync/canvas-sync.ts';
 import { CALENDAR_RUN_KIND, runCalendarFollow } from '../sync/follow-calendars.ts';
 import {
@@ -33,7 +34,7 @@ const SYNC_RUNS_PRUNE_EVERY_MS = 60 * 60_000;
 
 export interface JobDeps {
   queue: Queue;
-  config: Pick<Config, 'workerConcurrency' | 'syncIntervalMinutes'>;
+  config: Pick<Config, 'workerConcurrency' | 'syncIntervalMinutes' | 'googleBatchesInFlight'>;
   logger: Logger;
   google: GoogleSetup | undefined;
   runs: SyncRunsRepo;
@@ -124,6 +125,8 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
                 Math.round(deps.googleRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
               canvasConnections: deps.canvasConnections,
               logger,
+              batchesInFlight: config.googleBatchesInFlight,
+              paced: google.paced,
             },
             userId,
             runId,
@@ -242,6 +245,10 @@ function registerPeriodicSync(deps: JobDeps): number {
 
 /** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */
 export function forTheQueue(error: unknown): unknown {
+  // Google's quota is used up for now: the job waits it out, using no try; a little jitter
+  // keeps the users who waited together from all starting again in the same second.
+  if (error instanceof QuotaWaitError)
+    return new RateLimitedJobError(error.retryAfterMs + Math.round(Math.random() * 1_000), error.message);
   return isPermanentSyncFailure(error)
     ? new PermanentJobError(error instanceof Error ? error.message : String(error), { cause: error })
     : error;

@@ -146,6 +146,28 @@ export function queueContract(harness: QueueHarness): void {
     expect(tries).toBe(2);
   });
 
+  it('delays a job that keeps meeting a rate limit, never failing it and spending no attempt', async () => {
+    const queue = make();
+    const events: QueueEvent[] = [];
+    queue.onEvent((e) => events.push(e));
+    let tries = 0;
+    const attempts: number[] = [];
+    queue.process('paced', async (_payload, context) => {
+      tries += 1;
+      attempts.push(context.attempt);
+      if (tries <= 3) throw new RateLimitedJobError(250);
+    });
+    const { id } = await queue.add('paced', {}, { attempts: 1, groupKey: 'alice' });
+    await waitFor(async () => expect(tries).toBe(1));
+    await waitFor(async () => expect((await queue.getJob(id))?.state).toBe('delayed'));
+    expect((await queue.getJob(id))?.attemptsMade).toBe(0);
+    await waitFor(async () => expect((await queue.getJob(id))?.state).toBe('completed'));
+    expect(tries).toBe(4);
+    // Every try was the first: a job allowed one attempt ran four times and completed.
+    expect(attempts).toEqual([1, 1, 1, 1]);
+    expect(events.map((e) => e.outcome)).not.toContain('failed');
+  });
+
   it('runs at most one job per group at a time, across workers, and other groups in parallel', async () => {
     const workers = [make()];
     const second = another();

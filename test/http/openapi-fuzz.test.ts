@@ -115,15 +115,21 @@ beforeAll(async () => {
   const key = generateKey('k1');
   // One student sending thousands of requests a minute: far past Google's per-user quota, which
   // would turn most Google-reading answers into 429s (see error-handler.test.ts) and leave
-  // their handlers unexplored. So the fuzzer's Google emulator has no quota, and neither does
-  // CanvasCal's own rate limit.
+  // their handlers unexplored. So the fuzzer's Google emulator has no quota, and neither do
+  // CanvasCal's own rate limit and its pacing to Google's quotas.
   const [google, canvas] = await Promise.all([
     startGoogleEmulator({ port: 0, rateLimitPerMinute: 1_000_000 }),
     startCanvasEmulator({ port: 0 }),
   ]);
   emulators = { google, canvas };
   e2e = await startEmulatedApp(
-    { LOG_LEVEL: 'debug', CANVASCAL_ENCRYPTION_KEYS: key.entry, RATE_LIMIT_PER_MINUTE: '100000' },
+    {
+      LOG_LEVEL: 'debug',
+      CANVASCAL_ENCRYPTION_KEYS: key.entry,
+      RATE_LIMIT_PER_MINUTE: '100000',
+      GOOGLE_QUOTA_PER_USER_PER_MINUTE: '1000000',
+      GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE: '1000000',
+    },
     {
       sharedEmulators: emulators,
       logDestination: new Writable({
