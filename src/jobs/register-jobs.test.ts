@@ -60,7 +60,7 @@ describe('the periodic jobs of a worker', () => {
     const noop = async () => 'added' as const;
     const stop = await registerJobs({
       queue: recorded.queue,
-      config: { workerConcurrency: 1, syncIntervalMinutes: 5 },
+      config: { workerConcurrency: 1, syncIntervalMinutes: 5, googleBatchesInFlight: 1 },
       logger: pino({ level: 'silent' }),
       google: undefined,
       runs: createSyncRunsRepo(db.orm),
