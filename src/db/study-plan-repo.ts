@@ -29,7 +29,10 @@ export interface StudyPlanState {
 export interface StudyPlanRepo {
   listSessions(userId: string): Promise<StoredSession[]>;
   /** Upserts by (user, deadline, slot) and deletes by id, atomically. */
-  saveSessions(userId: string, changes: { upserts: readonly StoredSession[]; deletes: readonly string[] }): Promise<void>;
+  saveSessions(
+    userId: string,
+    changes: { upserts: readonly StoredSession[]; deletes: readonly string[] },
+  ): Promise<void>;
   /** Forgets what was written to a calendar that is gone; the student's drops stay. */
   forgetWritten(userId: string): Promise<number>;
   getState(userId: string): Promise<StudyPlanState>;

@@ -1,0 +1,223 @@
+import type { Logger } from 'pino';
+import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import type { StoredSession, StudyPlanRepo } from '../db/study-plan-repo.ts';
+import type { UsersRepo } from '../db/users-repo.ts';
+import type { CalendarApi } from '../google/calendar-api.ts';
+import { PlannerPreferencesSchema } from '../planner/index.ts';
+import { type BusySource, previewStudyPlan } from './plan-preview.ts';
+import { desiredSessionEvent } from './session-event.ts';
+import { assignSlots } from './session-slots.ts';
+import { type WriteOutcome, writeSessions } from './session-writer.ts';
+import { followStudentEdits } from './student-edits.ts';
+import { ensureStudyCalendar } from './study-calendar.ts';
+
+export type RepairTrigger = 'canvas-sync' | 'calendar-follow' | 'settings' | 'daily' | 'manual' | 'proposal';
+
+/** What one repair did; the last one is kept for `GET /api/v1/plan`. */
+export interface RepairRecord {
+  at: string;
+  trigger: RepairTrigger;
+  outcome: 'written' | 'planning-off' | 'google-not-connected';
+  moved: number;
+  added: number;
+  removed: number;
+  unchanged: number;
+  /** HTTP requests to Google (a batch is one). */
+  googleCalls: number;
+  batches: number;
+  /** Writes that met 412 (the student edited the event a moment before): re-read, re-planned. */
+  conflicts: number;
+  studentEdits: { pinned: number; dropped: number };
+  shortfalls: Array<{
+    deadlineId: string;
+    title: string;
+    course: string;
+    minutes: number;
+    reason: string;
+    message: string;
+  }>;
+  notes: string[];
+}
+
+export interface RepairDeps {
+  users: Pick<UsersRepo, 'getPlannerPreferences'>;
+  deadlines: Pick<DeadlinesRepo, 'list'>;
+  connections: Pick<GoogleConnectionsRepo, 'get'>;
+  plans: StudyPlanRepo;
+  calendarFor(userId: string): CalendarApi;
+  /** Busy time without CanvasCal's own calendars. */
+  busy: BusySource;
+  logger: Logger;
+  now(): Date;
+  sleep?(ms: number): Promise<void>;
+  retryBaseMs?: number;
+}
+
+// A 412 re-reads and re-plans; a student editing faster than this is left for the next repair.
+const MAX_PASSES = 3;
+
+/**
+ * One repair of a student's study plan. With `autoPlan` on: reads the student's edits from
+ * the study calendar's follow, re-plans from the sessions now on it (`previous`, so only what
+ * no longer fits moves; sessions already begun or past are never touched), and writes the
+ * difference in batches under If-Match; a 412 re-reads and re-plans around the edit. With it
+ * off: deletes the future sessions CanvasCal wrote and keeps past ones. Idempotent: a second
+ * run with nothing changed sends one incremental list, one free/busy query and no write.
+ */
+export async function repairStudyPlan(
+  deps: RepairDeps,
+  userId: string,
+  trigger: RepairTrigger,
+): Promise<RepairRecord> {
+  const prefs = PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId));
+  const now = deps.now();
+  const record: RepairRecord = {
+    at: now.toISOString(),
+    trigger,
+    outcome: 'written',
+    moved: 0,
+    added: 0,
+    removed: 0,
+    unchanged: 0,
+    googleCalls: 0,
+    batches: 0,
+    conflicts: 0,
+    studentEdits: { pinned: 0, dropped: 0 },
+    shortfalls: [],
+    notes: [],
+  };
+  const connection = await deps.connections.get(userId);
+  if (connection?.status !== 'connected') {
+    record.outcome = 'google-not-connected';
+    await deps.plans.setState(userId, { lastRepair: { ...record } });
+    return record;
+  }
+  const api = deps.calendarFor(userId);
+  const callsBefore = api.requestCount;
+  const base = deps.retryBaseMs ?? 1_000;
+  const writeOptions = {
+    commit: (changes: { upserts: StoredSession[]; deletes: string[] }) =>
+      deps.plans.saveSessions(userId, changes),
+    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    backoffMs: (attempt: number) => Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
+  };
+  const count = (outcome: WriteOutcome) => {
+    record.moved += outcome.moved;
+    record.added += outcome.added;
+    record.removed += outcome.removed;
+    record.unchanged = outcome.unchanged;
+    record.batches += outcome.batches;
+    record.conflicts += outcome.conflicts.length;
+    for (const failure of outcome.failed)
+      record.notes.push(
+        `Google refused a write (${failure.status}): ${failure.message}; the next repair tries again.`,
+      );
+  };
+
+  if (!prefs.autoPlan) {
+    record.outcome = 'planning-off';
+    const { calendarId } = await deps.plans.getState(userId);
+    const future = (await deps.plans.listSessions(userId)).filter(
+      (row) =>
+        row.status !== 'dropped' && row.start.getTime() > now.getTime() && row.calendarId === calendarId,
+    );
+    if (calendarId && future.length > 0)
+      count(await writeSessions(api, calendarId, [], future, writeOptions));
+  } else {
+    const calendarId = await ensureStudyCalendar(deps, api, connection, prefs.timeZone);
+    for (let pass = 1; pass <= MAX_PASSES; pass++) {
+      const edits = await followStudentEdits(api, deps.plans, userId, calendarId);
+      record.studentEdits.pinned += edits.pinned;
+      record.studentEdits.dropped += edits.dropped;
+      const outcome = await planAndWrite(
+        deps,
+        api,
+        userId,
+        calendarId,
+        prefs.timeZone,
+        prefs.horizonDays,
+        now,
+        writeOptions,
+        record,
+      );
+      count(outcome);
+      if (outcome.conflicts.length === 0) break;
+    }
+  }
+  record.googleCalls = api.requestCount - callsBefore;
+  await deps.plans.setState(userId, { lastRepair: { ...record } });
+  return record;
+}
+
+async function planAndWrite(
+  deps: RepairDeps,
+  api: CalendarApi,
+  userId: string,
+  calendarId: string,
+  timeZone: string,
+  horizonDays: number,
+  now: Date,
+  writeOptions: Parameters<typeof writeSessions>[4],
+  record: RepairRecord,
+): Promise<WriteOutcome> {
+  const rows = (await deps.plans.listSessions(userId)).filter(
+    (row) => row.calendarId === calendarId || row.status === 'dropped',
+  );
+  const nowMs = now.getTime();
+  // A session already begun belongs to the past: never moved, counted as study done.
+  const isPast = (row: StoredSession) => row.start.getTime() < nowMs;
+  const ref = (row: StoredSession) => ({
+    deadlineId: row.deadlineKey,
+    start: row.start.toISOString(),
+    end: row.end.toISOString(),
+  });
+  const live = rows.filter((row) => row.status !== 'dropped');
+  // The deadlines the planner will see (the preview reads the same: open, due within the horizon).
+  const horizonEnd = new Date(nowMs + horizonDays * 86_400_000);
+  const open = new Set(
+    (await deps.deadlines.list(userId, { from: now, to: horizonEnd }))
+      .filter((d) => !d.submitted && d.dueAt)
+      .map((d) => d.sourceKey),
+  );
+  const preview = await previewStudyPlan(deps, userId, {
+    now,
+    previous: live
+      .filter((row) => !isPast(row) && row.status === 'planned')
+      .map((row) => ({ ...ref(row), pinned: false })),
+    pinned: live
+      .filter((row) => open.has(row.deadlineKey) && (isPast(row) || row.status === 'pinned'))
+      .map(ref),
+    dropped: rows.filter((row) => row.status === 'dropped' && open.has(row.deadlineKey)).map(ref),
+  });
+  const info = new Map(preview.deadlines.map((d) => [d.deadlineId, d]));
+  const stored = new Map((await deps.deadlines.list(userId)).map((d) => [d.sourceKey, d]));
+  record.shortfalls = preview.deadlines.flatMap((d) =>
+    d.shortfall ? [{ deadlineId: d.deadlineId, title: d.title, course: d.course, ...d.shortfall }] : [],
+  );
+  record.notes = [...preview.notes];
+  const slots = assignSlots(
+    preview.sessions.filter((s) => !s.pinned),
+    // Begun sessions keep their slot but are never handed out again.
+    rows.map((row) => ({ ...row, status: isPast(row) && row.status === 'planned' ? 'pinned' : row.status })),
+  );
+  const desired = slots.sessions.map((session) => {
+    const d = stored.get(session.deadlineId);
+    return desiredSessionEvent(
+      session,
+      {
+        title: info.get(session.deadlineId)?.title ?? d?.title ?? session.deadlineId,
+        course: info.get(session.deadlineId)?.course ?? d?.courseName ?? '',
+        dueAt: d?.dueAt ?? null,
+        htmlUrl: d?.htmlUrl ?? null,
+      },
+      { userId, timeZone },
+    );
+  });
+  // What CanvasCal may change: future planned sessions, and future pinned ones of a deadline
+  // that is no longer open (handed in, or gone from Canvas).
+  const writable = live.filter(
+    (row) => !isPast(row) && (row.status === 'planned' || !info.has(row.deadlineKey)),
+  );
+  return writeSessions(api, calendarId, desired, writable, writeOptions);
+}
