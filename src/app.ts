@@ -67,6 +67,7 @@ import { createGuardedFetch } from './net/guarded-fetch.ts';
 import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { type Queue, QueueUnavailableError } from './queue/queue.ts';
+import { assembleStudyPlan } from './study-plan/assembly.ts';
 import { createSyncRunsService, type SyncRunsServiceDeps } from './sync/sync-runs-service.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
@@ -264,10 +265,20 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       }
       return google.calendarFor(userId);
     };
+    const studyPlan = assembleStudyPlan({
+      orm: db.orm,
+      queue,
+      logger,
+      users,
+      deadlines,
+      googleConnections,
+      retryBaseMs: options.retryBaseMs?.google ?? 1000,
+    });
     const userBusy = createUserBusy({
       users,
       calendarFor: connectedCalendar,
       appCalendarId: async (userId) => (await googleConnections.get(userId))?.appCalendarId ?? null,
+      ownCalendarIds: studyPlan.ownCalendarIds,
     });
     const busy = createPlannerBusy({ googleConnections, userBusy, calendarCache });
 
@@ -379,7 +390,13 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         apiRoutes: [
           meRoutes(users, googleStatusFor),
           deadlineRoutes(deadlines),
-          plannerRoutes({ users, deadlines, busy }),
+          plannerRoutes({
+            users,
+            deadlines,
+            busy,
+            onSettingsChanged: (u) => studyPlan.repairLater(u, 'settings'),
+          }),
+          studyPlan.routes(),
           canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
             personalTokens: config.canvasPersonalTokens,
@@ -452,9 +469,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           deadlines,
         },
         concurrency: config.workerConcurrency,
+        afterFollow: studyPlan.afterFollow,
       });
     }
     const liveJobs = live;
+    if (role !== 'api' && google) await studyPlan.registerWorkers(google, busy);
     let workerHealth: { url: string; close(): Promise<void> } | undefined;
     if (role !== 'api') {
       const stopLostJobCheck = await registerJobs({
@@ -472,7 +491,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         canvasAccount,
         enqueueCanvasSync,
         enqueueCalendarFollow,
-        ...(liveJobs ? { afterCanvasSync: (userId: string) => liveJobs.enqueue.ensureChannels(userId) } : {}),
+        afterCanvasSync: async (userId: string) => {
+          await liveJobs?.enqueue.ensureChannels(userId);
+          await studyPlan.repairLater(userId, 'canvas-sync');
+        },
+        afterCalendarFollow: studyPlan.afterFollow,
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,
         ...(canvasFetch ? { canvasFetch } : {}),
         ...(options.retryBaseMs?.canvas !== undefined

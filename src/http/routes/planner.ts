@@ -13,6 +13,8 @@ export interface PlannerRouteDeps {
   deadlines: DeadlinesRepo;
   busy: BusySource;
   now?: () => Date;
+  /** After the student saved new preferences (the study plan re-plans). */
+  onSettingsChanged?(userId: string): Promise<unknown>;
 }
 
 const SessionOut = z.object({
@@ -77,7 +79,9 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        await deps.users.setPlannerPreferences(currentUser(request).id, request.body);
+        const userId = currentUser(request).id;
+        await deps.users.setPlannerPreferences(userId, request.body);
+        await deps.onSettingsChanged?.(userId);
         return request.body;
       },
     );

@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { Orm } from '../db/client.ts';
+import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import { createStudyPlanRepo } from '../db/study-plan-repo.ts';
+import type { UsersRepo } from '../db/users-repo.ts';
+import type { GoogleSetup } from '../google/google-setup.ts';
+import { studyPlanRoutes } from '../http/routes/study-plan.ts';
+import type { Queue } from '../queue/queue.ts';
+import type { FollowOutcome } from '../sync/follow-calendars.ts';
+import type { BusySource } from './plan-preview.ts';
+import { followChangedBusyTime, registerRepairJobs, repairEnqueuer } from './repair-jobs.ts';
+import { type RepairDeps, type RepairRecord, type RepairTrigger, repairStudyPlan } from './repair-plan.ts';
+
+export interface StudyPlanAssemblyDeps {
+  orm: Orm;
+  queue: Queue;
+  logger: Logger;
+  users: UsersRepo;
+  deadlines: DeadlinesRepo;
+  googleConnections: GoogleConnectionsRepo;
+  /** First pause between retry rounds of failed Google writes (doubling). */
+  retryBaseMs: number;
+  debounceMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Everything the study plan on the calendar adds to the service, built once in the
+ * composition root: the store, the triggers' enqueuer, the routes, and the workers.
+ */
+export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
+  const plans = createStudyPlanRepo(deps.orm);
+  const enqueue = repairEnqueuer(deps.queue, {
+    backoffMs: deps.retryBaseMs,
+    ...(deps.debounceMs !== undefined ? { debounceMs: deps.debounceMs } : {}),
+  });
+  const repairDeps = (google: GoogleSetup, busy: BusySource): RepairDeps => ({
+    users: deps.users,
+    deadlines: deps.deadlines,
+    connections: deps.googleConnections,
+    plans,
+    calendarFor: (userId) => google.calendarFor(userId),
+    busy,
+    logger: deps.logger,
+    now: deps.now ?? (() => new Date()),
+    retryBaseMs: deps.retryBaseMs,
+  });
+  return {
+    plans,
+    /** CanvasCal's calendars beyond the deadline one: never counted as the student's busy time. */
+    ownCalendarIds: async (userId: string) => {
+      const { calendarId } = await plans.getState(userId);
+      return calendarId ? [calendarId] : [];
+    },
+    /** One coalesced repair per user; what every trigger calls. */
+    repairLater: (userId: string, trigger: RepairTrigger) => enqueue.repairLater(userId, trigger),
+    /** After a calendar follow: a repair when the student's busy time changed. */
+    afterFollow: async (userId: string, outcome: FollowOutcome) => {
+      if (followChangedBusyTime(outcome)) await enqueue.repairLater(userId, 'calendar-follow');
+    },
+    routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue }),
+    /** The repair job and the daily repair (worker processes only). */
+    async registerWorkers(google: GoogleSetup, busy: BusySource): Promise<void> {
+      await registerRepairJobs({
+        queue: deps.queue,
+        logger: deps.logger,
+        repair: repairDeps(google, busy),
+        enqueue,
+        connectedUserIds: () => deps.googleConnections.listConnectedUserIds(),
+      });
+    },
+    /**
+     * Repairs one user's plan now, outside the queue (the MCP reschedule tool applies a
+     * proposal with it): returns what moved, was added or removed, and the Google calls.
+     */
+    writePlanNow: (
+      google: GoogleSetup,
+      busy: BusySource,
+      userId: string,
+      trigger: RepairTrigger = 'proposal',
+    ): Promise<RepairRecord> => repairStudyPlan(repairDeps(google, busy), userId, trigger),
+  };
+}
+
+export type StudyPlanAssembly = ReturnType<typeof assembleStudyPlan>;
