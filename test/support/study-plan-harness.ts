@@ -118,7 +118,13 @@ export async function startStudyPlanHarness(db: Database, start: Date) {
       const page = await client.listEvents(calendarId, { singleEvents: true, maxResults: 2500 });
       return page.items
         .filter((e) => e.status !== 'cancelled')
-        .map((e) => ({ id: e.id, start: e.start?.dateTime ?? '', end: e.end?.dateTime ?? '', etag: e.etag }));
+        .map((e) => ({
+          id: e.id,
+          start: e.start?.dateTime ?? '',
+          end: e.end?.dateTime ?? '',
+          etag: e.etag,
+          deadlineId: e.extendedProperties?.private?.deadline,
+        }));
     },
     batchParts() {
       return google.requestCounts();
