@@ -4,6 +4,7 @@ import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { StoredSession, StudyPlanRepo } from '../db/study-plan-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
+import { GoogleApiError } from '../google/google-api-error.ts';
 import { PlannerPreferencesSchema } from '../planner/index.ts';
 import { type BusySource, previewStudyPlan } from './plan-preview.ts';
 import { desiredSessionEvent } from './session-event.ts';
@@ -125,9 +126,19 @@ export async function repairStudyPlan(
     if (calendarId && future.length > 0)
       count(await writeSessions(api, calendarId, [], future, writeOptions));
   } else {
-    const calendarId = await ensureStudyCalendar(deps, api, connection, prefs.timeZone);
+    // The calendar is checked (and its zone) only when settings changed or none is known:
+    // otherwise the follow's listing tells us it is gone (404), and only then is it recreated.
+    const known = trigger === 'settings' ? null : (await deps.plans.getState(userId)).calendarId;
+    let calendarId = known ?? (await ensureStudyCalendar(deps, api, connection, prefs.timeZone));
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
-      const edits = await followStudentEdits(api, deps.plans, userId, calendarId);
+      let edits: Awaited<ReturnType<typeof followStudentEdits>>;
+      try {
+        edits = await followStudentEdits(api, deps.plans, userId, calendarId);
+      } catch (error) {
+        if (!(error instanceof GoogleApiError && error.kind === 'not_found' && pass === 1)) throw error;
+        calendarId = await ensureStudyCalendar(deps, api, connection, prefs.timeZone);
+        edits = await followStudentEdits(api, deps.plans, userId, calendarId);
+      }
       record.studentEdits.pinned += edits.pinned;
       record.studentEdits.dropped += edits.dropped;
       const outcome = await planAndWrite(

@@ -22,7 +22,10 @@ describe('assignSlots', () => {
     const { sessions, freed } = assignSlots([session(16, 'b')], [row('s1', 16), row('s3', 18, 'dropped')]);
     expect(sessions).toEqual([{ ...session(16, 'b'), slotKey: 's1' }]);
     expect(freed.map((f) => f.slotKey)).toEqual(['s1']);
-    const again = assignSlots([session(20), session(21)], [row('s3', 18, 'dropped'), row('s1', 16, 'pinned')]);
+    const again = assignSlots(
+      [session(20), session(21)],
+      [row('s3', 18, 'dropped'), row('s1', 16, 'pinned')],
+    );
     // A dropped or pinned slot is never handed out: the student's verdict on it stands.
     expect(again.sessions.map((s) => s.slotKey)).toEqual(['s4', 's5']);
   });

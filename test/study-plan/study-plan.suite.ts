@@ -59,9 +59,10 @@ export function studyPlanSuite(openDb: () => Promise<Database>, closeDb: (db: Da
     const again = await h.repair('daily');
     expect(again).toMatchObject({ added: 0, moved: 0, removed: 0, batches: 0 });
     expect(writes(h)).toBe(0);
-    // One incremental list of the study calendar, one free/busy query, the calendar list, the calendar.
+    // One incremental list of the study calendar, one free/busy query (and the calendar list it counts).
     expect(h.google.requestCounts().byMethod['calendar.events.list']).toBe(1);
     expect(h.google.requestCounts().byMethod['calendar.freebusy.query']).toBe(1);
+    expect(h.google.requestCounts().byMethod['calendar.calendars.get']).toBeUndefined();
   });
 
   it('a meeting on one session moves that session and no other, with one patch', async () => {
@@ -177,6 +178,17 @@ export function studyPlanSuite(openDb: () => Promise<Database>, closeDb: (db: Da
     expect(kept && sameInstant(kept.start, studentStart) && sameInstant(kept.end, studentEnd)).toBe(true);
     const row = (await h.plans.listSessions(h.userId)).find((r) => r.googleEventId === victim.id);
     expect(row?.status).toBe('pinned');
+  });
+
+  it('recreates the study calendar the student deleted, with the plan on it', async () => {
+    const first = await h.repair('settings');
+    const { calendarId } = await h.plans.getState(h.userId);
+    h.google.userDeleteCalendar(calendarId ?? '');
+    const repair = await h.repair('daily');
+    const recreated = (await h.plans.getState(h.userId)).calendarId;
+    expect(recreated).not.toBe(calendarId);
+    expect(repair.added).toBe(first.added);
+    expect((await h.studyEvents()).length).toBe(first.added);
   });
 
   it('turning planning off deletes future sessions and keeps past ones', async () => {
