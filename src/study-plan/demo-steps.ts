@@ -59,10 +59,8 @@ export async function showStudyPlan(io: DemoIo): Promise<void> {
   step(
     'A meeting lands on the first session in Google; the repair moves only what it now overlaps (15 min buffer included)',
   );
-  const primary = [...io.google.state.calendars.values()].find(
-    (c) => c.primary && c.owner === io.studentEmail,
-  );
-  io.google.userInsertEvent(primary?.id ?? io.studentEmail, {
+  // A Google account's primary calendar has the account's address as its id.
+  io.google.userInsertEvent(io.studentEmail, {
     summary: 'Meeting',
     start: { dateTime: victim.start },
     end: { dateTime: victim.end },
