@@ -10,7 +10,8 @@ import type { Queue } from '../queue/queue.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
 import type { BusySource } from './plan-preview.ts';
 import { followChangedBusyTime, registerRepairJobs, repairEnqueuer } from './repair-jobs.ts';
-import { type RepairDeps, type RepairRecord, type RepairTrigger, repairStudyPlan } from './repair-plan.ts';
+import { type RepairDeps, type RepairTrigger, writeStudyPlan } from './repair-plan.ts';
+import type { PlanSession } from './session-slots.ts';
 
 export interface StudyPlanAssemblyDeps {
   orm: Orm;
@@ -71,15 +72,12 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
       });
     },
     /**
-     * Repairs one user's plan now, outside the queue (the MCP reschedule tool applies a
-     * proposal with it): returns what moved, was added or removed, and the Google calls.
+     * Writes a given plan for a user now, outside the queue (the MCP reschedule tool applies
+     * an accepted proposal with it); see `writeStudyPlan`. Resolves with moved / added /
+     * removed and the Google calls.
      */
-    writePlanNow: (
-      google: GoogleSetup,
-      busy: BusySource,
-      userId: string,
-      trigger: RepairTrigger = 'proposal',
-    ): Promise<RepairRecord> => repairStudyPlan(repairDeps(google, busy), userId, trigger),
+    writePlanNow: (google: GoogleSetup, busy: BusySource, userId: string, sessions: readonly PlanSession[]) =>
+      writeStudyPlan(repairDeps(google, busy), userId, sessions),
   };
 }
 

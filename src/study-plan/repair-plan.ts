@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { DeadlineRecord, DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { StoredSession, StudyPlanRepo } from '../db/study-plan-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
@@ -7,8 +7,8 @@ import type { CalendarApi } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
 import { PlannerPreferencesSchema } from '../planner/index.ts';
 import { type BusySource, previewStudyPlan } from './plan-preview.ts';
-import { desiredSessionEvent } from './session-event.ts';
-import { assignSlots } from './session-slots.ts';
+import { desiredSessionEvent, type SessionDeadline } from './session-event.ts';
+import { assignSlots, type PlanSession, type WrittenSlot } from './session-slots.ts';
 import { type WriteOutcome, writeSessions } from './session-writer.ts';
 import { followStudentEdits } from './student-edits.ts';
 import { ensureStudyCalendar } from './study-calendar.ts';
@@ -70,6 +70,7 @@ export async function repairStudyPlan(
   deps: RepairDeps,
   userId: string,
   trigger: RepairTrigger,
+  given?: readonly PlanSession[],
 ): Promise<RepairRecord> {
   const prefs = PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId));
   const now = deps.now();
@@ -151,6 +152,7 @@ export async function repairStudyPlan(
         now,
         writeOptions,
         record,
+        given,
       );
       count(outcome);
       if (outcome.conflicts.length === 0) break;
@@ -171,6 +173,7 @@ async function planAndWrite(
   now: Date,
   writeOptions: Parameters<typeof writeSessions>[4],
   record: RepairRecord,
+  given: readonly PlanSession[] | undefined,
 ): Promise<WriteOutcome> {
   const rows = (await deps.plans.listSessions(userId)).filter(
     (row) => row.calendarId === calendarId || row.status === 'dropped',
@@ -191,6 +194,20 @@ async function planAndWrite(
       .filter((d) => !d.submitted && d.dueAt)
       .map((d) => d.sourceKey),
   );
+  const stored = new Map((await deps.deadlines.list(userId)).map((d) => [d.sourceKey, d]));
+  if (given) {
+    // A plan decided elsewhere (a reschedule the student accepted): written as it is, from now on.
+    const future = given.filter((s) => Date.parse(s.start) >= nowMs && stored.has(s.deadlineId));
+    const slots = assignSlots(future, rows.map(pastAsPinned(isPast)));
+    const desired = slots.sessions.map((session) =>
+      desiredSessionEvent(session, describeDeadline(stored.get(session.deadlineId), session.deadlineId), {
+        userId,
+        timeZone,
+      }),
+    );
+    const writable = live.filter((row) => !isPast(row) && row.status === 'planned');
+    return writeSessions(api, calendarId, desired, writable, writeOptions);
+  }
   const preview = await previewStudyPlan(deps, userId, {
     now,
     previous: live
@@ -202,7 +219,6 @@ async function planAndWrite(
     dropped: rows.filter((row) => row.status === 'dropped' && open.has(row.deadlineKey)).map(ref),
   });
   const info = new Map(preview.deadlines.map((d) => [d.deadlineId, d]));
-  const stored = new Map((await deps.deadlines.list(userId)).map((d) => [d.sourceKey, d]));
   record.shortfalls = preview.deadlines.flatMap((d) =>
     d.shortfall ? [{ deadlineId: d.deadlineId, title: d.title, course: d.course, ...d.shortfall }] : [],
   );
@@ -210,25 +226,50 @@ async function planAndWrite(
   const slots = assignSlots(
     preview.sessions.filter((s) => !s.pinned),
     // Begun sessions keep their slot but are never handed out again.
-    rows.map((row) => ({ ...row, status: isPast(row) && row.status === 'planned' ? 'pinned' : row.status })),
+    rows.map(pastAsPinned(isPast)),
   );
-  const desired = slots.sessions.map((session) => {
-    const d = stored.get(session.deadlineId);
-    return desiredSessionEvent(
-      session,
-      {
-        title: info.get(session.deadlineId)?.title ?? d?.title ?? session.deadlineId,
-        course: info.get(session.deadlineId)?.course ?? d?.courseName ?? '',
-        dueAt: d?.dueAt ?? null,
-        htmlUrl: d?.htmlUrl ?? null,
-      },
-      { userId, timeZone },
-    );
-  });
+  const desired = slots.sessions.map((session) =>
+    desiredSessionEvent(session, describeDeadline(stored.get(session.deadlineId), session.deadlineId), {
+      userId,
+      timeZone,
+    }),
+  );
   // What CanvasCal may change: future planned sessions, and future pinned ones of a deadline
   // that is no longer open (handed in, or gone from Canvas).
   const writable = live.filter(
     (row) => !isPast(row) && (row.status === 'planned' || !info.has(row.deadlineKey)),
   );
   return writeSessions(api, calendarId, desired, writable, writeOptions);
+}
+
+/** Begun sessions keep their slot but are never handed out again. */
+function pastAsPinned(isPast: (row: StoredSession) => boolean) {
+  return (row: StoredSession): WrittenSlot => ({
+    ...row,
+    status: isPast(row) && row.status === 'planned' ? 'pinned' : row.status,
+  });
+}
+
+function describeDeadline(d: DeadlineRecord | undefined, id: string): SessionDeadline {
+  return {
+    title: d?.title ?? id,
+    course: d?.courseName ?? '',
+    dueAt: d?.dueAt ?? null,
+    htmlUrl: d?.htmlUrl ?? null,
+  };
+}
+
+/**
+ * Writes a plan decided elsewhere (the MCP reschedule tool applies an accepted proposal with
+ * it) onto the student's study calendar, exactly as a repair writes: the student's edits are
+ * read first and win, only the difference is sent, in batches, under If-Match. Sessions in
+ * the past and sessions of unknown deadlines are ignored. Resolves with what it did
+ * (moved / added / removed, Google calls), which is also kept as the last repair.
+ */
+export function writeStudyPlan(
+  deps: RepairDeps,
+  userId: string,
+  sessions: readonly PlanSession[],
+): Promise<RepairRecord> {
+  return repairStudyPlan(deps, userId, 'proposal', sessions);
 }

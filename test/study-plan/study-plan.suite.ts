@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
+import { writeStudyPlan } from '../../src/study-plan/repair-plan.ts';
 import { type StudyPlanHarness, startStudyPlanHarness } from '../support/study-plan-harness.ts';
 
 // A Monday 07:00 UTC, fixed: the plan, the emulator and "now" never meet the wall clock.
@@ -178,6 +179,22 @@ export function studyPlanSuite(openDb: () => Promise<Database>, closeDb: (db: Da
     expect(kept && sameInstant(kept.start, studentStart) && sameInstant(kept.end, studentEnd)).toBe(true);
     const row = (await h.plans.listSessions(h.userId)).find((r) => r.googleEventId === victim.id);
     expect(row?.status).toBe('pinned');
+  });
+
+  it('writes a given plan (an accepted reschedule) with one patch per moved session', async () => {
+    await h.repair('settings');
+    const rows = await h.plans.listSessions(h.userId);
+    const given = rows.map((r, n) => ({
+      deadlineId: r.deadlineKey,
+      start: new Date(r.start.getTime() + (n === 0 ? day : 0)).toISOString(),
+      end: new Date(r.end.getTime() + (n === 0 ? day : 0)).toISOString(),
+    }));
+    h.google.resetCounts();
+    const done = await writeStudyPlan(h.deps, h.userId, given);
+    expect(done).toMatchObject({ moved: 1, added: 0, removed: 0, batches: 1, trigger: 'proposal' });
+    expect(patches(h)).toBe(1);
+    const key = (s: { start: string; end: string }) => `${Date.parse(s.start)}|${Date.parse(s.end)}`;
+    expect((await h.studyEvents()).map(key).sort()).toEqual(given.map(key).sort());
   });
 
   it('recreates the study calendar the student deleted, with the plan on it', async () => {
