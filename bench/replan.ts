@@ -52,7 +52,8 @@ export async function runReplanBench(): Promise<Record<string, unknown>[]> {
       batches: first.batches,
     });
 
-    const sessions = await h.studyEvents();
+    // By start, so the session the meeting lands on is the same on every run.
+    const sessions = (await h.studyEvents()).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
     const victim = sessions.find((e) => Date.parse(e.end) - Date.parse(e.start) >= HOUR) ?? sessions[0];
     if (!victim) throw new Error('the plan has no session');
     h.google.userInsertEvent(h.primaryId, {

@@ -272,6 +272,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       users,
       deadlines,
       googleConnections,
+      calendarCache,
       retryBaseMs: options.retryBaseMs?.google ?? 1000,
     });
     const userBusy = createUserBusy({

@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
+import type { CalendarCacheRepo } from '../db/calendar-cache-repo.ts';
 import type { Orm } from '../db/client.ts';
 import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import { createStudyPlanRepo } from '../db/study-plan-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
+import type { CalendarApi } from '../google/calendar-api.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
+import { createPlannerBusy } from '../google/planner-busy.ts';
+import { createUserBusy } from '../google/user-busy.ts';
 import { studyPlanRoutes } from '../http/routes/study-plan.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
@@ -20,6 +24,7 @@ export interface StudyPlanAssemblyDeps {
   users: UsersRepo;
   deadlines: DeadlinesRepo;
   googleConnections: GoogleConnectionsRepo;
+  calendarCache: CalendarCacheRepo;
   /** First pause between retry rounds of failed Google writes (doubling). */
   retryBaseMs: number;
   debounceMs?: number;
@@ -36,6 +41,10 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     backoffMs: deps.retryBaseMs,
     ...(deps.debounceMs !== undefined ? { debounceMs: deps.debounceMs } : {}),
   });
+  const ownCalendarIds = async (userId: string) => {
+    const { calendarId } = await plans.getState(userId);
+    return calendarId ? [calendarId] : [];
+  };
   const repairDeps = (google: GoogleSetup, busy: BusySource): RepairDeps => ({
     users: deps.users,
     deadlines: deps.deadlines,
@@ -43,6 +52,17 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     plans,
     calendarFor: (userId) => google.calendarFor(userId),
     busy,
+    busyFor: (api: CalendarApi) =>
+      createPlannerBusy({
+        googleConnections: deps.googleConnections,
+        calendarCache: deps.calendarCache,
+        userBusy: createUserBusy({
+          users: deps.users,
+          calendarFor: async () => api,
+          appCalendarId: async (userId) => (await deps.googleConnections.get(userId))?.appCalendarId ?? null,
+          ownCalendarIds,
+        }),
+      }),
     logger: deps.logger,
     now: deps.now ?? (() => new Date()),
     retryBaseMs: deps.retryBaseMs,
@@ -50,10 +70,7 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
   return {
     plans,
     /** CanvasCal's calendars beyond the deadline one: never counted as the student's busy time. */
-    ownCalendarIds: async (userId: string) => {
-      const { calendarId } = await plans.getState(userId);
-      return calendarId ? [calendarId] : [];
-    },
+    ownCalendarIds,
     /** One coalesced repair per user; what every trigger calls. */
     repairLater: (userId: string, trigger: RepairTrigger) => enqueue.repairLater(userId, trigger),
     /** After a calendar follow: a repair when the student's busy time changed. */

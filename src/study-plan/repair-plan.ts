@@ -49,6 +49,11 @@ export interface RepairDeps {
   calendarFor(userId: string): CalendarApi;
   /** Busy time without CanvasCal's own calendars. */
   busy: BusySource;
+  /**
+   * The same, read through the repair's own Google client, so its calls are counted with
+   * the repair's (`googleCalls`); left out, `busy` is used.
+   */
+  busyFor?(api: CalendarApi): BusySource;
   logger: Logger;
   now(): Date;
   sleep?(ms: number): Promise<void>;
@@ -97,6 +102,7 @@ export async function repairStudyPlan(
   }
   const api = deps.calendarFor(userId);
   const callsBefore = api.requestCount;
+  if (deps.busyFor) deps = { ...deps, busy: deps.busyFor(api) };
   const base = deps.retryBaseMs ?? 1_000;
   const writeOptions = {
     commit: (changes: { upserts: StoredSession[]; deletes: string[] }) =>

@@ -49,6 +49,8 @@ describe('GET /api/v1/plan and POST /api/v1/plan/replan', () => {
     expect(plan.sessions.length).toBeGreaterThan(0);
     expect(plan.sessions.length).toBe(plan.lastRepair.added);
     expect(plan.lastRepair.batches).toBe(Math.ceil(plan.lastRepair.added / 50));
+    // Every call of the repair is counted: the calendar made, its listing, free/busy, the batch.
+    expect(plan.lastRepair.googleCalls).toBeGreaterThanOrEqual(3 + plan.lastRepair.batches);
   });
 
   it('rejects a non-boolean autoPlan with a message naming the field', async () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { startGoogleEmulator } from '../../emulators/google/google-emulator.ts';
 import { createCalendarCacheRepo } from '../../src/db/calendar-cache-repo.ts';
@@ -33,7 +32,8 @@ export async function startStudyPlanHarness(db: Database, start: Date) {
   const connections = createGoogleConnectionsRepo(db.orm);
   const plans = createStudyPlanRepo(db.orm);
   const calendarCache = createCalendarCacheRepo(db.orm);
-  const userId = randomUUID();
+  // Fixed, like the clock: event ids derive from it, so every run sees the same order.
+  const userId = '0b7e4c52-9a1d-4f3e-8c6b-2d5a7e9f1c30';
   await users.ensure(userId, STUDENT);
   await connections.connect(userId, { encryptedRefreshToken: 'unused', grantedScopes: [...DEFAULT_SCOPES] });
   let intercept: ((api: CalendarApi) => Promise<void>) | undefined;
@@ -111,7 +111,7 @@ export async function startStudyPlanHarness(db: Database, start: Date) {
       await users.setPlannerPreferences(userId, { timeZone: 'UTC', ...preferences });
     },
     repair: (trigger: RepairTrigger = 'manual') => repairStudyPlan(deps, userId, trigger),
-    /** Live events of the study calendar, as Google holds them. */
+    /** Live events of the study calendar, as Google holds them, by start. */
     async studyEvents() {
       const { calendarId } = await plans.getState(userId);
       if (!calendarId) return [];
@@ -124,7 +124,8 @@ export async function startStudyPlanHarness(db: Database, start: Date) {
           end: e.end?.dateTime ?? '',
           etag: e.etag,
           deadlineId: e.extendedProperties?.private?.deadline,
-        }));
+        }))
+        .sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.id.localeCompare(b.id));
     },
     batchParts() {
       return google.requestCounts();
