@@ -299,6 +299,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         channels: watchChannels,
         connections: googleConnections,
         channelsFor: (userId) => google.channelsFor(userId),
+        extraCalendars: studyPlan.ownCalendarIds,
         keys: channelKeys,
         address: webhookAddress,
       });

@@ -128,7 +128,7 @@ export interface LiveJobDeps {
   concurrency: number;
   now?: () => number;
   /** After a follow succeeded (the study plan re-plans when busy time changed). */
-  afterFollow?(userId: string, outcome: FollowOutcome): Promise<void>;
+  afterFollow?(userId: string, outcome: FollowOutcome, calendarId: string): Promise<void>;
 }
 
 /**
@@ -155,7 +155,7 @@ export async function registerLiveJobs(deps: LiveJobDeps): Promise<void> {
         // followed calendar at once.
         const only = calendarId === CALENDAR_LIST ? {} : { only: [calendarId] };
         const outcome = await runCalendarFollow({ ...deps.follow, runs: deps.runs, ...only }, userId, run.id);
-        await deps.afterFollow?.(userId, outcome);
+        await deps.afterFollow?.(userId, outcome, calendarId);
       } catch (error) {
         throw forTheQueue(error);
       }

@@ -74,8 +74,11 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     /** One coalesced repair per user; what every trigger calls. */
     repairLater: (userId: string, trigger: RepairTrigger) => enqueue.repairLater(userId, trigger),
     /** After a calendar follow: a repair when the student's busy time changed. */
-    afterFollow: async (userId: string, outcome: FollowOutcome) => {
-      if (followChangedBusyTime(outcome)) await enqueue.repairLater(userId, 'calendar-follow');
+    afterFollow: async (userId: string, outcome: FollowOutcome, calendarId?: string) => {
+      // A notification on the study calendar itself: the student may have moved or deleted a
+      // session (the repair's own follow of that calendar reads it, and our echoes change nothing).
+      const own = calendarId !== undefined && (await ownCalendarIds(userId)).includes(calendarId);
+      if (own || followChangedBusyTime(outcome)) await enqueue.repairLater(userId, 'calendar-follow');
     },
     routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue }),
     /** The repair job and the daily repair (worker processes only). */
