@@ -11,7 +11,7 @@ import { CanvasAccount } from './accounts/canvas-account.ts';
 import { createCanvasHostPolicy } from './accounts/canvas-host-policy.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
 import { createSyncReadiness } from './accounts/sync-readiness.ts';
-import { type AgentDeps, agentHttp, createProposalStore } from './agent/index.ts';
+import { type AgentDeps, agentHttp, createDbProposalStore, createMcpSessionStore } from './agent/index.ts';
 import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
 import type { Config } from './config.ts';
 import { keyRingFromString } from './crypto/key-ring.ts';
@@ -293,7 +293,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     if (google) {
       const enqueue = liveEnqueuer(queue, {
         backoffMs: options.retryBaseMs?.job ?? 30_000,
-        ...(options.pushDebounceMs !== undefined ? { debounceMs: options.pushDebounceMs } : {}),
+        debounceMs: options.pushDebounceMs ?? config.pushDebounceMs,
       });
       const keeper = createChannelKeeper({
         channels: watchChannels,
@@ -344,7 +344,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       userBusy,
       plannerBusy: busy,
       sync: createSyncRunsService(syncRunsDeps),
-      proposals: createProposalStore(),
+      proposals: createDbProposalStore(db.orm),
       now: () => new Date(),
     };
 
@@ -376,6 +376,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         publicUrl: config.http.publicUrl,
         logger,
         authorizationServers: config.auth.kind === 'jwt' && config.auth.issuer ? [config.auth.issuer] : [],
+        sessions: createMcpSessionStore(db.orm),
       });
       http = await buildHttpServer({
         rateLimitRedis,

@@ -148,6 +148,7 @@ const EnvSchema = z.object({
   GOOGLE_API_URL: optionalUrl("where Google's Calendar API and OAuth endpoints are, e.g. a staging emulator"),
   ALLOW_CUSTOM_ENDPOINTS: booleanFlag(false),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PUSH_DEBOUNCE_MS: integer(30_000, 50, 600_000),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -223,6 +224,8 @@ export interface Config {
   readonly googleTimeoutMs: number;
   /** Where a worker process serves /healthz, /readyz and /metrics; undefined: not served. */
   readonly workerPort: number | undefined;
+  /** The push debounce window; separate-process tests shrink it, as no fake clock reaches them. */
+  readonly pushDebounceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -317,6 +320,7 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     mcpAccessToken: e.CANVASCAL_ACCESS_TOKEN,
     googleTimeoutMs: e.GOOGLE_TIMEOUT_MS,
     workerPort: e.WORKER_PORT,
+    pushDebounceMs: e.PUSH_DEBOUNCE_MS,
   };
   return deepFreeze(config);
 }

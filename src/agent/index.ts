@@ -5,9 +5,11 @@
  * same functions the HTTP API calls). Every call works on one user's data only.
  *
  * Build the tools once with `createAgentTools(deps)` (the composition root does, and exposes
- * the deps as `app.agent`). Then serve them:
+ * the deps as `app.agent`). The plans and proposals the tools show are kept in the database
+ * (`createDbProposalStore`), so every serve process and a restart see the same ones. Then serve them:
  * - over Streamable HTTP at `/mcp` on the API server: `agentHttp(...)` gives the routes to
- *   mount (authenticated like `/api/v1`, 401 challenges naming the RFC 9728 metadata);
+ *   mount (authenticated like `/api/v1`, 401 challenges naming the RFC 9728 metadata), with
+ *   `Mcp-Session-Id` sessions kept in the database (`createMcpSessionStore`);
  * - over stdio for a desktop assistant: `runMcpStdio(...)` (the `canvascal mcp` command).
  * `toolJsonSchemas(tools)` exports the same tools as function-calling JSON schemas.
  */
@@ -18,13 +20,16 @@ import type { AgentDeps } from './agent-deps.ts';
 import type { AgentTool } from './agent-tool.ts';
 import { mcpChallenge, mcpMetadataRoutes, mcpRoutes } from './mcp-http.ts';
 import { createAgentTools } from './mcp-server.ts';
+import type { McpSessionStore } from './mcp-session-store.ts';
 
 export type { AgentDeps } from './agent-deps.ts';
 export type { AgentTool, ToolAnswer } from './agent-tool.ts';
+export { createDbProposalStore } from './db-proposal-store.ts';
 export { MCP_PATH, mcpChallenge, resourceMetadataUrl } from './mcp-http.ts';
 export { createAgentTools, createMcpServer } from './mcp-server.ts';
+export { createMcpSessionStore, MCP_SESSION_DEFAULTS, type McpSessionStore } from './mcp-session-store.ts';
 export { localUserId, relayMcpStdio, serveMcpStdio } from './mcp-stdio.ts';
-export { createProposalStore, type ProposalStore } from './proposal-store.ts';
+export { createMemoryProposalStore, type ProposalStore } from './proposal-store.ts';
 export { AVAILABILITY_MAX_DAYS } from './tools/check-availability.ts';
 export { APPLY_NOT_AVAILABLE } from './tools/reschedule-conflicts.ts';
 export { SYNC_MAX_WAIT_SECONDS } from './tools/sync-tools.ts';
@@ -35,6 +40,7 @@ export function agentHttp(options: {
   publicUrl: string;
   logger: Logger;
   authorizationServers: readonly string[];
+  sessions: McpSessionStore;
 }) {
   const tools = createAgentTools(options.deps);
   return {

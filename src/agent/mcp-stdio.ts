@@ -1,5 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -44,12 +47,27 @@ export async function serveMcpStdio(options: {
  * its /mcp endpoint with the given token: the same tools, answered by that process.
  */
 export async function relayMcpStdio(options: { serviceUrl: string; token: string }): Promise<void> {
-  const client = new Client({ name: 'canvascal-mcp-relay', version: '0.1.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${options.serviceUrl}${MCP_PATH}`), {
-      requestInit: { headers: { authorization: `Bearer ${options.token}` } },
-    }),
-  );
+  const open = async () => {
+    const client = new Client({ name: 'canvascal-mcp-relay', version: '0.1.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${options.serviceUrl}${MCP_PATH}`), {
+        requestInit: { headers: { authorization: `Bearer ${options.token}` } },
+      }),
+    );
+    return client;
+  };
+  let client = await open();
+  // The service ends idle sessions (404, per the transport spec): start a new one and retry once.
+  const relayed = async <T>(call: (c: Client) => Promise<T>): Promise<T> => {
+    try {
+      return await call(client);
+    } catch (error) {
+      if (!(error instanceof StreamableHTTPError && error.code === 404)) throw error;
+      await client.close().catch(() => {});
+      client = await open();
+      return call(client);
+    }
+  };
   const server = new Server(
     { name: 'canvascal', version: '0.1.0' },
     {
@@ -57,8 +75,8 @@ export async function relayMcpStdio(options: { serviceUrl: string; token: string
       ...(client.getInstructions() ? { instructions: client.getInstructions() } : {}),
     },
   );
-  server.setRequestHandler(ListToolsRequestSchema, (request) => client.listTools(request.params));
-  server.setRequestHandler(CallToolRequestSchema, (request) => client.callTool(request.params));
+  server.setRequestHandler(ListToolsRequestSchema, (request) => relayed((c) => c.listTools(request.params)));
+  server.setRequestHandler(CallToolRequestSchema, (request) => relayed((c) => c.callTool(request.params)));
   const transport = new StdioServerTransport();
   const closed = untilClosed(transport);
   await server.connect(transport);

@@ -10,22 +10,34 @@ export interface StoredPlan {
 }
 
 /**
- * The plans and proposals the tools have shown, per user, in this process's memory: bounded
- * (the newest `perUser` per user, `ttlMs` old at most). A restart forgets them; a caller
- * then gets a fresh plan. Another user's id reads as unknown, never as their plan.
+ * The plans and proposals the tools have shown, per user, bounded: the newest `perUser` per
+ * user, `ttlMs` old at most (older ones read as unknown and are pruned on the next save).
+ * Another user's id reads as unknown, never as their plan. The service keeps them in the
+ * database (`createDbProposalStore`), so every process sees the same ones and a restart
+ * forgets none; `createMemoryProposalStore` is the same contract in one process's memory.
  */
 export interface ProposalStore {
-  save(userId: string, sessions: readonly PlannedSession[]): StoredPlan;
-  get(userId: string, id: string): StoredPlan | undefined;
-  latest(userId: string): StoredPlan | undefined;
+  save(userId: string, sessions: readonly PlannedSession[]): Promise<StoredPlan>;
+  get(userId: string, id: string): Promise<StoredPlan | undefined>;
+  latest(userId: string): Promise<StoredPlan | undefined>;
 }
 
-export function createProposalStore(
-  options: { now?: () => Date; perUser?: number; ttlMs?: number; maxUsers?: number } = {},
+export interface ProposalLimits {
+  now?: () => Date;
+  /** How many plans a user keeps (default 20). */
+  perUser?: number;
+  /** How long a plan can be re-checked or applied (default 24 h). */
+  ttlMs?: number;
+}
+
+export const PROPOSAL_DEFAULTS = { perUser: 20, ttlMs: 24 * 3_600_000 } as const;
+
+export function createMemoryProposalStore(
+  options: ProposalLimits & { maxUsers?: number } = {},
 ): ProposalStore {
   const now = options.now ?? (() => new Date());
-  const perUser = options.perUser ?? 20;
-  const ttlMs = options.ttlMs ?? 24 * 3_600_000;
+  const perUser = options.perUser ?? PROPOSAL_DEFAULTS.perUser;
+  const ttlMs = options.ttlMs ?? PROPOSAL_DEFAULTS.ttlMs;
   const maxUsers = options.maxUsers ?? 10_000;
   const byUser = new Map<string, StoredPlan[]>();
   const live = (userId: string) => {
@@ -36,7 +48,7 @@ export function createProposalStore(
     return plans;
   };
   return {
-    save(userId, sessions) {
+    async save(userId, sessions) {
       const plan: StoredPlan = { id: randomUUID(), userId, createdAt: now(), sessions: [...sessions] };
       const plans = [...live(userId), plan].slice(-perUser);
       // Map order is insertion order: re-inserting makes this user the newest.
@@ -49,7 +61,7 @@ export function createProposalStore(
       }
       return plan;
     },
-    get: (userId, id) => live(userId).find((p) => p.id === id),
-    latest: (userId) => live(userId).at(-1),
+    get: async (userId, id) => live(userId).find((p) => p.id === id),
+    latest: async (userId) => live(userId).at(-1),
   };
 }

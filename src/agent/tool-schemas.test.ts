@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AgentDeps, createAgentTools, createProposalStore, toolJsonSchemas } from './index.ts';
+import { type AgentDeps, createAgentTools, createMemoryProposalStore, toolJsonSchemas } from './index.ts';
 
 const unused = async () => {
   throw new Error('not called while listing');
@@ -10,7 +10,7 @@ const deps: AgentDeps = {
   userBusy: { getBusy: unused },
   plannerBusy: unused,
   sync: { start: unused, run: unused, status: unused },
-  proposals: createProposalStore(),
+  proposals: createMemoryProposalStore(),
   now: () => new Date('2026-12-01T00:00:00Z'),
 };
 

@@ -29,6 +29,8 @@ export interface CanvasClientOptions extends CanvasTransportOptions {
 export interface CanvasClient extends DueItemsSource {
   readonly requests: number;
   readonly costUnits: number;
+  /** Requests Canvas answered 304 Not Modified (a page kept in `pages` reused). */
+  readonly notModified: number;
 }
 
 /**
@@ -155,6 +157,9 @@ export function createCanvasClient(options: CanvasClientOptions): CanvasClient {
     },
     get costUnits() {
       return transport.costUnits;
+    },
+    get notModified() {
+      return transport.notModified;
     },
     async readDueItems(): Promise<DueItemsRead> {
       try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SourceFailure } from '../sync/due-items-source.ts';
+import type { CanvasPageStore } from './canvas-page-cache.ts';
 
 const USER_AGENT = 'CanvasCal/0.1 (+https://github.com/canvascal)';
 // Below this many units left in the token's bucket, pause until it has leaked back up to it.
@@ -36,6 +37,12 @@ export interface CanvasTransportOptions {
    * (default 30 s); without it a Canvas that never answers would hold the sync for minutes.
    */
   timeoutMs?: number;
+  /**
+   * Pages Canvas answered with an ETag, asked again with `If-None-Match`: a 304 reuses the
+   * stored page. The planner answers that from its cache key without building the list
+   * (canvas-lms app/controllers/planner_controller.rb#index, `stale?(etag: composite_cache_key)`).
+   */
+  pages?: CanvasPageStore;
 }
 
 /** One try's outcome: the page, or the pause before the next try and the failure if none is left. */
@@ -52,6 +59,8 @@ export class CanvasTransport {
   readonly origin: string;
   requests = 0;
   costUnits = 0;
+  /** Requests Canvas answered 304 Not Modified (a stored page reused). */
+  notModified = 0;
   private readonly doFetch: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
@@ -165,12 +174,14 @@ export class CanvasTransport {
   private async exchange(url: string, what: string, attempt: number, signal: AbortSignal): Promise<Attempt> {
     const attempts = this.attempts;
     let response: Response;
+    const cached = this.options.pages?.get(url);
     try {
       response = await this.doFetch(url, {
         headers: {
           authorization: `Bearer ${this.options.token}`,
           'user-agent': USER_AGENT,
           accept: 'application/json+canvas-string-ids',
+          ...(cached ? { 'if-none-match': cached.etag } : {}),
         },
         redirect: 'manual',
         signal,
@@ -247,6 +258,14 @@ export class CanvasTransport {
         `Canvas found nothing when trying to ${what} (404); it may have been deleted, or you were removed from the course`,
       );
     }
+    if (response.status === 304 && cached) {
+      await response.body?.cancel();
+      this.notModified += 1;
+      // The planner's 304 carries no Link (it is set only when the list is built): the stored one stands.
+      const headers = new Headers(response.headers);
+      if (cached.link !== null) headers.set('link', cached.link);
+      return { body: JSON.parse(cached.text) as unknown, headers };
+    }
     if (!response.ok) {
       await response.body?.cancel();
       throw new CanvasRequestError(
@@ -254,13 +273,24 @@ export class CanvasTransport {
         `Canvas failed to ${what} (HTTP ${response.status}); try again later`,
       );
     }
-    const body: unknown = await response.json().catch((error: unknown) => {
-      if (signal.aborted) throw error;
-      throw new CanvasRequestError(
+    const notJson = () =>
+      new CanvasRequestError(
         'malformed_response',
         `Canvas answered with something that is not JSON when asked to ${what}`,
       );
+    const text = await response.text().catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      throw notJson();
     });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw notJson();
+    }
+    const etag = response.headers.get('etag');
+    if (etag && this.options.pages)
+      this.options.pages.set(url, { etag, text, link: response.headers.get('link') });
     return { body, headers: response.headers };
   }
 

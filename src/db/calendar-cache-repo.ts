@@ -60,6 +60,8 @@ export interface CalendarCacheRepo {
     to: Date,
   ): Promise<Array<CachedEvent & { calendarId: string }>>;
   get(userId: string, calendarId: string, eventId: string): Promise<CachedEvent | undefined>;
+  /** Records a zone we set on a followed calendar ourselves; nothing when it is not followed yet. */
+  noteTimeZone(userId: string, calendarId: string, timeZone: string): Promise<void>;
 }
 
 export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
@@ -145,6 +147,12 @@ export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
         await markUserEdits(tx, userId, calendar.calendarId, userEdits);
         await mirrorPrimaryToken(tx, userId, calendar.role, syncToken);
       });
+    },
+    async noteTimeZone(userId, calendarId, timeZone) {
+      await orm
+        .update(calendarSyncState)
+        .set({ timeZone })
+        .where(and(eq(calendarSyncState.userId, userId), eq(calendarSyncState.calendarId, calendarId)));
     },
     async applyChanges(userId, calendarId, changes, syncToken, userEdits = []) {
       await orm.transaction(async (tx) => {

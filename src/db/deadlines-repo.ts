@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Orm } from './client.ts';
 import { deadlines } from './schema.ts';
 
@@ -17,50 +17,79 @@ export interface DeadlineRecord {
   effortMinutes: number | null;
 }
 
+/** What a `replaceAll` wrote: rows inserted or changed, and rows removed. */
+export interface DeadlineWrites {
+  written: number;
+  removed: number;
+}
+
+type DeadlineFields = Omit<DeadlineRecord, 'effortMinutes'>;
+
 /** The user's deadlines as last read completely from Canvas; the planner and tools read them. */
 export interface DeadlinesRepo {
-  /** Replaces the user's set (keeping per-item effort overrides) in one transaction. */
-  replaceAll(userId: string, items: Array<Omit<DeadlineRecord, 'effortMinutes'>>): Promise<void>;
+  /**
+   * Makes the user's set exactly `items` (keeping per-item effort overrides) in one
+   * transaction, writing only the rows that differ: an unchanged set writes nothing.
+   */
+  replaceAll(userId: string, items: DeadlineFields[]): Promise<DeadlineWrites>;
   list(userId: string, range?: { from: Date; to: Date }): Promise<DeadlineRecord[]>;
   setEffort(userId: string, sourceKey: string, minutes: number | null): Promise<boolean>;
+}
+
+const COMPARED = [
+  'kind',
+  'courseId',
+  'courseName',
+  'title',
+  'allDay',
+  'allDayDate',
+  'pointsPossible',
+  'submitted',
+  'htmlUrl',
+] as const satisfies ReadonlyArray<keyof DeadlineFields>;
+
+/** Whether a stored row already says what Canvas says now. */
+export function sameDeadline(stored: DeadlineFields, item: DeadlineFields): boolean {
+  return (
+    (stored.dueAt?.getTime() ?? null) === (item.dueAt?.getTime() ?? null) &&
+    COMPARED.every((column) => stored[column] === item[column])
+  );
 }
 
 export function createDeadlinesRepo(orm: Orm): DeadlinesRepo {
   return {
     async replaceAll(userId, items) {
-      await orm.transaction(async (tx) => {
-        const keys = items.map((i) => i.sourceKey);
-        await tx
-          .delete(deadlines)
-          .where(
-            keys.length > 0
-              ? and(eq(deadlines.userId, userId), notInArray(deadlines.sourceKey, keys))
-              : eq(deadlines.userId, userId),
-          );
-        for (let i = 0; i < items.length; i += 500) {
-          const rows = items.slice(i, i + 500).map((item) => ({ ...item, userId, updatedAt: new Date() }));
+      return orm.transaction(async (tx) => {
+        // Locked, so a concurrent writer of the same user's set waits instead of racing the compare.
+        const stored = new Map(
+          (await tx.select().from(deadlines).where(eq(deadlines.userId, userId)).for('update')).map((row) => [
+            row.sourceKey,
+            row,
+          ]),
+        );
+        const wanted = new Set(items.map((i) => i.sourceKey));
+        const gone = [...stored.keys()].filter((key) => !wanted.has(key));
+        for (let i = 0; i < gone.length; i += 1000)
+          await tx
+            .delete(deadlines)
+            .where(and(eq(deadlines.userId, userId), inArray(deadlines.sourceKey, gone.slice(i, i + 1000))));
+        const changed = items.filter((item) => {
+          const row = stored.get(item.sourceKey);
+          return row === undefined || !sameDeadline(row, item);
+        });
+        for (let i = 0; i < changed.length; i += 500) {
+          const rows = changed.slice(i, i + 500).map((item) => ({ ...item, userId, updatedAt: new Date() }));
           await tx
             .insert(deadlines)
             .values(rows)
             .onConflictDoUpdate({
               target: [deadlines.userId, deadlines.sourceKey],
               set: Object.fromEntries(
-                [
-                  'kind',
-                  'courseId',
-                  'courseName',
-                  'title',
-                  'dueAt',
-                  'allDay',
-                  'allDayDate',
-                  'pointsPossible',
-                  'submitted',
-                  'htmlUrl',
-                  'updatedAt',
-                ].map((column) => [column, excluded(column)]),
+                [...COMPARED, 'dueAt', 'updatedAt'].map((column) => [column, excluded(column)]),
               ),
             });
         }
+        return { written: changed.length, removed: gone.length };
       });
     },
     async list(userId, range) {

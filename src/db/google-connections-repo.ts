@@ -35,6 +35,8 @@ export interface GoogleConnectionsRepo {
   ): Promise<boolean>;
   markReconnectNeeded(userId: string, reason: string): Promise<void>;
   setAppCalendar(userId: string, calendarId: string | null): Promise<void>;
+  /** Unsets the app calendar only while it is still `calendarId`; true when it was. */
+  forgetAppCalendar(userId: string, calendarId: string): Promise<boolean>;
   /** Erases the token and marks the connection disconnected. */
   disconnect(userId: string): Promise<void>;
   listConnectedUserIds(): Promise<string[]>;
@@ -125,6 +127,14 @@ export function createGoogleConnectionsRepo(orm: Orm): GoogleConnectionsRepo {
         .update(googleConnections)
         .set({ appCalendarId: calendarId, updatedAt: new Date() })
         .where(eq(googleConnections.userId, userId));
+    },
+    async forgetAppCalendar(userId, calendarId) {
+      const rows = await orm
+        .update(googleConnections)
+        .set({ appCalendarId: null, updatedAt: new Date() })
+        .where(and(eq(googleConnections.userId, userId), eq(googleConnections.appCalendarId, calendarId)))
+        .returning({ userId: googleConnections.userId });
+      return rows.length > 0;
     },
     async disconnect(userId) {
       await orm.transaction(async (tx) => {

@@ -1,4 +1,5 @@
 import {
+  bigint,
   boolean,
   date,
   doublePrecision,
@@ -206,6 +207,24 @@ export const syncRuns = pgTable('sync_runs', {
   notes: jsonb('notes').$type<string[]>().notNull().default([]),
 });
 
+/** Plans and proposals the assistant tools showed a student (src/agent/db-proposal-store.ts). */
+export const agentProposals = pgTable('agent_proposals', {
+  id: uuid('id').primaryKey(),
+  userId: uuid('user_id').notNull(),
+  seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  createdAt: tstz('created_at').notNull(),
+  sessions: jsonb('sessions').$type<unknown>().notNull(),
+});
+
+/** Streamable HTTP sessions of /mcp (src/agent/mcp-session-store.ts); the id itself is never stored. */
+export const mcpSessions = pgTable('mcp_sessions', {
+  idHash: text('id_hash').primaryKey(),
+  userId: uuid('user_id').notNull(),
+  protocolVersion: text('protocol_version').notNull(),
+  createdAt: tstz('created_at').notNull(),
+  lastSeenAt: tstz('last_seen_at').notNull(),
+});
+
 export const schema = {
   users,
   userProfiles,
@@ -220,4 +239,6 @@ export const schema = {
   studySessions,
   studyPlanState,
   syncRuns,
+  agentProposals,
+  mcpSessions,
 };

@@ -80,6 +80,9 @@ export async function syncCalendar(
       }
       const userEdits = (await options.userEditsIn?.({ mode: 'incremental', events, timeZone: zone })) ?? [];
       await cache.applyChanges(userId, calendar.calendarId, { upserts, removals }, syncToken, userEdits);
+      // The zone is what the Canvas sync compares instead of asking Google (a student may move it).
+      if (timeZone !== undefined && timeZone !== state.timeZone)
+        await cache.noteTimeZone(userId, calendar.calendarId, timeZone);
       return {
         mode: 'incremental',
         recovered: false,

@@ -16,6 +16,18 @@ async function answerTo(error: Error) {
 }
 
 describe('Google failures as HTTP answers', () => {
+  it("Google's per-user rate limit is a 429 to retry later, not a 5xx (found by the OpenAPI fuzz test)", async () => {
+    for (const [status, reason] of [
+      [403, 'rateLimitExceeded'],
+      [403, 'userRateLimitExceeded'],
+      [429, 'rateLimitExceeded'],
+    ] as const) {
+      const res = await answerTo(new GoogleApiError('rate_limited', status, reason, 'Rate Limit Exceeded'));
+      expect([res.status, res.body.error.code, res.retryAfter]).toEqual([429, 'google_rate_limited', '30']);
+      expect(res.body.error.message).toMatch(/try again in a minute/);
+    }
+  });
+
   it('a missing permission is 403 telling the student to reconnect and allow it, not a 502', async () => {
     const res = await answerTo(
       new GoogleApiError(

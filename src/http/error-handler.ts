@@ -1,4 +1,4 @@
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { AppError } from '../errors.ts';
@@ -39,6 +39,15 @@ export function installErrorHandler(app: HttpApp): void {
           'google_permission_missing',
           'CanvasCal was not allowed to do this in your Google account; connect Google again and allow every permission it asks for.',
         );
+      // This account's request volume (Google's per-user limits): the caller should slow down.
+      if (error.kind === 'rate_limited') {
+        reply.header('retry-after', '30');
+        return answer(
+          429,
+          'google_rate_limited',
+          'Google is limiting how often CanvasCal may ask for your account right now; try again in a minute.',
+        );
+      }
       if (error.retryable) {
         reply.header('retry-after', '30');
         return answer(
@@ -91,4 +100,39 @@ export function installErrorHandler(app: HttpApp): void {
       error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
     }),
   );
+}
+
+/**
+ * Fastify's router refuses some URLs before any route or hook runs (a malformed percent
+ * escape, a path parameter past `maxParamLength`), and by default answers in its own shape,
+ * quoting the path. Fastify's `frameworkErrors` option: the same `{ error: { code, message } }`
+ * as every other answer, and the path not repeated.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  let answer: ErrorBody['error'] & { status: number };
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    answer = {
+      status: 414,
+      code: 'uri_too_long',
+      message: 'A path segment of this URL is too long; check the id in the path.',
+    };
+  else if (error.code === 'FST_ERR_BAD_URL')
+    answer = {
+      status: 400,
+      code: 'bad_url',
+      message: 'The URL has a malformed percent-escape (%XX); encode the path correctly.',
+    };
+  else {
+    request.log.error({ err: error }, 'the router failed');
+    answer = {
+      status: 500,
+      code: 'internal',
+      message: 'Something went wrong on our side; it has been logged.',
+    };
+  }
+  void reply.status(answer.status).send({ error: { code: answer.code, message: answer.message } });
 }

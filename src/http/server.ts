@@ -17,7 +17,7 @@ import type { UsersRepo } from '../db/users-repo.ts';
 import { AppError, unauthorized } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuthUser, TokenVerifier } from './auth.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { answerFrameworkError, installErrorHandler } from './error-handler.ts';
 import type { HttpApp } from './http-app.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 
@@ -61,6 +61,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
     trustProxy: deps.config.http.trustedProxies.length > 0 ? [...deps.config.http.trustedProxies] : false,
     bodyLimit: 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

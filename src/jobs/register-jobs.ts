@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CanvasAccount } from '../accounts/canvas-account.ts';
 import { canvasSourceFor } from '../accounts/canvas-source.ts';
 import { createCanvasClient } from '../canvas/canvas-client.ts';
+import { createCanvasPageCache } from '../canvas/canvas-page-cache.ts';
 import type { Config } from '../config.ts';
 import type { CalendarCacheRepo } from '../db/calendar-cache-repo.ts';
 import type { CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
@@ -75,6 +76,8 @@ const CANVAS_CLIENT_BASE_MS = 1000;
  */
 export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> {
   const { queue, config, logger, google } = deps;
+  // Canvas pages kept for conditional requests: an unchanged planner answers 304 (issue 18).
+  const canvasPages = createCanvasPageCache();
   const logged = <P>(name: string, attempts: number, handler: JobHandler<P>) =>
     loggedJob(name, handler, { logger, metrics: deps.metrics, attempts });
   const canvasScale = (deps.canvasRetryBaseMs ?? CANVAS_CLIENT_BASE_MS) / CANVAS_CLIENT_BASE_MS;
@@ -97,11 +100,13 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
               mappings: deps.mappings,
               deadlines: deps.deadlines,
               connections: deps.googleConnections,
+              calendarCache: deps.calendarCache,
               canvasFor: (id) =>
                 canvasSourceFor(deps.canvasAccount, id, (credentials) =>
                   createCanvasClient({
                     ...credentials,
                     ...canvasPauses,
+                    pages: canvasPages.scope(id),
                     ...(deps.canvasFetch ? { fetch: deps.canvasFetch } : {}),
                   }),
                 ),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import type { CalendarCacheRepo } from '../db/calendar-cache-repo.ts';
 import type { CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
-import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { DeadlinesRepo, DeadlineWrites } from '../db/deadlines-repo.ts';
 import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
@@ -10,7 +11,7 @@ import type { CalendarApi } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
 import { SCOPES } from '../google/scopes.ts';
 import { isTimeZone } from '../time-zone.ts';
-import { ensureAppCalendar } from './app-calendar.ts';
+import { ensureAppCalendar, forgetAppCalendar } from './app-calendar.ts';
 import { type ApplyCounts, applyPlan } from './apply-plan.ts';
 import { desiredEventFor } from './desired-events.ts';
 import { planSync } from './diff.ts';
@@ -23,6 +24,8 @@ export interface CanvasSyncDeps {
   mappings: EventMappingsRepo;
   deadlines: DeadlinesRepo;
   connections: GoogleConnectionsRepo;
+  /** The follow's record of each calendar (the app calendar's zone), read instead of asking Google. */
+  calendarCache: Pick<CalendarCacheRepo, 'state' | 'noteTimeZone'>;
   /** Canvas for this user; throws AppError `canvas_not_connected` when there is none. */
   canvasFor(userId: string): Promise<DueItemsSource>;
   /** A fresh Google client for this user, counting its own requests. */
@@ -50,6 +53,8 @@ export interface SyncSummary {
   /** What the student should know about a complete read (a course that hid its assignments). */
   notes: string[];
   googleCalls: number;
+  /** Deadline rows this sync inserted, changed or removed (none when Canvas changed nothing). */
+  deadlineWrites: DeadlineWrites;
   calendarId: string | undefined;
 }
 
@@ -143,12 +148,12 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
     throw new PermanentSyncError('google_not_connected', 'Connect your Google account before syncing.', 409);
   }
   const timeZone = await studentTimeZone(deps, api, userId, canvas, connection.grantedScopes);
-  const calendarId = await ensureAppCalendar(
-    deps,
-    api,
-    { userId, appCalendarId: connection.appCalendarId, grantedScopes: connection.grantedScopes },
-    timeZone,
-  );
+  const appCalendar = {
+    userId,
+    appCalendarId: connection.appCalendarId,
+    grantedScopes: connection.grantedScopes,
+  };
+  let calendarId = await ensureAppCalendar(deps, api, appCalendar, timeZone);
 
   const desired = read.items.map((item) =>
     desiredEventFor(item, { userId, canvasHost: canvas.host, timeZone }),
@@ -171,14 +176,30 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
           d.dueAt.getTime() <= now)),
   );
   const keep = new Set(kept.map((d) => d.sourceKey));
-  const plan = planSync(desired, await deps.mappings.list(userId, calendarId), { deleteMissing: true, keep });
-  const outcome = await applyPlan(api, calendarId, plan, {
-    commit: (changes) => deps.mappings.apply(userId, changes),
-    sleep: deps.sleep,
-    backoffMs: deps.backoffMs,
-  });
+  const write = async (calendarId: string) =>
+    applyPlan(
+      api,
+      calendarId,
+      planSync(desired, await deps.mappings.list(userId, calendarId), { deleteMissing: true, keep }),
+      {
+        commit: (changes) => deps.mappings.apply(userId, changes),
+        sleep: deps.sleep,
+        backoffMs: deps.backoffMs,
+      },
+    );
+  let outcome = await write(calendarId);
+  // Only a calendar that is gone answers 404 to an insert (a patch of a missing event falls back
+  // to one, a delete of one is done): the student deleted it since the last follow. It is
+  // recreated now, with every event, rather than asked after on every sync.
+  if (outcome.failures.some((failure) => failure.status === 404)) {
+    await forgetAppCalendar(deps, userId, calendarId);
+    calendarId = await ensureAppCalendar(deps, api, { ...appCalendar, appCalendarId: null }, timeZone);
+    const gone = outcome.counts.deleted;
+    outcome = await write(calendarId);
+    outcome.counts.deleted += gone;
+  }
   const readKeys = new Set([...read.items, ...read.undated].map((item) => item.key));
-  await deps.deadlines.replaceAll(userId, [
+  const deadlineWrites = await deps.deadlines.replaceAll(userId, [
     ...read.items.map((item) => toDeadline(item, new Date(item.dueAt))),
     ...read.undated.map((item) => toDeadline(item, null)),
     ...kept.filter((d) => !readKeys.has(d.sourceKey)).map(({ effortMinutes: _e, ...d }) => d),
@@ -186,6 +207,7 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
   return {
     counts: { ...outcome.counts, undated: read.undated.length },
     googleCalls: api.requestCount,
+    deadlineWrites,
     calendarId,
     notes: (read.notices ?? []).map((notice) => notice.message),
   };

@@ -10,15 +10,17 @@ import {
   type SyncCalendarOptions,
   syncCalendar,
 } from '../google/delta-sync.ts';
+import { GoogleApiError } from '../google/google-api-error.ts';
 import { featuresFor } from '../google/scopes.ts';
+import { forgetAppCalendar } from './app-calendar.ts';
 import { describeSyncFailure, isPermanentSyncFailure, type SyncAttempt } from './canvas-sync.ts';
 import { detectUserEdits, type WrittenDeadline } from './user-edits.ts';
 
 export interface FollowCalendarsDeps {
-  connections: Pick<GoogleConnectionsRepo, 'get'>;
+  connections: Pick<GoogleConnectionsRepo, 'get' | 'forgetAppCalendar'>;
   calendarFor(userId: string): CalendarApi;
   cache: CalendarCacheRepo;
-  mappings: Pick<EventMappingsRepo, 'list'>;
+  mappings: Pick<EventMappingsRepo, 'list' | 'clearCalendar'>;
   deadlines: Pick<DeadlinesRepo, 'list'>;
   now?: () => number;
   /** Follow only these of the calendars (a push notification names one); default all. */
@@ -76,11 +78,19 @@ export async function followCalendars(deps: FollowCalendarsDeps, userId: string)
     const known = await deps.cache.state(userId, calendar.calendarId);
     const target = { ...calendar, timeZone: known?.timeZone ?? calendar.timeZone };
     const options = calendar.role === 'app' ? await userEditsOf(deps, userId, calendar.calendarId, now) : {};
-    const {
-      events: _events,
-      userEdits,
-      ...result
-    } = await syncCalendar(api, deps.cache, userId, target, options);
+    let synced: DeltaSyncResult;
+    try {
+      synced = await syncCalendar(api, deps.cache, userId, target, options);
+    } catch (error) {
+      // The student deleted the CanvasCal calendar: forgotten here, so the next Canvas sync
+      // recreates it without asking Google first whether it still exists.
+      if (!(calendar.role === 'app' && error instanceof GoogleApiError && error.kind === 'not_found'))
+        throw error;
+      await forgetAppCalendar(deps, userId, calendar.calendarId);
+      outcome.skipped.push('the CanvasCal calendar was deleted in Google (the next sync recreates it)');
+      continue;
+    }
+    const { events: _events, userEdits, ...result } = synced;
     outcome.calendars.push({ calendarId: calendar.calendarId, role: calendar.role, ...result });
     for (const edit of userEdits) outcome.userEdits[edit.edit] += 1;
   }

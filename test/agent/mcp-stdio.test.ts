@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshDataDir } from '../support/data-dir.ts';
 import { startEmulatedApp } from '../support/emulated-app.ts';
+import { RAW_PROTOCOL_VERSION, RawStdioClient } from './raw-mcp-client.ts';
 
 // `canvascal mcp` as a desktop assistant starts it: a child process spoken to over stdio by
 // the SDK's client, alone on its data dir or beside a running CanvasCal that owns it.
@@ -62,6 +64,35 @@ describe('canvascal mcp (stdio)', () => {
     );
   }, 60_000);
 
+  it('answers a client written from the spec (no SDK): initialize, tools/list, tools/call', async () => {
+    const dir = await freshDataDir('canvascal-mcp-raw-');
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const child = spawn(process.execPath, [LAUNCHER, 'mcp'], {
+      cwd: tmpdir(),
+      env: {
+        ...process.env,
+        CANVASCAL_EMULATORS: 'on',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        SYNC_INTERVAL_MINUTES: '0',
+        CANVASCAL_DATA_DIR: dir,
+        PORT: '0',
+      },
+      stdio: 'pipe',
+    });
+    const client = new RawStdioClient(child);
+    cleanups.push(() => client.close());
+    const init = await client.connect();
+    expect(init.result?.protocolVersion).toBe(RAW_PROTOCOL_VERSION);
+    const list = await client.request('tools/list');
+    expect(list.result?.tools).toHaveLength(6);
+    const call = await client.request('tools/call', { name: 'sync_status', arguments: {} });
+    expect(call.result).toMatchObject({ structuredContent: { google: { status: 'not_connected' } } });
+    const bad = await client.request('tools/call', { name: 'list_deadlines', arguments: { colour: 'red' } });
+    expect(bad.result).toMatchObject({ isError: true });
+    expect(JSON.stringify(bad.result)).toMatch(/colour/);
+  }, 90_000);
+
   it('relays to the CanvasCal that owns the data dir, as the same local student', async () => {
     const dir = await freshDataDir('canvascal-mcp-relay-');
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -108,5 +139,14 @@ describe('canvascal mcp (stdio)', () => {
     const status = structured(await client.callTool({ name: 'sync_status', arguments: {} }));
     expect(status.google.status).toBe('connected');
     expect(status.canvas.status).toBe('not_connected');
+    // The service ends the relay's session (idle, or evicted): the relay opens a new one.
+    const ended = await e2e.app.db.withSession((s) =>
+      s.query<{ n: number }>(
+        'with gone as (delete from mcp_sessions returning 1) select count(*)::int as n from gone',
+      ),
+    );
+    expect(ended[0]?.n).toBe(1);
+    const again = structured(await client.callTool({ name: 'sync_status', arguments: {} }));
+    expect(again.google.status).toBe('connected');
   }, 90_000);
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -13,22 +12,13 @@ import { parseConfig } from '../../src/config.ts';
 import { generateKey } from '../../src/crypto/key-ring.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { describeWithPostgres, describeWithRedis } from '../support/services.ts';
+import { freePort } from '../support/split-processes.ts';
 
 // The distributed deployment: a `serve --no-workers` app (HTTP only) and a `worker` app (jobs
 // only), on one Postgres and one Redis, against one Google emulator. Google's push reaches the
 // serve app at PUBLIC_URL; the sync it queues on BullMQ runs on the worker; the change lands
 // in the Postgres cache. (Two app instances in one test process, each with its own database
 // pool and Redis connections, as two processes would have.)
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 
 describeWithPostgres('live updates with separate serve and worker (Postgres)', (databaseAdminUrl) => {
   describeWithRedis('and Redis', (redisUrl) => {

@@ -482,6 +482,53 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect(await users.recordSyncOutcome(alice, true)).toBe(0);
   });
 
+  it('writes only the deadline rows that differ: an unchanged set writes none', async () => {
+    const repo = createDeadlinesRepo(db.orm);
+    const item = (key: string, due: string | null, extra: { submitted?: boolean; points?: number } = {}) => ({
+      sourceKey: key,
+      kind: 'assignment',
+      courseId: '1',
+      courseName: 'Course',
+      title: key,
+      dueAt: due ? new Date(due) : null,
+      allDay: due === null,
+      allDayDate: due === null ? '2026-12-05' : null,
+      pointsPossible: extra.points ?? 10.5,
+      submitted: extra.submitted ?? false,
+      htmlUrl: null,
+    });
+    // Each row's version: Postgres gives a row a new xmin whenever it is written.
+    const versions = async () =>
+      new Map(
+        (
+          await db.withSession((s) =>
+            s.query<{ source_key: string; version: string }>(
+              'select source_key, xmin::text as version from deadlines where user_id = $1',
+              [alice],
+            ),
+          )
+        ).map((r) => [r.source_key, r.version]),
+      );
+    const set = [item('a', '2026-12-02T00:00:00Z'), item('b', '2026-12-01T00:00:00Z'), item('u', null)];
+    expect(await repo.replaceAll(alice, set)).toEqual({ written: 3, removed: 0 });
+    const first = await versions();
+    const same = set.map((i) => ({ ...i, dueAt: i.dueAt && new Date(i.dueAt) }));
+    expect(await repo.replaceAll(alice, same)).toEqual({ written: 0, removed: 0 });
+    expect(await versions()).toEqual(first);
+    // One submitted, one gone, one new: three rows touched, the fourth untouched.
+    expect(
+      await repo.replaceAll(alice, [
+        item('a', '2026-12-02T00:00:00Z', { submitted: true }),
+        item('u', null),
+        item('c', '2026-12-04T00:00:00Z'),
+      ]),
+    ).toEqual({ written: 2, removed: 1 });
+    const after = await versions();
+    expect(after.get('u')).toBe(first.get('u'));
+    expect(after.get('a')).not.toBe(first.get('a'));
+    expect([...after.keys()].sort()).toEqual(['a', 'c', 'u']);
+  });
+
   it('keeps the calendar cache and its sync token in step, and replaces a calendar atomically', async () => {
     const cache = createCalendarCacheRepo(db.orm);
     const event = (

@@ -19,7 +19,10 @@ export interface RunResult {
  */
 export async function startEmulatedApp(
   env: Env = {},
-  options: Pick<AppOptions, 'retryBaseMs' | 'pushDebounceMs' | 'queuePrefix' | 'logDestination'> = {},
+  options: Pick<
+    AppOptions,
+    'retryBaseMs' | 'pushDebounceMs' | 'queuePrefix' | 'logDestination' | 'sharedEmulators'
+  > = {},
 ) {
   const dir = await freshDataDir('canvascal-e2e-');
   const app: CanvasCalApp = await createApp({

@@ -75,7 +75,7 @@ export function getStudyPlanTool(
         userId,
         { now },
       );
-      const stored = deps.proposals.save(userId, plan.sessions);
+      const stored = await deps.proposals.save(userId, plan.sessions);
       const tz = plan.timeZone;
       const shownFrom = from ?? now;
       const shownTo = to ?? new Date(shownFrom.getTime() + SHOWN_DAYS * 86_400_000);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeadlineRecord } from '../../db/deadlines-repo.ts';
 import { AppError } from '../../errors.ts';
 import type { BusySource } from '../../study-plan/plan-preview.ts';
-import { createProposalStore } from '../proposal-store.ts';
+import { createMemoryProposalStore } from '../proposal-store.ts';
 import { rescheduleConflictsTool } from './reschedule-conflicts.ts';
 
 // The tool over fakes of its services, at a fixed "now": which sessions conflict, what moves.
@@ -26,7 +26,7 @@ const essay: DeadlineRecord = {
 function setup() {
   let busy: Array<{ start: string; end: string; status: 'busy' | 'unknown' }> = [];
   const plannerBusy: BusySource = async () => ({ busy, notes: [] });
-  const proposals = createProposalStore({ now: () => NOW });
+  const proposals = createMemoryProposalStore({ now: () => NOW });
   const tool = rescheduleConflictsTool({
     users: { getPlannerPreferences: async () => ({}) },
     deadlines: { list: async () => [essay] },
@@ -51,7 +51,7 @@ describe('reschedule_conflicts', () => {
   it('reports busy and unknown overlaps, never touches past sessions, and proposes a stable re-plan', async () => {
     const { run, setBusy, proposals } = setup();
     const fresh = await run();
-    const stored = proposals.get('alice', fresh.data.proposalId);
+    const stored = await proposals.get('alice', fresh.data.proposalId);
     if (!stored) throw new Error('the fresh plan was not stored');
     expect(stored.sessions.length).toBeGreaterThanOrEqual(2);
     const [hit, unknownHit] = stored.sessions;
@@ -63,7 +63,7 @@ describe('reschedule_conflicts', () => {
       end: '2026-11-30T16:00:00.000Z',
       pinned: false,
     };
-    const base = proposals.save('alice', [past, ...stored.sessions]);
+    const base = await proposals.save('alice', [past, ...stored.sessions]);
     setBusy([
       { start: hit.start, end: hit.end, status: 'busy' },
       { start: unknownHit.start, end: unknownHit.end, status: 'unknown' },

@@ -73,11 +73,11 @@ export function rescheduleConflictsTool(
       const to = args.to ? new Date(args.to) : undefined;
       if (from && to && to <= from) throw badRequest('to must be after from.', 'invalid_range');
       const base = args.proposalId
-        ? deps.proposals.get(userId, args.proposalId)
-        : deps.proposals.latest(userId);
+        ? await deps.proposals.get(userId, args.proposalId)
+        : await deps.proposals.latest(userId);
       if (args.proposalId && !base)
         throw notFound(
-          `No plan or proposal ${args.proposalId} for you: proposalId must come from get_study_plan or reschedule_conflicts, and they are kept for 24 hours until the service restarts. Call get_study_plan for a fresh plan.`,
+          `No plan or proposal ${args.proposalId} for you: proposalId must come from get_study_plan or reschedule_conflicts, and the newest 20 are kept for 24 hours. Call get_study_plan for a fresh plan.`,
           'unknown_proposal',
         );
       const now = deps.now();
@@ -90,7 +90,7 @@ export function rescheduleConflictsTool(
         userId,
         { now, ...(base ? { previous: upcoming } : {}) },
       );
-      const proposal = deps.proposals.save(userId, plan.sessions);
+      const proposal = await deps.proposals.save(userId, plan.sessions);
       const releasedForConflict = new Set(
         plan.changes.removed.filter((r) => r.reason === 'conflict').map((r) => keyOf(r.session)),
       );

@@ -6,6 +6,7 @@ import { queryAvailability } from '../../google/availability-query.ts';
 import type { CalendarApi } from '../../google/calendar-api.ts';
 import { isScopeMissing, listAllCalendars } from '../../google/calendar-discovery.ts';
 import type { UserBusy } from '../../google/user-busy.ts';
+import { apiInstant } from '../instant.ts';
 import { currentUser } from '../server.ts';
 
 export interface CalendarRouteDeps {
@@ -16,10 +17,7 @@ export interface CalendarRouteDeps {
 }
 
 // "2026-12-01T10:00:00-05:00" or "…Z": an instant must say which offset it is in.
-const Instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00-05:00',
-});
+const Instant = apiInstant();
 const MAX_RANGE_DAYS = 366;
 const CHOOSING_NEEDS_LIST =
   'CanvasCal may not see your Google calendar list, so it cannot check the calendars you named. Reconnect Google and allow CanvasCal to see your list of calendars, or choose ["primary"].';

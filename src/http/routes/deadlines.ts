@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeadlinesRepo } from '../../db/deadlines-repo.ts';
-import { badRequest } from '../../errors.ts';
+import { badRequest, notFound } from '../../errors.ts';
+import { apiInstant } from '../instant.ts';
 import { currentUser } from '../server.ts';
 
-const Instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00-05:00',
-});
+const Instant = apiInstant();
 const MAX_RANGE_DAYS = 366;
+const MIN_EFFORT_MINUTES = 5;
+const MAX_EFFORT_MINUTES = 6_000;
 
 const DeadlineOut = z.object({
   sourceKey: z.string(),
@@ -32,6 +32,39 @@ const DeadlineOut = z.object({
  */
 export function deadlineRoutes(deadlines: DeadlinesRepo): FastifyPluginAsyncZod {
   return async (app) => {
+    app.put(
+      '/deadlines/:sourceKey/effort',
+      {
+        schema: {
+          tags: ['planner'],
+          description:
+            "Sets the student's own estimate of the work a deadline takes, in minutes, which the planner then plans instead of its estimate; `null` returns to the planner's estimate. Kept across Canvas syncs while the item exists.",
+          params: z.object({ sourceKey: z.string().min(1).max(300) }),
+          body: z
+            .object({
+              effortMinutes: z
+                .number({ message: 'effortMinutes must be a whole number of minutes, or null' })
+                .int('effortMinutes must be a whole number of minutes')
+                .min(MIN_EFFORT_MINUTES, `effortMinutes must be at least ${MIN_EFFORT_MINUTES}`)
+                .max(MAX_EFFORT_MINUTES, `effortMinutes must be at most ${MAX_EFFORT_MINUTES} (100 hours)`)
+                .nullable(),
+            })
+            .strict(),
+          response: { 200: z.object({ sourceKey: z.string(), effortMinutes: z.number().nullable() }) },
+        },
+      },
+      async (request) => {
+        const { sourceKey } = request.params;
+        const { effortMinutes } = request.body;
+        if (!(await deadlines.setEffort(currentUser(request).id, sourceKey, effortMinutes)))
+          throw notFound(
+            `No deadline ${sourceKey} for you: use a sourceKey from GET /api/v1/deadlines.`,
+            'deadline_not_found',
+          );
+        return { sourceKey, effortMinutes };
+      },
+    );
+
     app.get(
       '/deadlines',
       {

@@ -4,6 +4,7 @@ import type { DeadlinesRepo } from '../../db/deadlines-repo.ts';
 import type { UsersRepo } from '../../db/users-repo.ts';
 import { DeadlineSchema, PlannerPreferencesSchema } from '../../planner/index.ts';
 import { type BusySource, previewStudyPlan } from '../../study-plan/plan-preview.ts';
+import { apiInstant } from '../instant.ts';
 import { currentUser } from '../server.ts';
 
 export type { BusySource } from '../../study-plan/plan-preview.ts';
@@ -95,7 +96,7 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
             'Plans study sessions. Without a body: from your stored Canvas deadlines and busy time. With `deadlines` (and optionally `busy`, `pinned`, `dropped`, `preferences`, `now`): from that input alone.',
           body: z
             .object({
-              now: z.iso.datetime({ offset: true }).optional(),
+              now: apiInstant().optional(),
               deadlines: z.array(DeadlineSchema).max(5000).optional(),
               busy: z.array(z.unknown()).optional(),
               pinned: z.array(z.unknown()).optional(),
