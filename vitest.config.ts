@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'emulators/**/*.test.ts', 'web/**/*.test.ts', 'test/**/*.test.ts'],
+    // The reliability suite has its own config and command (`npm run test:reliability`).
+    exclude: [...configDefaults.exclude, 'test/reliability/**'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -30,9 +30,11 @@ import { createUserLock } from './db/user-lock.ts';
 import { createUsersRepo } from './db/users-repo.ts';
 import { createWatchChannelsRepo } from './db/watch-channels-repo.ts';
 import { AppError } from './errors.ts';
+import { requestBudgetFor } from './google/budget-setup.ts';
 import { type GoogleSetup, setupGoogle } from './google/google-setup.ts';
 import { googleStatusOf } from './google/google-status.ts';
 import { createPlannerBusy } from './google/planner-busy.ts';
+import { REFUSAL_PAUSE_MS } from './google/request-budget.ts';
 import { createUserBusy } from './google/user-busy.ts';
 import {
   createJwtVerifier,
@@ -64,10 +66,11 @@ import { type LiveEnqueuer, liveEnqueuer, registerLiveJobs } from './live/live-j
 import { createLogger } from './logging.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createGuardedFetch } from './net/guarded-fetch.ts';
-import { createBullmqQueue } from './queue/bullmq-queue.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { type Queue, QueueUnavailableError } from './queue/queue.ts';
 import { assembleStudyPlan } from './study-plan/assembly.ts';
+import { createPlannerPool } from './study-plan/planner-pool.ts';
+import type { PlanSolver } from './study-plan/solve-plan.ts';
 import { createSyncRunsService, type SyncRunsServiceDeps } from './sync/sync-runs-service.ts';
 
 /** Which parts run in this process: `serve` is both, `serve --no-workers` is api, `worker` is worker. */
@@ -86,6 +89,8 @@ export interface AppOptions {
   retryBaseMs?: { google?: number; canvas?: number; job?: number };
   /** The push debounce window (default 30 s); end-to-end tests shrink it instead of sleeping. */
   pushDebounceMs?: number;
+  /** Replaces the planner's worker threads (the benchmark's in-thread baseline). */
+  plannerSolver?: PlanSolver;
   /** Redis key prefix of the BullMQ queue (default `canvascal`); benchmarks use their own. */
   queuePrefix?: string;
   /**
@@ -95,6 +100,10 @@ export interface AppOptions {
   sharedEmulators?: { google: GoogleEmulator; canvas: CanvasEmulator };
   /** How often workers look for queued runs whose job the queue lost (default 60 s). */
   lostJobCheckMs?: number;
+  /** How old a queued or running run must be before that check touches it (default 30 s). */
+  lostJobGraceMs?: number;
+  /** How long a killed worker's job stays locked before another worker takes it (default 30 s). */
+  queueLockMs?: number;
 }
 
 /** Everything one CanvasCal process runs, built from Config and closed in reverse order. */
@@ -142,7 +151,12 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
 
     const queue: Queue =
       config.queue.kind === 'bullmq'
-        ? createBullmqQueue({ redisUrl: config.queue.redisUrl, prefix: options.queuePrefix ?? 'canvascal' })
+        ? // Loaded only on Redis: the embedded default keeps BullMQ's memory.
+          (await import('./queue/bullmq-queue.ts')).createBullmqQueue({
+            redisUrl: config.queue.redisUrl,
+            prefix: options.queuePrefix ?? 'canvascal',
+            ...(options.queueLockMs !== undefined ? { lockMs: options.queueLockMs } : {}),
+          })
         : createInProcessQueue();
     // Closed after HTTP (pushed before it): no new jobs arrive while running ones drain.
     stack.push('queue', () => queue.close(config.shutdownTimeoutMs));
@@ -171,8 +185,15 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
     let live: { keeper: ChannelKeeper; enqueue: LiveEnqueuer; webhookAddress(): string } | undefined;
     // One lock for every refresh: on PGlite it is an in-process queue, so two would not see each other.
     const withUserLock = createUserLock(db);
+    const budget = requestBudgetFor(config, options.queuePrefix ?? 'canvascal');
+    stack.push('google request budget', () => budget.close());
     const google = setupGoogle({
       config,
+      budget,
+      // Tests that shrink Google's retry pauses shrink the pause after a refusal alike.
+      ...(options.retryBaseMs?.google !== undefined
+        ? { refusalPauseMs: (REFUSAL_PAUSE_MS * options.retryBaseMs.google) / 1000 }
+        : {}),
       emulatorUrl: googleEmulator?.url,
       emulatorClient: DEMO_GOOGLE_CLIENT,
       connections: createGoogleConnectionsRepo(db.orm),
@@ -273,6 +294,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       deadlines,
       googleConnections,
       calendarCache,
+      // The pool is made below; a repair runs long after.
+      solve: (job) => solve(job),
       retryBaseMs: options.retryBaseMs?.google ?? 1000,
     });
     const userBusy = createUserBusy({
@@ -282,6 +305,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       ownCalendarIds: studyPlan.ownCalendarIds,
     });
     const busy = createPlannerBusy({ googleConnections, userBusy, calendarCache });
+    // Plans run on worker threads: a heavy one never holds up other requests or /healthz.
+    const planner = createPlannerPool({ size: config.plannerWorkers });
+    stack.push('planner pool', () => planner.close());
+    const solve = options.plannerSolver ?? planner.run;
 
     const watchChannels = createWatchChannelsRepo(db.orm);
     metrics.channelCensus = () => watchChannels.census(new Date());
@@ -343,6 +370,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       deadlines,
       userBusy,
       plannerBusy: busy,
+      planner: solve,
       sync: createSyncRunsService(syncRunsDeps),
       proposals: createDbProposalStore(db.orm),
       now: () => new Date(),
@@ -397,6 +425,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             users,
             deadlines,
             busy,
+            solve,
             onSettingsChanged: (u) => studyPlan.repairLater(u, 'settings'),
           }),
           studyPlan.routes(),
@@ -507,6 +536,8 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         sharedQueue: config.queue.kind === 'bullmq',
         metrics,
         ...(options.lostJobCheckMs !== undefined ? { lostJobCheckMs: options.lostJobCheckMs } : {}),
+        jobBackoffMs: options.retryBaseMs?.job ?? 30_000,
+        ...(options.lostJobGraceMs !== undefined ? { lostJobGraceMs: options.lostJobGraceMs } : {}),
       });
       stack.push('lost-job check', stopLostJobCheck);
       if (config.workerPort !== undefined) {

@@ -183,4 +183,23 @@ describe('parseConfig', () => {
     // A production-mode demo on the built-in emulator, which delivers to loopback http too.
     expect(about({ ...base, CANVASCAL_EMULATORS: 'on' })).toHaveLength(0);
   });
+
+  it('paces Google to its standard quotas unless told the project has others, and bounds batches in flight', () => {
+    const standard = parseConfig({});
+    expect(standard.googleQuota).toEqual({ perUserPerMinute: 600, perProjectPerMinute: 10_000 });
+    expect(standard.googleBatchesInFlight).toBe(3);
+    const raised = parseConfig({
+      GOOGLE_QUOTA_PER_USER_PER_MINUTE: '300',
+      GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE: '50000',
+      GOOGLE_BATCHES_IN_FLIGHT: '4',
+    });
+    expect(raised.googleQuota).toEqual({ perUserPerMinute: 300, perProjectPerMinute: 50_000 });
+    expect(raised.googleBatchesInFlight).toBe(4);
+    expect(
+      configError({ GOOGLE_BATCHES_IN_FLIGHT: '20', GOOGLE_QUOTA_PER_USER_PER_MINUTE: '0' }).problems,
+    ).toEqual([
+      'GOOGLE_QUOTA_PER_USER_PER_MINUTE: must be a whole number from 60 to 1000000, got "0"',
+      'GOOGLE_BATCHES_IN_FLIGHT: must be a whole number from 1 to 8, got "20"',
+    ]);
+  });
 });

@@ -148,7 +148,11 @@ const EnvSchema = z.object({
   GOOGLE_API_URL: optionalUrl("where Google's Calendar API and OAuth endpoints are, e.g. a staging emulator"),
   ALLOW_CUSTOM_ENDPOINTS: booleanFlag(false),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  GOOGLE_QUOTA_PER_USER_PER_MINUTE: integer(600, 60, 1_000_000), // a batch of 50 must fit in a minute
+  GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE: integer(10_000, 60, 100_000_000),
+  GOOGLE_BATCHES_IN_FLIGHT: integer(3, 1, 8),
   PUSH_DEBOUNCE_MS: integer(30_000, 50, 600_000),
+  PLANNER_WORKERS: integer(1, 1, 16),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -224,8 +228,14 @@ export interface Config {
   readonly googleTimeoutMs: number;
   /** Where a worker process serves /healthz, /readyz and /metrics; undefined: not served. */
   readonly workerPort: number | undefined;
+  /** The Google Cloud project's Calendar quotas CanvasCal paces itself to (Google's standard: 600 / 10,000). */
+  readonly googleQuota: { readonly perUserPerMinute: number; readonly perProjectPerMinute: number };
+  /** Batches of event writes one sync keeps in flight. */
+  readonly googleBatchesInFlight: number;
   /** The push debounce window; separate-process tests shrink it, as no fake clock reaches them. */
   readonly pushDebounceMs: number;
+  /** Worker threads that run the study planner off the request thread. */
+  readonly plannerWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -320,7 +330,13 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     mcpAccessToken: e.CANVASCAL_ACCESS_TOKEN,
     googleTimeoutMs: e.GOOGLE_TIMEOUT_MS,
     workerPort: e.WORKER_PORT,
+    googleQuota: {
+      perUserPerMinute: e.GOOGLE_QUOTA_PER_USER_PER_MINUTE,
+      perProjectPerMinute: e.GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE,
+    },
+    googleBatchesInFlight: e.GOOGLE_BATCHES_IN_FLIGHT,
     pushDebounceMs: e.PUSH_DEBOUNCE_MS,
+    plannerWorkers: e.PLANNER_WORKERS,
   };
   return deepFreeze(config);
 }

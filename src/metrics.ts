@@ -25,6 +25,8 @@ export interface Metrics {
   readonly pushSyncs: Counter;
   /** Where the channel gauges read from; set once the database is open. */
   channelCensus: ChannelCensusSource | undefined;
+  /** Google requests that waited for the quota budget: held in place, or their job delayed. */
+  readonly googleQuotaWaits: Counter<'where'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -32,6 +34,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'canvascal_' });
   const metrics: Metrics = {
     channelCensus: undefined,
+    googleQuotaWaits: new Counter({
+      name: 'canvascal_google_quota_waits_total',
+      help: "Google requests that waited for Google's quota: `inline` (held up to 2 s) or `job` (the job was delayed)",
+      labelNames: ['where'],
+      registers: [registry],
+    }),
     registry,
     httpRequests: new Counter({
       name: 'canvascal_http_requests_total',

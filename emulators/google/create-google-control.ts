@@ -20,7 +20,7 @@ export interface ControlledParts {
   randomFaults: RandomFaults;
   counts: RequestCounts;
   /** Per-user rate-limit windows. */
-  windows: Map<string, number[]>;
+  windows: { clear(): void };
   now: () => number;
   /** Puts back what a fresh emulator starts with (the demo client, the demo student). */
   reseed(control: GoogleEmulatorControl): void;
@@ -163,6 +163,7 @@ export function createGoogleControl(parts: ControlledParts): GoogleEmulatorContr
     channels: () => push.list(),
     deliveryCounts: () => push.deliveryCounts(),
     setLatency: (ms, latencyOptions) => scripted.setLatency(ms, latencyOptions),
+    heldRequests: () => scripted.held(),
     requestCounts: () => counts.snapshot(),
     resetCounts: () => counts.reset(),
     reset() {

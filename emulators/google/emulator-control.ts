@@ -90,6 +90,11 @@ export interface GoogleEmulatorControl {
    */
   setLatency(ms: number, options?: LatencyOptions): void;
   /**
+   * Requests `setLatency` is holding right now, by method id: a test sees that a call has
+   * reached Google (and not yet been applied) before it kills the caller.
+   */
+  heldRequests(): Record<string, number>;
+  /**
    * Every request answered (control calls excepted), by method id and by `"<method> <status>"`:
    * Calendar methods, each batch part on its own plus `batch` with the batch's own status,
    * `oauth.authorize`, `oauth.consent`, `oauth.token`, `oauth.revoke`, and `unknown`.

@@ -14,6 +14,7 @@ import { type EmulatorResponse, OAuthEndpoints } from './oauth-endpoints.ts';
 import { FAULTABLE_OAUTH, oauthFault } from './oauth-faults.ts';
 import { PushChannels } from './push-channels.ts';
 import { RandomFaults } from './random-faults.ts';
+import { RateWindows } from './rate-windows.ts';
 import { RequestCounts } from './request-counts.ts';
 import { ScriptedFaults } from './scripted-faults.ts';
 
@@ -32,8 +33,10 @@ export interface GoogleEmulatorOptions {
   now?: () => number;
   /** Seed the demo student (default true). */
   seed?: boolean;
-  /** Calls per user per minute before 403 rateLimitExceeded (default 600). */
+  /** Calls per user per minute (sliding) before 403 rateLimitExceeded (default 600, Google's standard). */
   rateLimitPerMinute?: number;
+  /** Calls per minute (sliding) by every user together before 429 rateLimitExceeded (default 10,000, Google's standard). */
+  projectRateLimitPerMinute?: number;
   /** How scripted latency waits (default a real timer); tests may record the delays instead. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -66,7 +69,10 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const count = (method: string, outcome: number | 'reset') => counts.count(method, outcome);
   const scripted = new ScriptedFaults();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const windows = new Map<string, number[]>();
+  const windows = new RateWindows(
+    { perUser: options.rateLimitPerMinute ?? 600, perProject: options.projectRateLimitPerMinute ?? 10_000 },
+    now,
+  );
 
   const authenticate = (header: string | undefined): AccessToken => {
     const token = header?.startsWith('Bearer ') ? state.accessTokens.get(header.slice(7)) : undefined;
@@ -81,11 +87,9 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     try {
       if (method === 'unknown') throw errors.notFound();
       const token = authenticate(request.headers.authorization);
-      const limit = options.rateLimitPerMinute ?? 600;
-      const recent = (windows.get(token.email) ?? []).filter((t) => t > now() - 60_000);
-      recent.push(now());
-      windows.set(token.email, recent);
-      if (recent.length > limit) throw errors.rateLimitExceeded();
+      const quota = windows.record(token.email);
+      if (quota === 'project') throw errors.tooManyRequests();
+      if (quota === 'user') throw errors.rateLimitExceeded();
       // Resets of direct calls are handled before the body is routed; batch parts cannot reset alone.
       const kind = scripted.takeFault(method, false) ?? randomFaults.draw(method);
       if (kind === 'reset' && direct) {
@@ -129,7 +133,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
           ? (router.methodOf(req.method ?? 'GET', url.pathname) ?? 'unknown')
           : 'unknown');
     const delay = scripted.takeLatency(label);
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await scripted.hold(label, delay, sleep);
     if (FAULTABLE_OAUTH.has(label)) {
       // Token and revoke calls fail like Calendar calls: scripted faults first, then random ones
       // (only when `methods` names them, so a drill over Calendar calls keeps its sequence).

@@ -13,6 +13,7 @@ const matches = (rule: Rule<unknown>, method: string) =>
 export class ScriptedFaults {
   private readonly faults: Array<Rule<FaultKind>> = [];
   private latency: Array<Rule<number>> = [];
+  private readonly holding = new Map<string, number>();
 
   failNext(method: string, kind: FaultKind, count = 1): void {
     this.faults.push({ method, value: kind, remaining: count });
@@ -54,6 +55,23 @@ export class ScriptedFaults {
     if (!rule) return 0;
     rule.remaining -= 1;
     return rule.value;
+  }
+
+  /** Holds a request of `method` for `ms` with `sleep`, counted in `held()` meanwhile. */
+  async hold(method: string, ms: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+    this.holding.set(method, (this.holding.get(method) ?? 0) + 1);
+    try {
+      await sleep(ms);
+    } finally {
+      const left = (this.holding.get(method) ?? 1) - 1;
+      if (left > 0) this.holding.set(method, left);
+      else this.holding.delete(method);
+    }
+  }
+
+  /** Requests being held right now, by method. */
+  held(): Record<string, number> {
+    return Object.fromEntries(this.holding);
   }
 
   clear(): void {

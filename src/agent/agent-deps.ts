@@ -3,6 +3,7 @@ import type { UsersRepo } from '../db/users-repo.ts';
 import type { UserBusy } from '../google/user-busy.ts';
 import { PlannerPreferencesSchema } from '../planner/index.ts';
 import type { BusySource } from '../study-plan/plan-preview.ts';
+import type { PlanSolver } from '../study-plan/solve-plan.ts';
 import type { SyncRunsService } from '../sync/sync-runs-service.ts';
 import type { ProposalStore } from './proposal-store.ts';
 
@@ -14,6 +15,8 @@ export interface AgentDeps {
   userBusy: Pick<UserBusy, 'getBusy'>;
   /** Busy time as the planner sees it (the plan preview's source). */
   plannerBusy: BusySource;
+  /** Runs the solver off the request thread (the planner pool). */
+  planner: PlanSolver;
   sync: Pick<SyncRunsService, 'start' | 'run' | 'status'>;
   proposals: ProposalStore;
   now(): Date;

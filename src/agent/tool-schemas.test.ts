@@ -9,6 +9,7 @@ const deps: AgentDeps = {
   deadlines: { list: unused },
   userBusy: { getBusy: unused },
   plannerBusy: unused,
+  planner: unused,
   sync: { start: unused, run: unused, status: unused },
   proposals: createMemoryProposalStore(),
   now: () => new Date('2026-12-01T00:00:00Z'),

@@ -1,14 +1,13 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
 import type { PGlite, PGliteInterface } from '@electric-sql/pglite';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type { Config } from '../config.ts';
-import { BoundedPool, dropOnReadTimeout } from './bounded-pool.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { schema } from './schema.ts';
 
@@ -40,16 +39,38 @@ export async function openDatabase(
     : openPglite(config.dataDir);
 }
 
+/**
+ * PGlite's start-up settings beside its defaults. Its postgresql.conf is a server's
+ * (shared_buffers 128 MB, maintenance_work_mem 64 MB), and inside WebAssembly every page
+ * of it, once touched, stays resident for the life of the process: on the embedded default
+ * that was most of the 550 MB `npm start` held. One student's data is a few MB, so 16 MB
+ * of buffers hold all of it.
+ */
+export const PGLITE_MEMORY_SETTINGS: readonly string[] = [
+  '-c',
+  'shared_buffers=16MB',
+  '-c',
+  'maintenance_work_mem=16MB',
+  '-c',
+  'temp_buffers=2MB',
+];
+
 /** PGlite in a directory, or in memory when `dataDir` is `memory://`. */
 export async function openPglite(dataDir: string): Promise<Database> {
+  // PGlite is the process's one large WebAssembly module. Compiled by Liftoff only (no
+  // optimising tier), its code takes about 40 MB less resident memory, and queries of one
+  // student's data ran no slower in our measurements (bench/start-memory.ts). Set before
+  // PGlite is compiled; it changes nothing else (JavaScript is not WebAssembly).
+  setFlagsFromString('--liftoff-only');
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir.startsWith('memory://')) return wrapPglite(await PGlite.create());
+  const options = { startParams: [...PGlite.defaultStartParams, ...PGLITE_MEMORY_SETTINGS] };
+  if (dataDir.startsWith('memory://')) return wrapPglite(await PGlite.create(options));
   await mkdir(dataDir, { recursive: true });
   // One process per data dir: `canvascal migrate` beside a running `serve` is refused.
   const release = await lockDataDir(dataDir);
   try {
     await initializeDataDir(dataDir);
-    const db = wrapPglite(await PGlite.create(dataDir));
+    const db = wrapPglite(await PGlite.create(dataDir, options));
     return {
       ...db,
       close: async () => {
@@ -65,22 +86,34 @@ export async function openPglite(dataDir: string): Promise<Database> {
 
 // initdb runs inside PGlite's WebAssembly and its memory stays with the instance: a
 // service that created its data dir in-process held about 900 MB against about 450 MB
-// after a restart. A fresh data dir is therefore created in a worker thread, whose
-// memory is returned when it exits, and then opened here as on any later start.
-const INIT_WORKER = `
-const { workerData } = require('node:worker_threads');
-const { PGlite } = require(workerData.module);
-PGlite.create(workerData.dataDir).then((db) => db.close());
+// after a restart. A worker thread's memory was not all given back either (a fresh start
+// stayed about 140 MB above a restart), so a fresh data dir is created in a short-lived
+// child process, and then opened here as on any later start.
+const INIT_SCRIPT = `
+const [module, dataDir] = process.argv.slice(1);
+require(module).PGlite.create(dataDir).then((db) => db.close()).catch((error) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
 `;
 
 async function initializeDataDir(dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
   const module = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(INIT_WORKER, { eval: true, workerData: { module, dataDir } });
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`creating the database in ${dataDir} failed (exit ${code})`)),
+    // Without the parent's flags (e.g. `--import tsx`): the script is plain CommonJS.
+    const child = spawn(process.execPath, ['-e', INIT_SCRIPT, module, dataDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`creating the database in ${dataDir} failed (exit ${code}): ${stderr.trim()}`)),
     );
   });
 }
@@ -133,6 +166,11 @@ export async function openPostgres(
   timeouts: PostgresTimeouts = {},
 ): Promise<Database> {
   const statementTimeoutMs = timeouts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  // Loaded only for Postgres: the embedded default keeps their memory.
+  const [{ drizzle: drizzlePg }, { BoundedPool, dropOnReadTimeout }] = await Promise.all([
+    import('drizzle-orm/node-postgres'),
+    import('./bounded-pool.ts'),
+  ]);
   // timestamptz arrives as Date (pg's default); int8 as string is left alone (we do not use it).
   const pool = new BoundedPool({
     connectionString: url,

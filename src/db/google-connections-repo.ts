@@ -9,6 +9,8 @@ export interface GoogleConnection {
   status: GoogleConnectionStatus;
   grantedScopes: string[];
   appCalendarId: string | null;
+  /** When a create of the app calendar last failed without an answer (a stray may appear); null: none. */
+  appCalendarUnsureSince?: Date | null;
   version: number;
   lastError: string | null;
   /** The envelope in users.encrypted_refresh_token; only the token service decrypts it. */
@@ -37,6 +39,8 @@ export interface GoogleConnectionsRepo {
   setAppCalendar(userId: string, calendarId: string | null): Promise<void>;
   /** Unsets the app calendar only while it is still `calendarId`; true when it was. */
   forgetAppCalendar(userId: string, calendarId: string): Promise<boolean>;
+  /** Records (a Date) or clears (null) that a create of the app calendar went unanswered. */
+  setAppCalendarUnsure(userId: string, since: Date | null): Promise<void>;
   /** Erases the token and marks the connection disconnected. */
   disconnect(userId: string): Promise<void>;
   listConnectedUserIds(): Promise<string[]>;
@@ -52,6 +56,7 @@ export function createGoogleConnectionsRepo(orm: Orm): GoogleConnectionsRepo {
         status: googleConnections.status,
         grantedScopes: googleConnections.grantedScopes,
         appCalendarId: googleConnections.appCalendarId,
+        appCalendarUnsureSince: googleConnections.appCalendarUnsureSince,
         version: googleConnections.version,
         lastError: googleConnections.lastError,
         encryptedRefreshToken: users.encryptedRefreshToken,
@@ -135,6 +140,12 @@ export function createGoogleConnectionsRepo(orm: Orm): GoogleConnectionsRepo {
         .where(and(eq(googleConnections.userId, userId), eq(googleConnections.appCalendarId, calendarId)))
         .returning({ userId: googleConnections.userId });
       return rows.length > 0;
+    },
+    async setAppCalendarUnsure(userId, since) {
+      await orm
+        .update(googleConnections)
+        .set({ appCalendarUnsureSince: since })
+        .where(eq(googleConnections.userId, userId));
     },
     async disconnect(userId) {
       await orm.transaction(async (tx) => {

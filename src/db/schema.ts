@@ -46,6 +46,7 @@ export const googleConnections = pgTable('google_connections', {
   status: text('status', { enum: ['connected', 'reconnect_needed', 'disconnected'] }).notNull(),
   grantedScopes: text('granted_scopes').array().notNull(),
   appCalendarId: text('app_calendar_id'),
+  appCalendarUnsureSince: tstz('app_calendar_unsure_since'),
   version: integer('version').notNull(),
   lastError: text('last_error'),
   connectedAt: tstz('connected_at').notNull().defaultNow(),

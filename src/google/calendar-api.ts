@@ -12,6 +12,8 @@ export interface CalendarApi {
   }): Promise<{ id: string }>;
   /** Resolves undefined when the calendar no longer exists (the user deleted it). */
   getCalendar(calendarId: string): Promise<{ id: string; timeZone: string } | undefined>;
+  /** calendars.delete of a secondary calendar; one already gone counts as deleted. */
+  deleteCalendar(calendarId: string): Promise<void>;
   /** calendars.patch: changes only the fields given. */
   patchCalendar(calendarId: string, changes: { timeZone?: string }): Promise<void>;
   /** One page of events.list; a dead sync token is a GoogleApiError of kind `gone`. */

@@ -11,6 +11,7 @@ import type {
 } from './calendar-api.ts';
 import { MAX_BATCH_SIZE } from './calendar-api.ts';
 import { fromGaxiosError, GoogleApiError, googleErrorFrom } from './google-api-error.ts';
+import type { RequestGate } from './request-gate.ts';
 
 export const GOOGLE_API_ROOT = 'https://www.googleapis.com/';
 
@@ -29,6 +30,11 @@ export interface GoogleCalendarClientOptions {
    * `transient` GoogleApiError with reason `timeout`, retried like a 5xx. Default 30 s.
    */
   timeoutMs?: number;
+  /**
+   * Asked before every request, for its cost in Google's quota (a batch costs its parts), and
+   * told when Google refuses one for its rate. Without it requests go out unpaced.
+   */
+  gate?: RequestGate;
 }
 
 export const DEFAULT_GOOGLE_TIMEOUT_MS = 30_000;
@@ -67,12 +73,15 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
     retry: false,
   });
 
+  const gate = options.gate;
   const call = async <T>(fn: () => Promise<{ data: T }>, retried = false): Promise<T> => {
+    await gate?.acquire(1);
     try {
       return (await fn()).data;
     } catch (error) {
       if (error instanceof Error && error.name === 'AppError') throw error;
       const classified = isTimeout(error) ? timedOut() : fromGaxiosError(error);
+      if (classified.kind === 'rate_limited') await gate?.refused();
       if (classified.kind === 'auth') {
         options.onUnauthorized?.();
         if (!retried) {
@@ -137,6 +146,14 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
       } catch (error) {
         if (error instanceof GoogleApiError && error.kind === 'not_found') return;
         throw error;
+      }
+    },
+    async deleteCalendar(calendarId) {
+      try {
+        await call(() => api.calendars.delete({ calendarId }));
+      } catch (error) {
+        if (!(error instanceof GoogleApiError && (error.kind === 'not_found' || error.kind === 'gone')))
+          throw error;
       }
     },
     async patchCalendar(calendarId, changes) {
@@ -211,6 +228,8 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
       if (operations.length > MAX_BATCH_SIZE)
         throw new RangeError(`at most ${MAX_BATCH_SIZE} operations per batch`);
       const exchange = async (token: string): Promise<{ response: Response; text: string }> => {
+        // Google counts each part of a batch as one request.
+        await gate?.acquire(operations.length);
         try {
           const response = await sendBatch(operations, token);
           return { response, text: await response.text() };
@@ -228,7 +247,9 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
       }
       const contentType = response.headers.get('content-type') ?? '';
       if (!response.ok || !contentType.startsWith('multipart/')) {
-        throw googleErrorFrom(response.status, safeJson(text));
+        const error = googleErrorFrom(response.status, safeJson(text));
+        if (error.kind === 'rate_limited') await gate?.refused();
+        throw error;
       }
       let parts: ReturnType<typeof parseBatchResponse>;
       try {
@@ -246,6 +267,8 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
       }
       // Answers are matched by Content-ID, falling back to order, as Google documents.
       const byId = new Map(parts.map((part) => [part.contentId?.replace(/^response-/, ''), part]));
+      if (parts.some((part) => googleErrorFrom(part.status, part.json).kind === 'rate_limited'))
+        await gate?.refused();
       return operations.map((_op, index): BatchResult => {
         const part = byId.get(`op${index}`) ?? parts[index];
         if (!part)

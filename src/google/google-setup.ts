@@ -10,6 +10,8 @@ import type { CalendarApi, ChannelApi } from './calendar-api.ts';
 import { createGoogleCalendarClient, GOOGLE_API_ROOT } from './google-calendar-client.ts';
 import { GoogleConnection, type GoogleLifecycle } from './google-connection.ts';
 import { createGoogleOAuth, endpointsAt, GOOGLE_OAUTH_ENDPOINTS } from './oauth-client.ts';
+import type { RequestBudget } from './request-budget.ts';
+import { budgetGate } from './request-gate.ts';
 
 export interface GoogleSetup {
   connection: GoogleConnection;
@@ -17,6 +19,8 @@ export interface GoogleSetup {
   calendarFor(userId: string): CalendarApi;
   /** Push channels (events.watch, channels.stop) for one user. */
   channelsFor(userId: string): ChannelApi;
+  /** Whether every client's requests are paced by a request budget (see request-budget.ts). */
+  paced: boolean;
 }
 
 /**
@@ -35,6 +39,10 @@ export function setupGoogle(deps: {
   metrics: Metrics;
   lifecycle?: GoogleLifecycle;
   logger?: Pick<Logger, 'error'>;
+  /** Paces every request of every user to Google's quotas; without it requests go out unpaced. */
+  budget?: RequestBudget;
+  /** The pause after Google refuses a call for its rate (default 61 s); tests shrink it. */
+  refusalPauseMs?: number;
 }): GoogleSetup | undefined {
   const { config } = deps;
   const real = config.google.kind === 'real' ? config.google : undefined;
@@ -66,11 +74,21 @@ export function setupGoogle(deps: {
       timeoutMs: config.googleTimeoutMs,
       accessToken: () => connection.accessToken(userId),
       onUnauthorized: () => connection.invalidate(userId),
+      ...(deps.budget
+        ? {
+            gate: budgetGate(deps.budget, userId, {
+              now: Date.now,
+              sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+              ...(deps.refusalPauseMs !== undefined ? { refusalPauseMs: deps.refusalPauseMs } : {}),
+              onWait: (where) => deps.metrics.googleQuotaWaits.inc({ where }),
+            }),
+          }
+        : {}),
       onRequest: (method, url) =>
         deps.metrics.googleCalls.inc({
           method,
           outcome: new URL(url).pathname.startsWith('/batch') ? 'batch' : 'call',
         }),
     });
-  return { connection, calendarFor: clientFor, channelsFor: clientFor };
+  return { connection, calendarFor: clientFor, channelsFor: clientFor, paced: deps.budget !== undefined };
 }

@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { GoogleApiError } from '../google/google-api-error.ts';
+import { QuotaWaitError } from '../google/request-budget.ts';
 import { installErrorHandler } from './error-handler.ts';
 import type { HttpApp } from './http-app.ts';
 
@@ -26,6 +27,11 @@ describe('Google failures as HTTP answers', () => {
       expect([res.status, res.body.error.code, res.retryAfter]).toEqual([429, 'google_rate_limited', '30']);
       expect(res.body.error.message).toMatch(/try again in a minute/);
     }
+  });
+
+  it('a request our own quota budget held back is a 429 saying when there is room again', async () => {
+    const res = await answerTo(new QuotaWaitError(12_500));
+    expect([res.status, res.body.error.code, res.retryAfter]).toEqual([429, 'google_rate_limited', '13']);
   });
 
   it('a missing permission is 403 telling the student to reconnect and allow it, not a 502', async () => {

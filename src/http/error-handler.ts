@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import { AppError } from '../errors.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
+import { QuotaWaitError } from '../google/request-budget.ts';
 import type { HttpApp } from './http-app.ts';
 
 export interface ErrorBody {
@@ -41,7 +42,9 @@ export function installErrorHandler(app: HttpApp): void {
         );
       // This account's request volume (Google's per-user limits): the caller should slow down.
       if (error.kind === 'rate_limited') {
-        reply.header('retry-after', '30');
+        // Our own budget knows when there is room again; Google does not say.
+        const wait = error instanceof QuotaWaitError ? Math.max(1, Math.ceil(error.retryAfterMs / 1000)) : 30;
+        reply.header('retry-after', String(wait));
         return answer(
           429,
           'google_rate_limited',

@@ -7,6 +7,8 @@ export const CANVAS_SYNC_JOB = 'canvas-sync';
 export const CANVAS_SYNC_ALL_JOB = 'canvas-sync-all';
 /** Delta sync of the calendars CanvasCal follows, for one user. */
 export const CALENDAR_FOLLOW_JOB = 'calendar-follow';
+/** Deletes the sync runs past their retention (`DEFAULT_SYNC_RUN_RETENTION`). */
+export const SYNC_RUNS_PRUNE_JOB = 'sync-runs-prune';
 
 /** Tries per sync job, the first included: the run is `failed` only when the last one fails. */
 export const SYNC_JOB_ATTEMPTS = 4;
@@ -62,7 +64,8 @@ export interface CanvasSyncPayload {
 export type EnqueueCanvasSync = (payload: CanvasSyncPayload) => Promise<unknown>;
 
 /**
- * The periodic job: one sync for every user whose Google connection is live. Users with a
+ * The periodic job as it was before `scheduleDueRuns` (kept as the benchmark's baseline):
+ * one sync for every user whose Google connection is live, one user at a time. Users with a
  * queued or running sync join it instead of getting a second one, so a slow sync and the
  * next tick never pile up. Returns how many runs were started.
  */

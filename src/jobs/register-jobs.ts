@@ -12,8 +12,9 @@ import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
+import { QuotaWaitError } from '../google/request-budget.ts';
 import type { Metrics } from '../metrics.ts';
-import { type JobHandler, PermanentJobError, type Queue } from '../queue/queue.ts';
+import { type JobHandler, PermanentJobError, type Queue, RateLimitedJobError } from '../queue/queue.ts';
 import { isPermanentSyncFailure, runCanvasSync } from '../sync/canvas-sync.ts';
 import { CALENDAR_RUN_KIND, type FollowOutcome, runCalendarFollow } from '../sync/follow-calendars.ts';
 import {
@@ -21,15 +22,19 @@ import {
   CANVAS_SYNC_ALL_JOB,
   CANVAS_SYNC_JOB,
   type EnqueueOutcome,
-  enqueueSyncForEveryone,
   SYNC_JOB_ATTEMPTS,
+  SYNC_RUNS_PRUNE_JOB,
 } from './canvas-sync-jobs.ts';
 import { loggedJob } from './job-log.ts';
 import { requeueLostJobs } from './lost-jobs.ts';
+import { SCHEDULER_TICK_MS, scheduleDueRuns } from './periodic-schedule.ts';
+
+// Pruning is cheap when there is little to prune, so hourly keeps the table near its bound.
+const SYNC_RUNS_PRUNE_EVERY_MS = 60 * 60_000;
 
 export interface JobDeps {
   queue: Queue;
-  config: Pick<Config, 'workerConcurrency' | 'syncIntervalMinutes'>;
+  config: Pick<Config, 'workerConcurrency' | 'syncIntervalMinutes' | 'googleBatchesInFlight'>;
   logger: Logger;
   google: GoogleSetup | undefined;
   runs: SyncRunsRepo;
@@ -48,6 +53,8 @@ export interface JobDeps {
    * lost it too).
    */
   lostJobCheckMs?: number;
+  /** How old a queued or running run must be before that check touches it (default 30 s). */
+  lostJobGraceMs?: number;
   sharedQueue?: boolean;
   /** After a Canvas sync succeeded (it may have just created the app calendar, to watch). */
   afterCanvasSync?(userId: string): Promise<void>;
@@ -64,6 +71,10 @@ export interface JobDeps {
   canvasRetryBaseMs?: number;
   /** How Canvas is reached: in production, a fetch that connects only to public addresses. */
   canvasFetch?: typeof fetch;
+  /** First retry delay of a periodic sync job (default 30 s, as for one the student starts). */
+  jobBackoffMs?: number;
+  /** The scheduler's clock (default Date.now); tests fake it. */
+  now?: () => number;
 }
 
 // The Canvas client's first pause between tries of a request.
@@ -116,6 +127,8 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
                 Math.round(deps.googleRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
               canvasConnections: deps.canvasConnections,
               logger,
+              batchesInFlight: config.googleBatchesInFlight,
+              paced: google.paced,
             },
             userId,
             runId,
@@ -155,29 +168,16 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
     );
   }
 
-  if (config.syncIntervalMinutes > 0) {
-    // Canvas has no push for students: every connected user is synced on a schedule.
-    queue.process(
-      CANVAS_SYNC_ALL_JOB,
-      logged(CANVAS_SYNC_ALL_JOB, 1, async () => {
-        const outcome = await enqueueSyncForEveryone({
-          connections: deps.googleConnections,
-          runs: deps.runs,
-          enqueue: ({ userId, runId }) => deps.enqueueCanvasSync(userId, runId),
-          eligible: async (userId) => (await deps.canvasConnections.get(userId))?.status === 'connected',
-        });
-        // Between pushes (and until webhooks are set up) the followed calendars are polled too.
-        const follows = await enqueueSyncForEveryone({
-          connections: deps.googleConnections,
-          runs: deps.runs,
-          kind: CALENDAR_RUN_KIND,
-          enqueue: ({ userId, runId }) => deps.enqueueCalendarFollow(userId, runId),
-        });
-        logger.info({ canvas: outcome, calendars: follows }, 'periodic sync scheduled');
-      }),
-    );
-    await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
-  }
+  const tickMs = config.syncIntervalMinutes > 0 ? registerPeriodicSync(deps) : undefined;
+  if (tickMs !== undefined) await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, tickMs);
+  queue.process(
+    SYNC_RUNS_PRUNE_JOB,
+    logged(SYNC_RUNS_PRUNE_JOB, 1, async () => {
+      const deleted = await deps.runs.prune();
+      if (deleted > 0) logger.info({ deleted }, 'pruned old sync runs');
+    }),
+  );
+  await queue.repeat(SYNC_RUNS_PRUNE_JOB, {}, SYNC_RUNS_PRUNE_EVERY_MS);
 
   const checkMs = deps.lostJobCheckMs ?? 60_000;
   if (checkMs <= 0) return async () => {};
@@ -187,10 +187,11 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
       runs: deps.runs,
       enqueue: { canvas: deps.enqueueCanvasSync, [CALENDAR_RUN_KIND]: deps.enqueueCalendarFollow },
       logger,
+      ...(deps.lostJobGraceMs !== undefined ? { graceMs: deps.lostJobGraceMs } : {}),
     });
     if (outcome.requeued + outcome.failed > 0) logger.warn(outcome, 'checked queued runs for lost jobs');
-    if (deps.sharedQueue && config.syncIntervalMinutes > 0)
-      await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, config.syncIntervalMinutes * 60_000);
+    if (deps.sharedQueue && tickMs !== undefined) await queue.repeat(CANVAS_SYNC_ALL_JOB, {}, tickMs);
+    if (deps.sharedQueue) await queue.repeat(SYNC_RUNS_PRUNE_JOB, {}, SYNC_RUNS_PRUNE_EVERY_MS);
   };
   const timer = setInterval(() => {
     // One check at a time; an unreachable queue or database is logged and tried next time.
@@ -212,8 +213,46 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
   };
 }
 
+/**
+ * Canvas has no push for students: every connected user is synced once per period, and the
+ * followed calendars are polled too (between pushes, and until webhooks are set up). The
+ * tick runs once a minute across every worker and schedules that minute's slice of users.
+ * Returns the tick interval.
+ */
+function registerPeriodicSync(deps: JobDeps): number {
+  const { queue, config, logger } = deps;
+  const periodMs = config.syncIntervalMinutes * 60_000;
+  const scheduleDeps = { runs: deps.runs, queue, periodMs, backoffMs: deps.jobBackoffMs ?? 30_000 };
+  queue.process(
+    CANVAS_SYNC_ALL_JOB,
+    loggedJob(
+      CANVAS_SYNC_ALL_JOB,
+      async () => {
+        const now = (deps.now ?? Date.now)();
+        const canvas = await scheduleDueRuns(
+          scheduleDeps,
+          { job: CANVAS_SYNC_JOB, kind: 'canvas', needsCanvas: true },
+          now,
+        );
+        const calendars = await scheduleDueRuns(
+          scheduleDeps,
+          { job: CALENDAR_FOLLOW_JOB, kind: CALENDAR_RUN_KIND, needsCanvas: false },
+          now,
+        );
+        logger.info({ canvas, calendars }, 'periodic sync scheduled');
+      },
+      { logger, metrics: deps.metrics, attempts: 1 },
+    ),
+  );
+  return Math.min(SCHEDULER_TICK_MS, periodMs);
+}
+
 /** A dead grant, a missing connection, a bad Canvas token: retrying cannot help, so the job fails now. */
 export function forTheQueue(error: unknown): unknown {
+  // Google's quota is used up for now: the job waits it out, using no try; a little jitter
+  // keeps the users who waited together from all starting again in the same second.
+  if (error instanceof QuotaWaitError)
+    return new RateLimitedJobError(error.retryAfterMs + Math.round(Math.random() * 1_000), error.message);
   return isPermanentSyncFailure(error)
     ? new PermanentJobError(error instanceof Error ? error.message : String(error), { cause: error })
     : error;

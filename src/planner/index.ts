@@ -38,6 +38,7 @@ export {
   type SessionRef,
   SessionRefSchema,
 } from './planner-input.ts';
+export { PLANNER_LIMITS, tooMany } from './planner-limits.ts';
 export {
   DEFAULT_PREFERENCES,
   type PlannerPreferences,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLANNER_LIMITS, tooMany } from './planner-limits.ts';
 import { PlannerPreferencesSchema } from './preferences.ts';
 
 /** An instant with an explicit offset ("Z" or "+05:30"); the planner works in UTC. */
@@ -60,12 +61,23 @@ export const PlannerInputSchema = z
     /** Planning starts here; passed in so the planner never reads the clock. */
     now: InstantSchema,
     preferences: PlannerPreferencesSchema.prefault({}),
-    deadlines: z.array(DeadlineSchema).max(5000),
-    busy: z.array(BusyIntervalSchema).max(100_000).default([]),
+    deadlines: z
+      .array(DeadlineSchema)
+      .max(PLANNER_LIMITS.deadlines, tooMany('deadlines', PLANNER_LIMITS.deadlines)),
+    busy: z
+      .array(BusyIntervalSchema)
+      .max(PLANNER_LIMITS.busyIntervals, tooMany('busy intervals', PLANNER_LIMITS.busyIntervals))
+      .default([]),
     /** Sessions the user moved by hand: kept exactly, counted as study done for their deadline. */
-    pinned: z.array(SessionRefSchema).max(5000).default([]),
+    pinned: z
+      .array(SessionRefSchema)
+      .max(PLANNER_LIMITS.pinnedSessions, tooMany('pinned sessions', PLANNER_LIMITS.pinnedSessions))
+      .default([]),
     /** Sessions the user deleted by hand: their time is never planned again. */
-    dropped: z.array(SessionRefSchema).max(5000).default([]),
+    dropped: z
+      .array(SessionRefSchema)
+      .max(PLANNER_LIMITS.droppedSessions, tooMany('dropped sessions', PLANNER_LIMITS.droppedSessions))
+      .default([]),
   })
   .refine((i) => new Set(i.deadlines.map((d) => d.id)).size === i.deadlines.length, {
     message: 'deadline ids must be unique',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from '../time-zone.ts';
+import { PLANNER_LIMITS } from './planner-limits.ts';
 
 /** ISO weekday order (Temporal's dayOfWeek 1..7 maps to index 0..6). */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -57,7 +58,15 @@ export const PlannerPreferencesSchema = z
       .min(0)
       .max(14 * 1440)
       .default(12 * 60),
-    horizonDays: z.number().int().min(1).max(180).default(28),
+    horizonDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(
+        PLANNER_LIMITS.horizonDays,
+        `at most ${PLANNER_LIMITS.horizonDays} days ahead (the planner's limit)`,
+      )
+      .default(28),
     /** Grid every session starts and ends on; it must divide an hour. */
     slotMinutes: z
       .union([z.literal(5), z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)])

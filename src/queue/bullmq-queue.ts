@@ -23,6 +23,12 @@ export interface BullmqQueueOptions {
   random?: () => number;
   /** How long a producer call waits for Redis before answering "unavailable" (default 2 s). */
   readyTimeoutMs?: number;
+  /**
+   * How long a job's lock (and its user's group lock) outlives a worker that stopped renewing
+   * it, e.g. one killed with SIGKILL (default 30 s): another worker takes the job over after
+   * about this long. Reliability tests shrink it instead of waiting.
+   */
+  lockMs?: number;
 }
 
 interface Envelope {
@@ -34,6 +40,8 @@ interface Envelope {
 const READY_TIMEOUT_MS = 2_000;
 // How long a job waits before trying again for a group (user) another worker holds.
 const GROUP_RETRY_MS = 250;
+// BullMQ's own default lock duration.
+const DEFAULT_LOCK_MS = 30_000;
 
 /**
  * The queue on Redis through BullMQ, following its production guide: the producer
@@ -61,7 +69,8 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
   let workerConnection: Redis | undefined;
   let concurrency = 1;
   let workerReached = false;
-  const groupLock = createGroupLock(producer, `${prefix}:${queueName}:group:`);
+  const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
+  const groupLock = createGroupLock(producer, `${prefix}:${queueName}:group:`, lockMs);
 
   const emit = (event: QueueEvent) => {
     for (const listener of listeners) listener(event);
@@ -136,6 +145,9 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
         connection: workerConnection,
         prefix,
         concurrency,
+        // A stalled job (its worker died) goes back to waiting once its lock has lapsed.
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
         settings: {
           backoffStrategy: (attemptsMade, _type, _error, job) =>
             backoffDelay(
@@ -185,6 +197,32 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
             : {}),
         });
         return { id: job.id ?? id, coalesced: job.id !== id };
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+    async addMany(bulk) {
+      if (bulk.length === 0) return;
+      await ensureReady();
+      try {
+        await queue.addBulk(
+          bulk.map(({ name, payload, options = {} }) => ({
+            name,
+            data: {
+              payload,
+              backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
+              ...(options.groupKey ? { groupKey: options.groupKey } : {}),
+            } satisfies Envelope,
+            opts: {
+              jobId: options.jobId ?? randomUUID(),
+              delay: options.delayMs ?? 0,
+              attempts: options.attempts ?? DEFAULT_ATTEMPTS,
+              backoff: { type: 'custom' },
+              removeOnComplete: { count: 1_000 },
+              removeOnFail: { count: 5_000 },
+            },
+          })),
+        );
       } catch (error) {
         throw unavailable(error);
       }

@@ -173,6 +173,9 @@ export function createInProcessQueue(options: { random?: () => number } = {}): Q
       schedule(job, Math.max(options.delayMs ?? 0, options.coalesce?.windowMs ?? 0));
       return { id: job.id, coalesced: false };
     },
+    async addMany(bulk) {
+      for (const job of bulk) await queue.add(job.name, job.payload, job.options);
+    },
     process(name, handler, options = {}) {
       handlers.set(name, {
         handler: handler as JobHandler<unknown>,

@@ -146,6 +146,28 @@ export function queueContract(harness: QueueHarness): void {
     expect(tries).toBe(2);
   });
 
+  it('delays a job that keeps meeting a rate limit, never failing it and spending no attempt', async () => {
+    const queue = make();
+    const events: QueueEvent[] = [];
+    queue.onEvent((e) => events.push(e));
+    let tries = 0;
+    const attempts: number[] = [];
+    queue.process('paced', async (_payload, context) => {
+      tries += 1;
+      attempts.push(context.attempt);
+      if (tries <= 3) throw new RateLimitedJobError(250);
+    });
+    const { id } = await queue.add('paced', {}, { attempts: 1, groupKey: 'alice' });
+    await waitFor(async () => expect(tries).toBe(1));
+    await waitFor(async () => expect((await queue.getJob(id))?.state).toBe('delayed'));
+    expect((await queue.getJob(id))?.attemptsMade).toBe(0);
+    await waitFor(async () => expect((await queue.getJob(id))?.state).toBe('completed'));
+    expect(tries).toBe(4);
+    // Every try was the first: a job allowed one attempt ran four times and completed.
+    expect(attempts).toEqual([1, 1, 1, 1]);
+    expect(events.map((e) => e.outcome)).not.toContain('failed');
+  });
+
   it('runs at most one job per group at a time, across workers, and other groups in parallel', async () => {
     const workers = [make()];
     const second = another();
@@ -203,6 +225,23 @@ export function queueContract(harness: QueueHarness): void {
     // Two workers never double a tick: over the next ticks the count grows by about one each.
     await waitFor(() => expect(runs).toBeGreaterThanOrEqual(ticksSoFar + 2), 15_000);
     expect(runs).toBeLessThanOrEqual(ticksSoFar + 3);
+  });
+
+  it('adds many jobs at once, each as add would: delayed, grouped, an id already held adds nothing', async () => {
+    const queue = make();
+    const runs: unknown[] = [];
+    await queue.add('sync', { n: 0 }, { jobId: 'bulk.held', delayMs: 300 });
+    await queue.addMany([
+      { name: 'sync', payload: { n: 1 }, options: { jobId: 'bulk.1', groupKey: 'alice' } },
+      { name: 'sync', payload: { n: 2 }, options: { jobId: 'bulk.2', delayMs: 300, groupKey: 'bob' } },
+      { name: 'sync', payload: { n: 3 }, options: { jobId: 'bulk.held' } },
+    ]);
+    expect((await queue.getJob('bulk.2'))?.state).toBe('delayed');
+    queue.process('sync', async (payload) => void runs.push(payload));
+    await waitFor(async () => expect((await queue.getJob('bulk.2'))?.state).toBe('completed'));
+    await waitFor(async () => expect((await queue.getJob('bulk.held'))?.state).toBe('completed'));
+    expect(runs).toHaveLength(3);
+    expect(runs).toEqual(expect.arrayContaining([{ n: 0 }, { n: 1 }, { n: 2 }]));
   });
 
   it('drains on close: a running job finishes before close resolves', async () => {

@@ -20,6 +20,13 @@ export interface JobOptions {
   jobId?: string;
 }
 
+/** One job of `Queue.addMany`. */
+export interface BulkJob<P> {
+  name: string;
+  payload: P;
+  options?: Omit<JobOptions, 'coalesce'>;
+}
+
 export interface JobContext {
   id: string;
   name: string;
@@ -74,6 +81,12 @@ export class QueueUnavailableError extends Error {
 export interface Queue {
   /** Resolves with the job id (an existing one when the add was coalesced into it). */
   add<P>(name: string, payload: P, options?: JobOptions): Promise<{ id: string; coalesced: boolean }>;
+  /**
+   * Adds many jobs in one round trip where the backend can (BullMQ's addBulk): each as `add`
+   * would (a job id the queue still holds adds nothing), without coalescing. Not atomic: on
+   * an error some may have been added, and adding them all again is safe.
+   */
+  addMany<P>(jobs: ReadonlyArray<BulkJob<P>>): Promise<void>;
   /** Registers the handler for a job name; this process then works on those jobs. */
   process<P>(name: string, handler: JobHandler<P>, options?: { concurrency?: number }): void;
   /** Runs `name` every `everyMs`, once per tick across all workers; replaces an earlier schedule of that name. */

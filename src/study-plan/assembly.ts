@@ -16,6 +16,7 @@ import type { BusySource } from './plan-preview.ts';
 import { followChangedBusyTime, registerRepairJobs, repairEnqueuer } from './repair-jobs.ts';
 import { type RepairDeps, type RepairTrigger, writeStudyPlan } from './repair-plan.ts';
 import type { PlanSession } from './session-slots.ts';
+import type { PlanSolver } from './solve-plan.ts';
 
 export interface StudyPlanAssemblyDeps {
   orm: Orm;
@@ -25,6 +26,8 @@ export interface StudyPlanAssemblyDeps {
   deadlines: DeadlinesRepo;
   googleConnections: GoogleConnectionsRepo;
   calendarCache: CalendarCacheRepo;
+  /** Runs the planner (the service's pool). */
+  solve: PlanSolver;
   /** First pause between retry rounds of failed Google writes (doubling). */
   retryBaseMs: number;
   debounceMs?: number;
@@ -52,6 +55,7 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     plans,
     calendarFor: (userId) => google.calendarFor(userId),
     busy,
+    solve: deps.solve,
     busyFor: (api: CalendarApi) =>
       createPlannerBusy({
         googleConnections: deps.googleConnections,

@@ -7,14 +7,15 @@ import {
   type DayLoad,
   type DeadlinePlan,
   type ItemKind,
+  PLANNER_LIMITS,
   type PlanChanges,
   type PlannedSession,
   type PlannerInputData,
-  PlannerInputSchema,
   PlannerPreferencesSchema,
   type PlanTotals,
-  planStudySessions,
 } from '../planner/index.ts';
+import type { PlanSolver } from './solve-plan.ts';
+import { boundStoredBusy, boundStoredDeadlines } from './stored-input-bounds.ts';
 
 /**
  * The user's busy time in a range (the aggregated busy map once calendars are followed),
@@ -30,6 +31,8 @@ export interface PlanPreviewDeps {
   users: Pick<UsersRepo, 'getPlannerPreferences'>;
   deadlines: Pick<DeadlinesRepo, 'list'>;
   busy: BusySource;
+  /** Runs the solver off the request thread (the planner pool). */
+  solve: PlanSolver;
 }
 
 /** What the caller supplies instead of the stored data (the preview API's body). */
@@ -64,7 +67,7 @@ export interface StudyPlanPreview {
   notes: string[];
   /** How this plan differs from `previous` (nothing removed when there was none). */
   changes: PlanChanges;
-  /** The busy and unknown time the plan avoided (UTC). */
+  /** The busy and unknown time the plan avoided (UTC); empty for explicit input (the caller sent it). */
   busy: Array<{ start: string; end: string; status: 'busy' | 'unknown' }>;
   /** The end of the planning horizon (now + horizonDays) for stored data; busy time was read up to it. */
   horizonEnd: string;
@@ -105,11 +108,14 @@ export async function previewStudyPlan(
       (d) => !d.submitted && d.dueAt,
     );
     const seen = await deps.busy(userId, start, horizonEnd);
-    notes = seen.notes;
+    // Stored data is the student's own, so it is trimmed to the limits (and said so), not refused.
+    const deadlines = boundStoredDeadlines(due, PLANNER_LIMITS.deadlines);
+    const busy = boundStoredBusy(seen.busy, PLANNER_LIMITS.busyIntervals, horizonEnd);
+    notes = [...seen.notes, ...deadlines.notes, ...busy.notes];
     input = {
       now: start.toISOString(),
       preferences: stored,
-      deadlines: due.map((d) => ({
+      deadlines: deadlines.kept.map((d) => ({
         id: d.sourceKey,
         course: d.courseName ?? '',
         title: d.title,
@@ -118,37 +124,33 @@ export async function previewStudyPlan(
         pointsPossible: d.pointsPossible,
         ...(d.effortMinutes !== null ? { effortMinutes: d.effortMinutes } : {}),
       })),
-      busy: seen.busy,
+      busy: busy.kept,
       pinned: [...(request.pinned ?? [])],
       dropped: [...(request.dropped ?? [])],
     };
   }
-  const parsed = PlannerInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badRequest(
-      `Invalid planner input: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
-      'validation_failed',
-    );
-  }
-  const result = planStudySessions(
-    parsed.data,
-    request.previous !== undefined ? { previous: request.previous } : {},
-  );
-  const byId = new Map(parsed.data.deadlines.map((d) => [d.id, d]));
+  const outcome = await deps.solve({
+    input,
+    previous: request.previous,
+    echoBusy: request.explicit === undefined,
+    userId,
+  });
+  if (!outcome.ok) throw badRequest(outcome.message, 'validation_failed');
+  const { result, labels } = outcome;
   return {
     sessions: [...result.sessions],
     // Ids are for programs; people read the title and the course.
-    deadlines: result.deadlines.map((d) => {
-      const input = byId.get(d.deadlineId);
-      return { ...d, title: input?.title ?? d.deadlineId, course: input?.course ?? '' };
-    }),
+    deadlines: result.deadlines.map((d) => ({
+      ...d,
+      title: labels[d.deadlineId]?.title ?? d.deadlineId,
+      course: labels[d.deadlineId]?.course ?? '',
+    })),
     days: [...result.days],
     totals: result.totals,
-    timeZone: parsed.data.preferences.timeZone,
+    timeZone: outcome.timeZone,
     notes,
     changes: result.changes,
-    busy: parsed.data.busy.map((b) => ({ start: b.start, end: b.end, status: b.status })),
+    busy: [...outcome.busy],
     horizonEnd: horizonEnd.toISOString(),
   };
 }

@@ -10,6 +10,7 @@ import { type BusySource, previewStudyPlan } from './plan-preview.ts';
 import { desiredSessionEvent, type SessionDeadline } from './session-event.ts';
 import { assignSlots, type PlanSession, type WrittenSlot } from './session-slots.ts';
 import { type WriteOutcome, writeSessions } from './session-writer.ts';
+import type { PlanSolver } from './solve-plan.ts';
 import { followStudentEdits } from './student-edits.ts';
 import { ensureStudyCalendar } from './study-calendar.ts';
 
@@ -49,6 +50,8 @@ export interface RepairDeps {
   calendarFor(userId: string): CalendarApi;
   /** Busy time without CanvasCal's own calendars. */
   busy: BusySource;
+  /** Runs the planner (the pool in the service, in-thread in tests). */
+  solve: PlanSolver;
   /**
    * The same, read through the repair's own Google client, so its calls are counted with
    * the repair's (`googleCalls`); left out, `busy` is used.

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { StudyPlanRepo } from '../db/study-plan-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
 import { SCOPES } from '../google/scopes.ts';
-import { calendarMarker, findMarkedCalendar } from '../sync/app-calendar.ts';
+import { calendarMarker, markedCalendars } from '../sync/app-calendar.ts';
 
 export const STUDY_CALENDAR_NAME = 'CanvasCal Study';
 const DESCRIPTION =
@@ -38,7 +38,7 @@ export async function ensureStudyCalendar(
   }
   const marker = calendarMarker(userId, 'canvascal-study-calendar');
   const found = user.grantedScopes.includes(SCOPES.calendarListReadonly)
-    ? await findMarkedCalendar(api, marker)
+    ? (await markedCalendars(api, marker))[0]
     : undefined;
   if (found && found.timeZone !== timeZone) await api.patchCalendar(found.id, { timeZone });
   const id =

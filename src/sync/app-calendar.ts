@@ -29,12 +29,19 @@ export function calendarMarker(userId: string, purpose: string): string {
 }
 
 export interface AppCalendarDeps {
-  connections: Pick<GoogleConnectionsRepo, 'setAppCalendar' | 'forgetAppCalendar'>;
+  connections: Pick<GoogleConnectionsRepo, 'setAppCalendar' | 'forgetAppCalendar' | 'setAppCalendarUnsure'>;
   mappings: Pick<EventMappingsRepo, 'clearCalendar'>;
   /** What the last follow of the calendar learnt (its zone): an unchanged sync asks Google nothing. */
   calendarCache: Pick<CalendarCacheRepo, 'state' | 'noteTimeZone'>;
   logger: Logger;
+  now?: () => number;
 }
+
+/**
+ * How long after an unanswered create syncs keep looking for the calendar it may yet make:
+ * Google applies a request whose caller gave up within moments, never hours later.
+ */
+export const UNSURE_CREATE_WINDOW_MS = 60 * 60_000;
 
 /**
  * The app's own calendar: created on first sync, recreated (with every event) if the user
@@ -50,29 +57,53 @@ export interface AppCalendarDeps {
 export async function ensureAppCalendar(
   deps: AppCalendarDeps,
   api: CalendarApi,
-  user: { userId: string; appCalendarId: string | null; grantedScopes: readonly string[] },
+  user: {
+    userId: string;
+    appCalendarId: string | null;
+    grantedScopes: readonly string[];
+    appCalendarUnsureSince?: Date | null | undefined;
+  },
   timeZone: string,
 ): Promise<string> {
   const { userId, appCalendarId } = user;
+  const marker = appCalendarMarker(userId);
+  const canList = user.grantedScopes.includes(SCOPES.calendarListReadonly);
   if (appCalendarId) {
-    if (await keepZone(deps, api, userId, appCalendarId, timeZone)) return appCalendarId;
+    if (await keepZone(deps, api, userId, appCalendarId, timeZone)) {
+      if (user.appCalendarUnsureSince && canList)
+        await removeStrays(deps, api, userId, appCalendarId, user.appCalendarUnsureSince);
+      return appCalendarId;
+    }
     await forgetAppCalendar(deps, userId, appCalendarId);
   }
-  const marker = appCalendarMarker(userId);
-  const found = user.grantedScopes.includes(SCOPES.calendarListReadonly)
-    ? await findMarkedCalendar(api, marker)
-    : undefined;
+  const found = canList ? (await markedCalendars(api, marker))[0] : undefined;
   if (found) {
     deps.logger.info({ userId }, 'adopted the CanvasCal calendar an earlier, interrupted attempt created');
     if (found.timeZone !== timeZone) await api.patchCalendar(found.id, { timeZone });
     await deps.connections.setAppCalendar(userId, found.id);
     return found.id;
   }
-  const { id } = await api.insertCalendar({
-    summary: APP_CALENDAR_NAME,
-    timeZone,
-    description: `${DESCRIPTION}\n${marker}`,
-  });
+  let id: string;
+  try {
+    ({ id } = await api.insertCalendar({
+      summary: APP_CALENDAR_NAME,
+      timeZone,
+      description: `${DESCRIPTION}\n${marker}`,
+    }));
+  } catch (error) {
+    // No answer (a timeout, a reset, a 5xx) is not "not created": Google may still apply the
+    // create after our retry made another. A definite refusal made nothing.
+    if (!(error instanceof GoogleApiError) || error.retryable)
+      await deps.connections
+        .setAppCalendarUnsure(userId, new Date((deps.now ?? Date.now)()))
+        .catch((cause: unknown) =>
+          deps.logger.warn(
+            { userId, cause: cause instanceof Error ? cause.message : String(cause) },
+            'could not record an unanswered create of the CanvasCal calendar',
+          ),
+        );
+    throw error;
+  }
   await deps.connections.setAppCalendar(userId, id);
   return id;
 }
@@ -130,21 +161,44 @@ export async function forgetAppCalendar(
   );
 }
 
-/** The owned calendar whose description carries `marker` (an earlier, interrupted create), if any. */
-export async function findMarkedCalendar(
+/**
+ * Deletes the calendars carrying this user's mark other than `keep`: made by creates whose
+ * answer was lost and that Google applied after a retry had made the calendar in use.
+ * CanvasCal never wrote to them. Once the window has passed, stops looking.
+ */
+async function removeStrays(
+  deps: AppCalendarDeps,
+  api: CalendarApi,
+  userId: string,
+  keep: string,
+  unsureSince: Date,
+): Promise<void> {
+  const strays = (await markedCalendars(api, appCalendarMarker(userId))).filter((c) => c.id !== keep);
+  for (const stray of strays) await api.deleteCalendar(stray.id);
+  if (strays.length > 0)
+    deps.logger.warn(
+      { userId, deleted: strays.length },
+      'deleted CanvasCal calendars that creates whose answer was lost made after their retry',
+    );
+  if ((deps.now ?? Date.now)() - unsureSince.getTime() > UNSURE_CREATE_WINDOW_MS)
+    await deps.connections.setAppCalendarUnsure(userId, null);
+}
+
+/** The calendars the user owns that carry `marker`, in calendar-list order. */
+export async function markedCalendars(
   api: CalendarApi,
   marker: string,
-): Promise<{ id: string; timeZone: string | undefined } | undefined> {
+): Promise<Array<{ id: string; timeZone: string | undefined }>> {
+  const found: Array<{ id: string; timeZone: string | undefined }> = [];
   let pageToken: string | undefined;
   // Bounded: 20 pages of 250 calendars is far past any real account.
   for (let page = 0; page < 20; page++) {
     const list = await api.listCalendars({ maxResults: 250, ...(pageToken ? { pageToken } : {}) });
-    const mine = list.items.find(
-      (entry) => entry.accessRole === 'owner' && entry.description?.includes(marker) === true,
-    );
-    if (mine) return { id: mine.id, timeZone: mine.timeZone };
+    for (const entry of list.items)
+      if (entry.accessRole === 'owner' && entry.description?.includes(marker) === true)
+        found.push({ id: entry.id, timeZone: entry.timeZone });
     pageToken = list.nextPageToken;
-    if (!pageToken) return undefined;
+    if (!pageToken) break;
   }
-  return undefined;
+  return found;
 }

@@ -203,4 +203,69 @@ describe('applyPlan', () => {
     expect(down.batchSizes).toEqual([2, 2, 2]);
     expect(gaveUp.counts.failed).toBe(2);
   });
+
+  it('keeps up to `concurrency` batches in flight, committing and reporting progress per batch', async () => {
+    const calendar = new ScriptedCalendar();
+    const original = calendar.batch.bind(calendar);
+    let inFlight = 0;
+    let most = 0;
+    calendar.batch = async (ops) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return original(ops);
+    };
+    const h = harness();
+    const progress: string[] = [];
+    const outcome = await applyPlan(calendar, 'cal', planSync(desired(420), [], { deleteMissing: true }), {
+      ...h.options,
+      concurrency: 3,
+      onProgress: (settled, total) => void progress.push(`${settled}/${total}`),
+    });
+    expect(most).toBe(3);
+    expect(outcome.counts.created).toBe(420);
+    expect(calendar.events.size).toBe(420);
+    expect(h.commits).toHaveLength(9);
+    expect(progress.at(-1)).toBe('420/420');
+    expect(progress).toHaveLength(9);
+  });
+
+  it('stops starting batches at the first error, after the batches in flight are answered and committed', async () => {
+    const calendar = new ScriptedCalendar();
+    const original = calendar.batch.bind(calendar);
+    let calls = 0;
+    calendar.batch = async (ops) => {
+      calls += 1;
+      if (calls === 2) throw new Error('quota wait');
+      await new Promise((resolve) => setImmediate(resolve));
+      return original(ops);
+    };
+    const h = harness();
+    await expect(
+      applyPlan(calendar, 'cal', planSync(desired(500), [], { deleteMissing: true }), {
+        ...h.options,
+        concurrency: 2,
+      }),
+    ).rejects.toThrow('quota wait');
+    // The first batch was in flight: it landed and was committed; nothing after the error was sent.
+    expect(calls).toBe(2);
+    expect(calendar.events.size).toBe(50);
+    expect(h.commits.flatMap((c) => c.upserts)).toHaveLength(50);
+  });
+
+  it('never gives up on parts Google refused for its rate when its client is paced, and sends each other part once', async () => {
+    const calendar = new ScriptedCalendar();
+    let refusals = 0;
+    calendar.fault = (op) =>
+      op.kind === 'insert' && op.event.id === desired(3)[1]?.eventId && refusals++ < 9
+        ? { ok: false, status: 403, reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' }
+        : undefined;
+    const outcome = await applyPlan(calendar, 'cal', planSync(desired(3), [], { deleteMissing: true }), {
+      ...harness().options,
+      rateLimitRounds: Number.POSITIVE_INFINITY,
+    });
+    expect(outcome.counts).toMatchObject({ created: 3, failed: 0 });
+    expect(calendar.batchSizes).toEqual([3, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  });
 });

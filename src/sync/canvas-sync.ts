@@ -9,6 +9,7 @@ import { PLACEHOLDER_TIME_ZONE, type UsersRepo } from '../db/users-repo.ts';
 import { AppError } from '../errors.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
+import { QuotaWaitError } from '../google/request-budget.ts';
 import { SCOPES } from '../google/scopes.ts';
 import { isTimeZone } from '../time-zone.ts';
 import { ensureAppCalendar, forgetAppCalendar } from './app-calendar.ts';
@@ -37,6 +38,13 @@ export interface CanvasSyncDeps {
   logger: Logger;
   /** The clock that tells a past deadline from a future one (default Date.now). */
   now?: () => number;
+  /** Batches of writes in flight at once (default 1). */
+  batchesInFlight?: number;
+  /**
+   * Whether `calendarFor`'s clients are paced by a request budget: then writes Google refused
+   * for its rate wait for the budget and are never given up on (the job waits instead).
+   */
+  paced?: boolean;
 }
 
 /** Whether the queue will try this run again after the failure at hand. */
@@ -82,8 +90,15 @@ export async function runCanvasSync(
     failed: 0,
     undated: 0,
   };
+  // A try after a quota wait carries on the count of what the earlier tries wrote.
+  const earlier = (await deps.runs.get(userId, runId))?.counts.written ?? 0;
+  let progress = { written: earlier, toWrite: earlier };
+  const report = async (settled: number, total: number) => {
+    progress = { written: earlier + settled, toWrite: earlier + total };
+    await deps.runs.noteProgress(runId, progress);
+  };
   try {
-    const summary = await syncOnce(deps, api, userId);
+    const summary = await syncOnce(deps, api, userId, report);
     const failed = summary.counts.failed > 0;
     await deps.runs.finish(runId, {
       status: failed ? 'failed' : 'succeeded',
@@ -100,6 +115,12 @@ export async function runCanvasSync(
     await deps.users.recordSyncOutcome(userId, !failed);
     return summary;
   } catch (error) {
+    if (error instanceof QuotaWaitError) {
+      // Not a failure: the queue delays the job, using no try, and the run shows it waiting.
+      const now = (deps.now ?? Date.now)();
+      await deps.runs.noteProgress(runId, { ...progress, waitingUntil: now + error.retryAfterMs });
+      throw error;
+    }
     const { code, message } = describeSyncFailure(error);
     const retried = !attempt.final && !isPermanentSyncFailure(error);
     deps.logger.warn({ userId, runId, errorCode: code, retried }, 'canvas sync failed');
@@ -130,7 +151,12 @@ export async function runCanvasSync(
   }
 }
 
-async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string): Promise<SyncSummary> {
+async function syncOnce(
+  deps: CanvasSyncDeps,
+  api: CalendarApi,
+  userId: string,
+  onProgress: (settled: number, total: number) => Promise<void>,
+): Promise<SyncSummary> {
   const canvas = await deps.canvasFor(userId);
   const read = await canvas.readDueItems();
   if (!read.complete) {
@@ -152,6 +178,7 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
     userId,
     appCalendarId: connection.appCalendarId,
     grantedScopes: connection.grantedScopes,
+    appCalendarUnsureSince: connection.appCalendarUnsureSince,
   };
   let calendarId = await ensureAppCalendar(deps, api, appCalendar, timeZone);
 
@@ -185,6 +212,9 @@ async function syncOnce(deps: CanvasSyncDeps, api: CalendarApi, userId: string):
         commit: (changes) => deps.mappings.apply(userId, changes),
         sleep: deps.sleep,
         backoffMs: deps.backoffMs,
+        concurrency: deps.batchesInFlight ?? 1,
+        ...(deps.paced ? { rateLimitRounds: Number.POSITIVE_INFINITY } : {}),
+        onProgress,
       },
     );
   let outcome = await write(calendarId);

@@ -38,6 +38,8 @@ export interface PresentedRun {
   kind: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed';
   counts: Record<string, number>;
+  /** While a run writes: how far it is, in words too ("1,200 of 2,000 written"). */
+  progress: { written: number; toWrite: number; message: string } | null;
   googleCalls: number;
   error: { code: string; message: string } | null;
   notes: string[];
@@ -142,11 +144,28 @@ export function presentRun(run: SyncRun): PresentedRun {
     kind: run.kind,
     status: run.status,
     counts: run.counts,
+    progress: progressOf(run),
     googleCalls: run.googleCalls,
     error: run.errorCode ? { code: run.errorCode, message: run.errorMessage ?? run.errorCode } : null,
     notes: run.notes,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+const number = new Intl.NumberFormat('en-US');
+
+function progressOf(run: SyncRun): PresentedRun['progress'] {
+  const { written, toWrite, waitingUntil } = run.counts;
+  if (run.status !== 'running' || written === undefined || toWrite === undefined) return null;
+  const wait =
+    waitingUntil !== undefined
+      ? `; waiting for Google's request quota, continuing at ${new Date(waitingUntil).toISOString()}`
+      : '';
+  return {
+    written,
+    toWrite,
+    message: `${number.format(written)} of ${number.format(toWrite)} written${wait}`,
   };
 }

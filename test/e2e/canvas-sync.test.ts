@@ -4,7 +4,7 @@ import { DEMO_STUDENT_EMAIL, DEMO_TIME_ZONE } from '../../emulators/google/demo-
 import { type CanvasCalApp, createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { SCOPES } from '../../src/google/scopes.ts';
-import { googleEventIdFor } from '../../src/sync/event-id.ts';
+import { eventFactsOf, expectedEventFacts } from '../support/calendar-truth.ts';
 import { freshDataDir } from '../support/data-dir.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
 import { createTestDatabase } from '../support/postgres.ts';
@@ -119,44 +119,10 @@ function canvasSyncSuite(
 
   /** What the calendar must hold for the emulator's truth: event id, source key, title, times. */
   const expectedEvents = async () => {
-    const canvas = emulators().canvas;
-    const demo = canvas.control.demo;
-    if (!demo) throw new Error('no demo student');
     const userId: string = (await http().inject({ url: '/api/v1/me', headers })).json().id;
-    const host = new URL(canvas.url).host;
-    return canvas.control
-      .expectedDueItems(demo.userId)
-      .filter((t) => t.dueAt !== null)
-      .map((t) => {
-        const key = `${t.source}:${t.courseId}:${t.id}`;
-        const course = canvas.control.state.courses.get(Number(t.courseId));
-        const due = Date.parse(t.dueAt ?? '');
-        const dayAfter = (date: string) =>
-          new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-        return {
-          id: googleEventIdFor(userId, host, key),
-          key,
-          summary: `${t.submitted ? '✓ ' : ''}${course?.courseCode || course?.name}: ${t.title}`,
-          start: t.allDay ? String(t.allDayDate) : String(due - 30 * 60_000),
-          end: t.allDay ? dayAfter(String(t.allDayDate)) : String(due),
-        };
-      })
-      .sort((a, b) => a.key.localeCompare(b.key));
+    return expectedEventFacts(emulators().canvas, userId);
   };
-  const actualEvents = () =>
-    appCalendarEvents()
-      .map((e) => {
-        const start = e.start as { date?: string; dateTime?: string };
-        const end = e.end as { date?: string; dateTime?: string };
-        return {
-          id: String(e.id),
-          key: (e.extendedProperties as { private: { sourceKey: string } }).private.sourceKey,
-          summary: String(e.summary),
-          start: start.date ?? String(Date.parse(start.dateTime ?? '')),
-          end: end.date ?? String(Date.parse(end.dateTime ?? '')),
-        };
-      })
-      .sort((a, b) => a.key.localeCompare(b.key));
+  const actualEvents = () => eventFactsOf(emulators().google.control, appCalendar()?.id ?? '');
 
   describe('Canvas → Google sync, end to end through the API and both emulators', () => {
     it('first sync: creates the calendar and exactly the expected events, in ceil(n/50) batches', async () => {

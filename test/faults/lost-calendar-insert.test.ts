@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CalendarApi } from '../../src/google/calendar-api.ts';
 import { GoogleApiError } from '../../src/google/google-api-error.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
@@ -76,5 +76,29 @@ describe('a calendars.insert whose answer is lost', () => {
     await app.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers: second });
     expect((await app.run(second, '/api/v1/sync/canvas')).status).toBe('succeeded');
     expect(canvasCalCalendars(app)).toHaveLength(2);
+  });
+
+  it('a create Google applies after its timeout, once a retry made the calendar, is deleted by the next sync', async () => {
+    const app = await startEmulatedApp(
+      { GOOGLE_TIMEOUT_MS: '200' },
+      { retryBaseMs: { job: 5, google: 5, canvas: 5 } },
+    );
+    e2e = app;
+    const headers = await app.signIn('late-insert@example.edu');
+    await app.connectGoogle(headers);
+    await app.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
+    // Held past the timeout, then applied: the first sync has long made its own calendar.
+    app.google.setLatency(1_500, { method: 'calendar.calendars.insert', count: 1 });
+    expect((await app.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
+    await vi.waitFor(() => expect(app.google.requestCounts().byMethod['calendar.calendars.insert']).toBe(2), {
+      timeout: 20_000,
+      interval: 20,
+    });
+    expect(canvasCalCalendars(app)).toHaveLength(2);
+    const inUse = canvasCalCalendars(app).find((c) => app.google.state.events.get(c.id)?.size);
+
+    expect((await app.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
+    expect(canvasCalCalendars(app).map((c) => c.id)).toEqual([inUse?.id]);
+    expect(app.google.requestCounts().byMethod['calendar.calendars.delete']).toBe(1);
   });
 });

@@ -104,4 +104,24 @@ describeWithRedis('runs whose job the queue lost', (redisUrl) => {
     });
     expect(again).toEqual({ requeued: 0, failed: 0 });
   });
+
+  it('a run left running when Redis lost its job (wiped, or its worker killed) is queued again', async () => {
+    const { userId } = await connectedUser(app, 'running-lost@example.edu', { canvas: false });
+    const runs = createSyncRunsRepo(app.db.orm);
+    const { run } = await runs.createOrJoin(userId, 'canvas');
+    await runs.markRunning(run.id);
+    const enqueueFor = userJobEnqueuer(app.queue, 1_000);
+    const check = () =>
+      requeueLostJobs({
+        runs,
+        enqueue: { canvas: enqueueFor(CANVAS_SYNC_JOB), calendars: enqueueFor(CALENDAR_FOLLOW_JOB) },
+        logger: pino({ level: 'silent' }),
+        now: () => Date.now() + 60_000,
+      });
+    expect((await check()).requeued).toBeGreaterThanOrEqual(1);
+    expect(await app.queue.getJob(userJobId(CANVAS_SYNC_JOB, run.id))).toMatchObject({ state: 'waiting' });
+    expect((await runs.get(userId, run.id))?.status).toBe('running');
+    // Its job is there now: a second pass leaves it alone.
+    expect(await check()).toEqual({ requeued: 0, failed: 0 });
+  });
 });

@@ -53,4 +53,22 @@ describe('scripted latency', () => {
     expect(await googleReason(api.calendarList.list())).toBe('no error');
     expect(performance.now() - started).toBeGreaterThanOrEqual(195);
   });
+
+  it('counts the requests it is holding, by method, until it lets them go', async () => {
+    const held: Array<() => void> = [];
+    emulator = await startGoogleEmulator({
+      now: () => Date.parse('2026-12-01T15:00:00Z'),
+      sleep: () => new Promise<void>((resolve) => held.push(resolve)),
+    });
+    const api = officialCalendar(emulator.url, await emulatorAccessToken(emulator, SCOPE_LIST));
+    emulator.control.setLatency(60_000, { method: 'calendar.calendarList.list', count: 1 });
+    expect(emulator.control.heldRequests()).toEqual({});
+    const listed = api.calendarList.list();
+    await expect.poll(() => emulator.control.heldRequests()).toEqual({ 'calendar.calendarList.list': 1 });
+    // Held before it is applied: nothing is counted as answered yet.
+    expect(emulator.control.requestCounts().byMethod['calendar.calendarList.list']).toBeUndefined();
+    for (const release of held.splice(0)) release();
+    expect(await googleReason(listed)).toBe('no error');
+    expect(emulator.control.heldRequests()).toEqual({});
+  });
 });

@@ -13,7 +13,7 @@ let emulator: GoogleEmulator;
 
 afterEach(() => emulator.close());
 
-async function start(options: { rateLimitPerMinute?: number } = {}) {
+async function start(options: { rateLimitPerMinute?: number; projectRateLimitPerMinute?: number } = {}) {
   clock = START;
   emulator = await startGoogleEmulator({ now: () => clock, ...options });
 }
@@ -58,6 +58,53 @@ describe('per-user sliding-window rate limit', () => {
     clock = START + 150_002;
     expect(await list()).toBe('no error');
     expect(emulator.control.requestCounts().byOutcome['calendar.calendarList.list 403']).toBe(3);
+  });
+});
+
+describe('per-project sliding-window rate limit', () => {
+  it('answers 429 once every user together passes the project quota, though each is under their own', async () => {
+    await start({ rateLimitPerMinute: 3, projectRateLimitPerMinute: 4 });
+    emulator.control.addAccount('second@example.edu', 'UTC');
+    const first = officialCalendar(
+      emulator.url,
+      await emulatorAccessToken(emulator, [SCOPES.calendarListReadonly]),
+    );
+    const second = officialCalendar(
+      emulator.url,
+      await emulatorAccessToken(emulator, [SCOPES.calendarListReadonly], 'second@example.edu'),
+    );
+    const calls = [first, first, second, second, second].map((api) => googleReason(api.calendarList.list()));
+    expect(await Promise.all(calls)).toEqual([
+      'no error',
+      'no error',
+      'no error',
+      'no error',
+      '429 rateLimitExceeded',
+    ]);
+    clock = START + 60_001;
+    expect(await googleReason(second.calendarList.list())).toBe('no error');
+  });
+
+  it('defaults to Google’s standard quotas: 600 calls a minute for one user pass, the 601st is refused', async () => {
+    await start();
+    const token = await emulatorAccessToken(emulator, [SCOPES.appCreated]);
+    const ours = createGoogleCalendarClient({ rootUrl: `${emulator.url}/`, accessToken: async () => token });
+    const calendarId = (await ours.insertCalendar({ summary: 'CanvasCal', timeZone: 'UTC' })).id;
+    const inserts = Array.from({ length: 50 }, (_, i) => ({
+      kind: 'insert' as const,
+      calendarId,
+      event: event(`q${String(i).padStart(4, '0')}`),
+    }));
+    // One call so far; 11 full batches and 49 parts more make 600.
+    for (let i = 0; i < 11; i++)
+      await ours.batch(
+        inserts.map((op, j) => ({ ...op, event: event(`b${String(i * 100 + j).padStart(5, '0')}`) })),
+      );
+    const last = await ours.batch(
+      inserts.map((op, j) => ({ ...op, event: event(`c${String(j).padStart(5, '0')}`) })),
+    );
+    expect(last.filter((r) => r.ok)).toHaveLength(49);
+    expect(last.at(-1)).toMatchObject({ ok: false, status: 403, reason: 'rateLimitExceeded' });
   });
 });
 

@@ -115,6 +115,15 @@ describe('PUT /api/v1/deadlines/:sourceKey/effort', () => {
       expect(bad.statusCode, String(effortMinutes)).toBe(400);
       expect(bad.json().error.message, String(effortMinutes)).toMatch(/effortMinutes/);
     }
+    // A NUL byte in the key reached the database and answered 500 (found by the OpenAPI fuzz test).
+    const nul = await inject({
+      method: 'PUT',
+      url: '/api/v1/deadlines/%00/effort',
+      headers: erin.headers,
+      payload: { effortMinutes: 60 },
+    });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().error.message).toMatch(/sourceKey/);
     const extra = await inject({
       method: 'PUT',
       url: effortUrl,

@@ -115,15 +115,21 @@ beforeAll(async () => {
   const key = generateKey('k1');
   // One student sending thousands of requests a minute: far past Google's per-user quota, which
   // would turn most Google-reading answers into 429s (see error-handler.test.ts) and leave
-  // their handlers unexplored. So the fuzzer's Google emulator has no quota, and neither does
-  // CanvasCal's own rate limit.
+  // their handlers unexplored. So the fuzzer's Google emulator has no quota, and neither do
+  // CanvasCal's own rate limit and its pacing to Google's quotas.
   const [google, canvas] = await Promise.all([
     startGoogleEmulator({ port: 0, rateLimitPerMinute: 1_000_000 }),
     startCanvasEmulator({ port: 0 }),
   ]);
   emulators = { google, canvas };
   e2e = await startEmulatedApp(
-    { LOG_LEVEL: 'debug', CANVASCAL_ENCRYPTION_KEYS: key.entry, RATE_LIMIT_PER_MINUTE: '100000' },
+    {
+      LOG_LEVEL: 'debug',
+      CANVASCAL_ENCRYPTION_KEYS: key.entry,
+      RATE_LIMIT_PER_MINUTE: '100000',
+      GOOGLE_QUOTA_PER_USER_PER_MINUTE: '1000000',
+      GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE: '1000000',
+    },
     {
       sharedEmulators: emulators,
       logDestination: new Writable({
@@ -145,7 +151,13 @@ beforeAll(async () => {
   const other = await e2e.signIn('other@example.edu');
   const otherRun = await e2e.http.inject({ method: 'POST', url: '/api/v1/sync/calendars', headers: other });
   const runs = (await e2e.http.inject({ url: '/api/v1/sync/status', headers })).json();
-  knownPathValues = [runs?.lastRun?.id, otherRun.json()?.runId].filter(
+  const dayStart = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+  const listed = await e2e.http.inject({
+    url: `/api/v1/deadlines?from=${dayStart.toISOString()}&to=${new Date(dayStart.getTime() + 366 * 86_400_000).toISOString()}`,
+    headers,
+  });
+  const aDeadline: unknown = listed.json()?.deadlines?.[0]?.sourceKey;
+  knownPathValues = [runs?.lastRun?.id, otherRun.json()?.runId, aDeadline].filter(
     (v): v is string => typeof v === 'string',
   );
 
@@ -186,6 +198,25 @@ beforeAll(async () => {
   const range = { from: from.toISOString(), to: new Date(from.getTime() + 14 * 86_400_000).toISOString() };
   const planner = (await e2e.http.inject({ url: '/api/v1/settings/planner', headers })).json();
   const channel = e2e.google.channels().find((c) => !c.stopped);
+  // /mcp keeps sessions: a request after initialize names its session and protocol version.
+  const mcpHeaders = { accept: 'application/json, text/event-stream' };
+  const mcpInitialize = {
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } },
+  };
+  const opened = await e2e.http.inject({
+    method: 'POST',
+    url: '/mcp',
+    headers: { ...mcpHeaders, authorization: bearer, 'content-type': 'application/json' },
+    payload: mcpInitialize,
+  });
+  expect(opened.statusCode).toBe(200);
+  const mcpSession = {
+    'mcp-session-id': String(opened.headers['mcp-session-id']),
+    'mcp-protocol-version': '2025-06-18',
+  };
   samples = {
     'GET /api/v1/deadlines': [{ query: range }],
     'GET /api/v1/availability': [{ query: { ...range, minMinutes: '45', includeStudyBlocks: 'true' } }],
@@ -194,16 +225,18 @@ beforeAll(async () => {
     'GET /api/v1/auth/canvas/url': [{ query: { baseUrl: e2e.canvas.url } }],
     'GET /api/v1/auth/google/url': [{ query: { includePrimaryEvents: 'true' } }],
     'POST /api/v1/planner/preview': [{ body: { now: range.from } }],
+    'PUT /api/v1/deadlines/{sourceKey}/effort': [
+      { body: { effortMinutes: 90 } },
+      { body: { effortMinutes: null } },
+    ],
     'PUT /api/v1/canvas/connection': [
       { body: { baseUrl: e2e.canvas.url, token: e2e.canvas.control.demo?.token } },
     ],
     'POST /mcp': [
+      { headers: mcpHeaders, body: mcpInitialize },
+      { headers: { ...mcpHeaders, ...mcpSession }, body: { jsonrpc: '2.0', id: 1, method: 'tools/list' } },
       {
-        headers: { accept: 'application/json, text/event-stream' },
-        body: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
-      },
-      {
-        headers: { accept: 'application/json, text/event-stream' },
+        headers: { ...mcpHeaders, ...mcpSession },
         body: {
           jsonrpc: '2.0',
           id: 2,

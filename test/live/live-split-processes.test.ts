@@ -179,10 +179,12 @@ describeWithPostgres('live updates across serve and worker processes', (database
       const change = 'canvascal_push_notifications_total{outcome="change"}';
       expect(metricValue(serveAfter, change) - metricValue(serveBefore, change)).toBeGreaterThanOrEqual(1);
       expect(metricValue(serveAfter, 'canvascal_push_syncs_total')).toBe(0);
-      // The worker ran the follow: one push-started delta sync for the one notified calendar.
+      // The worker ran the follow: a push-started delta sync. At least one, not exactly one: a
+      // follow debounced from the set-up's own writes to the app calendar may still have been
+      // pending when the counter was read (the storm's "exactly one" is test/live's own test).
       const workerAfter = await metrics(worker.url);
       const syncs = 'canvascal_push_syncs_total';
-      expect(metricValue(workerAfter, syncs) - metricValue(workerBefore, syncs)).toBe(1);
+      expect(metricValue(workerAfter, syncs) - metricValue(workerBefore, syncs)).toBeGreaterThanOrEqual(1);
       // And the student's availability, read from the cache, shows the new event as busy.
       const availability = await api(
         `/api/v1/availability?from=${day}T00:00:00.000Z&to=${day}T23:59:59.000Z`,

@@ -285,6 +285,24 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect((await runs.get(alice, fresh.run.id))?.status).toBe('failed');
   });
 
+  it('lists running runs by start, and fails a run only if it is still as the caller saw it', async () => {
+    const runs = createSyncRunsRepo(db.orm);
+    const { run } = await runs.createOrJoin(bob, 'canvas');
+    await runs.markRunning(run.id);
+    const later = new Date(Date.now() + 60_000);
+    expect((await runs.listRunning(later)).map((r) => r.id)).toContain(run.id);
+    expect((await runs.listRunning(new Date(0))).map((r) => r.id)).not.toContain(run.id);
+    // Its job finished it meanwhile: a check that saw it running changes nothing.
+    await runs.finish(run.id, { status: 'succeeded', counts: { created: 1 }, googleCalls: 1 });
+    const failure = { status: 'failed' as const, counts: {}, googleCalls: 0, errorCode: 'interrupted' };
+    expect(await runs.finishIfStill(run.id, 'running', failure)).toBe(false);
+    expect((await runs.get(bob, run.id))?.status).toBe('succeeded');
+    const { run: other } = await runs.createOrJoin(bob, 'canvas');
+    await runs.markRunning(other.id);
+    expect(await runs.finishIfStill(other.id, 'running', failure)).toBe(true);
+    expect(await runs.get(bob, other.id)).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
+  });
+
   it('applies mapping upserts and deletes atomically, per user', async () => {
     const mappings = createEventMappingsRepo(db.orm);
     const row = (key: string, hash = 'h1') => ({

@@ -12,6 +12,7 @@ import { createPlannerBusy } from '../../src/google/planner-busy.ts';
 import { DEFAULT_SCOPES } from '../../src/google/scopes.ts';
 import { createUserBusy } from '../../src/google/user-busy.ts';
 import { type RepairDeps, type RepairTrigger, repairStudyPlan } from '../../src/study-plan/repair-plan.ts';
+import { inThreadSolver } from '../../src/study-plan/solve-plan.ts';
 import { emulatorAccessToken } from './emulator-token.ts';
 
 export const STUDENT = 'planner-student@example.edu';
@@ -66,6 +67,7 @@ export async function startStudyPlanHarness(db: Database, start: Date) {
     plans,
     calendarFor: () => api,
     busy: createPlannerBusy({ googleConnections: connections, userBusy, calendarCache }),
+    solve: inThreadSolver,
     logger: pino({ level: 'silent' }),
     now: () => new Date(clock),
     sleep: async () => {},

@@ -27,9 +27,12 @@ export async function syncNow() {
         return run;
       }
       // Between tries a running run carries the error it met: say so, and that it goes on.
+      // A long first sync says how far it is ("1,200 of 2,000 written"), quota waits included.
       progress.textContent = run.error
         ? `Trying again shortly: ${run.error.message}`
-        : `${run.status === 'queued' ? 'Waiting to start' : 'Syncing'}: ${countsSentence(run.counts)}; ${run.googleCalls} Google calls so far.`;
+        : run.progress
+          ? `Syncing: ${run.progress.message}.`
+          : `${run.status === 'queued' ? 'Waiting to start' : 'Syncing'}: ${countsSentence(run.counts)}; ${run.googleCalls} Google calls so far.`;
       await sleep(POLL_MS);
     }
   } finally {
@@ -63,7 +66,9 @@ export async function renderSyncStatus(timeZone) {
         ? `Last sync (${when}): ${countsSentence(run.counts)}.`
         : run.status === 'failed'
           ? `Last sync failed (${when}): ${run.error?.message ?? 'no reason given'}`
-          : `A sync is ${run.status}.`,
+          : run.progress
+            ? `A sync is running: ${run.progress.message}.`
+            : `A sync is ${run.status}.`,
     ),
   );
   list(box, 'Notes', run.notes);

@@ -55,7 +55,7 @@ const output = z.object({
 });
 
 export function getStudyPlanTool(
-  deps: Pick<AgentDeps, 'users' | 'deadlines' | 'plannerBusy' | 'proposals' | 'now'>,
+  deps: Pick<AgentDeps, 'users' | 'deadlines' | 'plannerBusy' | 'planner' | 'proposals' | 'now'>,
 ) {
   return defineTool({
     name: 'get_study_plan',
@@ -71,7 +71,7 @@ export function getStudyPlanTool(
       if (from && to && to <= from) throw badRequest('to must be after from.', 'invalid_range');
       const now = deps.now();
       const plan = await previewStudyPlan(
-        { users: deps.users, deadlines: deps.deadlines, busy: deps.plannerBusy },
+        { users: deps.users, deadlines: deps.deadlines, busy: deps.plannerBusy, solve: deps.planner },
         userId,
         { now },
       );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeadlineRecord } from '../../db/deadlines-repo.ts';
 import { AppError } from '../../errors.ts';
 import type { BusySource } from '../../study-plan/plan-preview.ts';
+import { inThreadSolver } from '../../study-plan/solve-plan.ts';
 import { createMemoryProposalStore } from '../proposal-store.ts';
 import { rescheduleConflictsTool } from './reschedule-conflicts.ts';
 
@@ -31,6 +32,7 @@ function setup() {
     users: { getPlannerPreferences: async () => ({}) },
     deadlines: { list: async () => [essay] },
     plannerBusy,
+    planner: inThreadSolver,
     proposals,
     now: () => NOW,
   });

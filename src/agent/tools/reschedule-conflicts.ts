@@ -57,7 +57,7 @@ const output = z.object({
 });
 
 export function rescheduleConflictsTool(
-  deps: Pick<AgentDeps, 'users' | 'deadlines' | 'plannerBusy' | 'proposals' | 'now'>,
+  deps: Pick<AgentDeps, 'users' | 'deadlines' | 'plannerBusy' | 'planner' | 'proposals' | 'now'>,
 ) {
   return defineTool({
     name: 'reschedule_conflicts',
@@ -86,7 +86,7 @@ export function rescheduleConflictsTool(
         (s) => Date.parse(s.start) >= now.getTime(),
       );
       const plan = await previewStudyPlan(
-        { users: deps.users, deadlines: deps.deadlines, busy: deps.plannerBusy },
+        { users: deps.users, deadlines: deps.deadlines, busy: deps.plannerBusy, solve: deps.planner },
         userId,
         { now, ...(base ? { previous: upcoming } : {}) },
       );

@@ -39,7 +39,15 @@ export function deadlineRoutes(deadlines: DeadlinesRepo): FastifyPluginAsyncZod 
           tags: ['planner'],
           description:
             "Sets the student's own estimate of the work a deadline takes, in minutes, which the planner then plans instead of its estimate; `null` returns to the planner's estimate. Kept across Canvas syncs while the item exists.",
-          params: z.object({ sourceKey: z.string().min(1).max(300) }),
+          params: z.object({
+            sourceKey: z
+              .string()
+              .min(1)
+              .max(300)
+              .refine((key) => !/\p{Cc}/u.test(key), {
+                message: 'must be a sourceKey from GET /api/v1/deadlines (no control characters)',
+              }),
+          }),
           body: z
             .object({
               effortMinutes: z

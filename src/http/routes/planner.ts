@@ -2,17 +2,24 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeadlinesRepo } from '../../db/deadlines-repo.ts';
 import type { UsersRepo } from '../../db/users-repo.ts';
-import { DeadlineSchema, PlannerPreferencesSchema } from '../../planner/index.ts';
+import { PLANNER_LIMITS, PlannerPreferencesSchema, tooMany } from '../../planner/index.ts';
 import { type BusySource, previewStudyPlan } from '../../study-plan/plan-preview.ts';
+import type { PlanSolver } from '../../study-plan/solve-plan.ts';
 import { apiInstant } from '../instant.ts';
 import { currentUser } from '../server.ts';
 
 export type { BusySource } from '../../study-plan/plan-preview.ts';
 
+const LIMITS = PLANNER_LIMITS;
+const DEADLINE_SHAPE =
+  'Each deadline: {"id": string, "dueAt": instant with offset, "course"?: string, "title"?: string, "effortMinutes"?: 0..12000, "kind"?: "assignment"|"quiz"|"exam"|"discussion"|"project"|"reading"|"event", "pointsPossible"?: number|null, "priority"?: 1..5, "earliestStartAt"?: instant, "doneMinutes"?: integer}.';
+
 export interface PlannerRouteDeps {
   users: UsersRepo;
   deadlines: DeadlinesRepo;
   busy: BusySource;
+  /** Runs the solver off the request thread (the planner pool). */
+  solve: PlanSolver;
   now?: () => Date;
   /** After the student saved new preferences (the study plan re-plans). */
   onSettingsChanged?(userId: string): Promise<unknown>;
@@ -92,15 +99,29 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['planner'],
-          description:
-            'Plans study sessions. Without a body: from your stored Canvas deadlines and busy time. With `deadlines` (and optionally `busy`, `pinned`, `dropped`, `preferences`, `now`): from that input alone.',
+          description: `Plans study sessions. Without a body: from your stored Canvas deadlines and busy time. With \`deadlines\` (and optionally \`busy\`, \`pinned\`, \`dropped\`, \`preferences\`, \`now\`): from that input alone. Limits per plan: ${LIMITS.deadlines} deadlines, ${LIMITS.busyIntervals} busy intervals, ${LIMITS.pinnedSessions} pinned and ${LIMITS.droppedSessions} dropped sessions, ${LIMITS.horizonDays} days ahead (400 past them); 429 past 2 plans of yours at once, 503 with Retry-After when the planner is full.`,
           body: z
             .object({
               now: apiInstant().optional(),
-              deadlines: z.array(DeadlineSchema).max(5000).optional(),
-              busy: z.array(z.unknown()).optional(),
-              pinned: z.array(z.unknown()).optional(),
-              dropped: z.array(z.unknown()).optional(),
+              // Items are checked on the planner's thread (400 naming the field): checking 500
+              // deadlines here held the request thread for tens of milliseconds.
+              deadlines: z
+                .array(z.unknown())
+                .max(LIMITS.deadlines, tooMany('deadlines', LIMITS.deadlines))
+                .optional()
+                .describe(DEADLINE_SHAPE),
+              busy: z
+                .array(z.unknown())
+                .max(LIMITS.busyIntervals, tooMany('busy intervals', LIMITS.busyIntervals))
+                .optional(),
+              pinned: z
+                .array(z.unknown())
+                .max(LIMITS.pinnedSessions, tooMany('pinned sessions', LIMITS.pinnedSessions))
+                .optional(),
+              dropped: z
+                .array(z.unknown())
+                .max(LIMITS.droppedSessions, tooMany('dropped sessions', LIMITS.droppedSessions))
+                .optional(),
               preferences: z.record(z.string(), z.unknown()).optional(),
             })
             // A POST with no body at all arrives as null: it means "from my stored data".

@@ -9,6 +9,9 @@ const RunSchema = z.object({
   kind: z.string(),
   status: z.enum(['queued', 'running', 'succeeded', 'failed']),
   counts: z.record(z.string(), z.number()),
+  progress: z
+    .object({ written: z.number().int(), toWrite: z.number().int(), message: z.string() })
+    .nullable(),
   googleCalls: z.number().int(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   notes: z.array(z.string()),
