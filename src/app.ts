@@ -68,6 +68,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createGuardedFetch } from './net/guarded-fetch.ts';
 import { createInProcessQueue } from './queue/in-process-queue.ts';
 import { type Queue, QueueUnavailableError } from './queue/queue.ts';
+import { assembleStudyPlan } from './study-plan/assembly.ts';
 import { createPlannerPool } from './study-plan/planner-pool.ts';
 import type { PlanSolver } from './study-plan/solve-plan.ts';
 import { createSyncRunsService, type SyncRunsServiceDeps } from './sync/sync-runs-service.ts';
@@ -285,10 +286,23 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       }
       return google.calendarFor(userId);
     };
+    const studyPlan = assembleStudyPlan({
+      orm: db.orm,
+      queue,
+      logger,
+      users,
+      deadlines,
+      googleConnections,
+      calendarCache,
+      // The pool is made below; a repair runs long after.
+      solve: (job) => solve(job),
+      retryBaseMs: options.retryBaseMs?.google ?? 1000,
+    });
     const userBusy = createUserBusy({
       users,
       calendarFor: connectedCalendar,
       appCalendarId: async (userId) => (await googleConnections.get(userId))?.appCalendarId ?? null,
+      ownCalendarIds: studyPlan.ownCalendarIds,
     });
     const busy = createPlannerBusy({ googleConnections, userBusy, calendarCache });
     // Plans run on worker threads: a heavy one never holds up other requests or /healthz.
@@ -312,6 +326,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         channels: watchChannels,
         connections: googleConnections,
         channelsFor: (userId) => google.channelsFor(userId),
+        extraCalendars: studyPlan.ownCalendarIds,
         keys: channelKeys,
         address: webhookAddress,
       });
@@ -406,7 +421,14 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         apiRoutes: [
           meRoutes(users, googleStatusFor),
           deadlineRoutes(deadlines),
-          plannerRoutes({ users, deadlines, busy, solve }),
+          plannerRoutes({
+            users,
+            deadlines,
+            busy,
+            solve,
+            onSettingsChanged: (u) => studyPlan.repairLater(u, 'settings'),
+          }),
+          studyPlan.routes(),
           canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
             personalTokens: config.canvasPersonalTokens,
@@ -479,9 +501,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           deadlines,
         },
         concurrency: config.workerConcurrency,
+        afterFollow: studyPlan.afterFollow,
       });
     }
     const liveJobs = live;
+    if (role !== 'api' && google) await studyPlan.registerWorkers(google, busy);
     let workerHealth: { url: string; close(): Promise<void> } | undefined;
     if (role !== 'api') {
       const stopLostJobCheck = await registerJobs({
@@ -499,7 +523,11 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         canvasAccount,
         enqueueCanvasSync,
         enqueueCalendarFollow,
-        ...(liveJobs ? { afterCanvasSync: (userId: string) => liveJobs.enqueue.ensureChannels(userId) } : {}),
+        afterCanvasSync: async (userId: string) => {
+          await liveJobs?.enqueue.ensureChannels(userId);
+          await studyPlan.repairLater(userId, 'canvas-sync');
+        },
+        afterCalendarFollow: studyPlan.afterFollow,
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,
         ...(canvasFetch ? { canvasFetch } : {}),
         ...(options.retryBaseMs?.canvas !== undefined

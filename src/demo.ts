@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEMO_STUDENT_EMAIL } from '../emulators/google/demo-seed.ts';
 import { createApp } from './app.ts';
 import { parseConfig } from './config.ts';
+import { showStudyPlan } from './study-plan/demo-steps.ts';
 
 /**
  * `canvascal demo`: the whole story in the terminal against the built-in emulators, in a
@@ -129,6 +130,13 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
       await sync(`The teacher moves "${homework.name}" two days later in Canvas; re-sync`);
     }
     await sync('Nothing changed; re-sync (no writes expected)');
+    await showStudyPlan({
+      call: (method, url, payload) => call(method, url, payload, auth),
+      step,
+      print,
+      google: emulators.google.control,
+      studentEmail: DEMO_STUDENT_EMAIL,
+    });
     print('\nDone.');
     return 0;
   } finally {

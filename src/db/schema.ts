@@ -176,6 +176,19 @@ export const studySessions = pgTable('study_sessions', {
   googleEventId: text('google_event_id'),
   createdAt: tstz('created_at').notNull().defaultNow(),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
+  /** The deadline's n-th session ("s1", "s2", …): the event id's stable part. */
+  slotKey: text('slot_key').notNull(),
+  calendarId: text('calendar_id'),
+  googleEtag: text('google_etag'),
+  fingerprint: text('fingerprint'),
+});
+
+export const studyPlanState = pgTable('study_plan_state', {
+  userId: uuid('user_id').primaryKey(),
+  calendarId: text('calendar_id'),
+  syncToken: text('sync_token'),
+  lastRepair: jsonb('last_repair').$type<Record<string, unknown>>(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
 });
 
 export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -225,6 +238,7 @@ export const schema = {
   calendarEvents,
   watchChannels,
   studySessions,
+  studyPlanState,
   syncRuns,
   agentProposals,
   mcpSessions,

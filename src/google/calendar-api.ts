@@ -30,8 +30,9 @@ export interface CalendarApi {
 
 export type BatchOperation =
   | { kind: 'insert'; calendarId: string; event: EventBody }
-  | { kind: 'patch'; calendarId: string; eventId: string; event: EventBody }
-  | { kind: 'delete'; calendarId: string; eventId: string };
+  | { kind: 'patch'; calendarId: string; eventId: string; event: EventBody; ifMatch?: string }
+  | { kind: 'delete'; calendarId: string; eventId: string; ifMatch?: string };
+// `ifMatch`: the etag we last saw; Google answers 412 conditionNotMet when the event changed since.
 
 export type BatchResult =
   | { ok: true; status: number; etag: string | undefined }

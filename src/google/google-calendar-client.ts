@@ -289,15 +289,29 @@ export function createGoogleCalendarClient(options: GoogleCalendarClientOptions)
   };
 }
 
-function toRequest(op: BatchOperation): { method: string; path: string; body?: unknown } {
+function toRequest(op: BatchOperation): {
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+} {
   const events = `/calendar/v3/calendars/${encodeURIComponent(op.calendarId)}/events`;
   switch (op.kind) {
     case 'insert':
       return { method: 'POST', path: events, body: op.event };
     case 'patch':
-      return { method: 'PATCH', path: `${events}/${encodeURIComponent(op.eventId)}`, body: op.event };
+      return {
+        method: 'PATCH',
+        path: `${events}/${encodeURIComponent(op.eventId)}`,
+        body: op.event,
+        ...(op.ifMatch ? { headers: { 'If-Match': op.ifMatch } } : {}),
+      };
     case 'delete':
-      return { method: 'DELETE', path: `${events}/${encodeURIComponent(op.eventId)}` };
+      return {
+        method: 'DELETE',
+        path: `${events}/${encodeURIComponent(op.eventId)}`,
+        ...(op.ifMatch ? { headers: { 'If-Match': op.ifMatch } } : {}),
+      };
   }
 }
 

@@ -14,6 +14,8 @@ export interface UserBusyDeps {
   calendarFor(userId: string): Promise<CalendarApi>;
   /** CanvasCal's own calendar: its deadlines are transparent, its study blocks count only on request. */
   appCalendarId(userId: string): Promise<string | null>;
+  /** CanvasCal's other calendars (the study plan's): never busy time, or the plan would avoid itself. */
+  ownCalendarIds?(userId: string): Promise<string[]>;
 }
 
 export interface CountedCalendars {
@@ -58,11 +60,13 @@ export const FREE_BUSY_NOT_GRANTED_REASON = 'freeBusyNotGranted';
 export function createUserBusy(deps: UserBusyDeps) {
   const counted = async (userId: string, hints: GrantHints = {}): Promise<CountedCalendars> => {
     const api = await deps.calendarFor(userId);
-    const [entries, settings, appCalendarId] = await Promise.all([
+    const [entries, settings, appCalendarId, own] = await Promise.all([
       hints.calendarList === false ? null : listIfAllowed(api),
       deps.users.getCalendarSettings(userId),
       deps.appCalendarId(userId),
+      deps.ownCalendarIds?.(userId) ?? ([] as string[]),
     ]);
+    const ours = (id: string) => id === appCalendarId || own.includes(id);
     const preferred = settings.preferred_calendars;
     if (entries === null) {
       // Free/busy needs no list: the primary calendar (and calendars the user named before
@@ -71,7 +75,7 @@ export function createUserBusy(deps: UserBusyDeps) {
       return {
         api,
         entries: [],
-        ids: ['primary', ...named].filter((id) => id !== appCalendarId),
+        ids: ['primary', ...named].filter((id) => !ours(id)),
         primaryId: 'primary',
         missing: [],
         preferred,
@@ -82,8 +86,8 @@ export function createUserBusy(deps: UserBusyDeps) {
     }
     return {
       api,
-      entries: entries.filter((e) => e.id !== appCalendarId),
-      ids: countedCalendarIds(entries, preferred).filter((id) => id !== appCalendarId),
+      entries: entries.filter((e) => !ours(e.id)),
+      ids: countedCalendarIds(entries, preferred).filter((id) => !ours(id)),
       primaryId: entries.find((e) => e.primary)?.id ?? 'primary',
       missing: preferredButMissing(entries, preferred),
       preferred,

@@ -16,7 +16,7 @@ import { QuotaWaitError } from '../google/request-budget.ts';
 import type { Metrics } from '../metrics.ts';
 import { type JobHandler, PermanentJobError, type Queue, RateLimitedJobError } from '../queue/queue.ts';
 import { isPermanentSyncFailure, runCanvasSync } from '../sync/canvas-sync.ts';
-import { CALENDAR_RUN_KIND, runCalendarFollow } from '../sync/follow-calendars.ts';
+import { CALENDAR_RUN_KIND, type FollowOutcome, runCalendarFollow } from '../sync/follow-calendars.ts';
 import {
   CALENDAR_FOLLOW_JOB,
   CANVAS_SYNC_ALL_JOB,
@@ -58,6 +58,8 @@ export interface JobDeps {
   sharedQueue?: boolean;
   /** After a Canvas sync succeeded (it may have just created the app calendar, to watch). */
   afterCanvasSync?(userId: string): Promise<void>;
+  /** After a calendar follow succeeded (the study plan re-plans when busy time changed). */
+  afterCalendarFollow?(userId: string, outcome: FollowOutcome): Promise<void>;
   /** Where job durations go (`canvascal_job_duration_seconds`). */
   metrics?: Metrics;
   /** First backoff between retry rounds of failed Google writes (doubling). */
@@ -142,8 +144,9 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
     queue.process<{ userId: string; runId: string }>(
       CALENDAR_FOLLOW_JOB,
       logged(CALENDAR_FOLLOW_JOB, SYNC_JOB_ATTEMPTS, async ({ userId, runId }, context) => {
+        let outcome: FollowOutcome;
         try {
-          await runCalendarFollow(
+          outcome = await runCalendarFollow(
             {
               runs: deps.runs,
               connections: deps.googleConnections,
@@ -159,6 +162,7 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
         } catch (error) {
           throw forTheQueue(error);
         }
+        await deps.afterCalendarFollow?.(userId, outcome);
       }),
       { concurrency: config.workerConcurrency },
     );

@@ -32,6 +32,8 @@ export interface ChannelKeeperDeps {
   address(): string;
   ttlSeconds?: number;
   now?: () => number;
+  /** CanvasCal's other calendars to watch (the study plan's, so a student's edit is seen at once). */
+  extraCalendars?(userId: string): Promise<string[]>;
 }
 
 export interface EnsureOutcome {
@@ -75,6 +77,8 @@ export function createChannelKeeper(deps: ChannelKeeperDeps) {
       const wanted: Array<{ calendarId: string; kind: WatchKind }> = [];
       if (connection.appCalendarId) wanted.push({ calendarId: connection.appCalendarId, kind: 'events' });
       else outcome.skipped.push('the CanvasCal calendar does not exist yet');
+      for (const calendarId of (await deps.extraCalendars?.(userId)) ?? [])
+        wanted.push({ calendarId, kind: 'events' });
       if (features.primaryCalendarSync) wanted.push({ calendarId: 'primary', kind: 'events' });
       else outcome.skipped.push('reading the primary calendar was not granted');
       // A calendar added, ticked, hidden or removed in Google then starts a follow within the

@@ -5,7 +5,12 @@ import type { WatchChannel, WatchChannelsRepo } from '../db/watch-channels-repo.
 import { forTheQueue } from '../jobs/register-jobs.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Queue } from '../queue/queue.ts';
-import { CALENDAR_RUN_KIND, type FollowCalendarsDeps, runCalendarFollow } from '../sync/follow-calendars.ts';
+import {
+  CALENDAR_RUN_KIND,
+  type FollowCalendarsDeps,
+  type FollowOutcome,
+  runCalendarFollow,
+} from '../sync/follow-calendars.ts';
 import { CALENDAR_LIST, type ChannelKeeper } from './channel-keeper.ts';
 
 /**
@@ -122,6 +127,8 @@ export interface LiveJobDeps {
   follow: Omit<FollowCalendarsDeps, 'only'>;
   concurrency: number;
   now?: () => number;
+  /** After a follow succeeded (the study plan re-plans when busy time changed). */
+  afterFollow?(userId: string, outcome: FollowOutcome, calendarId: string): Promise<void>;
 }
 
 /**
@@ -147,7 +154,8 @@ export async function registerLiveJobs(deps: LiveJobDeps): Promise<void> {
         // can leave stale is the event cache: it is followed like the periodic follow, every
         // followed calendar at once.
         const only = calendarId === CALENDAR_LIST ? {} : { only: [calendarId] };
-        await runCalendarFollow({ ...deps.follow, runs: deps.runs, ...only }, userId, run.id);
+        const outcome = await runCalendarFollow({ ...deps.follow, runs: deps.runs, ...only }, userId, run.id);
+        await deps.afterFollow?.(userId, outcome, calendarId);
       } catch (error) {
         throw forTheQueue(error);
       }

@@ -71,6 +71,11 @@ export const PlannerPreferencesSchema = z
     slotMinutes: z
       .union([z.literal(5), z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)])
       .default(15),
+    /**
+     * Keep the plan on the student's calendar ("CanvasCal Study") and repair it as their day
+     * changes. Off until the student turns it on; the planner itself ignores it.
+     */
+    autoPlan: z.boolean().default(false),
   })
   .refine((p) => p.minSessionMinutes <= p.maxSessionMinutes, {
     message: 'minSessionMinutes must not exceed maxSessionMinutes',

@@ -51,6 +51,10 @@ export interface PlanPreviewRequest {
   explicit?: ExplicitPlanInput | undefined;
   /** The plan the student follows now: sessions that still fit stay where they are. */
   previous?: readonly PlannedSession[] | undefined;
+  /** With stored data: sessions the student placed by hand (kept, counted as study). */
+  pinned?: ReadonlyArray<{ deadlineId: string; start: string; end: string }> | undefined;
+  /** With stored data: sessions the student deleted (their time is never planned again). */
+  dropped?: ReadonlyArray<{ deadlineId: string; start: string; end: string }> | undefined;
 }
 
 export interface StudyPlanPreview {
@@ -121,6 +125,8 @@ export async function previewStudyPlan(
         ...(d.effortMinutes !== null ? { effortMinutes: d.effortMinutes } : {}),
       })),
       busy: busy.kept,
+      pinned: [...(request.pinned ?? [])],
+      dropped: [...(request.dropped ?? [])],
     };
   }
   const outcome = await deps.solve({

@@ -19,7 +19,12 @@ const DESCRIPTION =
  * the calendar list. It names no user: a hash of the user id, stable across retries.
  */
 export function appCalendarMarker(userId: string): string {
-  const digest = createHash('sha256').update(`canvascal-app-calendar:${userId}`).digest('hex');
+  return calendarMarker(userId, 'canvascal-app-calendar');
+}
+
+/** The marker of one of CanvasCal's calendars (`purpose` keeps a user's calendars apart). */
+export function calendarMarker(userId: string, purpose: string): string {
+  const digest = createHash('sha256').update(`${purpose}:${userId}`).digest('hex');
   return `[canvascal:${digest.slice(0, 24)}]`;
 }
 
@@ -180,7 +185,7 @@ async function removeStrays(
 }
 
 /** The calendars the user owns that carry `marker`, in calendar-list order. */
-async function markedCalendars(
+export async function markedCalendars(
   api: CalendarApi,
   marker: string,
 ): Promise<Array<{ id: string; timeZone: string | undefined }>> {

@@ -21,6 +21,8 @@ export interface PlannerRouteDeps {
   /** Runs the solver off the request thread (the planner pool). */
   solve: PlanSolver;
   now?: () => Date;
+  /** After the student saved new preferences (the study plan re-plans). */
+  onSettingsChanged?(userId: string): Promise<unknown>;
 }
 
 const SessionOut = z.object({
@@ -85,7 +87,9 @@ export function plannerRoutes(deps: PlannerRouteDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        await deps.users.setPlannerPreferences(currentUser(request).id, request.body);
+        const userId = currentUser(request).id;
+        await deps.users.setPlannerPreferences(userId, request.body);
+        await deps.onSettingsChanged?.(userId);
         return request.body;
       },
     );

@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import type { CalendarCacheRepo } from '../db/calendar-cache-repo.ts';
+import type { Orm } from '../db/client.ts';
+import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
+import { createStudyPlanRepo } from '../db/study-plan-repo.ts';
+import type { UsersRepo } from '../db/users-repo.ts';
+import type { CalendarApi } from '../google/calendar-api.ts';
+import type { GoogleSetup } from '../google/google-setup.ts';
+import { createPlannerBusy } from '../google/planner-busy.ts';
+import { createUserBusy } from '../google/user-busy.ts';
+import { studyPlanRoutes } from '../http/routes/study-plan.ts';
+import type { Queue } from '../queue/queue.ts';
+import type { FollowOutcome } from '../sync/follow-calendars.ts';
+import type { BusySource } from './plan-preview.ts';
+import { followChangedBusyTime, registerRepairJobs, repairEnqueuer } from './repair-jobs.ts';
+import { type RepairDeps, type RepairTrigger, writeStudyPlan } from './repair-plan.ts';
+import type { PlanSession } from './session-slots.ts';
+import type { PlanSolver } from './solve-plan.ts';
+
+export interface StudyPlanAssemblyDeps {
+  orm: Orm;
+  queue: Queue;
+  logger: Logger;
+  users: UsersRepo;
+  deadlines: DeadlinesRepo;
+  googleConnections: GoogleConnectionsRepo;
+  calendarCache: CalendarCacheRepo;
+  /** Runs the planner (the service's pool). */
+  solve: PlanSolver;
+  /** First pause between retry rounds of failed Google writes (doubling). */
+  retryBaseMs: number;
+  debounceMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Everything the study plan on the calendar adds to the service, built once in the
+ * composition root: the store, the triggers' enqueuer, the routes, and the workers.
+ */
+export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
+  const plans = createStudyPlanRepo(deps.orm);
+  const enqueue = repairEnqueuer(deps.queue, {
+    backoffMs: deps.retryBaseMs,
+    ...(deps.debounceMs !== undefined ? { debounceMs: deps.debounceMs } : {}),
+  });
+  const ownCalendarIds = async (userId: string) => {
+    const { calendarId } = await plans.getState(userId);
+    return calendarId ? [calendarId] : [];
+  };
+  const repairDeps = (google: GoogleSetup, busy: BusySource): RepairDeps => ({
+    users: deps.users,
+    deadlines: deps.deadlines,
+    connections: deps.googleConnections,
+    plans,
+    calendarFor: (userId) => google.calendarFor(userId),
+    busy,
+    solve: deps.solve,
+    busyFor: (api: CalendarApi) =>
+      createPlannerBusy({
+        googleConnections: deps.googleConnections,
+        calendarCache: deps.calendarCache,
+        userBusy: createUserBusy({
+          users: deps.users,
+          calendarFor: async () => api,
+          appCalendarId: async (userId) => (await deps.googleConnections.get(userId))?.appCalendarId ?? null,
+          ownCalendarIds,
+        }),
+      }),
+    logger: deps.logger,
+    now: deps.now ?? (() => new Date()),
+    retryBaseMs: deps.retryBaseMs,
+  });
+  return {
+    plans,
+    /** CanvasCal's calendars beyond the deadline one: never counted as the student's busy time. */
+    ownCalendarIds,
+    /** One coalesced repair per user; what every trigger calls. */
+    repairLater: (userId: string, trigger: RepairTrigger) => enqueue.repairLater(userId, trigger),
+    /** After a calendar follow: a repair when the student's busy time changed. */
+    afterFollow: async (userId: string, outcome: FollowOutcome, calendarId?: string) => {
+      // A notification on the study calendar itself: the student may have moved or deleted a
+      // session (the repair's own follow of that calendar reads it, and our echoes change nothing).
+      const own = calendarId !== undefined && (await ownCalendarIds(userId)).includes(calendarId);
+      if (own || followChangedBusyTime(outcome)) await enqueue.repairLater(userId, 'calendar-follow');
+    },
+    routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue }),
+    /** The repair job and the daily repair (worker processes only). */
+    async registerWorkers(google: GoogleSetup, busy: BusySource): Promise<void> {
+      await registerRepairJobs({
+        queue: deps.queue,
+        logger: deps.logger,
+        repair: repairDeps(google, busy),
+        enqueue,
+        connectedUserIds: () => deps.googleConnections.listConnectedUserIds(),
+      });
+    },
+    /**
+     * Writes a given plan for a user now, outside the queue (the MCP reschedule tool applies
+     * an accepted proposal with it); see `writeStudyPlan`. Resolves with moved / added /
+     * removed and the Google calls.
+     */
+    writePlanNow: (google: GoogleSetup, busy: BusySource, userId: string, sessions: readonly PlanSession[]) =>
+      writeStudyPlan(repairDeps(google, busy), userId, sessions),
+  };
+}
+
+export type StudyPlanAssembly = ReturnType<typeof assembleStudyPlan>;

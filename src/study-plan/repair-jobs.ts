@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import { forTheQueue } from '../jobs/register-jobs.ts';
+import type { Queue } from '../queue/queue.ts';
+import type { FollowOutcome } from '../sync/follow-calendars.ts';
+import { type RepairDeps, type RepairTrigger, repairStudyPlan } from './repair-plan.ts';
+
+/** One coalesced re-plan of a user's study calendar. */
+export const STUDY_REPAIR_JOB = 'study-plan-repair';
+/** Once a day: a repair for every connected user, so the horizon rolls forward. */
+export const STUDY_REPAIR_DAILY_JOB = 'study-plan-repair-daily';
+/** Triggers inside this window (a Canvas sync and a webhook at once) make one repair. */
+export const REPAIR_DEBOUNCE_MS = 5_000;
+export const REPAIR_EVERY_MS = 24 * 3600_000;
+const REPAIR_ATTEMPTS = 4;
+
+export interface RepairEnqueuerOptions {
+  debounceMs?: number;
+  backoffMs: number;
+}
+
+/** How the triggers ask for a repair: one pending job per user, whatever asked for it. */
+export function repairEnqueuer(queue: Pick<Queue, 'add'>, options: RepairEnqueuerOptions) {
+  return {
+    /**
+     * Coalesced per user: every trigger inside the window joins the pending repair; one while
+     * it runs schedules exactly one more after it. The user's group key keeps it from running
+     * beside a follow of the same user (whose changes it plans around).
+     */
+    async repairLater(userId: string, trigger: RepairTrigger): Promise<{ jobId: string; joined: boolean }> {
+      const added = await queue.add(
+        STUDY_REPAIR_JOB,
+        { userId, trigger },
+        {
+          coalesce: { key: `study-repair:${userId}`, windowMs: options.debounceMs ?? REPAIR_DEBOUNCE_MS },
+          groupKey: userId,
+          attempts: REPAIR_ATTEMPTS,
+          backoffMs: options.backoffMs,
+        },
+      );
+      return { jobId: added.id, joined: added.coalesced };
+    },
+  };
+}
+
+export type RepairEnqueuer = ReturnType<typeof repairEnqueuer>;
+
+/** The worker side: the repair itself, and the daily repair of every connected user. */
+export async function registerRepairJobs(deps: {
+  queue: Queue;
+  logger: Logger;
+  repair: RepairDeps;
+  enqueue: RepairEnqueuer;
+  connectedUserIds(): Promise<string[]>;
+}): Promise<void> {
+  const { queue } = deps;
+  queue.process<{ userId: string; trigger: RepairTrigger }>(STUDY_REPAIR_JOB, async ({ userId, trigger }) => {
+    try {
+      const record = await repairStudyPlan(deps.repair, userId, trigger);
+      if (record.moved + record.added + record.removed > 0)
+        deps.logger.info(
+          { userId, trigger, moved: record.moved, added: record.added, removed: record.removed },
+          'study plan repaired',
+        );
+    } catch (error) {
+      throw forTheQueue(error);
+    }
+  });
+  queue.process(STUDY_REPAIR_DAILY_JOB, async () => {
+    for (const userId of await deps.connectedUserIds()) await deps.enqueue.repairLater(userId, 'daily');
+  });
+  await queue.repeat(STUDY_REPAIR_DAILY_JOB, {}, REPAIR_EVERY_MS);
+}
+
+/**
+ * Whether a follow changed the student's busy time: any change in a calendar other than
+ * CanvasCal's deadline calendar (whose events are transparent). The follow reports counts,
+ * not times, so a change outside the horizon also asks for a repair; that repair then finds
+ * nothing to move and writes nothing.
+ */
+export function followChangedBusyTime(outcome: FollowOutcome): boolean {
+  return outcome.calendars.some(
+    (c) => c.role !== 'app' && (c.upserts > 0 || c.removals > 0 || c.mode === 'full'),
+  );
+}

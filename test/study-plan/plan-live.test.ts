@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
+import { type LiveApp, startLiveApp } from '../live/live-app.ts';
+
+// With no click: the emulated Google pushes a change, the follow runs, and the study plan is
+// repaired. The demo student's seed is laid relative to the emulator's clock, the service's.
+
+let live: LiveApp;
+interface Plan {
+  calendarId: string | null;
+  sessions: Array<{ start: string; end: string; eventId: string }>;
+  dropped: Array<{ eventId: string }>;
+  lastRepair: { at: string; trigger: string; moved: number; studentEdits: { dropped: number } } | null;
+}
+const plan = async (): Promise<Plan> =>
+  (await live.http.inject({ url: '/api/v1/plan', headers: live.headers })).json();
+const nextRepair = async (after: Plan['lastRepair']) => {
+  let seen: Plan | undefined;
+  await vi.waitFor(
+    async () => {
+      seen = await plan();
+      expect(seen.lastRepair).not.toBeNull();
+      expect(JSON.stringify(seen.lastRepair)).not.toBe(JSON.stringify(after));
+    },
+    { timeout: 30_000, interval: 100 },
+  );
+  if (!seen) throw new Error('no repair');
+  return seen;
+};
+
+beforeAll(async () => {
+  live = await startLiveApp({ listen: true, pushDebounceMs: 200 });
+}, 60_000);
+afterAll(() => live.close());
+
+describe('the study plan repairs itself on push', () => {
+  it('a meeting added in Google moves the session it lands on; a session deleted by the student is dropped', async () => {
+    const settings = (
+      await live.http.inject({ url: '/api/v1/settings/planner', headers: live.headers })
+    ).json();
+    await live.http.inject({
+      method: 'PUT',
+      url: '/api/v1/settings/planner',
+      headers: live.headers,
+      payload: { ...settings, autoPlan: true },
+    });
+    let current = await nextRepair(null);
+    expect(current.sessions.length).toBeGreaterThan(1);
+    // The next Canvas sync opens a channel on the new study calendar too (and repairs: nothing to do).
+    expect((await live.run(live.headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
+    await vi.waitFor(() => expect(live.live().some((c) => c.calendarId === current.calendarId)).toBe(true), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    current = await nextRepair(current.lastRepair);
+
+    // A session well ahead (the service's clock is the process's): one that has begun is never moved.
+    const victim = current.sessions.find((s) => Date.parse(s.start) > Date.now() + 10 * 60_000);
+    if (!victim) throw new Error('no session');
+    live.google.userInsertEvent(DEMO_STUDENT_EMAIL, {
+      summary: 'Meeting',
+      start: { dateTime: victim.start },
+      end: { dateTime: victim.end },
+    });
+    await live.google.flushDeliveries();
+    current = await nextRepair(current.lastRepair);
+    expect(current.lastRepair).toMatchObject({ trigger: 'calendar-follow' });
+    expect(current.lastRepair?.moved).toBeGreaterThanOrEqual(1);
+    expect(current.sessions.find((s) => s.eventId === victim.eventId)?.start).not.toBe(victim.start);
+
+    const gone = current.sessions[current.sessions.length - 1];
+    if (!gone) throw new Error('no session');
+    live.google.userDeleteEvent(current.calendarId ?? '', gone.eventId);
+    await live.google.flushDeliveries();
+    current = await nextRepair(current.lastRepair);
+    expect(current.lastRepair?.studentEdits.dropped).toBe(1);
+    expect(current.dropped.map((d) => d.eventId)).toContain(gone.eventId);
+  }, 120_000);
+});
