@@ -286,5 +286,68 @@ if (!CHROMIUM && REQUIRED) {
       expect(await page.getByRole('button', { name: 'Reconnect Google' }).isVisible()).toBe(false);
       await context.close();
     }, 90_000);
+    it('turns automatic planning on and shows the sessions written to Google, with the last repair', async () => {
+      const context = await newContext();
+      const page = await context.newPage();
+      const failures: string[] = [];
+      page.on('pageerror', (error) => failures.push(error.message));
+      page.on('response', (response) => {
+        if (response.status() >= 500) failures.push(`${response.status()} ${response.url()}`);
+      });
+      const headers = await signedIn(page);
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.locator('#sync-progress').filter({ hasText: 'Sync finished.' }).waitFor({ timeout: 30_000 });
+      // Off: what the planner would suggest, dashed, and no "Re-plan now".
+      const toggle = page.getByLabel('Plan my study time automatically');
+      expect(await toggle.isChecked()).toBe(false);
+      expect(await page.getByRole('button', { name: 'Re-plan now' }).isVisible()).toBe(false);
+
+      await toggle.check();
+      await page.locator('#plan-status').filter({ hasText: 'Done:' }).waitFor({ timeout: 30_000 });
+      const plan = (await e2e.http.inject({ method: 'GET', url: '/api/v1/plan', headers })).json() as {
+        autoPlan: boolean;
+        calendarId: string;
+        sessions: Array<{ eventId: string }>;
+      };
+      expect(plan.autoPlan).toBe(true);
+      expect(plan.sessions.length).toBeGreaterThan(0);
+      // What the page says is on the calendar is what the emulated Google holds.
+      const onGoogle = [...(e2e.google.state.events.get(plan.calendarId)?.values() ?? [])].filter(
+        (e) => e.resource.status !== 'cancelled',
+      );
+      expect(onGoogle.length).toBe(plan.sessions.length);
+      await expect
+        .poll(() => page.locator('#plan-status').textContent())
+        .toContain(`${plan.sessions.length} study sessions`);
+      await expect
+        .poll(() => page.locator('#last-repair').textContent())
+        .toMatch(/^Last re-planned .*: \d+ added, \d+ moved, \d+ removed/);
+      await expect
+        .poll(() => page.locator('.fc-event.ev-study:not(.ev-suggested)').count())
+        .toBeGreaterThan(0);
+      expect(await page.locator('.fc-event.ev-study.ev-suggested').count()).toBe(0);
+      expect(await page.locator('#shortfalls li').count()).toBeGreaterThan(0);
+      await shoot(page, 'desktop-7-plan');
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      // Re-plan now: a manual repair, reported when it has run.
+      await page.getByRole('button', { name: 'Re-plan now' }).click();
+      await expect
+        .poll(() => page.locator('#last-repair').textContent(), { timeout: 30_000 })
+        .toContain('(you asked)');
+      await page.setViewportSize({ width: 375, height: 812 });
+      await page.locator('.fc-timeGridDay-view').waitFor();
+      await shoot(page, 'phone-7-plan');
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      // Off again: the switch says so and the sessions shown are suggestions only.
+      await toggle.uncheck();
+      await page.locator('#plan-status').filter({ hasText: 'Done' }).waitFor({ timeout: 30_000 });
+      expect(await page.getByRole('button', { name: 'Re-plan now' }).isVisible()).toBe(false);
+      expect(await page.locator('.fc-event.ev-study:not(.ev-suggested)').count()).toBe(0);
+      expect(await page.locator('#error').isHidden()).toBe(true);
+      expect(failures).toEqual([]);
+      await context.close();
+    }, 120_000);
   });
 }

@@ -8,6 +8,7 @@ import {
   renderCanvas,
   renderGoogle,
 } from './connections.js';
+import { renderPlanControls, replanNow, setAutoPlan } from './plan-panel.js';
 import { renderSyncStatus, syncNow } from './sync-panel.js';
 import { createWeekView } from './week-view.js';
 
@@ -70,6 +71,7 @@ async function showSignedIn() {
   canvasDemo = await hasDemoCanvas();
   await refreshAccounts();
   await renderSyncStatus(me.timeZone);
+  await renderPlanControls();
   if (!week) week = createWeekView(me.timeZone, showError);
   else week.refresh();
 }
@@ -119,6 +121,29 @@ $('sync-now').addEventListener(
     week?.setTimeZone(me.timeZone);
     week?.refresh();
     if (run.status === 'failed') showError(run.error?.message ?? 'The sync failed.');
+  }),
+);
+
+$('auto-plan').addEventListener('change', (event) => {
+  const box = /** @type {HTMLInputElement} */ (event.currentTarget);
+  act(async () => {
+    box.disabled = true;
+    try {
+      await setAutoPlan(box.checked);
+    } catch (error) {
+      box.checked = !box.checked;
+      throw error;
+    } finally {
+      box.disabled = false;
+      week?.refresh();
+    }
+  })();
+});
+$('replan-now').addEventListener(
+  'click',
+  act(async () => {
+    await replanNow();
+    week?.refresh();
   }),
 );
 

@@ -92,3 +92,45 @@ export function unknownSentence(unknown) {
   const why = UNKNOWN_REASONS[unknown.reason] ?? `Google answered “${unknown.reason}”`;
   return `CanvasCal could not read ${which} ${unknown.calendarIds.join(', ')} (${why}), so that time is shaded as unknown and no study time is planned over it.`;
 }
+
+/** @type {Record<string, string>} */
+const REPAIR_TRIGGERS = {
+  manual: 'you asked',
+  settings: 'your settings changed',
+  'canvas-sync': 'a Canvas sync',
+  'calendar-follow': 'your calendar changed',
+  daily: 'the daily check',
+  proposal: 'a deadline changed',
+};
+
+/**
+ * The last repair in one line: "Last re-planned Fri 5 Dec, 14:02 (you asked): 3 added,
+ * 1 moved, 0 removed; 1 session you moved is kept where you put it."
+ * @param {{ at: string, trigger: string, outcome: string, moved: number, added: number, removed: number, studentEdits: { pinned: number, dropped: number } } | null} repair
+ * @param {string} timeZone
+ */
+export function lastRepairSentence(repair, timeZone) {
+  if (!repair) return 'Not planned yet.';
+  const when = new Intl.DateTimeFormat(undefined, {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(new Date(repair.at));
+  const why = REPAIR_TRIGGERS[repair.trigger] ?? repair.trigger;
+  if (repair.outcome === 'planning-off') return `Last checked ${when} (${why}): automatic planning is off.`;
+  if (repair.outcome === 'google-not-connected')
+    return `Last tried ${when} (${why}): connect Google so CanvasCal can put study sessions on your calendar.`;
+  const { pinned, dropped } = repair.studentEdits;
+  const edits = [
+    ...(pinned > 0
+      ? [
+          `${pinned} session${pinned === 1 ? '' : 's'} you moved kept where you put ${pinned === 1 ? 'it' : 'them'}`,
+        ]
+      : []),
+    ...(dropped > 0 ? [`${dropped} you removed not planned again`] : []),
+  ];
+  return `Last re-planned ${when} (${why}): ${repair.added} added, ${repair.moved} moved, ${repair.removed} removed${edits.length > 0 ? `; ${edits.join(', ')}` : ''}.`;
+}

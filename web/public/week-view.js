@@ -3,6 +3,7 @@
 // each block and a different pattern, so colour is never the only signal.
 import { api } from './api.js';
 import { duration, shortfallSentence, unknownSentence } from './plain-words.js';
+import { showLastRepair } from './plan-panel.js';
 import { intlTimeZonePlugin } from './time-zone-plugin.js';
 
 /** @param {string} id */
@@ -81,7 +82,7 @@ export function createWeekView(timeZone, onError) {
  */
 async function loadWeek(from, to, timeZone) {
   const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-  const [deadlines, availability, plan] = await Promise.all([
+  const [deadlines, availability, preview, onCalendar] = await Promise.all([
     api('GET', `/api/v1/deadlines?${range}`),
     // Without Google there is no busy map yet: say so instead of failing the week.
     api('GET', `/api/v1/availability?${range}`).catch((error) => ({
@@ -94,7 +95,12 @@ async function loadWeek(from, to, timeZone) {
       deadlines: [],
       notes: [`No study plan: ${error.message}`],
     })),
+    api('GET', '/api/v1/plan').catch(() => null),
   ]);
+  // With automatic planning on, the week shows the sessions on the student's Google calendar
+  // (and the last repair's shortfalls); off, what the planner would suggest.
+  const plan = onCalendar?.autoPlan ? fromCalendar(onCalendar, preview) : { ...preview, suggested: true };
+  if (onCalendar) showLastRepair(onCalendar, timeZone);
   const titles = new Map(
     plan.deadlines.map(
       /** @param {{ deadlineId: string, title: string }} d */ (d) => [d.deadlineId, d.title],
@@ -137,15 +143,66 @@ async function loadWeek(from, to, timeZone) {
       }),
     ),
     ...plan.sessions.map(
-      /** @param {{ deadlineId: string, start: string, end: string, pinned: boolean }} s */ (s) => ({
-        id: `study:${s.deadlineId}:${s.start}`,
-        title: `Study: ${titles.get(s.deadlineId) ?? s.deadlineId}${s.pinned ? ' (pinned)' : ''}`,
+      /** @param {{ deadlineId: string, start: string, end: string, pinned: boolean, eventId?: string }} s */ (
+        s,
+      ) => ({
+        id: s.eventId ? `study:${s.eventId}` : `study:${s.deadlineId}:${s.start}`,
+        title: `${plan.suggested ? 'Suggested study' : 'Study'}: ${titles.get(s.deadlineId) ?? s.deadlineId}${s.pinned ? ' (moved by you)' : ''}`,
         start: s.start,
         end: s.end,
-        classNames: ['ev-study'],
+        classNames: ['ev-study', ...(plan.suggested ? ['ev-suggested'] : [])],
+        extendedProps: { eventId: s.eventId ?? null },
       }),
     ),
   ];
+}
+
+/**
+ * The plan on the calendar in the preview's shape: sessions (pins marked) and, per deadline
+ * short of time, its shortfall from the last repair.
+ * @param {any} onCalendar GET /api/v1/plan
+ * @param {any} preview POST /api/v1/planner/preview, for the deadlines' titles
+ */
+function fromCalendar(onCalendar, preview) {
+  const shortBy = new Map(onCalendar.shortfalls.map(/** @param {any} s */ (s) => [s.deadlineId, s]));
+  /** @param {any} s @param {boolean} pinned */
+  const session = (s, pinned) => ({ ...s, pinned });
+  /** @type {Map<string, number>} */
+  const minutes = new Map();
+  for (const s of [...onCalendar.sessions, ...onCalendar.pinned])
+    minutes.set(
+      s.deadlineId,
+      (minutes.get(s.deadlineId) ?? 0) + (Date.parse(s.end) - Date.parse(s.start)) / 60_000,
+    );
+  const deadlines = [
+    ...preview.deadlines.map(
+      /** @param {any} d */ (d) => {
+        const short = shortBy.get(d.deadlineId);
+        shortBy.delete(d.deadlineId);
+        return {
+          ...d,
+          plannedMinutes: minutes.get(d.deadlineId) ?? 0,
+          shortfall: short ? { minutes: short.minutes, message: short.message } : null,
+        };
+      },
+    ),
+    ...[...shortBy.values()].map((s) => ({
+      deadlineId: s.deadlineId,
+      title: s.title,
+      course: s.course,
+      plannedMinutes: 0,
+      shortfall: { minutes: s.minutes, message: s.message },
+    })),
+  ];
+  return {
+    suggested: false,
+    sessions: [
+      ...onCalendar.sessions.map(/** @param {any} s */ (s) => session(s, false)),
+      ...onCalendar.pinned.map(/** @param {any} s */ (s) => session(s, true)),
+    ],
+    deadlines,
+    notes: preview.notes,
+  };
 }
 
 function hideIcons() {

@@ -1,0 +1,70 @@
+// The study plan's controls: automatic planning on or off (the planner settings' autoPlan),
+// "Re-plan now" with its progress, and the last repair in one line.
+import { api } from './api.js';
+import { lastRepairSentence } from './plain-words.js';
+
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** How long "Re-plan now" waits for the repair to be recorded before saying it is queued. */
+const WAIT_POLLS = 30;
+const POLL_MS = 500;
+
+/** Shows the switch as the settings say. */
+export async function renderPlanControls() {
+  const settings = await api('GET', '/api/v1/settings/planner');
+  /** @type {HTMLInputElement} */ ($('auto-plan')).checked = settings.autoPlan;
+  $('replan-now').hidden = !settings.autoPlan;
+}
+
+/** The last repair, in words, below the switch. @param {any} plan @param {string} timeZone */
+export function showLastRepair(plan, timeZone) {
+  $('last-repair').textContent = plan.autoPlan ? lastRepairSentence(plan.lastRepair, timeZone) : '';
+}
+
+/**
+ * Turns automatic planning on or off (the rest of the settings unchanged); the server
+ * repairs the plan when the settings change, so this waits for that repair as Re-plan does.
+ * @param {boolean} on
+ */
+export async function setAutoPlan(on) {
+  const before = await api('GET', '/api/v1/plan');
+  const settings = await api('GET', '/api/v1/settings/planner');
+  await api('PUT', '/api/v1/settings/planner', { ...settings, autoPlan: on });
+  $('replan-now').hidden = !on;
+  await waitForRepair(
+    before.lastRepair?.at ?? null,
+    on ? 'Planning your study time…' : 'Turning planning off…',
+  );
+}
+
+/** Asks for a repair now and waits (a while) for its result. */
+export async function replanNow() {
+  const before = await api('GET', '/api/v1/plan');
+  const button = /** @type {HTMLButtonElement} */ ($('replan-now'));
+  button.disabled = true;
+  try {
+    await api('POST', '/api/v1/plan/replan');
+    await waitForRepair(before.lastRepair?.at ?? null, 'Re-planning…');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** @param {string | null} previousAt @param {string} working */
+async function waitForRepair(previousAt, working) {
+  const status = $('plan-status');
+  status.textContent = working;
+  for (let i = 0; i < WAIT_POLLS; i++) {
+    const plan = await api('GET', '/api/v1/plan');
+    if (plan.lastRepair && plan.lastRepair.at !== previousAt) {
+      status.textContent =
+        plan.lastRepair.outcome === 'written'
+          ? `Done: ${plan.sessions.length + plan.pinned.length} study sessions on your "CanvasCal Study" calendar.`
+          : 'Done.';
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  status.textContent = 'Still working in the background; the week updates when you reload.';
+}
