@@ -60,7 +60,7 @@ async function waitForRepair(previousAt, working) {
     if (plan.lastRepair && plan.lastRepair.at !== previousAt) {
       status.textContent =
         plan.lastRepair.outcome === 'written'
-          ? `Done: ${plan.sessions.length + plan.pinned.length} study sessions on your "CanvasCal Study" calendar.`
+          ? `Done: ${plan.sessions.length + plan.pinned.length} study sessions on your “CanvasCal Study” calendar in Google, for every deadline ahead.`
           : 'Done.';
       return;
     }
