@@ -15,6 +15,7 @@ import type { FollowOutcome } from '../sync/follow-calendars.ts';
 import type { BusySource } from './plan-preview.ts';
 import { followChangedBusyTime, registerRepairJobs, repairEnqueuer } from './repair-jobs.ts';
 import { type RepairDeps, type RepairTrigger, writeStudyPlan } from './repair-plan.ts';
+import { registerSessionEditJobs, sessionEditEnqueuer } from './session-edits.ts';
 import type { PlanSession } from './session-slots.ts';
 import type { PlanSolver } from './solve-plan.ts';
 
@@ -44,6 +45,7 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     backoffMs: deps.retryBaseMs,
     ...(deps.debounceMs !== undefined ? { debounceMs: deps.debounceMs } : {}),
   });
+  const edits = sessionEditEnqueuer(deps.queue);
   const ownCalendarIds = async (userId: string) => {
     const { calendarId } = await plans.getState(userId);
     return calendarId ? [calendarId] : [];
@@ -84,9 +86,10 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
       const own = calendarId !== undefined && (await ownCalendarIds(userId)).includes(calendarId);
       if (own || followChangedBusyTime(outcome)) await enqueue.repairLater(userId, 'calendar-follow');
     },
-    routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue }),
+    routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue, edits }),
     /** The repair job and the daily repair (worker processes only). */
     async registerWorkers(google: GoogleSetup, busy: BusySource): Promise<void> {
+      registerSessionEditJobs(deps.queue, { plans, calendarFor: (userId) => google.calendarFor(userId) });
       await registerRepairJobs({
         queue: deps.queue,
         logger: deps.logger,

@@ -2,15 +2,24 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { StudyPlanRepo } from '../../db/study-plan-repo.ts';
 import type { UsersRepo } from '../../db/users-repo.ts';
+import { badRequest, notFound } from '../../errors.ts';
 import { PlannerPreferencesSchema } from '../../planner/index.ts';
 import type { RepairEnqueuer } from '../../study-plan/repair-jobs.ts';
+import type { SessionEditEnqueuer } from '../../study-plan/session-edits.ts';
+import { apiInstant } from '../instant.ts';
 import { currentUser } from '../server.ts';
 
 export interface StudyPlanRouteDeps {
   users: Pick<UsersRepo, 'getPlannerPreferences'>;
   plans: Pick<StudyPlanRepo, 'listSessions' | 'getState'>;
   enqueue: Pick<RepairEnqueuer, 'repairLater'>;
+  edits: Pick<SessionEditEnqueuer, 'editLater'>;
 }
+
+const SessionParams = z.object({ eventId: z.string().min(1).max(1024) });
+const EditAccepted = z.object({ jobId: z.string() });
+/** The longest session a student may stretch one to. */
+const MAX_SESSION_MS = 12 * 3600_000;
 
 const SessionOut = z.object({
   deadlineId: z.string(),
@@ -111,6 +120,65 @@ export function studyPlanRoutes(deps: StudyPlanRouteDeps): FastifyPluginAsyncZod
       },
       async (request, reply) =>
         reply.status(202).send(await deps.enqueue.repairLater(currentUser(request).id, 'manual')),
+    );
+
+    /** The session, when it is still on the calendar (planned or pinned). */
+    const liveSession = async (userId: string, eventId: string) => {
+      const row = (await deps.plans.listSessions(userId)).find(
+        (r) => r.googleEventId === eventId && r.status !== 'dropped',
+      );
+      if (!row) throw notFound(`No study session ${eventId} on your calendar: GET /api/v1/plan lists them.`);
+      return row;
+    };
+
+    app.patch(
+      '/plan/sessions/:eventId',
+      {
+        schema: {
+          tags: ['planner'],
+          description:
+            'Moves one study session (as moving it in Google would): it becomes pinned there and repairs plan around it. Written in the background, never beside a repair; 202 with the job.',
+          params: SessionParams,
+          body: z.object({ start: apiInstant(), end: apiInstant() }),
+          response: { 202: EditAccepted },
+        },
+      },
+      async (request, reply) => {
+        const userId = currentUser(request).id;
+        const { start, end } = request.body;
+        const length = Date.parse(end) - Date.parse(start);
+        if (length <= 0 || length > MAX_SESSION_MS)
+          throw badRequest('end must be after start, and a session at most 12 hours long.');
+        await liveSession(userId, request.params.eventId);
+        const job = await deps.edits.editLater({
+          userId,
+          eventId: request.params.eventId,
+          action: 'move',
+          start: new Date(start).toISOString(),
+          end: new Date(end).toISOString(),
+        });
+        return reply.status(202).send(job);
+      },
+    );
+
+    app.delete(
+      '/plan/sessions/:eventId',
+      {
+        schema: {
+          tags: ['planner'],
+          description:
+            'Removes one study session (as deleting it in Google would): it is dropped and never planned again. Written in the background, never beside a repair; 202 with the job.',
+          params: SessionParams,
+          response: { 202: EditAccepted },
+        },
+      },
+      async (request, reply) => {
+        const userId = currentUser(request).id;
+        await liveSession(userId, request.params.eventId);
+        return reply
+          .status(202)
+          .send(await deps.edits.editLater({ userId, eventId: request.params.eventId, action: 'remove' }));
+      },
     );
   };
 }
