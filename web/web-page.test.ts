@@ -330,6 +330,52 @@ if (!CHROMIUM && REQUIRED) {
       await shoot(page, 'desktop-7-plan');
       expect(await accessibilityProblems(page)).toEqual([]);
 
+      // Drag a session an hour later: it is moved in the emulated Google and pinned there.
+      type Session = { eventId: string; start: string; end: string };
+      const planNow = async () =>
+        (await e2e.http.inject({ method: 'GET', url: '/api/v1/plan', headers })).json() as {
+          calendarId: string;
+          pinned: Session[];
+          dropped: Session[];
+        };
+      const googleEvent = (eventId: string) =>
+        e2e.google.state.events.get(plan.calendarId)?.get(eventId)?.resource as
+          | { status?: string; start?: { dateTime?: string } }
+          | undefined;
+      await page.locator('.fc-event.ev-study').first().scrollIntoViewIfNeeded();
+      const hour = await page.locator('.fc-timegrid-slot-lane').first().boundingBox();
+      const box = await page.locator('.fc-event.ev-study').first().boundingBox();
+      if (!hour || !box) throw new Error('no session or grid on screen');
+      await page.mouse.move(box.x + box.width / 2, box.y + 5);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2, box.y + 5 + hour.height / 2, { steps: 5 });
+      await page.mouse.move(box.x + box.width / 2, box.y + 5 + hour.height, { steps: 5 });
+      await page.mouse.up();
+      await page
+        .locator('#plan-status')
+        .filter({ hasText: 'Moved.' })
+        .waitFor({ timeout: 30_000 })
+        .catch(async (error) => {
+          throw new Error(
+            `${error}; status: ${await page.locator('#plan-status').textContent()}; error: ${await page.locator('#error').textContent()}`,
+          );
+        });
+      const [pinned] = (await planNow()).pinned;
+      if (!pinned) throw new Error('nothing pinned');
+      expect(Date.parse(googleEvent(pinned.eventId)?.start?.dateTime ?? '')).toBe(Date.parse(pinned.start));
+      await expect
+        .poll(() => page.locator('.fc-event.ev-study', { hasText: 'moved by you' }).count())
+        .toBe(1);
+
+      // Select another session and confirm: removed from Google, never planned again.
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.locator('.fc-event.ev-study', { hasNotText: 'moved by you' }).first().click();
+      await page.locator('#plan-status').filter({ hasText: 'Removed.' }).waitFor({ timeout: 30_000 });
+      const [dropped] = (await planNow()).dropped;
+      if (!dropped) throw new Error('nothing dropped');
+      expect(googleEvent(dropped.eventId)?.status).toBe('cancelled');
+      await shoot(page, 'desktop-8-plan-edited');
+
       // Re-plan now: a manual repair, reported when it has run.
       await page.getByRole('button', { name: 'Re-plan now' }).click();
       await expect

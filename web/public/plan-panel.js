@@ -68,3 +68,36 @@ async function waitForRepair(previousAt, working) {
   }
   status.textContent = 'Still working in the background; the week updates when you reload.';
 }
+
+/**
+ * Moves one session (it becomes pinned there, as if moved in Google) and waits until the
+ * plan shows it pinned. @param {string} eventId @param {Date} start @param {Date} end
+ */
+export async function moveSession(eventId, start, end) {
+  $('plan-status').textContent = 'Moving the session in Google Calendar…';
+  await api('PATCH', `/api/v1/plan/sessions/${encodeURIComponent(eventId)}`, {
+    start: start.toISOString(),
+    end: end.toISOString(),
+  });
+  await waitForSession(eventId, 'pinned', 'Moved. CanvasCal keeps it where you put it and plans around it.');
+}
+
+/** Removes one session for good (as if deleted in Google). @param {string} eventId */
+export async function removeSession(eventId) {
+  $('plan-status').textContent = 'Removing the session from Google Calendar…';
+  await api('DELETE', `/api/v1/plan/sessions/${encodeURIComponent(eventId)}`);
+  await waitForSession(eventId, 'dropped', 'Removed. CanvasCal will not plan it again.');
+}
+
+/** @param {string} eventId @param {'pinned' | 'dropped'} list @param {string} done */
+async function waitForSession(eventId, list, done) {
+  for (let i = 0; i < WAIT_POLLS; i++) {
+    const plan = await api('GET', '/api/v1/plan');
+    if (plan[list].some(/** @param {{ eventId: string }} s */ (s) => s.eventId === eventId)) {
+      $('plan-status').textContent = done;
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  $('plan-status').textContent = 'Still writing to Google in the background; reload in a moment.';
+}

@@ -3,7 +3,7 @@
 // each block and a different pattern, so colour is never the only signal.
 import { api } from './api.js';
 import { duration, shortfallSentence, unknownSentence } from './plain-words.js';
-import { showLastRepair } from './plan-panel.js';
+import { moveSession, removeSession, showLastRepair } from './plan-panel.js';
 import { intlTimeZonePlugin } from './time-zone-plugin.js';
 
 /** @param {string} id */
@@ -55,8 +55,38 @@ export function createWeekView(timeZone, onError) {
     // The arrow icons are drawn inside buttons already named by their title ("Previous
     // week"); hide them from screen readers rather than announce an unnamed image.
     datesSet: () => hideIcons(),
-    eventDidMount: (/** @type {{ el: HTMLElement, event: { title: string } }} */ info) => {
-      info.el.setAttribute('title', info.event.title);
+    eventDidMount: (
+      /** @type {{ el: HTMLElement, event: { title: string, extendedProps: any } }} */ info,
+    ) => {
+      const editable = info.event.extendedProps.eventId;
+      info.el.setAttribute(
+        'title',
+        editable ? `${info.event.title}. Drag to move it; select it to remove it.` : info.event.title,
+      );
+    },
+    // Sessions on the student's calendar move by dragging (they become pinned there, as if
+    // moved in Google); their length stays. Suggestions and deadlines do not move.
+    editable: false,
+    eventDurationEditable: false,
+    eventDrop: (/** @type {any} */ info) => {
+      const eventId = info.event.extendedProps.eventId;
+      moveSession(eventId, info.event.start, info.event.end).then(
+        () => calendar.refetchEvents(),
+        (error) => {
+          info.revert();
+          onError(error);
+        },
+      );
+    },
+    eventClick: (/** @type {any} */ info) => {
+      const eventId = info.event.extendedProps.eventId;
+      if (!eventId) return;
+      info.jsEvent.preventDefault();
+      if (
+        !window.confirm(`Remove “${info.event.title}” from your calendar? CanvasCal will not plan it again.`)
+      )
+        return;
+      removeSession(eventId).then(() => calendar.refetchEvents(), onError);
     },
   });
   narrow.addEventListener('change', () => calendar.changeView(narrow.matches ? 'timeGridDay' : 'sevenDays'));
@@ -151,7 +181,9 @@ async function loadWeek(from, to, timeZone) {
         start: s.start,
         end: s.end,
         classNames: ['ev-study', ...(plan.suggested ? ['ev-suggested'] : [])],
-        extendedProps: { eventId: s.eventId ?? null },
+        // Only a session on the calendar (not a suggestion) can be moved or removed.
+        editable: !plan.suggested && Boolean(s.eventId),
+        extendedProps: { eventId: plan.suggested ? null : (s.eventId ?? null) },
       }),
     ),
   ];
