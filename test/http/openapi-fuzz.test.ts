@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CanvasEmulator, startCanvasEmulator } from '../../emulators/canvas/canvas-emulator.ts';
 import { DEMO_CANVAS_DEVELOPER_KEY } from '../../emulators/canvas/canvas-oauth-endpoints.ts';
 import {
@@ -106,6 +106,7 @@ let emulators: { google: GoogleEmulator; canvas: CanvasEmulator } | undefined;
 let operations: Operation[];
 let authorizations: [string, ...string[]];
 let knownPathValues: string[];
+let aSession: { eventId: string; start: string; end: string } | undefined;
 let samples: Record<string, Sample[]>;
 let bearer: string;
 const logLines: string[] = [];
@@ -157,9 +158,29 @@ beforeAll(async () => {
     headers,
   });
   const aDeadline: unknown = listed.json()?.deadlines?.[0]?.sourceKey;
-  knownPathValues = [runs?.lastRun?.id, otherRun.json()?.runId, aDeadline].filter(
-    (v): v is string => typeof v === 'string',
+  // Study planning on, so the one-session routes have sessions to move and remove.
+  const prefs = (await e2e.http.inject({ url: '/api/v1/settings/planner', headers })).json();
+  await e2e.http.inject({
+    method: 'PUT',
+    url: '/api/v1/settings/planner',
+    headers,
+    payload: { ...prefs, autoPlan: true },
+  });
+  let sessions: Array<{ eventId: string; start: string; end: string }> = [];
+  await vi.waitFor(
+    async () => {
+      sessions = (await e2e.http.inject({ url: '/api/v1/plan', headers })).json().sessions;
+      expect(sessions.length).toBeGreaterThan(0);
+    },
+    { timeout: 30_000, interval: 100 },
   );
+  aSession = sessions[0];
+  knownPathValues = [
+    runs?.lastRun?.id,
+    otherRun.json()?.runId,
+    aDeadline,
+    ...sessions.slice(0, 5).map((x) => x.eventId),
+  ].filter((v): v is string => typeof v === 'string');
 
   const secret = await readFile(join(e2e.app.config.dataDir, 'auth-secret'), 'utf8');
   const userId: string = (await e2e.http.inject({ url: '/api/v1/me', headers })).json().id;
@@ -222,6 +243,9 @@ beforeAll(async () => {
     'GET /api/v1/availability': [{ query: { ...range, minMinutes: '45', includeStudyBlocks: 'true' } }],
     'PUT /api/v1/settings/planner': [{ body: planner }],
     'PUT /api/v1/settings/calendars': [{ body: { preferredCalendars: ['primary'] } }],
+    'PATCH /api/v1/plan/sessions/{eventId}': aSession
+      ? [{ body: { start: aSession.start, end: aSession.end } }]
+      : [],
     'GET /api/v1/auth/canvas/url': [{ query: { baseUrl: e2e.canvas.url } }],
     'GET /api/v1/auth/google/url': [{ query: { includePrimaryEvents: 'true' } }],
     'POST /api/v1/planner/preview': [{ body: { now: range.from } }],
