@@ -296,7 +296,7 @@ if (!CHROMIUM && REQUIRED) {
       });
       const headers = await signedIn(page);
       await page.getByRole('button', { name: 'Sync now' }).click();
-      await page.locator('#sync-progress').filter({ hasText: 'Sync finished.' }).waitFor({ timeout: 30_000 });
+      await page.locator('#sync-progress').filter({ hasText: 'Sync finished.' }).waitFor({ timeout: 60_000 });
       // Off: what the planner would suggest, dashed, and no "Re-plan now".
       const toggle = page.getByLabel('Plan my study time automatically');
       expect(await toggle.isChecked()).toBe(false);
@@ -388,7 +388,10 @@ if (!CHROMIUM && REQUIRED) {
 
       // Off again: the switch says so and the sessions shown are suggestions only.
       await toggle.uncheck();
-      await page.locator('#plan-status').filter({ hasText: 'Done' }).waitFor({ timeout: 30_000 });
+      await page
+        .locator('#plan-status')
+        .filter({ hasText: 'Automatic planning is off' })
+        .waitFor({ timeout: 30_000 });
       expect(await page.getByRole('button', { name: 'Re-plan now' }).isVisible()).toBe(false);
       expect(await page.locator('.fc-event.ev-study:not(.ev-suggested)').count()).toBe(0);
       expect(await page.locator('#error').isHidden()).toBe(true);

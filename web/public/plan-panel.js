@@ -61,7 +61,9 @@ async function waitForRepair(previousAt, working) {
       status.textContent =
         plan.lastRepair.outcome === 'written'
           ? `Done: ${plan.sessions.length + plan.pinned.length} study sessions on your “CanvasCal Study” calendar in Google, for every deadline ahead.`
-          : 'Done.';
+          : plan.lastRepair.outcome === 'planning-off'
+            ? 'Automatic planning is off: the sessions ahead were removed from your Google calendar.'
+            : 'Done.';
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -137,7 +137,7 @@ export function studyPlanRoutes(deps: StudyPlanRouteDeps): FastifyPluginAsyncZod
         schema: {
           tags: ['planner'],
           description:
-            'Moves one study session (as moving it in Google would): it becomes pinned there and repairs plan around it. Written in the background, never beside a repair; 202 with the job.',
+            'Moves one study session (as moving it in Google would): it becomes pinned there, and a repair plans the rest around it. Written in the background, never beside a repair; 202 with the job.',
           params: SessionParams,
           body: z.object({ start: apiInstant(), end: apiInstant() }),
           response: { 202: EditAccepted },
@@ -157,6 +157,8 @@ export function studyPlanRoutes(deps: StudyPlanRouteDeps): FastifyPluginAsyncZod
           start: new Date(start).toISOString(),
           end: new Date(end).toISOString(),
         });
+        // Then a repair (after the edit: same job group), to plan the rest around the pin.
+        await deps.enqueue.repairLater(userId, 'manual');
         return reply.status(202).send(job);
       },
     );
@@ -167,7 +169,7 @@ export function studyPlanRoutes(deps: StudyPlanRouteDeps): FastifyPluginAsyncZod
         schema: {
           tags: ['planner'],
           description:
-            'Removes one study session (as deleting it in Google would): it is dropped and never planned again. Written in the background, never beside a repair; 202 with the job.',
+            'Removes one study session (as deleting it in Google would): it is dropped and never planned again, and a repair plans the time elsewhere. Written in the background, never beside a repair; 202 with the job.',
           params: SessionParams,
           response: { 202: EditAccepted },
         },
@@ -175,9 +177,10 @@ export function studyPlanRoutes(deps: StudyPlanRouteDeps): FastifyPluginAsyncZod
       async (request, reply) => {
         const userId = currentUser(request).id;
         await liveSession(userId, request.params.eventId);
-        return reply
-          .status(202)
-          .send(await deps.edits.editLater({ userId, eventId: request.params.eventId, action: 'remove' }));
+        const job = await deps.edits.editLater({ userId, eventId: request.params.eventId, action: 'remove' });
+        // Then a repair, to plan the removed time elsewhere if there is room.
+        await deps.enqueue.repairLater(userId, 'manual');
+        return reply.status(202).send(job);
       },
     );
   };
