@@ -15,6 +15,9 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SECRET = 'a-test-supabase-jwt-secret-of-at-least-32-chars';
 const ANON_KEY = 'sb_publishable_test-anon-key';
 const STUDENT = { email: 'ada@school.example.edu', password: 'correct horse battery' };
+// The stand-in's clock and token lifetime; the refresh test moves them, then puts them back.
+let stubAheadMs = 0;
+let tokenLifetimeSeconds = 3600;
 
 function findChromium(): string | undefined {
   for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
@@ -65,7 +68,8 @@ if (!CHROMIUM && REQUIRED) {
         secret: SECRET,
         anonKey: ANON_KEY,
         users: [STUDENT],
-        now: Date.now,
+        now: () => Date.now() + stubAheadMs,
+        expiresInSeconds: () => tokenLifetimeSeconds,
       });
       const port = await freePort();
       e2e = await startEmulatedApp({
@@ -157,6 +161,47 @@ if (!CHROMIUM && REQUIRED) {
       expect(await page.evaluate('sessionStorage.getItem("canvascal.token")')).toBeNull();
       expect(failures).toEqual([]);
       await context.close();
+    }, 90_000);
+
+    it('lets supabase-js refresh the session before it expires, and sends the new access token', async () => {
+      // supabase-js checks every 30 s and renews a session with under 4 checks (120 s) left.
+      // 150 s tokens and 60 s on the page's clock bring that check without a wait (one falls
+      // in any 30 s); the stand-in's clock moves 50 s too (the API allows 60 s of skew), so
+      // the new token has over 120 s left on the page's clock and is not renewed at once.
+      tokenLifetimeSeconds = 150;
+      const context = await newContext();
+      const page = await context.newPage();
+      try {
+        await page.goto(`${base}/`);
+        await page.getByLabel('Email').fill(STUDENT.email);
+        await page.getByLabel('Password').fill(STUDENT.password);
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await page.locator('#signed-in-as').filter({ hasText: STUDENT.email }).waitFor();
+        const before = stub.issued.length;
+        expect(await page.evaluate('sessionStorage.getItem("canvascal.token")')).toBe(stub.issued.at(-1));
+
+        stubAheadMs = 50_000;
+        await context.clock.runFor(60_000);
+        await expect.poll(() => stub.issued.length).toBe(before + 1);
+        expect(stub.requests.filter((r) => r.query.grant_type === 'refresh_token')).toHaveLength(1);
+        await expect
+          .poll(() => page.evaluate('sessionStorage.getItem("canvascal.token")'))
+          .toBe(stub.issued.at(-1));
+
+        const bearers: string[] = [];
+        page.on('request', (request) => {
+          if (new URL(request.url()).pathname.startsWith('/api/v1/'))
+            bearers.push(request.headers().authorization ?? '(none)');
+        });
+        await page.getByRole('button', { name: 'Sync now' }).click();
+        await expect.poll(() => bearers.length).toBeGreaterThan(0);
+        expect(new Set(bearers)).toEqual(new Set([`Bearer ${stub.issued.at(-1)}`]));
+        expect(await page.locator('#signed-in-as').isVisible()).toBe(true);
+      } finally {
+        await context.close();
+        stubAheadMs = 0;
+        tokenLifetimeSeconds = 3600;
+      }
     }, 90_000);
 
     it("shows Supabase's own message for a wrong password, and calls no API", async () => {

@@ -27,7 +27,8 @@ export interface SupabaseAuthStub {
  * A stand-in for the few Supabase Auth (GoTrue) endpoints the page calls, shaped like the
  * real ones: `POST /auth/v1/token?grant_type=password` answers a session (`access_token`,
  * `token_type: "bearer"`, `expires_in`, `expires_at`, `refresh_token`, `user`) or, for a
- * wrong password, 400 `{ code, error_code: "invalid_credentials", msg }`; `/otp` and
+ * wrong password, 400 `{ code, error_code: "invalid_credentials", msg }`;
+ * `?grant_type=refresh_token` trades a refresh token, once, for a new session; `/otp` and
  * `/logout` answer as GoTrue does. Access tokens are HS256 JWTs signed with `secret`, as a
  * project using its JWT secret signs them. It answers CORS preflights, since the page's
  * origin is not the project's. `now` is the clock tokens are dated by.
@@ -37,16 +38,20 @@ export async function startSupabaseAuthStub(options: {
   anonKey: string;
   users: Array<{ email: string; password: string }>;
   now: () => number;
+  /** How long its access tokens last (Supabase's default: an hour). */
+  expiresInSeconds?: () => number;
 }): Promise<SupabaseAuthStub> {
   const requests: StubRequest[] = [];
   const issued: string[] = [];
   const ids = new Map(options.users.map((u) => [u.email, randomUUID()]));
   let issuer = '';
+  // Refresh tokens are single use, as Supabase's (rotation): each names the user it renews.
+  const refreshTokens = new Map<string, string>();
 
   async function session(email: string) {
     const id = ids.get(email) ?? randomUUID();
     const iat = Math.floor(options.now() / 1000);
-    const expiresIn = 3600;
+    const expiresIn = options.expiresInSeconds?.() ?? 3600;
     const accessToken = await new SignJWT({
       email,
       role: 'authenticated',
@@ -61,13 +66,15 @@ export async function startSupabaseAuthStub(options: {
       .setExpirationTime(iat + expiresIn)
       .sign(new TextEncoder().encode(options.secret));
     issued.push(accessToken);
+    const refreshToken = randomUUID().replaceAll('-', '').slice(0, 12);
+    refreshTokens.set(refreshToken, email);
     const at = new Date(options.now()).toISOString();
     return {
       access_token: accessToken,
       token_type: 'bearer',
       expires_in: expiresIn,
       expires_at: iat + expiresIn,
-      refresh_token: randomUUID().replaceAll('-', '').slice(0, 12),
+      refresh_token: refreshToken,
       user: {
         id,
         aud: 'authenticated',
@@ -121,6 +128,17 @@ export async function startSupabaseAuthStub(options: {
       if (!user)
         return json(400, { code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
       return json(200, await session(user.email));
+    }
+    if (route === 'POST /auth/v1/token' && url.searchParams.get('grant_type') === 'refresh_token') {
+      const email = refreshTokens.get(String(body.refresh_token));
+      if (!email)
+        return json(400, {
+          code: 400,
+          error_code: 'refresh_token_not_found',
+          msg: 'Invalid Refresh Token: Refresh Token Not Found',
+        });
+      refreshTokens.delete(String(body.refresh_token));
+      return json(200, await session(email));
     }
     if (route === 'POST /auth/v1/otp') return json(200, {});
     if (route === 'POST /auth/v1/logout') {
