@@ -449,7 +449,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         publicRoutes: [
           ...mcp.publicRoutes,
           // The student's web page at `/`; it calls the API above from the same origin.
-          webRoutes(),
+          webRoutes({ supabase: config.supabase }),
           // Behind a proxy every visitor could look local: local sign-in is off there.
           ...(localIssuer && config.http.trustedProxies.length === 0 ? [localLoginRoutes(localIssuer)] : []),
           ...(live
