@@ -523,9 +523,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         canvasAccount,
         enqueueCanvasSync,
         enqueueCalendarFollow,
-        afterCanvasSync: async (userId: string) => {
+        afterCanvasSync: async (userId, summary) => {
           await liveJobs?.enqueue.ensureChannels(userId);
-          await studyPlan.repairLater(userId, 'canvas-sync');
+          await studyPlan.afterCanvasSync(userId, summary);
         },
         afterCalendarFollow: studyPlan.afterFollow,
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,

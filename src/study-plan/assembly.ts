@@ -11,9 +11,15 @@ import { createPlannerBusy } from '../google/planner-busy.ts';
 import { createUserBusy } from '../google/user-busy.ts';
 import { studyPlanRoutes } from '../http/routes/study-plan.ts';
 import type { Queue } from '../queue/queue.ts';
+import type { SyncSummary } from '../sync/canvas-sync.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
 import type { BusySource } from './plan-preview.ts';
-import { followChangedBusyTime, registerRepairJobs, repairEnqueuer } from './repair-jobs.ts';
+import {
+  canvasSyncChangedDeadlines,
+  followChangedBusyTime,
+  registerRepairJobs,
+  repairEnqueuer,
+} from './repair-jobs.ts';
 import { type RepairDeps, type RepairTrigger, writeStudyPlan } from './repair-plan.ts';
 import type { PlanSession } from './session-slots.ts';
 import type { PlanSolver } from './solve-plan.ts';
@@ -77,6 +83,10 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     ownCalendarIds,
     /** One coalesced repair per user; what every trigger calls. */
     repairLater: (userId: string, trigger: RepairTrigger) => enqueue.repairLater(userId, trigger),
+    /** After a successful Canvas sync: a repair only when it changed a deadline. */
+    afterCanvasSync: async (userId: string, summary: Pick<SyncSummary, 'deadlineWrites'>) => {
+      if (canvasSyncChangedDeadlines(summary)) await enqueue.repairLater(userId, 'canvas-sync');
+    },
     /** After a calendar follow: a repair when the student's busy time changed. */
     afterFollow: async (userId: string, outcome: FollowOutcome, calendarId?: string) => {
       // A notification on the study calendar itself: the student may have moved or deleted a

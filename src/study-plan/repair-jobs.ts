@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { forTheQueue } from '../jobs/register-jobs.ts';
 import type { Queue } from '../queue/queue.ts';
+import type { SyncSummary } from '../sync/canvas-sync.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
 import { type RepairDeps, type RepairTrigger, repairStudyPlan } from './repair-plan.ts';
 
@@ -81,4 +82,12 @@ export function followChangedBusyTime(outcome: FollowOutcome): boolean {
   return outcome.calendars.some(
     (c) => c.role !== 'app' && (c.upserts > 0 || c.removals > 0 || c.mode === 'full'),
   );
+}
+
+/**
+ * Whether a Canvas sync changed what the planner plans for: a deadline row inserted, changed
+ * or removed. A sync that found Canvas unchanged (most of them) asks for no repair.
+ */
+export function canvasSyncChangedDeadlines(summary: Pick<SyncSummary, 'deadlineWrites'>): boolean {
+  return summary.deadlineWrites.written + summary.deadlineWrites.removed > 0;
 }
