@@ -505,7 +505,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       });
     }
     const liveJobs = live;
-    if (role !== 'api' && google) await studyPlan.registerWorkers(google, busy);
+    if (role !== 'api' && google)
+      await studyPlan.registerWorkers(google, busy, {
+        onStudyCalendarCreated: async (userId) => liveJobs?.enqueue.ensureChannels(userId),
+      });
     let workerHealth: { url: string; close(): Promise<void> } | undefined;
     if (role !== 'api') {
       const stopLostJobCheck = await registerJobs({

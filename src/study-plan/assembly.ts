@@ -54,6 +54,8 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     const { calendarId } = await plans.getState(userId);
     return calendarId ? [calendarId] : [];
   };
+  // Set by the worker side (the push channels are built after the study plan).
+  let studyCalendarCreated: ((userId: string) => Promise<void>) | undefined;
   const repairDeps = (google: GoogleSetup, busy: BusySource): RepairDeps => ({
     users: deps.users,
     deadlines: deps.deadlines,
@@ -74,6 +76,12 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
         }),
       }),
     logger: deps.logger,
+    onStudyCalendarCreated: async (userId) => {
+      // Not worth failing the repair over: the periodic channel check opens it later anyway.
+      await studyCalendarCreated?.(userId).catch((error: unknown) =>
+        deps.logger.warn({ userId, err: error }, 'could not ask for a push channel on the new study calendar'),
+      );
+    },
     now: deps.now ?? (() => new Date()),
     retryBaseMs: deps.retryBaseMs,
   });
@@ -96,7 +104,12 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     },
     routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue }),
     /** The repair job and the daily repair (worker processes only). */
-    async registerWorkers(google: GoogleSetup, busy: BusySource): Promise<void> {
+    async registerWorkers(
+      google: GoogleSetup,
+      busy: BusySource,
+      hooks: { onStudyCalendarCreated?(userId: string): Promise<void> } = {},
+    ): Promise<void> {
+      studyCalendarCreated = hooks.onStudyCalendarCreated;
       await registerRepairJobs({
         queue: deps.queue,
         logger: deps.logger,

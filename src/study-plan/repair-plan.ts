@@ -58,6 +58,11 @@ export interface RepairDeps {
    */
   busyFor?(api: CalendarApi): BusySource;
   logger: Logger;
+  /**
+   * A study calendar was just created (or adopted after a lost create): its push channel
+   * should open now, not at the next channel check, so the student's edits there are heard.
+   */
+  onStudyCalendarCreated?(userId: string): Promise<void>;
   now(): Date;
   sleep?(ms: number): Promise<void>;
   retryBaseMs?: number;
