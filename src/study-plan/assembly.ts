@@ -79,7 +79,10 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     onStudyCalendarCreated: async (userId) => {
       // Not worth failing the repair over: the periodic channel check opens it later anyway.
       await studyCalendarCreated?.(userId).catch((error: unknown) =>
-        deps.logger.warn({ userId, err: error }, 'could not ask for a push channel on the new study calendar'),
+        deps.logger.warn(
+          { userId, err: error },
+          'could not ask for a push channel on the new study calendar',
+        ),
       );
     },
     now: deps.now ?? (() => new Date()),
