@@ -4,12 +4,15 @@ import type { Queue } from '../queue/queue.ts';
 import { assembleStudyPlan } from './assembly.ts';
 import { STUDY_REPAIR_JOB } from './repair-jobs.ts';
 
-// The triggers' side of the study plan: which events queue a repair. Nothing here reaches
-// storage (the hooks decide from what the sync or follow reports), so the store is never built.
+// The triggers' side of the study plan: which events queue a repair. The hooks decide from
+// what the sync or follow reports, so the store is a stub.
 function assembled() {
   const add = vi.fn<Queue['add']>(async () => ({ id: 'job-1', coalesced: false }));
   const plan = assembleStudyPlan({
-    orm: {} as never,
+    // The store is reached only to note a trigger beside its job.
+    orm: {
+      insert: () => ({ values: () => ({ onConflictDoUpdate: async () => {} }) }),
+    } as never,
     queue: { add } as unknown as Queue,
     logger: { info() {} } as unknown as Logger,
     users: {} as never,

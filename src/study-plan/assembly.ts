@@ -48,6 +48,7 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
   const plans = createStudyPlanRepo(deps.orm);
   const enqueue = repairEnqueuer(deps.queue, {
     backoffMs: deps.retryBaseMs,
+    noteTrigger: (userId, trigger) => plans.noteTrigger(userId, trigger),
     ...(deps.debounceMs !== undefined ? { debounceMs: deps.debounceMs } : {}),
   });
   const ownCalendarIds = async (userId: string) => {
