@@ -505,7 +505,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       });
     }
     const liveJobs = live;
-    if (role !== 'api' && google) await studyPlan.registerWorkers(google, busy);
+    if (role !== 'api' && google)
+      await studyPlan.registerWorkers(google, busy, {
+        onStudyCalendarCreated: async (userId) => liveJobs?.enqueue.ensureChannels(userId),
+      });
     let workerHealth: { url: string; close(): Promise<void> } | undefined;
     if (role !== 'api') {
       const stopLostJobCheck = await registerJobs({
@@ -523,9 +526,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         canvasAccount,
         enqueueCanvasSync,
         enqueueCalendarFollow,
-        afterCanvasSync: async (userId: string) => {
+        afterCanvasSync: async (userId, summary) => {
           await liveJobs?.enqueue.ensureChannels(userId);
-          await studyPlan.repairLater(userId, 'canvas-sync');
+          await studyPlan.afterCanvasSync(userId, summary);
         },
         afterCalendarFollow: studyPlan.afterFollow,
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,

@@ -11,9 +11,15 @@ import { createPlannerBusy } from '../google/planner-busy.ts';
 import { createUserBusy } from '../google/user-busy.ts';
 import { studyPlanRoutes } from '../http/routes/study-plan.ts';
 import type { Queue } from '../queue/queue.ts';
+import type { SyncSummary } from '../sync/canvas-sync.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
 import type { BusySource } from './plan-preview.ts';
-import { followChangedBusyTime, registerRepairJobs, repairEnqueuer } from './repair-jobs.ts';
+import {
+  canvasSyncChangedDeadlines,
+  followChangedBusyTime,
+  registerRepairJobs,
+  repairEnqueuer,
+} from './repair-jobs.ts';
 import { type RepairDeps, type RepairTrigger, writeStudyPlan } from './repair-plan.ts';
 import type { PlanSession } from './session-slots.ts';
 import type { PlanSolver } from './solve-plan.ts';
@@ -42,12 +48,15 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
   const plans = createStudyPlanRepo(deps.orm);
   const enqueue = repairEnqueuer(deps.queue, {
     backoffMs: deps.retryBaseMs,
+    noteTrigger: (userId, trigger) => plans.noteTrigger(userId, trigger),
     ...(deps.debounceMs !== undefined ? { debounceMs: deps.debounceMs } : {}),
   });
   const ownCalendarIds = async (userId: string) => {
     const { calendarId } = await plans.getState(userId);
     return calendarId ? [calendarId] : [];
   };
+  // Set by the worker side (the push channels are built after the study plan).
+  let studyCalendarCreated: ((userId: string) => Promise<void>) | undefined;
   const repairDeps = (google: GoogleSetup, busy: BusySource): RepairDeps => ({
     users: deps.users,
     deadlines: deps.deadlines,
@@ -68,6 +77,15 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
         }),
       }),
     logger: deps.logger,
+    onStudyCalendarCreated: async (userId) => {
+      // Not worth failing the repair over: the periodic channel check opens it later anyway.
+      await studyCalendarCreated?.(userId).catch((error: unknown) =>
+        deps.logger.warn(
+          { userId, err: error },
+          'could not ask for a push channel on the new study calendar',
+        ),
+      );
+    },
     now: deps.now ?? (() => new Date()),
     retryBaseMs: deps.retryBaseMs,
   });
@@ -77,6 +95,10 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     ownCalendarIds,
     /** One coalesced repair per user; what every trigger calls. */
     repairLater: (userId: string, trigger: RepairTrigger) => enqueue.repairLater(userId, trigger),
+    /** After a successful Canvas sync: a repair only when it changed a deadline. */
+    afterCanvasSync: async (userId: string, summary: Pick<SyncSummary, 'deadlineWrites'>) => {
+      if (canvasSyncChangedDeadlines(summary)) await enqueue.repairLater(userId, 'canvas-sync');
+    },
     /** After a calendar follow: a repair when the student's busy time changed. */
     afterFollow: async (userId: string, outcome: FollowOutcome, calendarId?: string) => {
       // A notification on the study calendar itself: the student may have moved or deleted a
@@ -86,7 +108,12 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     },
     routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue }),
     /** The repair job and the daily repair (worker processes only). */
-    async registerWorkers(google: GoogleSetup, busy: BusySource): Promise<void> {
+    async registerWorkers(
+      google: GoogleSetup,
+      busy: BusySource,
+      hooks: { onStudyCalendarCreated?(userId: string): Promise<void> } = {},
+    ): Promise<void> {
+      studyCalendarCreated = hooks.onStudyCalendarCreated;
       await registerRepairJobs({
         queue: deps.queue,
         logger: deps.logger,
