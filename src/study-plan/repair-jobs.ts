@@ -51,11 +51,14 @@ export async function registerRepairJobs(deps: {
   repair: RepairDeps;
   enqueue: RepairEnqueuer;
   connectedUserIds(): Promise<string[]>;
+  /** Holds the user's study-plan lock around a repair (shared with proposal writes). */
+  lock?<T>(userId: string, fn: () => Promise<T>): Promise<T>;
 }): Promise<void> {
   const { queue } = deps;
   queue.process<{ userId: string; trigger: RepairTrigger }>(STUDY_REPAIR_JOB, async ({ userId, trigger }) => {
     try {
-      const record = await repairStudyPlan(deps.repair, userId, trigger);
+      const repair = () => repairStudyPlan(deps.repair, userId, trigger);
+      const record = await (deps.lock ? deps.lock(userId, repair) : repair());
       if (record.moved + record.added + record.removed > 0)
         deps.logger.info(
           { userId, trigger, moved: record.moved, added: record.added, removed: record.removed },
