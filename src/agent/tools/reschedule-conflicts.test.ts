@@ -25,7 +25,7 @@ const essay: DeadlineRecord = {
   effortMinutes: 240,
 };
 
-function setup(options: { apply?: boolean } = {}) {
+function setup(options: { apply?: boolean; autoPlan?: boolean } = {}) {
   const writes: Array<{ userId: string; sessions: readonly PlannedSession[] }> = [];
   const applyPlan: ApplyPlan = async (userId, sessions) => {
     writes.push({ userId, sessions });
@@ -35,7 +35,7 @@ function setup(options: { apply?: boolean } = {}) {
   const plannerBusy: BusySource = async () => ({ busy, notes: [] });
   const proposals = createMemoryProposalStore({ now: () => NOW });
   const tool = rescheduleConflictsTool({
-    users: { getPlannerPreferences: async () => ({}) },
+    users: { getPlannerPreferences: async () => ({ autoPlan: options.autoPlan ?? true }) },
     deadlines: { list: async () => [essay] },
     plannerBusy,
     planner: inThreadSolver,
@@ -144,6 +144,15 @@ describe('reschedule_conflicts', () => {
     await expect(run({ apply: true })).rejects.toThrow(/needs the proposalId/);
     await expect(run({ apply: true, proposalId: mine.data.proposalId }, 'mallory')).rejects.toThrow(
       /No plan or proposal/,
+    );
+    expect(writes).toEqual([]);
+  });
+
+  it('refuses to apply while automatic planning is off (the writer would clear the sessions)', async () => {
+    const { run, writes } = setup({ apply: true, autoPlan: false });
+    const mine = await run();
+    await expect(run({ apply: true, proposalId: mine.data.proposalId })).rejects.toThrow(
+      /planning on the calendar is off/,
     );
     expect(writes).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, badRequest, notFound } from '../../errors.ts';
-import type { PlannedSession } from '../../planner/index.ts';
+import { type PlannedSession, PlannerPreferencesSchema } from '../../planner/index.ts';
 import { previewStudyPlan, type StudyPlanPreview } from '../../study-plan/plan-preview.ts';
 import type { AgentDeps } from '../agent-deps.ts';
 import { defineTool } from '../agent-tool.ts';
@@ -31,6 +31,9 @@ export type ApplyPlan = (userId: string, sessions: readonly PlannedSession[]) =>
 
 export const APPLY_NOT_AVAILABLE =
   'Applying is not available yet: CanvasCal cannot write study sessions to your Google calendar until automatic planning on the calendar exists. Nothing was changed. Call reschedule_conflicts without apply to get the proposal, and tell the student which sessions to move by hand.';
+
+export const AUTO_PLAN_OFF =
+  'Automatic planning on the calendar is off, so CanvasCal keeps no study sessions there and nothing was changed. Ask the student to turn it on (PUT /api/v1/settings/planner with autoPlan: true), or tell them which sessions to move by hand.';
 
 const input = z.strictObject({
   from: instantArgument('from', '2026-12-07T00:00:00-05:00')
@@ -101,6 +104,12 @@ export function rescheduleConflictsTool(
           'apply:true needs the proposalId of the proposal the student accepted (from reschedule_conflicts).',
           'proposal_required',
         );
+      if (
+        args.apply &&
+        !PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId)).autoPlan
+      )
+        // With planning off the writer clears CanvasCal's future sessions: never as an "apply".
+        throw new AppError('auto_plan_off', AUTO_PLAN_OFF, 409);
       const from = args.from ? new Date(args.from) : undefined;
       const to = args.to ? new Date(args.to) : undefined;
       if (from && to && to <= from) throw badRequest('to must be after from.', 'invalid_range');
