@@ -104,12 +104,6 @@ export function rescheduleConflictsTool(
           'apply:true needs the proposalId of the proposal the student accepted (from reschedule_conflicts).',
           'proposal_required',
         );
-      if (
-        args.apply &&
-        !PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId)).autoPlan
-      )
-        // With planning off the writer clears CanvasCal's future sessions: never as an "apply".
-        throw new AppError('auto_plan_off', AUTO_PLAN_OFF, 409);
       const from = args.from ? new Date(args.from) : undefined;
       const to = args.to ? new Date(args.to) : undefined;
       if (from && to && to <= from) throw badRequest('to must be after from.', 'invalid_range');
@@ -121,6 +115,12 @@ export function rescheduleConflictsTool(
           `No plan or proposal ${args.proposalId} for you: proposalId must come from get_study_plan or reschedule_conflicts, and the newest 20 are kept for 24 hours. Call get_study_plan for a fresh plan.`,
           'unknown_proposal',
         );
+      if (
+        args.apply &&
+        !PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId)).autoPlan
+      )
+        // With planning off the writer clears CanvasCal's future sessions: never as an "apply".
+        throw new AppError('auto_plan_off', AUTO_PLAN_OFF, 409);
       const now = deps.now();
       // Sessions already under way or over are history: never moved, never re-planned.
       const upcoming: PlannedSession[] = (base?.sessions ?? []).filter(
