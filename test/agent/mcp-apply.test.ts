@@ -133,6 +133,15 @@ describe('reschedule_conflicts apply', () => {
     expect(applied.applied).toBe(true);
     expect(applied.proposalId).toBe(dry.proposalId);
     expect(ahead(await studyCalendar(), horizon)).toEqual(ahead(keys(p0), horizon));
+    // Idempotent: applying it again finds the calendar already matching and writes nothing.
+    const writesAfterApply = googleWrites();
+    const twice = structured(
+      await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+      'reschedule_conflicts',
+    );
+    expect(twice.applied).toBe(true);
+    expect(twice.written).toMatchObject({ moved: 0, added: 0, removed: 0 });
+    expect(googleWrites()).toBe(writesAfterApply);
 
     // A meeting lands on a session in Google after the proposal: applying it again writes nothing
     // and answers with a fresh proposal, saying why.
