@@ -297,6 +297,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       // The pool is made below; a repair runs long after.
       solve: (job) => solve(job),
       retryBaseMs: options.retryBaseMs?.google ?? 1000,
+      withUserLock,
     });
     const userBusy = createUserBusy({
       users,
@@ -374,6 +375,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       sync: createSyncRunsService(syncRunsDeps),
       proposals: createDbProposalStore(db.orm),
       now: () => new Date(),
+      ...(google ? { applyPlan: (u, s) => studyPlan.writePlanNow(google, busy, u, s) } : {}),
     };
 
     let http: HttpApp | undefined;

@@ -4,6 +4,7 @@ import type { Orm } from '../db/client.ts';
 import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import { createStudyPlanRepo } from '../db/study-plan-repo.ts';
+import type { WithUserLock } from '../db/user-lock.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
@@ -38,6 +39,11 @@ export interface StudyPlanAssemblyDeps {
   retryBaseMs: number;
   debounceMs?: number;
   now?: () => Date;
+  /**
+   * Serializes a user's repairs with writes of accepted proposals (`writePlanNow`), which
+   * run outside the queue; left out, an in-process lock per user.
+   */
+  withUserLock?: WithUserLock;
 }
 
 /**
@@ -46,6 +52,7 @@ export interface StudyPlanAssemblyDeps {
  */
 export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
   const plans = createStudyPlanRepo(deps.orm);
+  const lock = deps.withUserLock ?? inProcessLock();
   const enqueue = repairEnqueuer(deps.queue, {
     backoffMs: deps.retryBaseMs,
     noteTrigger: (userId, trigger) => plans.noteTrigger(userId, trigger),
@@ -118,6 +125,7 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
         queue: deps.queue,
         logger: deps.logger,
         repair: repairDeps(google, busy),
+        lock: (userId, fn) => lock(STUDY_PLAN_LOCK, userId, fn),
         enqueue,
         connectedUserIds: () => deps.googleConnections.listConnectedUserIds(),
       });
@@ -128,7 +136,25 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
      * removed and the Google calls.
      */
     writePlanNow: (google: GoogleSetup, busy: BusySource, userId: string, sessions: readonly PlanSession[]) =>
-      writeStudyPlan(repairDeps(google, busy), userId, sessions),
+      lock(STUDY_PLAN_LOCK, userId, () => writeStudyPlan(repairDeps(google, busy), userId, sessions)),
+  };
+}
+
+/** The lock a user's repairs and proposal writes share. */
+export const STUDY_PLAN_LOCK = 'study-plan-write';
+
+function inProcessLock(): WithUserLock {
+  const tails = new Map<string, Promise<unknown>>();
+  return async (name, userId, fn) => {
+    const key = `${name}:${userId}`;
+    const run = (tails.get(key) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
   };
 }
 

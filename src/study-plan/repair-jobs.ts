@@ -58,13 +58,18 @@ export async function registerRepairJobs(deps: {
   repair: RepairDeps;
   enqueue: RepairEnqueuer;
   connectedUserIds(): Promise<string[]>;
+  /** Holds the user's study-plan lock around a repair (shared with proposal writes). */
+  lock?<T>(userId: string, fn: () => Promise<T>): Promise<T>;
 }): Promise<void> {
   const { queue } = deps;
   queue.process<{ userId: string; trigger: RepairTrigger }>(STUDY_REPAIR_JOB, async ({ userId, trigger }) => {
     try {
-      // Triggers noted from now on are left for the run the queue schedules after this one.
-      const coalesced = (await deps.repair.plans.takeTriggers(userId)) as RepairTrigger[];
-      const record = await repairStudyPlan(deps.repair, userId, trigger, undefined, coalesced);
+      const repair = async () => {
+        // Triggers noted from now on are left for the run the queue schedules after this one.
+        const coalesced = (await deps.repair.plans.takeTriggers(userId)) as RepairTrigger[];
+        return repairStudyPlan(deps.repair, userId, trigger, undefined, coalesced);
+      };
+      const record = await (deps.lock ? deps.lock(userId, repair) : repair());
       if (record.moved + record.added + record.removed > 0)
         deps.logger.info(
           {
