@@ -18,7 +18,10 @@ describe('the repair job', () => {
     const repair = {
       users: { getPlannerPreferences: async () => ({}) },
       connections: { get: async () => undefined },
-      plans: { setState: async (userId: string) => void repairsSeen.push(userId) },
+      plans: {
+        takeTriggers: async () => [],
+        setState: async (userId: string) => void repairsSeen.push(userId),
+      },
       now: () => new Date('2026-12-01T08:00:00Z'),
     } as unknown as RepairDeps;
     let release: () => void = () => {};
