@@ -8,6 +8,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for an outcome, not a duration: 1 s (the default) is too short for a
+    // browser rendering a week on a loaded two-core CI machine, and a pass never waits longer.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     reporters: ['default'],
     globalSetup: ['test/support/global-setup.ts'],

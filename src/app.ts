@@ -297,6 +297,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       // The pool is made below; a repair runs long after.
       solve: (job) => solve(job),
       retryBaseMs: options.retryBaseMs?.google ?? 1000,
+      withUserLock,
     });
     const userBusy = createUserBusy({
       users,
@@ -374,6 +375,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       sync: createSyncRunsService(syncRunsDeps),
       proposals: createDbProposalStore(db.orm),
       now: () => new Date(),
+      ...(google ? { applyPlan: (u, s) => studyPlan.writePlanNow(google, busy, u, s) } : {}),
     };
 
     let http: HttpApp | undefined;
@@ -449,7 +451,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         publicRoutes: [
           ...mcp.publicRoutes,
           // The student's web page at `/`; it calls the API above from the same origin.
-          webRoutes(),
+          webRoutes({ supabase: config.supabase }),
           // Behind a proxy every visitor could look local: local sign-in is off there.
           ...(localIssuer && config.http.trustedProxies.length === 0 ? [localLoginRoutes(localIssuer)] : []),
           ...(live
@@ -505,7 +507,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       });
     }
     const liveJobs = live;
-    if (role !== 'api' && google) await studyPlan.registerWorkers(google, busy);
+    if (role !== 'api' && google)
+      await studyPlan.registerWorkers(google, busy, {
+        onStudyCalendarCreated: async (userId) => liveJobs?.enqueue.ensureChannels(userId),
+      });
     let workerHealth: { url: string; close(): Promise<void> } | undefined;
     if (role !== 'api') {
       const stopLostJobCheck = await registerJobs({
@@ -523,9 +528,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         canvasAccount,
         enqueueCanvasSync,
         enqueueCalendarFollow,
-        afterCanvasSync: async (userId: string) => {
+        afterCanvasSync: async (userId, summary) => {
           await liveJobs?.enqueue.ensureChannels(userId);
-          await studyPlan.repairLater(userId, 'canvas-sync');
+          await studyPlan.afterCanvasSync(userId, summary);
         },
         afterCalendarFollow: studyPlan.afterFollow,
         googleRetryBaseMs: options.retryBaseMs?.google ?? 1000,

@@ -153,6 +153,10 @@ const EnvSchema = z.object({
   GOOGLE_BATCHES_IN_FLIGHT: integer(3, 1, 8),
   PUSH_DEBOUNCE_MS: integer(30_000, 50, 600_000),
   PLANNER_WORKERS: integer(1, 1, 16),
+  SUPABASE_URL: optionalUrl(
+    "the Supabase project's URL, https://<ref>.supabase.co (the page signs in there)",
+  ),
+  SUPABASE_ANON_KEY: optionalString,
 });
 
 export type Env = Record<string, string | undefined>;
@@ -228,6 +232,12 @@ export interface Config {
   readonly googleTimeoutMs: number;
   /** Where a worker process serves /healthz, /readyz and /metrics; undefined: not served. */
   readonly workerPort: number | undefined;
+  /**
+   * Where the web page signs students in (Supabase Auth in the browser); undefined: the
+   * local one-click sign-in. Both values are public by design (the anon key grants nothing
+   * that row level security does not).
+   */
+  readonly supabase: { readonly url: string; readonly anonKey: string } | undefined;
   /** The Google Cloud project's Calendar quotas CanvasCal paces itself to (Google's standard: 600 / 10,000). */
   readonly googleQuota: { readonly perUserPerMinute: number; readonly perProjectPerMinute: number };
   /** Batches of event writes one sync keeps in flight. */
@@ -330,6 +340,10 @@ export function parseConfig(env: Env, options: { isTty?: boolean; purpose?: Conf
     mcpAccessToken: e.CANVASCAL_ACCESS_TOKEN,
     googleTimeoutMs: e.GOOGLE_TIMEOUT_MS,
     workerPort: e.WORKER_PORT,
+    supabase:
+      e.SUPABASE_URL && e.SUPABASE_ANON_KEY
+        ? { url: e.SUPABASE_URL.replace(/\/+$/, ''), anonKey: e.SUPABASE_ANON_KEY }
+        : undefined,
     googleQuota: {
       perUserPerMinute: e.GOOGLE_QUOTA_PER_USER_PER_MINUTE,
       perProjectPerMinute: e.GOOGLE_QUOTA_PER_PROJECT_PER_MINUTE,
@@ -367,6 +381,17 @@ function crossVariableProblems(env: Env, purpose: ConfigPurpose): string[] {
   if (production && (set('AUTH_JWT_SECRET') || set('AUTH_JWKS_URL')) && !set('AUTH_JWT_ISSUER')) {
     problems.push(
       "AUTH_JWT_ISSUER: required when NODE_ENV=production (the issuer user tokens must carry: the Supabase project's auth URL, https://<ref>.supabase.co/auth/v1)",
+    );
+  }
+  if (set('SUPABASE_URL') !== set('SUPABASE_ANON_KEY')) {
+    problems.push(
+      'SUPABASE_URL and SUPABASE_ANON_KEY: set both or neither (the page signs in with Supabase Auth only with both)',
+    );
+  }
+  // The page would sign in with Supabase but the API would refuse its tokens.
+  if (set('SUPABASE_URL') && !set('AUTH_JWT_SECRET') && !set('AUTH_JWKS_URL')) {
+    problems.push(
+      'SUPABASE_URL: needs AUTH_JWT_SECRET or AUTH_JWKS_URL (so the API accepts the tokens Supabase issues)',
     );
   }
   if (set('GOOGLE_CLIENT_ID') && !set('GOOGLE_CLIENT_SECRET')) {

@@ -3,7 +3,8 @@
  * Plain ES modules and CSS in `public/`, served as they are (no build step) by
  * `src/http/routes/web.ts`; the page speaks only to the `/api/v1` API on its own origin,
  * with the bearer token in a header (never a cookie), so it needs no CSRF token.
- * The week view is FullCalendar's standalone bundle, served from node_modules.
+ * The week view is FullCalendar's standalone bundle, and a deployed service's sign-in is
+ * supabase-js's UMD bundle (loaded only when Supabase is configured), both from node_modules.
  * `webAssets()` is the whole list of what is served: nothing else under these paths is.
  */
 import { readdirSync } from 'node:fs';
@@ -40,6 +41,12 @@ export function webAssets(): Map<string, WebAsset> {
   const fullCalendarDir = dirname(createRequire(import.meta.url).resolve('fullcalendar/package.json'));
   assets.set('/vendor/fullcalendar.js', {
     file: join(fullCalendarDir, 'index.global.min.js'),
+    contentType: TYPES['.js'] ?? 'text/javascript',
+  });
+  // The package exports no package.json; its main file is in dist/, beside dist/umd/.
+  const supabaseDist = dirname(createRequire(import.meta.url).resolve('@supabase/supabase-js'));
+  assets.set('/vendor/supabase.js', {
+    file: join(supabaseDist, 'umd', 'supabase.js'),
     contentType: TYPES['.js'] ?? 'text/javascript',
   });
   return assets;

@@ -286,6 +286,56 @@ if (!CHROMIUM && REQUIRED) {
       expect(await page.getByRole('button', { name: 'Reconnect Google' }).isVisible()).toBe(false);
       await context.close();
     }, 90_000);
+    it("sets a deadline's study time from the list, and hands it back to the planner's estimate", async () => {
+      const context = await newContext();
+      const page = await context.newPage();
+      const headers = await signedIn(page);
+      const puts: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'PUT' && request.url().includes('/effort'))
+          puts.push(request.postData() ?? '');
+      });
+      // The demo student's deadlines are there once a sync has read them.
+      if ((await page.locator('#week-deadlines form.effort').count()) === 0) {
+        await page.getByRole('button', { name: 'Sync now' }).click();
+        await page
+          .locator('#sync-progress')
+          .filter({ hasText: 'Sync finished.' })
+          .waitFor({ timeout: 30_000 });
+        // A fresh page loads the week once, so no reload after the sync redraws the list mid-edit.
+        await page.reload();
+      }
+      const editor = page.locator('#week-deadlines form.effort').first();
+      await editor.waitFor({ timeout: 15_000 });
+      const input = editor.getByRole('spinbutton');
+      const id = await input.getAttribute('id');
+      await input.fill('2.5');
+      await editor.getByRole('button', { name: 'Save' }).click();
+      // The week reloads with the new value in the same deadline's field.
+      await expect.poll(() => page.locator(`#${id}`).inputValue()).toBe('2.5');
+      expect(puts).toEqual(['{"effortMinutes":150}']);
+      const efforts = async () => {
+        const now = Date.now();
+        const answer = await e2e.http.inject({
+          method: 'GET',
+          url: `/api/v1/deadlines?from=${new Date(now - 86_400_000).toISOString()}&to=${new Date(now + 30 * 86_400_000).toISOString()}`,
+          headers,
+        });
+        return (answer.json().deadlines as Array<{ effortMinutes: number | null }>).map(
+          (d) => d.effortMinutes,
+        );
+      };
+      expect(await efforts()).toContain(150);
+      await shoot(page, 'desktop-7-effort');
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      await page.locator(`#${id}`).locator('..').getByRole('button', { name: 'Use the estimate' }).click();
+      await expect.poll(() => page.locator(`#${id}`).inputValue()).toBe('');
+      expect(puts).toEqual(['{"effortMinutes":150}', '{"effortMinutes":null}']);
+      expect(await efforts()).not.toContain(150);
+      expect(await page.locator('#error').isHidden()).toBe(true);
+      await context.close();
+    }, 90_000);
     it('turns automatic planning on and shows the sessions written to Google, with the last repair', async () => {
       const context = await newContext();
       const page = await context.newPage();

@@ -6,6 +6,7 @@ import type { BusySource } from '../study-plan/plan-preview.ts';
 import type { PlanSolver } from '../study-plan/solve-plan.ts';
 import type { SyncRunsService } from '../sync/sync-runs-service.ts';
 import type { ProposalStore } from './proposal-store.ts';
+import type { ApplyPlan } from './tools/reschedule-conflicts.ts';
 
 /** The engine's own services the tools call; each call passes the caller's user id. */
 export interface AgentDeps {
@@ -19,6 +20,8 @@ export interface AgentDeps {
   planner: PlanSolver;
   sync: Pick<SyncRunsService, 'start' | 'run' | 'status'>;
   proposals: ProposalStore;
+  /** Writes an accepted proposal to the study calendar (absent: no Google in this process). */
+  applyPlan?: ApplyPlan | undefined;
   now(): Date;
   /** Waits between looks at a running sync; tests may shorten it. */
   sleep?(ms: number): Promise<void>;

@@ -33,7 +33,12 @@ describe('the tools as function-calling schemas', () => {
     }
     const availability = schemas[0]?.parameters as { properties: Record<string, { description?: string }> };
     expect(availability.properties.from?.description).toMatch(/e\.g\./);
-    // Only sync_now changes anything; everything else only reads.
-    expect(tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name)).toEqual(['sync_now']);
+    // Only sync_now and reschedule_conflicts (apply:true) change anything; everything else only
+    // reads. reschedule_conflicts moves and deletes study events.
+    expect(tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name)).toEqual([
+      'reschedule_conflicts',
+      'sync_now',
+    ]);
+    expect(tools.find((t) => t.name === 'reschedule_conflicts')?.annotations.destructiveHint).toBe(true);
   });
 });

@@ -189,6 +189,7 @@ export const studyPlanState = pgTable('study_plan_state', {
   syncToken: text('sync_token'),
   lastRepair: jsonb('last_repair').$type<Record<string, unknown>>(),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
+  pendingTriggers: text('pending_triggers').array().notNull().default([]),
 });
 
 export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';

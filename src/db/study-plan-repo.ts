@@ -37,6 +37,10 @@ export interface StudyPlanRepo {
   forgetWritten(userId: string): Promise<number>;
   getState(userId: string): Promise<StudyPlanState>;
   setState(userId: string, changes: Partial<StudyPlanState>): Promise<void>;
+  /** Adds a trigger to the user's pending ones (once each); atomic. */
+  noteTrigger(userId: string, trigger: string): Promise<void>;
+  /** The pending triggers, cleared in the same transaction: each is taken by one repair. */
+  takeTriggers(userId: string): Promise<string[]>;
 }
 
 export function createStudyPlanRepo(orm: Orm): StudyPlanRepo {
@@ -127,6 +131,34 @@ export function createStudyPlanRepo(orm: Orm): StudyPlanRepo {
         .insert(studyPlanState)
         .values({ userId, ...set })
         .onConflictDoUpdate({ target: studyPlanState.userId, set });
+    },
+    async noteTrigger(userId, trigger) {
+      const pending = studyPlanState.pendingTriggers;
+      await orm
+        .insert(studyPlanState)
+        .values({ userId, pendingTriggers: [trigger] })
+        .onConflictDoUpdate({
+          target: studyPlanState.userId,
+          set: {
+            pendingTriggers: sql`case when ${trigger}::text = any(${pending}) then ${pending} else array_append(${pending}, ${trigger}::text) end`,
+          },
+        });
+    },
+    async takeTriggers(userId) {
+      return orm.transaction(async (tx) => {
+        const rows = await tx
+          .select({ pending: studyPlanState.pendingTriggers })
+          .from(studyPlanState)
+          .where(eq(studyPlanState.userId, userId))
+          .for('update');
+        const pending = rows[0]?.pending ?? [];
+        if (pending.length > 0)
+          await tx
+            .update(studyPlanState)
+            .set({ pendingTriggers: [] })
+            .where(eq(studyPlanState.userId, userId));
+        return pending;
+      });
     },
   };
 }

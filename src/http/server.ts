@@ -78,6 +78,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // The page signs in with Supabase Auth in the browser: its origin, and no other.
+        connectSrc: ["'self'", ...(deps.config.supabase ? [new URL(deps.config.supabase.url).origin] : [])],
       },
     },
   });

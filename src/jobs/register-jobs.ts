@@ -15,7 +15,7 @@ import type { GoogleSetup } from '../google/google-setup.ts';
 import { QuotaWaitError } from '../google/request-budget.ts';
 import type { Metrics } from '../metrics.ts';
 import { type JobHandler, PermanentJobError, type Queue, RateLimitedJobError } from '../queue/queue.ts';
-import { isPermanentSyncFailure, runCanvasSync } from '../sync/canvas-sync.ts';
+import { isPermanentSyncFailure, runCanvasSync, type SyncSummary } from '../sync/canvas-sync.ts';
 import { CALENDAR_RUN_KIND, type FollowOutcome, runCalendarFollow } from '../sync/follow-calendars.ts';
 import {
   CALENDAR_FOLLOW_JOB,
@@ -57,7 +57,7 @@ export interface JobDeps {
   lostJobGraceMs?: number;
   sharedQueue?: boolean;
   /** After a Canvas sync succeeded (it may have just created the app calendar, to watch). */
-  afterCanvasSync?(userId: string): Promise<void>;
+  afterCanvasSync?(userId: string, summary: SyncSummary): Promise<void>;
   /** After a calendar follow succeeded (the study plan re-plans when busy time changed). */
   afterCalendarFollow?(userId: string, outcome: FollowOutcome): Promise<void>;
   /** Where job durations go (`canvascal_job_duration_seconds`). */
@@ -103,8 +103,9 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
     queue.process<{ userId: string; runId: string }>(
       CANVAS_SYNC_JOB,
       logged(CANVAS_SYNC_JOB, SYNC_JOB_ATTEMPTS, async ({ userId, runId }, context) => {
+        let summary: SyncSummary;
         try {
-          await runCanvasSync(
+          summary = await runCanvasSync(
             {
               runs: deps.runs,
               users: deps.users,
@@ -137,7 +138,7 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
         } catch (error) {
           throw forTheQueue(error);
         }
-        await deps.afterCanvasSync?.(userId);
+        await deps.afterCanvasSync?.(userId, summary);
       }),
       { concurrency: config.workerConcurrency },
     );

@@ -4,6 +4,7 @@ import type { Orm } from '../db/client.ts';
 import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import { createStudyPlanRepo } from '../db/study-plan-repo.ts';
+import type { WithUserLock } from '../db/user-lock.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
@@ -11,9 +12,15 @@ import { createPlannerBusy } from '../google/planner-busy.ts';
 import { createUserBusy } from '../google/user-busy.ts';
 import { studyPlanRoutes } from '../http/routes/study-plan.ts';
 import type { Queue } from '../queue/queue.ts';
+import type { SyncSummary } from '../sync/canvas-sync.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
 import type { BusySource } from './plan-preview.ts';
-import { followChangedBusyTime, registerRepairJobs, repairEnqueuer } from './repair-jobs.ts';
+import {
+  canvasSyncChangedDeadlines,
+  followChangedBusyTime,
+  registerRepairJobs,
+  repairEnqueuer,
+} from './repair-jobs.ts';
 import { type RepairDeps, type RepairTrigger, writeStudyPlan } from './repair-plan.ts';
 import { registerSessionEditJobs, sessionEditEnqueuer } from './session-edits.ts';
 import type { PlanSession } from './session-slots.ts';
@@ -33,6 +40,11 @@ export interface StudyPlanAssemblyDeps {
   retryBaseMs: number;
   debounceMs?: number;
   now?: () => Date;
+  /**
+   * Serializes a user's repairs with writes of accepted proposals (`writePlanNow`), which
+   * run outside the queue; left out, an in-process lock per user.
+   */
+  withUserLock?: WithUserLock;
 }
 
 /**
@@ -41,8 +53,10 @@ export interface StudyPlanAssemblyDeps {
  */
 export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
   const plans = createStudyPlanRepo(deps.orm);
+  const lock = deps.withUserLock ?? inProcessLock();
   const enqueue = repairEnqueuer(deps.queue, {
     backoffMs: deps.retryBaseMs,
+    noteTrigger: (userId, trigger) => plans.noteTrigger(userId, trigger),
     ...(deps.debounceMs !== undefined ? { debounceMs: deps.debounceMs } : {}),
   });
   const edits = sessionEditEnqueuer(deps.queue);
@@ -50,6 +64,8 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     const { calendarId } = await plans.getState(userId);
     return calendarId ? [calendarId] : [];
   };
+  // Set by the worker side (the push channels are built after the study plan).
+  let studyCalendarCreated: ((userId: string) => Promise<void>) | undefined;
   const repairDeps = (google: GoogleSetup, busy: BusySource): RepairDeps => ({
     users: deps.users,
     deadlines: deps.deadlines,
@@ -70,6 +86,15 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
         }),
       }),
     logger: deps.logger,
+    onStudyCalendarCreated: async (userId) => {
+      // Not worth failing the repair over: the periodic channel check opens it later anyway.
+      await studyCalendarCreated?.(userId).catch((error: unknown) =>
+        deps.logger.warn(
+          { userId, err: error },
+          'could not ask for a push channel on the new study calendar',
+        ),
+      );
+    },
     now: deps.now ?? (() => new Date()),
     retryBaseMs: deps.retryBaseMs,
   });
@@ -79,6 +104,10 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     ownCalendarIds,
     /** One coalesced repair per user; what every trigger calls. */
     repairLater: (userId: string, trigger: RepairTrigger) => enqueue.repairLater(userId, trigger),
+    /** After a successful Canvas sync: a repair only when it changed a deadline. */
+    afterCanvasSync: async (userId: string, summary: Pick<SyncSummary, 'deadlineWrites'>) => {
+      if (canvasSyncChangedDeadlines(summary)) await enqueue.repairLater(userId, 'canvas-sync');
+    },
     /** After a calendar follow: a repair when the student's busy time changed. */
     afterFollow: async (userId: string, outcome: FollowOutcome, calendarId?: string) => {
       // A notification on the study calendar itself: the student may have moved or deleted a
@@ -88,12 +117,18 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     },
     routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue, edits }),
     /** The repair job and the daily repair (worker processes only). */
-    async registerWorkers(google: GoogleSetup, busy: BusySource): Promise<void> {
+    async registerWorkers(
+      google: GoogleSetup,
+      busy: BusySource,
+      hooks: { onStudyCalendarCreated?(userId: string): Promise<void> } = {},
+    ): Promise<void> {
+      studyCalendarCreated = hooks.onStudyCalendarCreated;
       registerSessionEditJobs(deps.queue, { plans, calendarFor: (userId) => google.calendarFor(userId) });
       await registerRepairJobs({
         queue: deps.queue,
         logger: deps.logger,
         repair: repairDeps(google, busy),
+        lock: (userId, fn) => lock(STUDY_PLAN_LOCK, userId, fn),
         enqueue,
         connectedUserIds: () => deps.googleConnections.listConnectedUserIds(),
       });
@@ -104,7 +139,25 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
      * removed and the Google calls.
      */
     writePlanNow: (google: GoogleSetup, busy: BusySource, userId: string, sessions: readonly PlanSession[]) =>
-      writeStudyPlan(repairDeps(google, busy), userId, sessions),
+      lock(STUDY_PLAN_LOCK, userId, () => writeStudyPlan(repairDeps(google, busy), userId, sessions)),
+  };
+}
+
+/** The lock a user's repairs and proposal writes share. */
+export const STUDY_PLAN_LOCK = 'study-plan-write';
+
+function inProcessLock(): WithUserLock {
+  const tails = new Map<string, Promise<unknown>>();
+  return async (name, userId, fn) => {
+    const key = `${name}:${userId}`;
+    const run = (tails.get(key) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
   };
 }
 

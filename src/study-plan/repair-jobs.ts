@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { forTheQueue } from '../jobs/register-jobs.ts';
 import type { Queue } from '../queue/queue.ts';
+import type { SyncSummary } from '../sync/canvas-sync.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
 import { type RepairDeps, type RepairTrigger, repairStudyPlan } from './repair-plan.ts';
 
@@ -16,6 +17,11 @@ const REPAIR_ATTEMPTS = 4;
 export interface RepairEnqueuerOptions {
   debounceMs?: number;
   backoffMs: number;
+  /**
+   * Keeps the trigger beside the job: a coalesced add keeps only the job's first payload, and
+   * the repair records every trigger it answered (`takeTriggers`).
+   */
+  noteTrigger?(userId: string, trigger: RepairTrigger): Promise<void>;
 }
 
 /** How the triggers ask for a repair: one pending job per user, whatever asked for it. */
@@ -27,6 +33,7 @@ export function repairEnqueuer(queue: Pick<Queue, 'add'>, options: RepairEnqueue
      * beside a follow of the same user (whose changes it plans around).
      */
     async repairLater(userId: string, trigger: RepairTrigger): Promise<{ jobId: string; joined: boolean }> {
+      await options.noteTrigger?.(userId, trigger);
       const added = await queue.add(
         STUDY_REPAIR_JOB,
         { userId, trigger },
@@ -51,14 +58,27 @@ export async function registerRepairJobs(deps: {
   repair: RepairDeps;
   enqueue: RepairEnqueuer;
   connectedUserIds(): Promise<string[]>;
+  /** Holds the user's study-plan lock around a repair (shared with proposal writes). */
+  lock?<T>(userId: string, fn: () => Promise<T>): Promise<T>;
 }): Promise<void> {
   const { queue } = deps;
   queue.process<{ userId: string; trigger: RepairTrigger }>(STUDY_REPAIR_JOB, async ({ userId, trigger }) => {
     try {
-      const record = await repairStudyPlan(deps.repair, userId, trigger);
+      const repair = async () => {
+        // Triggers noted from now on are left for the run the queue schedules after this one.
+        const coalesced = (await deps.repair.plans.takeTriggers(userId)) as RepairTrigger[];
+        return repairStudyPlan(deps.repair, userId, trigger, undefined, coalesced);
+      };
+      const record = await (deps.lock ? deps.lock(userId, repair) : repair());
       if (record.moved + record.added + record.removed > 0)
         deps.logger.info(
-          { userId, trigger, moved: record.moved, added: record.added, removed: record.removed },
+          {
+            userId,
+            triggers: record.triggers,
+            moved: record.moved,
+            added: record.added,
+            removed: record.removed,
+          },
           'study plan repaired',
         );
     } catch (error) {
@@ -81,4 +101,12 @@ export function followChangedBusyTime(outcome: FollowOutcome): boolean {
   return outcome.calendars.some(
     (c) => c.role !== 'app' && (c.upserts > 0 || c.removals > 0 || c.mode === 'full'),
   );
+}
+
+/**
+ * Whether a Canvas sync changed what the planner plans for: a deadline row inserted, changed
+ * or removed. A sync that found Canvas unchanged (most of them) asks for no repair.
+ */
+export function canvasSyncChangedDeadlines(summary: Pick<SyncSummary, 'deadlineWrites'>): boolean {
+  return summary.deadlineWrites.written + summary.deadlineWrites.removed > 0;
 }

@@ -19,7 +19,10 @@ export type RepairTrigger = 'canvas-sync' | 'calendar-follow' | 'settings' | 'da
 /** What one repair did; the last one is kept for `GET /api/v1/plan`. */
 export interface RepairRecord {
   at: string;
+  /** The first trigger of the repair (kept for readers of one value). */
   trigger: RepairTrigger;
+  /** Every trigger coalesced into this repair, first one first. */
+  triggers: RepairTrigger[];
   outcome: 'written' | 'planning-off' | 'google-not-connected';
   moved: number;
   added: number;
@@ -58,6 +61,11 @@ export interface RepairDeps {
    */
   busyFor?(api: CalendarApi): BusySource;
   logger: Logger;
+  /**
+   * A study calendar was just created (or adopted after a lost create): its push channel
+   * should open now, not at the next channel check, so the student's edits there are heard.
+   */
+  onStudyCalendarCreated?(userId: string): Promise<void>;
   now(): Date;
   sleep?(ms: number): Promise<void>;
   retryBaseMs?: number;
@@ -79,12 +87,15 @@ export async function repairStudyPlan(
   userId: string,
   trigger: RepairTrigger,
   given?: readonly PlanSession[],
+  coalesced: readonly RepairTrigger[] = [],
 ): Promise<RepairRecord> {
+  const triggers = [...new Set([trigger, ...coalesced])];
   const prefs = PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId));
   const now = deps.now();
   const record: RepairRecord = {
     at: now.toISOString(),
     trigger,
+    triggers,
     outcome: 'written',
     moved: 0,
     added: 0,
@@ -138,7 +149,7 @@ export async function repairStudyPlan(
   } else {
     // The calendar is checked (and its zone) only when settings changed or none is known:
     // otherwise the follow's listing tells us it is gone (404), and only then is it recreated.
-    const known = trigger === 'settings' ? null : (await deps.plans.getState(userId)).calendarId;
+    const known = triggers.includes('settings') ? null : (await deps.plans.getState(userId)).calendarId;
     let calendarId = known ?? (await ensureStudyCalendar(deps, api, connection, prefs.timeZone));
     for (let pass = 1; pass <= MAX_PASSES; pass++) {
       let edits: Awaited<ReturnType<typeof followStudentEdits>>;

@@ -16,7 +16,11 @@ const DESCRIPTION =
  * needs `calendar.calendarlist.readonly`).
  */
 export async function ensureStudyCalendar(
-  deps: { plans: Pick<StudyPlanRepo, 'getState' | 'setState' | 'forgetWritten'>; logger: Logger },
+  deps: {
+    plans: Pick<StudyPlanRepo, 'getState' | 'setState' | 'forgetWritten'>;
+    logger: Logger;
+    onStudyCalendarCreated?(userId: string): Promise<void>;
+  },
   api: CalendarApi,
   user: { userId: string; grantedScopes: readonly string[] },
   timeZone: string,
@@ -52,5 +56,6 @@ export async function ensureStudyCalendar(
     ).id;
   // A new calendar starts a new follow: an old token belonged to the one that is gone.
   await deps.plans.setState(userId, { calendarId: id, syncToken: null });
+  await deps.onStudyCalendarCreated?.(userId);
   return id;
 }

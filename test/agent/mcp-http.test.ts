@@ -90,8 +90,12 @@ describe('MCP over Streamable HTTP', () => {
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(byName.get('check_availability')?.inputSchema.required).toEqual(['from', 'to']);
     expect(byName.get('sync_now')?.annotations?.readOnlyHint).toBe(false);
-    expect(byName.get('reschedule_conflicts')?.annotations?.readOnlyHint).toBe(true);
-    expect(byName.get('reschedule_conflicts')?.description).toMatch(/not available/);
+    // apply:true moves and deletes study events on the student's calendar.
+    expect(byName.get('reschedule_conflicts')?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+    });
+    expect(byName.get('reschedule_conflicts')?.description).toMatch(/apply:true/);
   });
 
   it('check_availability gives the availability API’s answer, with local times and counted calendars', async () => {
@@ -212,8 +216,9 @@ describe('MCP over Streamable HTTP', () => {
     const apply = errorText(
       await call(client, 'reschedule_conflicts', { apply: true, proposalId: proposal.proposalId }),
     );
-    expect(apply).toMatch(/not available yet/);
-    expect(apply).toMatch(/Nothing was changed/);
+    // Automatic planning is off for this student: applying would clear the calendar's sessions.
+    expect(apply).toMatch(/planning on the calendar is off/);
+    expect(apply).toMatch(/nothing was changed/);
     expect(eventsOnAppCalendar()).toBe(eventsBefore);
 
     // Checking the new proposal again finds nothing left to move.

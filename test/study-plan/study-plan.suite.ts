@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
+import type { Queue } from '../../src/queue/queue.ts';
+import { registerRepairJobs, repairEnqueuer, STUDY_REPAIR_JOB } from '../../src/study-plan/repair-jobs.ts';
 import { writeStudyPlan } from '../../src/study-plan/repair-plan.ts';
 import { type StudyPlanHarness, startStudyPlanHarness } from '../support/study-plan-harness.ts';
 
@@ -223,5 +225,47 @@ export function studyPlanSuite(openDb: () => Promise<Database>, closeDb: (db: Da
       all.filter((e) => Date.parse(e.start) < Date.parse(first.start) + 60_000).map((e) => e.id),
     );
     expect(repair.removed).toBe(all.length - left.length);
+  });
+
+  it('a repair answering coalesced triggers records every one of them, and the next repair none of them', async () => {
+    // A queue that keeps, like the real ones, only the first payload of a coalesced window.
+    const added: Array<{ userId: string; trigger: string }> = [];
+    let run: ((payload: { userId: string; trigger: string }) => Promise<unknown>) | undefined;
+    const queue = {
+      async add(_name: string, payload: { userId: string; trigger: string }) {
+        added.push(payload);
+        return { id: 'repair', coalesced: added.length > 1 };
+      },
+      process(name: string, handler: (payload: { userId: string; trigger: string }) => Promise<unknown>) {
+        if (name === STUDY_REPAIR_JOB) run = handler;
+      },
+      async repeat() {},
+    } as unknown as Queue;
+    const enqueue = repairEnqueuer(queue, {
+      backoffMs: 1,
+      noteTrigger: (userId, trigger) => h.plans.noteTrigger(userId, trigger),
+    });
+    await registerRepairJobs({
+      queue,
+      logger: h.deps.logger,
+      repair: h.deps,
+      enqueue,
+      connectedUserIds: async () => [],
+    });
+    await enqueue.repairLater(h.userId, 'canvas-sync');
+    await enqueue.repairLater(h.userId, 'calendar-follow');
+    await enqueue.repairLater(h.userId, 'canvas-sync');
+    const first = added[0];
+    if (!run || !first) throw new Error('no repair job');
+    await run(first);
+    const state = await h.plans.getState(h.userId);
+    expect(state.lastRepair).toMatchObject({
+      trigger: 'canvas-sync',
+      triggers: ['canvas-sync', 'calendar-follow'],
+    });
+
+    await enqueue.repairLater(h.userId, 'daily');
+    await run({ userId: h.userId, trigger: 'daily' });
+    expect((await h.plans.getState(h.userId)).lastRepair).toMatchObject({ triggers: ['daily'] });
   });
 }

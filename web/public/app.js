@@ -9,6 +9,7 @@ import {
   renderGoogle,
 } from './connections.js';
 import { renderPlanControls, replanNow, setAutoPlan } from './plan-panel.js';
+import { loadSignInConfig, startSupabaseAuth } from './supabase-sign-in.js';
 import { renderSyncStatus, syncNow } from './sync-panel.js';
 import { createWeekView } from './week-view.js';
 
@@ -18,6 +19,10 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @type {{ refresh(): void, setTimeZone(zone: string): void } | undefined} */
 let week;
 let canvasDemo = false;
+/** Whether the signed-in screens are showing (Supabase may announce a session again). */
+let shown = false;
+/** @type {Awaited<ReturnType<typeof startSupabaseAuth>> | undefined} */
+let supabaseAuth;
 
 /** @param {unknown} error */
 function showError(error) {
@@ -47,9 +52,11 @@ function act(action) {
 }
 
 function showSignedOut() {
+  shown = false;
   $('sign-in').hidden = false;
   for (const id of ['connect', 'sync', 'week']) $(id).hidden = true;
   $('signed-in-as').hidden = true;
+  $('sign-out').hidden = true;
 }
 
 async function signIn() {
@@ -67,6 +74,8 @@ async function showSignedIn() {
   $('sign-in').hidden = true;
   $('signed-in-as').hidden = false;
   $('signed-in-as').textContent = `Signed in as ${me.email ?? 'you'}.`;
+  $('sign-out').hidden = false;
+  shown = true;
   for (const id of ['connect', 'sync', 'week']) $(id).hidden = false;
   canvasDemo = await hasDemoCanvas();
   await refreshAccounts();
@@ -151,5 +160,48 @@ $('replan-now').addEventListener(
 if (new URLSearchParams(window.location.search).has('connected'))
   window.history.replaceState(null, '', window.location.pathname);
 
-if (token.get()) act(showSignedIn)();
-else showSignedOut();
+/** Reads how this service signs in: Supabase Auth when deployed so, else the local one-click. */
+async function start() {
+  const settings = await loadSignInConfig();
+  if (settings.signIn === 'supabase') {
+    $('sign-in-local-box').hidden = true;
+    $('sign-in-supabase').hidden = false;
+    supabaseAuth = await startSupabaseAuth(settings.supabase, {
+      signedIn: () => {
+        if (!shown) act(showSignedIn)();
+      },
+      signedOut: showSignedOut,
+    });
+    return;
+  }
+  if (token.get()) await showSignedIn();
+  else showSignedOut();
+}
+
+$('sign-in-supabase').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(/** @type {HTMLFormElement} */ (event.currentTarget));
+  // Success shows itself: supabase-js announces the new session (see start).
+  act(async () => {
+    await supabaseAuth?.signIn(String(form.get('email')), String(form.get('password')));
+  })();
+});
+$('sign-in-link').addEventListener(
+  'click',
+  act(async () => {
+    const email = /** @type {HTMLInputElement} */ ($('sign-in-email'));
+    if (!email.reportValidity()) return;
+    await supabaseAuth?.sendLink(email.value);
+    $('sign-in-status').textContent = `We emailed a sign-in link to ${email.value}. Open it in this browser.`;
+  }),
+);
+$('sign-out').addEventListener(
+  'click',
+  act(async () => {
+    if (supabaseAuth) await supabaseAuth.signOut();
+    token.clear();
+    showSignedOut();
+  }),
+);
+
+act(start)();

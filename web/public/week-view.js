@@ -2,6 +2,7 @@
 // study sessions are events; busy and unknown time are background shading with a word in
 // each block and a different pattern, so colour is never the only signal.
 import { api } from './api.js';
+import { effortEditor } from './effort-editor.js';
 import { duration, shortfallSentence, unknownSentence } from './plain-words.js';
 import { moveSession, removeSession, showLastRepair } from './plan-panel.js';
 import { intlTimeZonePlugin } from './time-zone-plugin.js';
@@ -48,7 +49,7 @@ export function createWeekView(timeZone, onError) {
       /** @type {(events: object[]) => void} */ success,
       /** @type {(error: unknown) => void} */ failure,
     ) =>
-      loadWeek(info.startStr, info.endStr, zone).then(success, (error) => {
+      loadWeek(info.startStr, info.endStr, zone, () => calendar.refetchEvents()).then(success, (error) => {
         failure(error);
         onError(error);
       }),
@@ -109,8 +110,9 @@ export function createWeekView(timeZone, onError) {
 /**
  * Everything shown for [from, to): events for the calendar, and the words below it.
  * @param {string} from @param {string} to @param {string} timeZone
+ * @param {() => void} reload loads the week again (after the student changes an estimate)
  */
-async function loadWeek(from, to, timeZone) {
+async function loadWeek(from, to, timeZone, reload) {
   const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
   const [deadlines, availability, preview, onCalendar] = await Promise.all([
     api('GET', `/api/v1/deadlines?${range}`),
@@ -138,7 +140,7 @@ async function loadWeek(from, to, timeZone) {
   );
   for (const d of deadlines.deadlines) if (!titles.has(d.sourceKey)) titles.set(d.sourceKey, d.title);
 
-  showDeadlines(deadlines.deadlines, timeZone);
+  showDeadlines(deadlines.deadlines, timeZone, reload);
   showShortfalls(
     plan.deadlines,
     new Set(deadlines.deadlines.map(/** @param {{ sourceKey: string }} d */ (d) => d.sourceKey)),
@@ -253,10 +255,11 @@ function background(span, title, className) {
 }
 
 /**
- * @param {Array<{ title: string, courseName: string | null, dueAt: string, submitted: boolean }>} deadlines
+ * @param {Array<{ sourceKey: string, title: string, courseName: string | null, dueAt: string, submitted: boolean, effortMinutes: number | null }>} deadlines
  * @param {string} timeZone
+ * @param {() => void} reload
  */
-function showDeadlines(deadlines, timeZone) {
+function showDeadlines(deadlines, timeZone, reload) {
   const format = new Intl.DateTimeFormat(undefined, {
     timeZone,
     weekday: 'short',
@@ -269,11 +272,13 @@ function showDeadlines(deadlines, timeZone) {
   list.replaceChildren(
     ...(deadlines.length === 0
       ? [item('Nothing due in these days.')]
-      : deadlines.map((d) =>
-          item(
+      : deadlines.map((d) => {
+          const line = item(
             `${format.format(new Date(d.dueAt))}: ${d.title}${d.courseName ? ` (${d.courseName})` : ''}${d.submitted ? ', submitted' : ''}`,
-          ),
-        )),
+          );
+          if (!d.submitted) line.append(effortEditor(d, reload));
+          return line;
+        })),
   );
 }
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DeadlineRecord } from '../../db/deadlines-repo.ts';
 import { AppError } from '../../errors.ts';
+import type { PlannedSession } from '../../planner/index.ts';
 import type { BusySource } from '../../study-plan/plan-preview.ts';
 import { inThreadSolver } from '../../study-plan/solve-plan.ts';
 import { createMemoryProposalStore } from '../proposal-store.ts';
-import { rescheduleConflictsTool } from './reschedule-conflicts.ts';
+import { type ApplyPlan, rescheduleConflictsTool } from './reschedule-conflicts.ts';
 
 // The tool over fakes of its services, at a fixed "now": which sessions conflict, what moves.
 
@@ -24,21 +25,27 @@ const essay: DeadlineRecord = {
   effortMinutes: 240,
 };
 
-function setup() {
+function setup(options: { apply?: boolean; autoPlan?: boolean } = {}) {
+  const writes: Array<{ userId: string; sessions: readonly PlannedSession[] }> = [];
+  const applyPlan: ApplyPlan = async (userId, sessions) => {
+    writes.push({ userId, sessions });
+    return { moved: 0, added: sessions.length, removed: 0, unchanged: 0, googleCalls: 1, notes: [] };
+  };
   let busy: Array<{ start: string; end: string; status: 'busy' | 'unknown' }> = [];
   const plannerBusy: BusySource = async () => ({ busy, notes: [] });
   const proposals = createMemoryProposalStore({ now: () => NOW });
   const tool = rescheduleConflictsTool({
-    users: { getPlannerPreferences: async () => ({}) },
+    users: { getPlannerPreferences: async () => ({ autoPlan: options.autoPlan ?? true }) },
     deadlines: { list: async () => [essay] },
     plannerBusy,
     planner: inThreadSolver,
     proposals,
     now: () => NOW,
+    ...(options.apply ? { applyPlan } : {}),
   });
-  const run = (args: { proposalId?: string; apply?: boolean } = {}) =>
-    tool.run('alice', { apply: false, ...args });
-  return { run, proposals, setBusy: (b: typeof busy) => (busy = b) };
+  const run = (args: { proposalId?: string; apply?: boolean } = {}, userId = 'alice') =>
+    tool.run(userId, { apply: false, ...args });
+  return { run, proposals, writes, setBusy: (b: typeof busy) => (busy = b) };
 }
 
 describe('reschedule_conflicts', () => {
@@ -98,5 +105,55 @@ describe('reschedule_conflicts', () => {
     await expect(run({ proposalId: '00000000-0000-4000-8000-000000000000' })).rejects.toThrow(
       /No plan or proposal/,
     );
+  });
+
+  it('applies exactly the proposal while it still fits', async () => {
+    const { run, writes, proposals } = setup({ apply: true });
+    const fresh = await run();
+    expect(writes).toEqual([]);
+    const stored = await proposals.get('alice', fresh.data.proposalId);
+    const { data } = await run({ apply: true, proposalId: fresh.data.proposalId });
+    expect(data.applied).toBe(true);
+    expect(data.proposalId).toBe(fresh.data.proposalId);
+    expect(writes).toEqual([{ userId: 'alice', sessions: stored?.sessions }]);
+    expect(data.written).toEqual({ moved: 0, added: stored?.sessions.length, removed: 0, unchanged: 0 });
+  });
+
+  it('writes nothing and answers with a fresh proposal when busy time changed since', async () => {
+    const { run, writes, setBusy, proposals } = setup({ apply: true });
+    const fresh = await run();
+    const [first] = (await proposals.get('alice', fresh.data.proposalId))?.sessions ?? [];
+    if (!first) throw new Error('the fresh plan has no session');
+    setBusy([{ start: first.start, end: first.end, status: 'busy' }]);
+    const { data, summary } = await run({ apply: true, proposalId: fresh.data.proposalId });
+    expect(writes).toEqual([]);
+    expect(data.applied).toBe(false);
+    expect(data.proposalId).not.toBe(fresh.data.proposalId);
+    expect(data.notes[0]).toMatch(/no longer fits/);
+    expect(summary).toMatch(/nothing was written/);
+    expect(data.moves.remove.map((r) => r.start)).toEqual([first.start]);
+    // The fresh proposal fits the new busy time, so applying it writes.
+    const again = await run({ apply: true, proposalId: data.proposalId });
+    expect(again.data.applied).toBe(true);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('apply needs a proposalId of this user', async () => {
+    const { run, writes } = setup({ apply: true });
+    const mine = await run();
+    await expect(run({ apply: true })).rejects.toThrow(/needs the proposalId/);
+    await expect(run({ apply: true, proposalId: mine.data.proposalId }, 'mallory')).rejects.toThrow(
+      /No plan or proposal/,
+    );
+    expect(writes).toEqual([]);
+  });
+
+  it('refuses to apply while automatic planning is off (the writer would clear the sessions)', async () => {
+    const { run, writes } = setup({ apply: true, autoPlan: false });
+    const mine = await run();
+    await expect(run({ apply: true, proposalId: mine.data.proposalId })).rejects.toThrow(
+      /planning on the calendar is off/,
+    );
+    expect(writes).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, badRequest, notFound } from '../../errors.ts';
-import type { PlannedSession } from '../../planner/index.ts';
+import { type PlannedSession, PlannerPreferencesSchema } from '../../planner/index.ts';
 import { previewStudyPlan, type StudyPlanPreview } from '../../study-plan/plan-preview.ts';
 import type { AgentDeps } from '../agent-deps.ts';
 import { defineTool } from '../agent-tool.ts';
@@ -13,8 +13,27 @@ import {
   shortfallsOf,
 } from './plan-output.ts';
 
+/** What applying a proposal wrote to the calendar (the plan writer's record, trimmed). */
+export interface ApplyOutcome {
+  moved: number;
+  added: number;
+  removed: number;
+  unchanged: number;
+  googleCalls: number;
+  notes: string[];
+}
+
+/**
+ * Writes a proposal's sessions to the student's study calendar, serialized with the repair
+ * jobs of the same user (the service wires the plan writer under the user's study-plan lock).
+ */
+export type ApplyPlan = (userId: string, sessions: readonly PlannedSession[]) => Promise<ApplyOutcome>;
+
 export const APPLY_NOT_AVAILABLE =
   'Applying is not available yet: CanvasCal cannot write study sessions to your Google calendar until automatic planning on the calendar exists. Nothing was changed. Call reschedule_conflicts without apply to get the proposal, and tell the student which sessions to move by hand.';
+
+export const AUTO_PLAN_OFF =
+  'Automatic planning on the calendar is off, so CanvasCal keeps no study sessions there and nothing was changed. Ask the student to turn it on (PUT /api/v1/settings/planner with autoPlan: true), or tell them which sessions to move by hand.';
 
 const input = z.strictObject({
   from: instantArgument('from', '2026-12-07T00:00:00-05:00')
@@ -26,7 +45,9 @@ const input = z.strictObject({
   apply: z
     .boolean()
     .default(false)
-    .describe('Must be false for now: applying a proposal to the calendar is not available yet.'),
+    .describe(
+      'true: write the proposal named by proposalId to the study calendar, only if it still fits the current busy time, deadlines and settings (otherwise a fresh proposal comes back and nothing is written).',
+    ),
   proposalId: z
     .string()
     .uuid('proposalId must be an id returned by get_study_plan or reschedule_conflicts')
@@ -45,7 +66,11 @@ const output = z.object({
     .nullable()
     .describe('The plan that was checked (null: there was none, so this is a fresh plan)'),
   timeZone: z.string(),
-  applied: z.literal(false),
+  applied: z.boolean().describe('Whether this call wrote the proposal to the calendar'),
+  written: z
+    .object({ moved: z.number(), added: z.number(), removed: z.number(), unchanged: z.number() })
+    .optional()
+    .describe('What applying changed on the study calendar (only when applied)'),
   conflicts: z.array(SessionSchema.extend({ overlaps: Overlap })),
   moves: z.object({
     remove: z.array(SessionSchema.extend({ reason: z.string() })),
@@ -57,18 +82,28 @@ const output = z.object({
 });
 
 export function rescheduleConflictsTool(
-  deps: Pick<AgentDeps, 'users' | 'deadlines' | 'plannerBusy' | 'planner' | 'proposals' | 'now'>,
+  deps: Pick<AgentDeps, 'users' | 'deadlines' | 'plannerBusy' | 'planner' | 'proposals' | 'now'> & {
+    /** Left out (no Google connection in this process): apply answers with an error. */
+    applyPlan?: ApplyPlan | undefined;
+  },
 ) {
   return defineTool({
     name: 'reschedule_conflicts',
     title: 'Reschedule conflicting study sessions',
     description:
-      'Finds the study sessions of a plan (from get_study_plan, or an earlier proposal) that now overlap busy or unknown time, e.g. after a meeting moved onto study time, and proposes the fewest moves: the planner re-plans with the old plan as its starting point, so every session that still fits stays exactly where it is, sessions the student pinned and sessions already started are never moved, and minutes that no longer fit are reported as shortfalls. Returns a proposalId. It only proposes: CanvasCal cannot write study sessions to the calendar until automatic planning on the calendar exists (it is not available yet), so apply:true answers with an error and changes nothing. Example question: "A meeting just moved onto my study time, fix my week." → {} (or {"proposalId":"<planId from get_study_plan>"}).',
+      'Finds the study sessions of a plan (from get_study_plan, or an earlier proposal) that now overlap busy or unknown time, e.g. after a meeting moved onto study time, and proposes the fewest moves: the planner re-plans with the old plan as its starting point, so every session that still fits stays exactly where it is, sessions the student pinned and sessions already started are never moved, and minutes that no longer fit are reported as shortfalls. Returns a proposalId. With apply:true and a proposalId it writes exactly that proposal to the study calendar, but only if it still fits (re-planning from it against the current busy time, deadlines and settings moves nothing); otherwise it writes nothing and returns a fresh proposal with the reason, to show the student before applying that one. Example question: "A meeting just moved onto my study time, fix my week." → {} (or {"proposalId":"<planId from get_study_plan>"}).',
     input,
     output,
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    // apply moves and deletes study events on the student's calendar (destructive); applying
+    // the same proposal again finds the calendar already matching it and writes nothing.
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     async run(userId, args) {
-      if (args.apply) throw new AppError('apply_not_available', APPLY_NOT_AVAILABLE, 409);
+      if (args.apply && !deps.applyPlan) throw new AppError('apply_not_available', APPLY_NOT_AVAILABLE, 409);
+      if (args.apply && !args.proposalId)
+        throw badRequest(
+          'apply:true needs the proposalId of the proposal the student accepted (from reschedule_conflicts).',
+          'proposal_required',
+        );
       const from = args.from ? new Date(args.from) : undefined;
       const to = args.to ? new Date(args.to) : undefined;
       if (from && to && to <= from) throw badRequest('to must be after from.', 'invalid_range');
@@ -80,6 +115,12 @@ export function rescheduleConflictsTool(
           `No plan or proposal ${args.proposalId} for you: proposalId must come from get_study_plan or reschedule_conflicts, and the newest 20 are kept for 24 hours. Call get_study_plan for a fresh plan.`,
           'unknown_proposal',
         );
+      if (
+        args.apply &&
+        !PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId)).autoPlan
+      )
+        // With planning off the writer clears CanvasCal's future sessions: never as an "apply".
+        throw new AppError('auto_plan_off', AUTO_PLAN_OFF, 409);
       const now = deps.now();
       // Sessions already under way or over are history: never moved, never re-planned.
       const upcoming: PlannedSession[] = (base?.sessions ?? []).filter(
@@ -90,6 +131,37 @@ export function rescheduleConflictsTool(
         userId,
         { now, ...(base ? { previous: upcoming } : {}) },
       );
+      // The proposal still fits when re-planning from it moves nothing: busy time, deadlines
+      // and settings it was made against are, as far as it is concerned, unchanged.
+      const stillFits =
+        base !== undefined && plan.changes.added.length === 0 && plan.changes.removed.length === 0;
+      if (args.apply && deps.applyPlan && base && stillFits) {
+        const record = await deps.applyPlan(userId, upcoming);
+        const written = {
+          moved: record.moved,
+          added: record.added,
+          removed: record.removed,
+          unchanged: record.unchanged,
+        };
+        return {
+          summary: `Applied proposal ${base.id}: moved ${written.moved}, added ${written.added}, removed ${written.removed}, kept ${written.unchanged} study session(s) on the calendar.`,
+          data: {
+            proposalId: base.id,
+            basedOn: base.id,
+            timeZone: plan.timeZone,
+            applied: true,
+            written,
+            conflicts: [],
+            moves: { remove: [], add: [] },
+            keptCount: plan.changes.keptCount,
+            shortfalls: shortfallsOf(plan),
+            notes: [...plan.notes, ...record.notes],
+          },
+        };
+      }
+      const stale = args.apply
+        ? 'The proposal no longer fits (busy time, deadlines or settings changed since it was made), so nothing was written; this is a fresh proposal: show it to the student and apply it instead.'
+        : undefined;
       const proposal = await deps.proposals.save(userId, plan.sessions);
       const releasedForConflict = new Set(
         plan.changes.removed.filter((r) => r.reason === 'conflict').map((r) => keyOf(r.session)),
@@ -106,6 +178,7 @@ export function rescheduleConflictsTool(
       const add = base ? plan.changes.added.map((s) => presentSession(s, plan)) : [];
       const shortfalls = shortfallsOf(plan);
       const notes = [
+        ...(stale ? [stale] : []),
         ...(base
           ? []
           : [
@@ -124,7 +197,8 @@ export function rescheduleConflictsTool(
         shortfalls.length > 0
           ? `Still short: ${shortfalls.map((s) => `${s.title} (${s.minutes} min)`).join(', ')}.`
           : '',
-        'Nothing was written to the calendar (applying is not available yet).',
+        stale ??
+          'Nothing was written to the calendar; call again with apply:true and this proposalId to write it.',
       ]
         .filter(Boolean)
         .join(' ');
@@ -134,7 +208,7 @@ export function rescheduleConflictsTool(
           proposalId: proposal.id,
           basedOn: base?.id ?? null,
           timeZone: tz,
-          applied: false as const,
+          applied: false,
           conflicts,
           moves: { remove, add },
           keptCount: plan.changes.keptCount,

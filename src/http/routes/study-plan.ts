@@ -31,6 +31,8 @@ const SessionOut = z.object({
 const RepairOut = z.object({
   at: z.string(),
   trigger: z.string(),
+  /** Every trigger coalesced into that repair (absent from repairs recorded before it existed). */
+  triggers: z.array(z.string()).optional(),
   outcome: z.string(),
   moved: z.number(),
   added: z.number(),
