@@ -1,12 +1,28 @@
 import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { UserBusy } from '../google/user-busy.ts';
+import type { PlannedSession } from '../planner/index.ts';
 import { PlannerPreferencesSchema } from '../planner/index.ts';
 import type { BusySource } from '../study-plan/plan-preview.ts';
 import type { PlanSolver } from '../study-plan/solve-plan.ts';
 import type { SyncRunsService } from '../sync/sync-runs-service.ts';
 import type { ProposalStore } from './proposal-store.ts';
-import type { ApplyPlan } from './tools/reschedule-conflicts.ts';
+
+/** What applying a proposal wrote to the calendar (the plan writer's record, trimmed). */
+export interface ApplyOutcome {
+  moved: number;
+  added: number;
+  removed: number;
+  unchanged: number;
+  googleCalls: number;
+  notes: string[];
+}
+
+/**
+ * Writes a proposal's sessions to the student's study calendar, serialized with the repair
+ * jobs of the same user (the service wires the plan writer under the user's study-plan lock).
+ */
+export type ApplyPlan = (userId: string, sessions: readonly PlannedSession[]) => Promise<ApplyOutcome>;
 
 /** The engine's own services the tools call; each call passes the caller's user id. */
 export interface AgentDeps {

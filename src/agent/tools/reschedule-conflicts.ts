@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError, badRequest, notFound } from '../../errors.ts';
 import { type PlannedSession, PlannerPreferencesSchema } from '../../planner/index.ts';
 import { previewStudyPlan, type StudyPlanPreview } from '../../study-plan/plan-preview.ts';
-import type { AgentDeps } from '../agent-deps.ts';
+import type { AgentDeps, ApplyPlan } from '../agent-deps.ts';
 import { defineTool } from '../agent-tool.ts';
 import { instantArgument, spokenTime } from '../local-time.ts';
 import {
@@ -13,21 +13,7 @@ import {
   shortfallsOf,
 } from './plan-output.ts';
 
-/** What applying a proposal wrote to the calendar (the plan writer's record, trimmed). */
-export interface ApplyOutcome {
-  moved: number;
-  added: number;
-  removed: number;
-  unchanged: number;
-  googleCalls: number;
-  notes: string[];
-}
-
-/**
- * Writes a proposal's sessions to the student's study calendar, serialized with the repair
- * jobs of the same user (the service wires the plan writer under the user's study-plan lock).
- */
-export type ApplyPlan = (userId: string, sessions: readonly PlannedSession[]) => Promise<ApplyOutcome>;
+export type { ApplyOutcome, ApplyPlan } from '../agent-deps.ts';
 
 export const APPLY_NOT_AVAILABLE =
   'Applying is not available yet: CanvasCal cannot write study sessions to your Google calendar until automatic planning on the calendar exists. Nothing was changed. Call reschedule_conflicts without apply to get the proposal, and tell the student which sessions to move by hand.';
