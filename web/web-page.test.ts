@@ -419,7 +419,9 @@ if (!CHROMIUM && REQUIRED) {
 
       // Select another session and confirm: removed from Google, never planned again.
       page.once('dialog', (dialog) => void dialog.accept());
-      await page.locator('.fc-event.ev-study', { hasNotText: 'moved by you' }).first().click();
+      // A click event on the session itself: on some days the moved session is laid over it
+      // in the grid, and a pointer click at its centre would land on that one instead.
+      await page.locator('.fc-event.ev-study', { hasNotText: 'moved by you' }).first().dispatchEvent('click');
       await page.locator('#plan-status').filter({ hasText: 'Removed.' }).waitFor({ timeout: 30_000 });
       const [dropped] = (await planNow()).dropped;
       if (!dropped) throw new Error('nothing dropped');
