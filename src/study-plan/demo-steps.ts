@@ -2,7 +2,7 @@ import type { GoogleEmulatorControl } from '../../emulators/google/emulator-cont
 
 interface PlanView {
   sessions: Array<{ deadlineId: string; start: string; end: string; eventId: string }>;
-  shortfalls: Array<{ title: string; message: string }>;
+  shortfalls: Array<{ deadlineId: string; title: string; message: string }>;
   lastRepair: {
     added: number;
     moved: number;
@@ -19,6 +19,26 @@ interface DemoIo {
   print(line: string): void;
   google: GoogleEmulatorControl;
   studentEmail: string;
+}
+
+/**
+ * A session a meeting can land on and the repair can still move: one not yet begun (nor
+ * about to), of the deadline due last among those the plan covered in full, so the most
+ * free time lies before it. The first session is usually for the deadline due soonest,
+ * where on a busy day there is no other gap and the repair can only drop it.
+ */
+export function movableSession<S extends { deadlineId: string; start: string }>(
+  plan: { sessions: S[]; shortfalls: Array<{ deadlineId: string }> },
+  deadlines: Array<{ sourceKey: string; dueAt: string }>,
+  now: number,
+): S | undefined {
+  const short = new Set(plan.shortfalls.map((s) => s.deadlineId));
+  const due = new Map(deadlines.map((d) => [d.sourceKey, Date.parse(d.dueAt)]));
+  const candidates = plan.sessions.filter(
+    (s) => Date.parse(s.start) > now + 10 * 60_000 && !short.has(s.deadlineId) && due.has(s.deadlineId),
+  );
+  const dueOf = (s: S) => due.get(s.deadlineId) ?? 0;
+  return candidates.sort((a, b) => dueOf(b) - dueOf(a) || Date.parse(a.start) - Date.parse(b.start))[0];
 }
 
 /**
@@ -54,10 +74,14 @@ export async function showStudyPlan(io: DemoIo): Promise<void> {
   report(planned);
   for (const s of planned.sessions.slice(0, 3)) print(`    + study ${s.deadlineId}: ${s.start} → ${s.end}`);
 
-  const victim = planned.sessions[0];
+  const { deadlines } = (await call(
+    'GET',
+    `/api/v1/deadlines?from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 364 * 86_400_000).toISOString()}`,
+  )) as { deadlines: Array<{ sourceKey: string; dueAt: string }> };
+  const victim = movableSession(planned, deadlines, Date.now());
   if (!victim) return;
   step(
-    'A meeting lands on the first session in Google; the repair moves only what it now overlaps (15 min buffer included)',
+    'A meeting lands on a session with room before its deadline; the repair moves only what it now overlaps (15 min buffer included)',
   );
   // A Google account's primary calendar has the account's address as its id.
   io.google.userInsertEvent(io.studentEmail, {

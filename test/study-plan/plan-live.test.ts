@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
+import { movableSession } from '../../src/study-plan/demo-steps.ts';
 import { type LiveApp, startLiveApp } from '../live/live-app.ts';
 
 // With no click: the emulated Google pushes a change, the follow runs, and the study plan is
@@ -8,7 +9,8 @@ import { type LiveApp, startLiveApp } from '../live/live-app.ts';
 let live: LiveApp;
 interface Plan {
   calendarId: string | null;
-  sessions: Array<{ start: string; end: string; eventId: string }>;
+  sessions: Array<{ deadlineId: string; start: string; end: string; eventId: string }>;
+  shortfalls: Array<{ deadlineId: string }>;
   dropped: Array<{ eventId: string }>;
   lastRepair: { at: string; trigger: string; moved: number; studentEdits: { dropped: number } } | null;
 }
@@ -55,9 +57,16 @@ describe('the study plan repairs itself on push', () => {
     // A Canvas sync that changed no deadline queues no repair: the next one seen is the follow's.
     expect((await live.run(live.headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
 
-    // A session well ahead (the service's clock is the process's): one that has begun is never moved.
-    const victim = current.sessions.find((s) => Date.parse(s.start) > Date.now() + 10 * 60_000);
-    if (!victim) throw new Error('no session');
+    // A session well ahead (the service's clock is the process's: one that has begun is never
+    // moved) with room before its deadline, on whatever day this runs.
+    const { deadlines } = (
+      await live.http.inject({
+        url: `/api/v1/deadlines?from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 364 * 86_400_000).toISOString()}`,
+        headers: live.headers,
+      })
+    ).json();
+    const victim = movableSession(current, deadlines, Date.now());
+    if (!victim) throw new Error('no session with room before its deadline');
     live.google.userInsertEvent(DEMO_STUDENT_EMAIL, {
       summary: 'Meeting',
       start: { dateTime: victim.start },
