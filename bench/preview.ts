@@ -134,7 +134,10 @@ async function measure(
 
 export async function runPreviewBench(): Promise<Row[]> {
   const previews = Number(process.env.BENCH_PREVIEWS ?? 4);
-  const workers = Number(process.env.BENCH_PLANNER_WORKERS ?? 2);
+  // The service's default unless told: on a 2-core machine two planner threads take both cores
+  // and the request thread waits for the CPU (p99 up to 111 ms), the README's "keep it below
+  // the core count".
+  const workers = Number(process.env.BENCH_PLANNER_WORKERS ?? parseConfig({}).plannerWorkers);
   console.log(
     `${previews} previews at once of the largest allowed body (500 deadlines, 5,000 busy intervals, 180 days, 5-min slots); /healthz probed every 10 ms over HTTP from a thread of its own; pool of ${workers} threads`,
   );
