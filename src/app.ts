@@ -374,6 +374,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       planner: solve,
       sync: createSyncRunsService(syncRunsDeps),
       proposals: createDbProposalStore(db.orm),
+      studyPlan: studyPlan.plans,
       now: () => new Date(),
       ...(google ? { applyPlan: (u, s) => studyPlan.writePlanNow(google, busy, u, s) } : {}),
     };

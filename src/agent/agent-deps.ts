@@ -1,4 +1,5 @@
 import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
+import type { StudyPlanRepo } from '../db/study-plan-repo.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { UserBusy } from '../google/user-busy.ts';
 import type { PlannedSession } from '../planner/index.ts';
@@ -36,6 +37,11 @@ export interface AgentDeps {
   planner: PlanSolver;
   sync: Pick<SyncRunsService, 'start' | 'run' | 'status'>;
   proposals: ProposalStore;
+  /**
+   * The study sessions CanvasCal keeps on the student's "CanvasCal Study" calendar, with their
+   * pins and drops (absent: no plan on a calendar in this process; reschedules check shown plans).
+   */
+  studyPlan?: Pick<StudyPlanRepo, 'listSessions' | 'getState'> | undefined;
   /** Writes an accepted proposal to the study calendar (absent: no Google in this process). */
   applyPlan?: ApplyPlan | undefined;
   now(): Date;

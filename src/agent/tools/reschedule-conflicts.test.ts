@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeadlineRecord } from '../../db/deadlines-repo.ts';
+import type { SessionStatus, StoredSession } from '../../db/study-plan-repo.ts';
 import { AppError } from '../../errors.ts';
 import type { PlannedSession } from '../../planner/index.ts';
 import type { BusySource } from '../../study-plan/plan-preview.ts';
@@ -25,7 +26,7 @@ const essay: DeadlineRecord = {
   effortMinutes: 240,
 };
 
-function setup(options: { apply?: boolean; autoPlan?: boolean } = {}) {
+function setup(options: { apply?: boolean; autoPlan?: boolean; calendar?: StoredSession[] } = {}) {
   const writes: Array<{ userId: string; sessions: readonly PlannedSession[] }> = [];
   const applyPlan: ApplyPlan = async (userId, sessions) => {
     writes.push({ userId, sessions });
@@ -42,11 +43,35 @@ function setup(options: { apply?: boolean; autoPlan?: boolean } = {}) {
     proposals,
     now: () => NOW,
     ...(options.apply ? { applyPlan } : {}),
+    ...(options.calendar
+      ? {
+          studyPlan: {
+            getState: async () => ({ calendarId: 'study', syncToken: null, lastRepair: null }),
+            listSessions: async () => options.calendar ?? [],
+          },
+        }
+      : {}),
   });
   const run = (args: { proposalId?: string; apply?: boolean } = {}, userId = 'alice') =>
     tool.run(userId, { apply: false, ...args });
   return { run, proposals, writes, setBusy: (b: typeof busy) => (busy = b) };
 }
+
+/** A row of the study calendar, as the study-plan repo keeps it. */
+const row = (s: { start: string; end: string }, status: SessionStatus, n: number): StoredSession => ({
+  id: `row-${n}`,
+  deadlineKey: essay.sourceKey,
+  slotKey: String(n),
+  start: new Date(s.start),
+  end: new Date(s.end),
+  status,
+  googleEventId: `event-${n}`,
+  calendarId: 'study',
+  googleEtag: null,
+  fingerprint: null,
+});
+const overlapping = (a: { start: string; end: string }, b: { start: string; end: string }) =>
+  Date.parse(a.start) < Date.parse(b.end) && Date.parse(a.end) > Date.parse(b.start);
 
 describe('reschedule_conflicts', () => {
   it('without an earlier plan, makes a fresh one and reports no conflicts', async () => {
@@ -155,5 +180,44 @@ describe('reschedule_conflicts', () => {
       /planning on the calendar is off/,
     );
     expect(writes).toEqual([]);
+  });
+
+  it('starts from the sessions on the study calendar: moves the one in conflict, never a pinned, dropped or past one', async () => {
+    const fresh = setup();
+    const { data: planned } = await fresh.run();
+    const sessions = (await fresh.proposals.get('alice', planned.proposalId))?.sessions ?? [];
+    const [hit, pinned, dropped, ...rest] = sessions;
+    if (!hit || !pinned || !dropped) throw new Error('need three sessions');
+    const past = { start: '2026-11-30T15:00:00.000Z', end: '2026-11-30T16:00:00.000Z' };
+    const calendar = [
+      row(past, 'planned', 0),
+      row(hit, 'planned', 1),
+      row(pinned, 'pinned', 2),
+      row(dropped, 'dropped', 3),
+      ...rest.map((s, i) => row(s, 'planned', 4 + i)),
+    ];
+    const { run, setBusy, proposals } = setup({ calendar });
+    setBusy([
+      { start: hit.start, end: hit.end, status: 'busy' },
+      { start: pinned.start, end: pinned.end, status: 'busy' },
+      { start: past.start, end: past.end, status: 'busy' },
+    ]);
+    const { data, summary } = await run();
+    expect(data.checked).toBe('calendar');
+    expect(data.basedOn).toBeNull();
+    expect(summary).toMatch(/on your study calendar/);
+    // Only the planned session under busy time conflicts; the pinned one is the student's.
+    expect(data.conflicts.map((c) => [c.start, c.overlaps])).toEqual([[hit.start, 'busy']]);
+    expect(data.moves.remove.map((r) => [r.start, r.reason])).toEqual([[hit.start, 'conflict']]);
+    expect(data.keptCount).toBe(rest.length);
+    const proposal = (await proposals.get('alice', data.proposalId))?.sessions ?? [];
+    // The pin stays where the student put it and the past session where it was (study done),
+    // both flagged pinned; nothing new is planned in the past or in the dropped time.
+    expect(proposal.filter((s) => s.pinned).map((s) => s.start)).toEqual([past.start, pinned.start]);
+    for (const s of proposal.filter((p) => !p.pinned)) {
+      expect(Date.parse(s.start)).toBeGreaterThanOrEqual(NOW.getTime());
+      for (const blocked of [hit, dropped]) expect(overlapping(s, blocked)).toBe(false);
+    }
+    for (const kept of rest) expect(proposal.map((s) => s.start)).toContain(kept.start);
   });
 });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { AppError, badRequest, notFound } from '../../errors.ts';
-import { type PlannedSession, PlannerPreferencesSchema } from '../../planner/index.ts';
+import type { PlannedSession } from '../../planner/index.ts';
 import { previewStudyPlan, type StudyPlanPreview } from '../../study-plan/plan-preview.ts';
 import type { AgentDeps, ApplyPlan } from '../agent-deps.ts';
 import { defineTool } from '../agent-tool.ts';
+import { readCalendarPlan } from '../calendar-plan.ts';
 import { instantArgument, spokenTime } from '../local-time.ts';
+import { previewOver, readPlanInputs } from '../plan-inputs.ts';
 import {
   overlapsWindow,
   presentSession,
@@ -39,18 +41,22 @@ const input = z.strictObject({
     .uuid('proposalId must be an id returned by get_study_plan or reschedule_conflicts')
     .optional()
     .describe(
-      'The plan to check: a planId from get_study_plan or a proposalId from an earlier call (default: the latest one shown to the student).',
+      'The plan to check: a planId from get_study_plan or a proposalId from an earlier call (default: the sessions on the study calendar when automatic planning is on, else the latest plan shown to the student).',
     ),
 });
 
 const Overlap = z.enum(['busy', 'unknown', 'buffer']);
+const Checked = z.enum(['calendar', 'proposal', 'none']);
 
 const output = z.object({
   proposalId: z.string().describe('This proposal; pass it as proposalId to re-check it later'),
   basedOn: z
     .string()
     .nullable()
-    .describe('The plan that was checked (null: there was none, so this is a fresh plan)'),
+    .describe('The plan or proposal that was checked (null: the study calendar was checked, or nothing)'),
+  checked: Checked.describe(
+    'What was checked: the sessions on the study calendar, a plan or proposal shown earlier, or none (a fresh plan)',
+  ),
   timeZone: z.string(),
   applied: z.boolean().describe('Whether this call wrote the proposal to the calendar'),
   written: z
@@ -68,7 +74,10 @@ const output = z.object({
 });
 
 export function rescheduleConflictsTool(
-  deps: Pick<AgentDeps, 'users' | 'deadlines' | 'plannerBusy' | 'planner' | 'proposals' | 'now'> & {
+  deps: Pick<
+    AgentDeps,
+    'users' | 'deadlines' | 'plannerBusy' | 'planner' | 'proposals' | 'now' | 'studyPlan'
+  > & {
     /** Left out (no Google connection in this process): apply answers with an error. */
     applyPlan?: ApplyPlan | undefined;
   },
@@ -77,7 +86,7 @@ export function rescheduleConflictsTool(
     name: 'reschedule_conflicts',
     title: 'Reschedule conflicting study sessions',
     description:
-      'Finds the study sessions of a plan (from get_study_plan, or an earlier proposal) that now overlap busy or unknown time, e.g. after a meeting moved onto study time, and proposes the fewest moves: the planner re-plans with the old plan as its starting point, so every session that still fits stays exactly where it is, sessions the student pinned and sessions already started are never moved, and minutes that no longer fit are reported as shortfalls. Returns a proposalId. With apply:true and a proposalId it writes exactly that proposal to the study calendar, but only if it still fits (re-planning from it against the current busy time, deadlines and settings moves nothing); otherwise it writes nothing and returns a fresh proposal with the reason, to show the student before applying that one. Example question: "A meeting just moved onto my study time, fix my week." → {} (or {"proposalId":"<planId from get_study_plan>"}).',
+      'Finds the study sessions on the student\'s "CanvasCal Study" calendar (or, with proposalId, of a plan from get_study_plan or an earlier proposal) that now overlap busy or unknown time, e.g. after a meeting moved onto study time, and proposes the fewest moves: the planner re-plans with the old plan as its starting point, so every session that still fits stays exactly where it is, sessions the student pinned and sessions already started are never moved, and minutes that no longer fit are reported as shortfalls. Returns a proposalId. With apply:true and a proposalId it writes exactly that proposal to the study calendar, but only if it still fits (re-planning from it against the current busy time, deadlines and settings moves nothing); otherwise it writes nothing and returns a fresh proposal with the reason, to show the student before applying that one. Example question: "A meeting just moved onto my study time, fix my week." → {} (or {"proposalId":"<planId from get_study_plan>"}).',
     input,
     output,
     // apply moves and deletes study events on the student's calendar (destructive); applying
@@ -93,36 +102,45 @@ export function rescheduleConflictsTool(
       const from = args.from ? new Date(args.from) : undefined;
       const to = args.to ? new Date(args.to) : undefined;
       if (from && to && to <= from) throw badRequest('to must be after from.', 'invalid_range');
-      const base = args.proposalId
-        ? await deps.proposals.get(userId, args.proposalId)
-        : await deps.proposals.latest(userId);
-      if (args.proposalId && !base)
+      const named = args.proposalId ? await deps.proposals.get(userId, args.proposalId) : undefined;
+      if (args.proposalId && !named)
         throw notFound(
           `No plan or proposal ${args.proposalId} for you: proposalId must come from get_study_plan or reschedule_conflicts, and the newest 20 are kept for 24 hours. Call get_study_plan for a fresh plan.`,
           'unknown_proposal',
         );
-      if (
-        args.apply &&
-        !PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId)).autoPlan
-      )
+      const now = deps.now();
+      const inputs = await readPlanInputs(deps, userId, now);
+      if (args.apply && !inputs.preferences.autoPlan)
         // With planning off the writer clears CanvasCal's future sessions: never as an "apply".
         throw new AppError('auto_plan_off', AUTO_PLAN_OFF, 409);
-      const now = deps.now();
+      // With planning on the calendar, the student's sessions there (and their pins and drops)
+      // are what a reschedule checks; a named plan is re-checked against those pins and drops.
+      const calendar =
+        deps.studyPlan && inputs.preferences.autoPlan
+          ? await readCalendarPlan(deps.studyPlan, userId, now, inputs.open)
+          : undefined;
+      const onCalendar = calendar?.calendarId ? calendar : undefined;
+      const base = named ?? (onCalendar ? undefined : await deps.proposals.latest(userId));
+      const checked: z.infer<typeof Checked> = base ? 'proposal' : onCalendar ? 'calendar' : 'none';
       // Sessions already under way or over are history: never moved, never re-planned.
-      const upcoming: PlannedSession[] = (base?.sessions ?? []).filter(
-        (s) => Date.parse(s.start) >= now.getTime(),
-      );
-      const plan = await previewStudyPlan(
-        { users: deps.users, deadlines: deps.deadlines, busy: deps.plannerBusy, solve: deps.planner },
-        userId,
-        { now, ...(base ? { previous: upcoming } : {}) },
-      );
+      const upcoming: PlannedSession[] = base
+        ? base.sessions.filter((s) => Date.parse(s.start) >= now.getTime())
+        : (onCalendar?.sessions ?? []);
+      const plan = await previewStudyPlan(previewOver(inputs, deps.planner), userId, {
+        now,
+        ...(checked === 'none' ? {} : { previous: upcoming }),
+        ...(calendar ? { pinned: calendar.pinned, dropped: calendar.dropped } : {}),
+      });
       // The proposal still fits when re-planning from it moves nothing: busy time, deadlines
       // and settings it was made against are, as far as it is concerned, unchanged.
       const stillFits =
         base !== undefined && plan.changes.added.length === 0 && plan.changes.removed.length === 0;
       if (args.apply && deps.applyPlan && base && stillFits) {
-        const record = await deps.applyPlan(userId, upcoming);
+        // The student's pinned sessions are on the calendar already, and stay as they are.
+        const record = await deps.applyPlan(
+          userId,
+          upcoming.filter((s) => !s.pinned),
+        );
         const written = {
           moved: record.moved,
           added: record.added,
@@ -134,6 +152,7 @@ export function rescheduleConflictsTool(
           data: {
             proposalId: base.id,
             basedOn: base.id,
+            checked,
             timeZone: plan.timeZone,
             applied: true,
             written,
@@ -161,22 +180,23 @@ export function rescheduleConflictsTool(
         ...presentSession(r.session, plan),
         reason: r.reason,
       }));
-      const add = base ? plan.changes.added.map((s) => presentSession(s, plan)) : [];
+      const add = checked === 'none' ? [] : plan.changes.added.map((s) => presentSession(s, plan));
       const shortfalls = shortfallsOf(plan);
       const notes = [
         ...(stale ? [stale] : []),
-        ...(base
-          ? []
-          : [
+        ...(checked === 'none'
+          ? [
               'There was no earlier plan to check, so this is a fresh plan; call reschedule_conflicts again after the calendar changes.',
-            ]),
+            ]
+          : []),
         ...plan.notes,
       ];
       const tz = plan.timeZone;
+      const what = checked === 'calendar' ? 'on your study calendar' : `of plan ${base?.id}`;
       const summary = [
-        base
-          ? `${conflicts.length} session(s) now overlap busy or unknown time. Proposal ${proposal.id}: move ${remove.length}, add ${add.length}, keep ${plan.changes.keptCount}.`
-          : `No earlier plan to check; proposal ${proposal.id} is a fresh plan with ${plan.sessions.length} session(s).`,
+        checked === 'none'
+          ? `No earlier plan to check; proposal ${proposal.id} is a fresh plan with ${plan.sessions.length} session(s).`
+          : `${conflicts.length} session(s) ${what} now overlap busy or unknown time. Proposal ${proposal.id}: move ${remove.length}, add ${add.length}, keep ${plan.changes.keptCount}.`,
         ...conflicts
           .slice(0, 3)
           .map((c) => `${c.title} at ${spokenTime(c.start, tz)} overlaps ${c.overlaps} time.`),
@@ -193,6 +213,7 @@ export function rescheduleConflictsTool(
         data: {
           proposalId: proposal.id,
           basedOn: base?.id ?? null,
+          checked,
           timeZone: tz,
           applied: false,
           conflicts,
