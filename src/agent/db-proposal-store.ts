@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { and, desc, eq, gt, lte, notInArray, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Orm } from '../db/client.ts';
 import { agentProposals } from '../db/schema.ts';
 import type { PlannedSession } from '../planner/index.ts';
 import {
+  newPlan,
   PROPOSAL_DEFAULTS,
+  type ProposalBasis,
   type ProposalLimits,
   type ProposalStore,
   type StoredPlan,
@@ -14,17 +15,29 @@ import {
 const SessionsSchema = z.array(
   z.object({ deadlineId: z.string(), start: z.string(), end: z.string(), pinned: z.boolean() }),
 );
+const BasisSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    settings: z.string(),
+    deadlines: z.string(),
+    busy: z.string(),
+    calendar: z.string(),
+  })
+  .nullable();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Row = typeof agentProposals.$inferSelect;
 
-const toPlan = (row: Pick<Row, 'id' | 'userId' | 'createdAt' | 'sessions'>): StoredPlan => ({
+const toPlan = (row: Pick<Row, 'id' | 'userId' | 'createdAt' | 'sessions' | 'basis'>): StoredPlan => ({
   id: row.id,
   userId: row.userId,
   createdAt: row.createdAt,
   // Written by `save` from PlannedSession values; parsing keeps a hand-edited row from
   // reaching the planner as something else.
   sessions: SessionsSchema.parse(row.sessions) satisfies PlannedSession[],
+  // A row of another shape reads as "inputs not recorded", so applying it answers a fresh proposal.
+  basis: BasisSchema.catch(null).parse(row.basis ?? null) satisfies ProposalBasis | null,
 });
 
 /**
@@ -44,15 +57,17 @@ export function createDbProposalStore(orm: Orm, options: ProposalLimits = {}): P
     userId: agentProposals.userId,
     createdAt: agentProposals.createdAt,
     sessions: agentProposals.sessions,
+    basis: agentProposals.basis,
   };
   return {
-    async save(userId, sessions) {
-      const plan: StoredPlan = { id: randomUUID(), userId, createdAt: now(), sessions: [...sessions] };
+    async save(userId, sessions, basis) {
+      const plan = newPlan(userId, sessions, basis, now());
       await orm.insert(agentProposals).values({
         id: plan.id,
         userId,
         createdAt: plan.createdAt,
         sessions: plan.sessions,
+        basis: plan.basis,
       });
       const newest = orm
         .select({ id: agentProposals.id })

@@ -1,12 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { PlannedSession } from '../planner/index.ts';
 
+/**
+ * What a proposal was made from: its planning window and a hash per input (settings,
+ * deadlines and busy time over that window, the study calendar's rows with the student's pins
+ * and drops). Applying re-reads the same and compares (src/agent/proposal-basis.ts).
+ */
+export interface ProposalBasis {
+  from: string;
+  to: string;
+  settings: string;
+  deadlines: string;
+  busy: string;
+  calendar: string;
+}
+
 /** A plan a tool showed the student: what `reschedule_conflicts` compares against and re-plans from. */
 export interface StoredPlan {
   id: string;
   userId: string;
   createdAt: Date;
   sessions: readonly PlannedSession[];
+  /** What it was made from (null: a preview, whose inputs were not recorded). */
+  basis: ProposalBasis | null;
 }
 
 /**
@@ -17,7 +33,7 @@ export interface StoredPlan {
  * forgets none; `createMemoryProposalStore` is the same contract in one process's memory.
  */
 export interface ProposalStore {
-  save(userId: string, sessions: readonly PlannedSession[]): Promise<StoredPlan>;
+  save(userId: string, sessions: readonly PlannedSession[], basis?: ProposalBasis): Promise<StoredPlan>;
   get(userId: string, id: string): Promise<StoredPlan | undefined>;
   latest(userId: string): Promise<StoredPlan | undefined>;
 }
@@ -28,6 +44,16 @@ export interface ProposalLimits {
   perUser?: number;
   /** How long a plan can be re-checked or applied (default 24 h). */
   ttlMs?: number;
+}
+
+/** A plan to save: a fresh id, its own copy of the sessions. */
+export function newPlan(
+  userId: string,
+  sessions: readonly PlannedSession[],
+  basis: ProposalBasis | undefined,
+  createdAt: Date,
+): StoredPlan {
+  return { id: randomUUID(), userId, createdAt, sessions: [...sessions], basis: basis ?? null };
 }
 
 export const PROPOSAL_DEFAULTS = { perUser: 20, ttlMs: 24 * 3_600_000 } as const;
@@ -48,8 +74,8 @@ export function createMemoryProposalStore(
     return plans;
   };
   return {
-    async save(userId, sessions) {
-      const plan: StoredPlan = { id: randomUUID(), userId, createdAt: now(), sessions: [...sessions] };
+    async save(userId, sessions, basis) {
+      const plan = newPlan(userId, sessions, basis, now());
       const plans = [...live(userId), plan].slice(-perUser);
       // Map order is insertion order: re-inserting makes this user the newest.
       byUser.delete(userId);

@@ -216,6 +216,8 @@ export const agentProposals = pgTable('agent_proposals', {
   seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   createdAt: tstz('created_at').notNull(),
   sessions: jsonb('sessions').$type<unknown>().notNull(),
+  /** What the proposal was made from (src/agent/proposal-store.ts ProposalBasis); null for previews. */
+  basis: jsonb('basis').$type<unknown>(),
 });
 
 /** Streamable HTTP sessions of /mcp (src/agent/mcp-session-store.ts); the id itself is never stored. */

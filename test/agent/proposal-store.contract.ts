@@ -54,6 +54,23 @@ export function proposalStoreContract(open: () => Promise<ProposalHarness>): voi
     expect(await store.get(alice, 'not-a-uuid')).toBeUndefined();
   });
 
+  it('keeps what a proposal was made from beside it; a plan saved without one reads null', async () => {
+    const store = harness.store(limits());
+    const basis = {
+      from: '2031-03-01T12:00:00.000Z',
+      to: '2031-03-15T12:00:00.000Z',
+      settings: 's1',
+      deadlines: 'd1',
+      busy: 'b1',
+      calendar: 'c1',
+    };
+    const proposal = await store.save(alice, [session('2031-03-03T09:00:00.000Z')], basis);
+    const shown = await store.save(alice, []);
+    expect((await store.get(alice, proposal.id))?.basis).toEqual(basis);
+    expect((await store.get(alice, shown.id))?.basis).toBeNull();
+    expect((await store.latest(alice))?.basis).toBeNull();
+  });
+
   it('keeps the newest plans per user, in the order saved even at one instant, and forgets old ones', async () => {
     const store = harness.store(limits({ perUser: 2, ttlMs: 3_600_000 }));
     const first = await store.save(alice, []);

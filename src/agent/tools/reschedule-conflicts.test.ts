@@ -1,75 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { DeadlineRecord } from '../../db/deadlines-repo.ts';
-import type { SessionStatus, StoredSession } from '../../db/study-plan-repo.ts';
 import { AppError } from '../../errors.ts';
-import type { PlannedSession } from '../../planner/index.ts';
-import type { BusySource } from '../../study-plan/plan-preview.ts';
-import { inThreadSolver } from '../../study-plan/solve-plan.ts';
-import { createMemoryProposalStore } from '../proposal-store.ts';
-import { type ApplyPlan, rescheduleConflictsTool } from './reschedule-conflicts.ts';
+import { essay, NOW, studyRow as row, rescheduleWorld as setup } from '../testing/reschedule-fakes.ts';
 
 // The tool over fakes of its services, at a fixed "now": which sessions conflict, what moves.
 
-const NOW = new Date('2026-12-01T08:00:00Z');
-const essay: DeadlineRecord = {
-  sourceKey: 'assignment:1:essay',
-  kind: 'assignment',
-  courseId: '1',
-  courseName: 'Writing',
-  title: 'Essay',
-  dueAt: new Date('2026-12-05T23:59:00Z'),
-  allDay: false,
-  allDayDate: null,
-  pointsPossible: 100,
-  submitted: false,
-  htmlUrl: null,
-  effortMinutes: 240,
-};
-
-function setup(options: { apply?: boolean; autoPlan?: boolean; calendar?: StoredSession[] } = {}) {
-  const writes: Array<{ userId: string; sessions: readonly PlannedSession[] }> = [];
-  const applyPlan: ApplyPlan = async (userId, sessions) => {
-    writes.push({ userId, sessions });
-    return { moved: 0, added: sessions.length, removed: 0, unchanged: 0, googleCalls: 1, notes: [] };
-  };
-  let busy: Array<{ start: string; end: string; status: 'busy' | 'unknown' }> = [];
-  const plannerBusy: BusySource = async () => ({ busy, notes: [] });
-  const proposals = createMemoryProposalStore({ now: () => NOW });
-  const tool = rescheduleConflictsTool({
-    users: { getPlannerPreferences: async () => ({ autoPlan: options.autoPlan ?? true }) },
-    deadlines: { list: async () => [essay] },
-    plannerBusy,
-    planner: inThreadSolver,
-    proposals,
-    now: () => NOW,
-    ...(options.apply ? { applyPlan } : {}),
-    ...(options.calendar
-      ? {
-          studyPlan: {
-            getState: async () => ({ calendarId: 'study', syncToken: null, lastRepair: null }),
-            listSessions: async () => options.calendar ?? [],
-          },
-        }
-      : {}),
-  });
-  const run = (args: { proposalId?: string; apply?: boolean } = {}, userId = 'alice') =>
-    tool.run(userId, { apply: false, ...args });
-  return { run, proposals, writes, setBusy: (b: typeof busy) => (busy = b) };
-}
-
-/** A row of the study calendar, as the study-plan repo keeps it. */
-const row = (s: { start: string; end: string }, status: SessionStatus, n: number): StoredSession => ({
-  id: `row-${n}`,
-  deadlineKey: essay.sourceKey,
-  slotKey: String(n),
-  start: new Date(s.start),
-  end: new Date(s.end),
-  status,
-  googleEventId: `event-${n}`,
-  calendarId: 'study',
-  googleEtag: null,
-  fingerprint: null,
-});
 const overlapping = (a: { start: string; end: string }, b: { start: string; end: string }) =>
   Date.parse(a.start) < Date.parse(b.end) && Date.parse(a.end) > Date.parse(b.start);
 

@@ -7,6 +7,7 @@ import { defineTool } from '../agent-tool.ts';
 import { readCalendarPlan } from '../calendar-plan.ts';
 import { instantArgument, spokenTime } from '../local-time.ts';
 import { previewOver, readPlanInputs } from '../plan-inputs.ts';
+import { basisOf } from '../proposal-basis.ts';
 import {
   overlapsWindow,
   presentSession,
@@ -14,6 +15,7 @@ import {
   ShortfallSchema,
   shortfallsOf,
 } from './plan-output.ts';
+import { staleReason } from './proposal-staleness.ts';
 
 export type { ApplyOutcome, ApplyPlan } from '../agent-deps.ts';
 
@@ -34,7 +36,7 @@ const input = z.strictObject({
     .boolean()
     .default(false)
     .describe(
-      'true: write the proposal named by proposalId to the study calendar, only if it still fits the current busy time, deadlines and settings (otherwise a fresh proposal comes back and nothing is written).',
+      "true: write the proposal named by proposalId to the study calendar, only if nothing it was made from changed since: busy time, deadlines, settings, and the sessions on the study calendar with the student's pins and deletions (otherwise a fresh proposal comes back with the reason, and nothing is written).",
     ),
   proposalId: z
     .string()
@@ -120,54 +122,72 @@ export function rescheduleConflictsTool(
           ? await readCalendarPlan(deps.studyPlan, userId, now, inputs.open)
           : undefined;
       const onCalendar = calendar?.calendarId ? calendar : undefined;
-      const base = named ?? (onCalendar ? undefined : await deps.proposals.latest(userId));
-      const checked: z.infer<typeof Checked> = base ? 'proposal' : onCalendar ? 'calendar' : 'none';
+      const basis = basisOf(inputs, calendar?.rows ?? []);
       // Sessions already under way or over are history: never moved, never re-planned.
-      const upcoming: PlannedSession[] = base
-        ? base.sessions.filter((s) => Date.parse(s.start) >= now.getTime())
-        : (onCalendar?.sessions ?? []);
-      const plan = await previewStudyPlan(previewOver(inputs, deps.planner), userId, {
-        now,
-        ...(checked === 'none' ? {} : { previous: upcoming }),
-        ...(calendar ? { pinned: calendar.pinned, dropped: calendar.dropped } : {}),
-      });
-      // The proposal still fits when re-planning from it moves nothing: busy time, deadlines
-      // and settings it was made against are, as far as it is concerned, unchanged.
-      const stillFits =
-        base !== undefined && plan.changes.added.length === 0 && plan.changes.removed.length === 0;
-      if (args.apply && deps.applyPlan && base && stillFits) {
-        // The student's pinned sessions are on the calendar already, and stay as they are.
-        const record = await deps.applyPlan(
+      const futureOf = (sessions: readonly PlannedSession[]) =>
+        sessions.filter((s) => Date.parse(s.start) >= now.getTime());
+      const planFrom = (previous: readonly PlannedSession[] | undefined) =>
+        previewStudyPlan(previewOver(inputs, deps.planner), userId, {
+          now,
+          ...(previous ? { previous } : {}),
+          ...(calendar ? { pinned: calendar.pinned, dropped: calendar.dropped } : {}),
+        });
+      let stale: string | undefined;
+      if (args.apply && deps.applyPlan && named) {
+        const accepted = futureOf(named.sessions);
+        const plan = await planFrom(accepted);
+        const why = await staleReason({
+          deps,
           userId,
-          upcoming.filter((s) => !s.pinned),
-        );
-        const written = {
-          moved: record.moved,
-          added: record.added,
-          removed: record.removed,
-          unchanged: record.unchanged,
-        };
-        return {
-          summary: `Applied proposal ${base.id}: moved ${written.moved}, added ${written.added}, removed ${written.removed}, kept ${written.unchanged} study session(s) on the calendar.`,
-          data: {
-            proposalId: base.id,
-            basedOn: base.id,
-            checked,
-            timeZone: plan.timeZone,
-            applied: true,
-            written,
-            conflicts: [],
-            moves: { remove: [], add: [] },
-            keptCount: plan.changes.keptCount,
-            shortfalls: shortfallsOf(plan),
-            notes: [...plan.notes, ...record.notes],
-          },
-        };
+          now,
+          proposal: named,
+          basis,
+          calendar: onCalendar,
+          plan,
+        });
+        if (!why) {
+          // The student's pinned sessions are on the calendar already, and stay as they are.
+          const record = await deps.applyPlan(
+            userId,
+            accepted.filter((s) => !s.pinned),
+          );
+          const written = {
+            moved: record.moved,
+            added: record.added,
+            removed: record.removed,
+            unchanged: record.unchanged,
+          };
+          return {
+            summary: `Applied proposal ${named.id}: moved ${written.moved}, added ${written.added}, removed ${written.removed}, kept ${written.unchanged} study session(s) on the calendar.`,
+            data: {
+              proposalId: named.id,
+              basedOn: named.id,
+              checked: 'proposal' as const,
+              timeZone: plan.timeZone,
+              applied: true,
+              written,
+              conflicts: [],
+              moves: { remove: [], add: [] },
+              keptCount: plan.changes.keptCount,
+              shortfalls: shortfallsOf(plan),
+              notes: [...plan.notes, ...record.notes],
+            },
+          };
+        }
+        stale = `The proposal no longer fits (${why}), so nothing was written; this is a fresh proposal${onCalendar ? ' from the sessions on the study calendar' : ''}: show it to the student and apply it instead.`;
       }
-      const stale = args.apply
-        ? 'The proposal no longer fits (busy time, deadlines or settings changed since it was made), so nothing was written; this is a fresh proposal: show it to the student and apply it instead.'
-        : undefined;
-      const proposal = await deps.proposals.save(userId, plan.sessions);
+      // What is checked: the named plan (a stale one only without a calendar to start from
+      // instead), else the sessions on the study calendar, else the latest plan shown.
+      const base =
+        named && !(stale && onCalendar)
+          ? named
+          : onCalendar
+            ? undefined
+            : await deps.proposals.latest(userId);
+      const checked: z.infer<typeof Checked> = base ? 'proposal' : onCalendar ? 'calendar' : 'none';
+      const upcoming: PlannedSession[] = base ? futureOf(base.sessions) : (onCalendar?.sessions ?? []);
+      const plan = await planFrom(checked === 'none' ? undefined : upcoming);
+      const proposal = await deps.proposals.save(userId, plan.sessions, basis);
       const releasedForConflict = new Set(
         plan.changes.removed.filter((r) => r.reason === 'conflict').map((r) => keyOf(r.session)),
       );
