@@ -1,0 +1,199 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
+import { createAgentTools } from '../../src/agent/index.ts';
+import type { EmulatedApp } from '../support/emulated-app.ts';
+
+// reschedule_conflicts apply:true over the SDK client, against the whole app on its emulators
+// with automatic planning on: what lands in the emulated Google is exactly the proposal.
+// The demo seed is laid relative to the emulator's clock, which is the service's; every time
+// below comes from what the app or the emulator holds. Run on each storage and queue backend.
+
+export function mcpApplySuite(
+  start: () => Promise<EmulatedApp>,
+  cleanUp: () => Promise<void> = async () => {},
+) {
+  let e2e: EmulatedApp;
+  let base: string;
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
+  const clients: Client[] = [];
+  const HOUR = 3_600_000;
+  type Session = { deadlineId: string; start: string; end: string };
+
+  async function clientFor(headers: Record<string, string>): Promise<Client> {
+    const client = new Client({ name: 'canvascal-apply-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } }),
+    );
+    clients.push(client);
+    return client;
+  }
+
+  async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+    return result;
+  }
+
+  function structured(result: CallToolResult, name: string) {
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    const tool = createAgentTools(e2e.app.agent).find((t) => t.name === name);
+    if (!tool) throw new Error(`no tool ${name}`);
+    // biome-ignore lint/suspicious/noExplicitAny: the answer is checked by the schema just below
+    return tool.output.parse(result.structuredContent) as any;
+  }
+
+  const plan = async () => (await e2e.http.inject({ url: '/api/v1/plan', headers: alice })).json();
+
+  /** The study calendar's live events, as the emulated Google holds them: deadline, start, end. */
+  async function studyCalendar(): Promise<string[]> {
+    const { calendarId } = await plan();
+    const events = e2e.google.state.events.get(calendarId)?.values() ?? [];
+    return [...events]
+      .map(
+        (e) => e.resource as { status: string; start?: { dateTime?: string }; end?: { dateTime?: string } },
+      )
+      .filter((r) => r.status !== 'cancelled')
+      .map((r) => `${Date.parse(r.start?.dateTime ?? '')}|${Date.parse(r.end?.dateTime ?? '')}`)
+      .sort();
+  }
+  const keys = (sessions: Session[]) =>
+    sessions.map((s) => `${Date.parse(s.start)}|${Date.parse(s.end)}`).sort();
+
+  /** Requests that change something in Google (inserts, patches, deletes, batches of them). */
+  function googleWrites(): number {
+    const { byMethod } = e2e.google.requestCounts();
+    return Object.entries(byMethod)
+      .filter(([method]) => /insert|patch|update|delete|batch|move/i.test(method))
+      .reduce((sum, [, n]) => sum + n, 0);
+  }
+
+  beforeAll(async () => {
+    e2e = await start();
+    const address = await e2e.app.listen();
+    if (!address) throw new Error('the app did not listen');
+    base = address;
+    alice = await e2e.signIn('mcp-apply-alice@example.edu');
+    bob = await e2e.signIn('mcp-apply-bob@example.edu');
+    await e2e.http.inject({
+      method: 'PUT',
+      url: '/api/v1/settings/planner',
+      headers: alice,
+      payload: { timeZone: 'America/New_York', autoPlan: true },
+    });
+    await e2e.connectGoogle(alice);
+    await e2e.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers: alice });
+    expect((await e2e.run(alice, '/api/v1/sync/canvas')).status).toBe('succeeded');
+    // The sync's repair writes the first plan; the conversation starts once it has.
+    await vi.waitFor(async () => expect((await plan()).lastRepair?.outcome).toBe('written'), {
+      timeout: 30_000,
+      interval: 100,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    for (const client of clients) await client.close().catch(() => {});
+    await e2e?.close();
+    await cleanUp();
+  });
+
+  /** The sessions of a proposal as the tool stored it (the tool shows only the first days of it). */
+  async function stored(proposalId: string): Promise<Session[]> {
+    const me = (await e2e.http.inject({ url: '/api/v1/me', headers: alice })).json();
+    const proposal = await e2e.app.agent.proposals.get(me.id, proposalId);
+    if (!proposal) throw new Error(`proposal ${proposalId} is not stored`);
+    return [...proposal.sessions];
+  }
+  /** Only what is well ahead: a session starting while the test runs is history to the tool. */
+  const ahead = (list: string[], from: number) => list.filter((k) => Number(k.split('|')[0]) > from);
+
+  describe('reschedule_conflicts apply', () => {
+    it('check → dry run → apply writes exactly the proposal; a stale proposal writes nothing; another user cannot apply it', async () => {
+      const client = await clientFor(alice);
+      const horizon = Date.now() + HOUR;
+      const shown = structured(await call(client, 'get_study_plan'), 'get_study_plan');
+      expect(shown.sessions.length).toBeGreaterThan(1);
+      const victim: Session = shown.sessions.find((s: Session) => Date.parse(s.start) > horizon);
+      const around = {
+        from: new Date(Date.parse(victim.start) - HOUR).toISOString(),
+        to: new Date(Date.parse(victim.end) + HOUR).toISOString(),
+      };
+      const covers = (ranges: Array<{ start: string; end: string }>) =>
+        ranges.some(
+          (r) =>
+            Date.parse(r.start) <= Date.parse(victim.start) && Date.parse(r.end) >= Date.parse(victim.end),
+        );
+      const before = structured(await call(client, 'check_availability', around), 'check_availability');
+      expect(covers(before.busy)).toBe(false);
+
+      // Dry run, then apply: the study calendar holds exactly the proposal.
+      const dry = structured(
+        await call(client, 'reschedule_conflicts', { proposalId: shown.planId }),
+        'reschedule_conflicts',
+      );
+      expect(dry.applied).toBe(false);
+      const p0 = await stored(dry.proposalId);
+      const applied = structured(
+        await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+        'reschedule_conflicts',
+      );
+      expect(applied.applied).toBe(true);
+      expect(applied.proposalId).toBe(dry.proposalId);
+      expect(ahead(await studyCalendar(), horizon)).toEqual(ahead(keys(p0), horizon));
+      // Idempotent: applying it again finds the calendar already matching and writes nothing.
+      const writesAfterApply = googleWrites();
+      const twice = structured(
+        await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+        'reschedule_conflicts',
+      );
+      expect(twice.applied).toBe(true);
+      expect(twice.written).toMatchObject({ moved: 0, added: 0, removed: 0 });
+      expect(googleWrites()).toBe(writesAfterApply);
+
+      // A meeting lands on a session in Google after the proposal: applying it again writes nothing
+      // and answers with a fresh proposal, saying why.
+      const meeting = e2e.google.userInsertEvent(DEMO_STUDENT_EMAIL, {
+        summary: 'Meeting moved onto study time',
+        start: { dateTime: victim.start },
+        end: { dateTime: victim.end },
+      });
+      const after = structured(await call(client, 'check_availability', around), 'check_availability');
+      expect(covers(after.busy)).toBe(true);
+      const onCalendar = await studyCalendar();
+      const writesBefore = googleWrites();
+      const stale = structured(
+        await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+        'reschedule_conflicts',
+      );
+      expect(stale.applied).toBe(false);
+      expect(stale.proposalId).not.toBe(dry.proposalId);
+      expect(stale.notes[0]).toMatch(/no longer fits/);
+      expect(keys(stale.moves.remove)).toContain(keys([victim])[0]);
+      expect(googleWrites()).toBe(writesBefore);
+      expect(await studyCalendar()).toEqual(onCalendar);
+
+      // Another student cannot apply it.
+      const other = (await call(await clientFor(bob), 'reschedule_conflicts', {
+        apply: true,
+        proposalId: stale.proposalId,
+      })) as CallToolResult;
+      expect(other.isError).toBe(true);
+      expect(JSON.stringify(other.content)).toMatch(/No plan or proposal/);
+      expect(googleWrites()).toBe(writesBefore);
+
+      // The fresh proposal applies, and the meeting's slot is free of study sessions.
+      const p1 = await stored(stale.proposalId);
+      expect(keys(p1)).not.toContain(keys([victim])[0]);
+      const fixed = structured(
+        await call(client, 'reschedule_conflicts', { apply: true, proposalId: stale.proposalId }),
+        'reschedule_conflicts',
+      );
+      expect(fixed.applied).toBe(true);
+      expect(googleWrites()).toBeGreaterThan(writesBefore);
+      expect(ahead(await studyCalendar(), horizon)).toEqual(ahead(keys(p1), horizon));
+      expect(await studyCalendar()).not.toContain(keys([victim])[0]);
+      e2e.google.userDeleteEvent(DEMO_STUDENT_EMAIL, meeting);
+    });
+  });
+}
