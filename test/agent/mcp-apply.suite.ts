@@ -107,6 +107,16 @@ export function mcpApplySuite(
   }
   /** Only what is well ahead: a session starting while the test runs is history to the tool. */
   const ahead = (list: string[], from: number) => list.filter((k) => Number(k.split('|')[0]) > from);
+  /** Asks for a repair (it follows the student's edits first) and waits until it has run. */
+  async function repairNow(): Promise<void> {
+    const { jobId } = (
+      await e2e.http.inject({ method: 'POST', url: '/api/v1/plan/replan', headers: alice })
+    ).json();
+    await vi.waitFor(async () => expect((await e2e.app.queue.getJob(jobId))?.state).toBe('completed'), {
+      timeout: 30_000,
+      interval: 100,
+    });
+  }
 
   describe('reschedule_conflicts apply', () => {
     it('check → dry run → apply writes exactly the proposal; a stale proposal writes nothing; another user cannot apply it', async () => {
@@ -194,6 +204,58 @@ export function mcpApplySuite(
       expect(ahead(await studyCalendar(), horizon)).toEqual(ahead(keys(p1), horizon));
       expect(await studyCalendar()).not.toContain(keys([victim])[0]);
       e2e.google.userDeleteEvent(DEMO_STUDENT_EMAIL, meeting);
+    });
+    it('a session the student moved and one they deleted in Google since the dry run: apply answers a fresh proposal from the calendar and writes nothing', async () => {
+      const client = await clientFor(alice);
+      await repairNow();
+      const horizon = Date.now() + HOUR;
+      const before = await plan();
+      const upcoming = before.sessions.filter((s: Session) => Date.parse(s.start) > horizon);
+      expect(upcoming.length).toBeGreaterThan(2);
+
+      // The dry run checks the sessions on the study calendar: each is kept or moved.
+      const dry = structured(await call(client, 'reschedule_conflicts'), 'reschedule_conflicts');
+      expect(dry.checked).toBe('calendar');
+      expect(dry.basedOn).toBeNull();
+      expect(dry.applied).toBe(false);
+      const future = (await plan()).sessions.filter((s: Session) => Date.parse(s.start) >= Date.now());
+      expect(dry.keptCount + dry.moves.remove.length).toBe(future.length);
+
+      // The student moves one session by half an hour and deletes another, in Google.
+      const [moved] = upcoming;
+      const deleted = upcoming[upcoming.length - 1];
+      const to = {
+        start: new Date(Date.parse(moved.start) + HOUR / 2).toISOString(),
+        end: new Date(Date.parse(moved.end) + HOUR / 2).toISOString(),
+      };
+      e2e.google.userPatchEvent(before.calendarId, moved.eventId, {
+        start: { dateTime: to.start },
+        end: { dateTime: to.end },
+      });
+      e2e.google.userDeleteEvent(before.calendarId, deleted.eventId);
+      // The follow reads both (in a repair, which then re-plans around them and writes that).
+      await repairNow();
+      const after = await plan();
+      expect(after.pinned.map((s: { eventId: string }) => s.eventId)).toContain(moved.eventId);
+      expect(after.dropped.map((s: { eventId: string }) => s.eventId)).toContain(deleted.eventId);
+
+      const writesBefore = googleWrites();
+      const onCalendar = await studyCalendar();
+      const stale = structured(
+        await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+        'reschedule_conflicts',
+      );
+      expect(stale.applied).toBe(false);
+      expect(stale.checked).toBe('calendar');
+      expect(stale.proposalId).not.toBe(dry.proposalId);
+      expect(stale.notes[0]).toMatch(/no longer fits \([^)]*the sessions on the study calendar/);
+      expect(googleWrites()).toBe(writesBefore);
+      expect(await studyCalendar()).toEqual(onCalendar);
+      // The fresh proposal keeps the moved session where the student put it and plans nothing
+      // in the deleted one's time.
+      const fresh = await stored(stale.proposalId);
+      expect(keys(fresh)).toContain(keys([to as Session])[0]);
+      expect(keys(fresh)).not.toContain(keys([deleted])[0]);
     });
   });
 }
