@@ -40,7 +40,7 @@ export interface McpServerOptions {
 }
 
 const INSTRUCTIONS =
-  "CanvasCal knows the student's Canvas deadlines, their Google Calendar busy time and a study plan built around both. Times are UTC instants with the student's local time beside them; send instants with an offset. Unknown time is time CanvasCal could not see: never call it free. Study plans are previews; CanvasCal does not write study sessions to the calendar yet.";
+  "CanvasCal knows the student's Canvas deadlines, their Google Calendar busy time and a study plan built around both. Times are UTC instants with the student's local time beside them; send instants with an offset. Unknown time is time CanvasCal could not see: never call it free. get_study_plan shows a preview; reschedule_conflicts checks the study sessions on the student's \"CanvasCal Study\" calendar and writes a proposal there only with apply:true, after the student accepted it.";
 
 // The HTTP endpoint builds a server per request: the JSON schemas are made once per tool set.
 const listings = new WeakMap<readonly AgentTool[], Tool[]>();
