@@ -6,6 +6,7 @@ import { effortEditor } from './effort-editor.js';
 import { duration, shortfallSentence, unknownSentence } from './plain-words.js';
 import { moveSession, removeSession, showLastRepair } from './plan-panel.js';
 import { intlTimeZonePlugin } from './time-zone-plugin.js';
+import { fromCalendar, weekEvents } from './week-events.js';
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -27,6 +28,10 @@ export function createWeekView(timeZone, onError) {
   };
   showZone();
   const narrow = window.matchMedia(NARROW);
+  // FullCalendar keeps only the events of its latest fetch; the words below the calendar
+  // follow the same one. Moving to the student's zone after the first sync asks for two or
+  // three ranges at once, and an older one answering last must not write its deadlines.
+  let fetches = 0;
   const calendar = new FullCalendar.Calendar($('calendar'), {
     plugins: [intlTimeZonePlugin(FullCalendar)],
     timeZone,
@@ -48,11 +53,19 @@ export function createWeekView(timeZone, onError) {
       /** @type {{ startStr: string, endStr: string }} */ info,
       /** @type {(events: object[]) => void} */ success,
       /** @type {(error: unknown) => void} */ failure,
-    ) =>
-      loadWeek(info.startStr, info.endStr, zone, () => calendar.refetchEvents()).then(success, (error) => {
+    ) => {
+      const fetch = ++fetches;
+      loadWeek(
+        info.startStr,
+        info.endStr,
+        zone,
+        () => fetch === fetches,
+        () => calendar.refetchEvents(),
+      ).then(success, (error) => {
         failure(error);
-        onError(error);
-      }),
+        if (fetch === fetches) onError(error);
+      });
+    },
     // The arrow icons are drawn inside buttons already named by their title ("Previous
     // week"); hide them from screen readers rather than announce an unnamed image.
     datesSet: () => hideIcons(),
@@ -110,9 +123,10 @@ export function createWeekView(timeZone, onError) {
 /**
  * Everything shown for [from, to): events for the calendar, and the words below it.
  * @param {string} from @param {string} to @param {string} timeZone
+ * @param {() => boolean} latest whether this is still the calendar's latest fetch (only then are the words written)
  * @param {() => void} reload loads the week again (after the student changes an estimate)
  */
-async function loadWeek(from, to, timeZone, reload) {
+async function loadWeek(from, to, timeZone, latest, reload) {
   const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
   const [deadlines, availability, preview, onCalendar] = await Promise.all([
     api('GET', `/api/v1/deadlines?${range}`),
@@ -132,14 +146,9 @@ async function loadWeek(from, to, timeZone, reload) {
   // With automatic planning on, the week shows the sessions on the student's Google calendar
   // (and the last repair's shortfalls); off, what the planner would suggest.
   const plan = onCalendar?.autoPlan ? fromCalendar(onCalendar, preview) : { ...preview, suggested: true };
+  const events = weekEvents(deadlines.deadlines, availability, plan, timeZone);
+  if (!latest()) return events;
   if (onCalendar) showLastRepair(onCalendar, timeZone);
-  const titles = new Map(
-    plan.deadlines.map(
-      /** @param {{ deadlineId: string, title: string }} d */ (d) => [d.deadlineId, d.title],
-    ),
-  );
-  for (const d of deadlines.deadlines) if (!titles.has(d.sourceKey)) titles.set(d.sourceKey, d.title);
-
   showDeadlines(deadlines.deadlines, timeZone, reload);
   showShortfalls(
     plan.deadlines,
@@ -152,106 +161,11 @@ async function loadWeek(from, to, timeZone, reload) {
     ...plan.notes,
   ]);
 
-  return [
-    ...availability.busy.map(
-      /** @param {{ start: string, end: string }} b */ (b) => background(b, 'Busy', 'bg-busy'),
-    ),
-    ...availability.unknown.map(
-      /** @param {{ start: string, end: string }} u */ (u) => background(u, 'Unknown', 'bg-unknown'),
-    ),
-    ...deadlines.deadlines.map(
-      /** @param {{ sourceKey: string, title: string, courseName: string | null, dueAt: string }} d */ (
-        d,
-      ) => ({
-        id: `deadline:${d.sourceKey}`,
-        title: `Due: ${d.title}`,
-        start: d.dueAt,
-        // A deadline is a moment: a second long (drawn at the minimum height), so one due at
-        // 23:59:59 ends by midnight and never shows again at the top of the next day.
-        end: new Date(Date.parse(d.dueAt) + 1000).toISOString(),
-        // In the afternoon and evening its box ends at the due time, so 23:59 stays on the grid.
-        classNames: ['ev-deadline', ...(hourIn(d.dueAt, timeZone) >= 12 ? ['ev-deadline-late'] : [])],
-        extendedProps: { course: d.courseName },
-      }),
-    ),
-    ...plan.sessions.map(
-      /** @param {{ deadlineId: string, start: string, end: string, pinned: boolean, eventId?: string }} s */ (
-        s,
-      ) => ({
-        id: s.eventId ? `study:${s.eventId}` : `study:${s.deadlineId}:${s.start}`,
-        title: `${plan.suggested ? 'Suggested study' : 'Study'}: ${titles.get(s.deadlineId) ?? s.deadlineId}${s.pinned ? ' (moved by you)' : ''}`,
-        start: s.start,
-        end: s.end,
-        classNames: ['ev-study', ...(plan.suggested ? ['ev-suggested'] : [])],
-        // Only a session on the calendar (not a suggestion) can be moved or removed.
-        editable: !plan.suggested && Boolean(s.eventId),
-        extendedProps: { eventId: plan.suggested ? null : (s.eventId ?? null) },
-      }),
-    ),
-  ];
-}
-
-/**
- * The plan on the calendar in the preview's shape: sessions (pins marked) and, per deadline
- * short of time, its shortfall from the last repair.
- * @param {any} onCalendar GET /api/v1/plan
- * @param {any} preview POST /api/v1/planner/preview, for the deadlines' titles
- */
-function fromCalendar(onCalendar, preview) {
-  const shortBy = new Map(onCalendar.shortfalls.map(/** @param {any} s */ (s) => [s.deadlineId, s]));
-  /** @param {any} s @param {boolean} pinned */
-  const session = (s, pinned) => ({ ...s, pinned });
-  /** @type {Map<string, number>} */
-  const minutes = new Map();
-  for (const s of [...onCalendar.sessions, ...onCalendar.pinned])
-    minutes.set(
-      s.deadlineId,
-      (minutes.get(s.deadlineId) ?? 0) + (Date.parse(s.end) - Date.parse(s.start)) / 60_000,
-    );
-  const deadlines = [
-    ...preview.deadlines.map(
-      /** @param {any} d */ (d) => {
-        const short = shortBy.get(d.deadlineId);
-        shortBy.delete(d.deadlineId);
-        return {
-          ...d,
-          plannedMinutes: minutes.get(d.deadlineId) ?? 0,
-          shortfall: short ? { minutes: short.minutes, message: short.message } : null,
-        };
-      },
-    ),
-    ...[...shortBy.values()].map((s) => ({
-      deadlineId: s.deadlineId,
-      title: s.title,
-      course: s.course,
-      plannedMinutes: 0,
-      shortfall: { minutes: s.minutes, message: s.message },
-    })),
-  ];
-  return {
-    suggested: false,
-    sessions: [
-      ...onCalendar.sessions.map(/** @param {any} s */ (s) => session(s, false)),
-      ...onCalendar.pinned.map(/** @param {any} s */ (s) => session(s, true)),
-    ],
-    deadlines,
-    notes: preview.notes,
-  };
+  return events;
 }
 
 function hideIcons() {
   for (const icon of $('calendar').querySelectorAll('.fc-icon')) icon.setAttribute('aria-hidden', 'true');
-}
-
-/** The hour (0–23) of `instant` on the wall clock of `timeZone`, for drawing only. @param {string} instant @param {string} timeZone */
-function hourIn(instant, timeZone) {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' });
-  return Number(format.format(new Date(instant)));
-}
-
-/** @param {{ start: string, end: string }} span @param {string} title @param {string} className */
-function background(span, title, className) {
-  return { start: span.start, end: span.end, title, display: 'background', classNames: [className] };
 }
 
 /**
