@@ -224,6 +224,20 @@ if (!CHROMIUM && REQUIRED) {
       await context.close();
     }, 90_000);
 
+    /** Presses Tab until the focused element `el` passes `test` (a JS expression), as a keyboard user would. */
+    async function tabUntil(page: Page, test: string, max = 300) {
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press('Tab');
+        if (
+          await page.evaluate(
+            `(() => { const el = document.activeElement; return Boolean(el && (${test})); })()`,
+          )
+        )
+          return;
+      }
+      throw new Error(`${max} Tabs never reached an element where ${test}`);
+    }
+
     /** Signs in by keyboard alone; connects Google and Canvas when an earlier test has not. */
     async function signedIn(page: Page) {
       await page.goto(`${base}/`);
@@ -412,6 +426,7 @@ if (!CHROMIUM && REQUIRED) {
       const planNow = async () =>
         (await e2e.http.inject({ method: 'GET', url: '/api/v1/plan', headers })).json() as {
           calendarId: string;
+          sessions: Session[];
           pinned: Session[];
           dropped: Session[];
         };
@@ -449,11 +464,66 @@ if (!CHROMIUM && REQUIRED) {
       // A click event on the session itself: on some days the moved session is laid over it
       // in the grid, and a pointer click at its centre would land on that one instead.
       await page.locator('.fc-event.ev-study', { hasNotText: 'moved by you' }).first().dispatchEvent('click');
+      await page
+        .getByRole('dialog', { name: 'Move or remove a study session' })
+        .getByRole('button', { name: 'Remove it' })
+        .click();
       await page.locator('#plan-status').filter({ hasText: 'Removed.' }).waitFor({ timeout: 30_000 });
       const [dropped] = (await planNow()).dropped;
       if (!dropped) throw new Error('nothing dropped');
       expect(googleEvent(dropped.eventId)?.status).toBe('cancelled');
       await shoot(page, 'desktop-8-plan-edited');
+
+      // Keyboard only: Tab to a session, Enter opens its dialog, a button sets the new start
+      // and "Move it" sends the same PATCH a drag does; "Remove it" the same DELETE.
+      const edits: string[] = [];
+      page.on('request', (request) => {
+        const match = /\/api\/v1\/plan\/sessions\/([^/?]+)/.exec(request.url());
+        if (match?.[1]) edits.push(`${request.method()} ${decodeURIComponent(match[1])}`);
+      });
+      const dialog = page.getByRole('dialog', { name: 'Move or remove a study session' });
+      const startOf = async (eventId: string) => {
+        const now = await planNow();
+        return [...now.sessions, ...now.pinned].find((s) => s.eventId === eventId)?.start;
+      };
+      await tabUntil(page, 'el.matches(".fc-event.ev-study[data-event-id]")');
+      const moved = String(await page.evaluate('document.activeElement.dataset.eventId'));
+      const startBefore = await startOf(moved);
+      if (!startBefore) throw new Error(`session ${moved} is not on the plan`);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await shoot(page, 'desktop-9-session-dialog');
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await tabUntil(page, 'el.textContent === "30 min later"');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+      expect(await page.locator('#session-new').textContent()).toMatch(/^New time: /);
+      await tabUntil(page, 'el.textContent === "Move it"');
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(async () => (await planNow()).pinned.find((s) => s.eventId === moved)?.start, {
+          timeout: 30_000,
+        })
+        .toBe(new Date(Date.parse(startBefore) + 3_600_000).toISOString());
+      expect(Date.parse(googleEvent(moved)?.start?.dateTime ?? '')).toBe(Date.parse(startBefore) + 3_600_000);
+      await page.locator('#plan-status').filter({ hasText: 'Moved.' }).waitFor({ timeout: 30_000 });
+      expect(edits).toEqual([`PATCH ${moved}`]);
+
+      page.once('dialog', (confirm) => void confirm.accept());
+      await tabUntil(
+        page,
+        `el.matches(".fc-event.ev-study[data-event-id]") && el.dataset.eventId !== ${JSON.stringify(moved)}`,
+      );
+      const removed = String(await page.evaluate('document.activeElement.dataset.eventId'));
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await tabUntil(page, 'el.textContent === "Remove it"');
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(async () => (await planNow()).dropped.some((s) => s.eventId === removed), { timeout: 30_000 })
+        .toBe(true);
+      expect(googleEvent(removed)?.status).toBe('cancelled');
+      expect(edits).toEqual([`PATCH ${moved}`, `DELETE ${removed}`]);
 
       // Re-plan now: a manual repair, reported when it has run.
       await page.getByRole('button', { name: 'Re-plan now' }).click();
@@ -472,10 +542,11 @@ if (!CHROMIUM && REQUIRED) {
         .filter({ hasText: 'Automatic planning is off' })
         .waitFor({ timeout: 30_000 });
       expect(await page.getByRole('button', { name: 'Re-plan now' }).isVisible()).toBe(false);
-      expect(await page.locator('.fc-event.ev-study:not(.ev-suggested)').count()).toBe(0);
+      // The week reloads after the status says so (the switch's handler refreshes it last).
+      await expect.poll(() => page.locator('.fc-event.ev-study:not(.ev-suggested)').count()).toBe(0);
       expect(await page.locator('#error').isHidden()).toBe(true);
       expect(failures).toEqual([]);
       await context.close();
-    }, 120_000);
+    }, 180_000);
   });
 }

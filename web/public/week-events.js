@@ -36,6 +36,8 @@ export function weekEvents(deadlines, availability, plan, timeZone) {
         // In the afternoon and evening its box ends at the due time, so 23:59 stays on the grid.
         classNames: ['ev-deadline', ...(hourIn(d.dueAt, timeZone) >= 12 ? ['ev-deadline-late'] : [])],
         extendedProps: { course: d.courseName },
+        // Nothing to do with a deadline on the grid: no tab stop (the list below has them all).
+        interactive: false,
       }),
     ),
     ...plan.sessions.map(
@@ -49,6 +51,8 @@ export function weekEvents(deadlines, availability, plan, timeZone) {
         classNames: ['ev-study', ...(plan.suggested ? ['ev-suggested'] : [])],
         // Only a session on the calendar (not a suggestion) can be moved or removed.
         editable: !plan.suggested && Boolean(s.eventId),
+        // Only those take focus and open the move-or-remove dialog on Enter.
+        interactive: !plan.suggested && Boolean(s.eventId),
         extendedProps: { eventId: plan.suggested ? null : (s.eventId ?? null) },
       }),
     ),

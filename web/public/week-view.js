@@ -3,8 +3,9 @@
 // each block and a different pattern, so colour is never the only signal.
 import { api } from './api.js';
 import { effortEditor } from './effort-editor.js';
-import { duration, shortfallSentence, unknownSentence } from './plain-words.js';
+import { dayAndTime, duration, shortfallSentence, unknownSentence } from './plain-words.js';
 import { moveSession, removeSession, showLastRepair } from './plan-panel.js';
+import { openSessionDialog, wireSessionDialog } from './session-dialog.js';
 import { intlTimeZonePlugin } from './time-zone-plugin.js';
 import { fromCalendar, weekEvents } from './week-events.js';
 
@@ -75,8 +76,17 @@ export function createWeekView(timeZone, onError) {
       const editable = info.event.extendedProps.eventId;
       info.el.setAttribute(
         'title',
-        editable ? `${info.event.title}. Drag to move it; select it to remove it.` : info.event.title,
+        editable
+          ? `${info.event.title}. Drag to move it, or select it to move or remove it.`
+          : info.event.title,
       );
+      // A session is a button to assistive technology too (named by its text, described by
+      // the title): Enter or a click opens the move-or-remove dialog.
+      if (editable) {
+        info.el.dataset.eventId = editable;
+        info.el.setAttribute('role', 'button');
+        info.el.setAttribute('aria-haspopup', 'dialog');
+      }
     },
     // Sessions on the student's calendar move by dragging (they become pinned there, as if
     // moved in Google); their length stays. Suggestions and deadlines do not move.
@@ -92,17 +102,23 @@ export function createWeekView(timeZone, onError) {
         },
       );
     },
+    // A click, or Enter or Space on a focused session (FullCalendar makes interactive events
+    // focusable): the dialog that moves or removes it without a pointer.
     eventClick: (/** @type {any} */ info) => {
       const eventId = info.event.extendedProps.eventId;
       if (!eventId) return;
       info.jsEvent.preventDefault();
-      if (
-        !window.confirm(`Remove “${info.event.title}” from your calendar? CanvasCal will not plan it again.`)
-      )
-        return;
-      removeSession(eventId).then(() => calendar.refetchEvents(), onError);
+      openSessionDialog(
+        { title: info.event.title, start: info.event.start, end: info.event.end, timeZone: zone },
+        {
+          move: (start, end) =>
+            moveSession(eventId, start, end).then(() => calendar.refetchEvents(), onError),
+          remove: () => removeSession(eventId).then(() => calendar.refetchEvents(), onError),
+        },
+      );
     },
   });
+  wireSessionDialog();
   narrow.addEventListener('change', () => calendar.changeView(narrow.matches ? 'timeGridDay' : 'sevenDays'));
   calendar.render();
   hideIcons();
@@ -174,14 +190,7 @@ function hideIcons() {
  * @param {() => void} reload
  */
 function showDeadlines(deadlines, timeZone, reload) {
-  const format = new Intl.DateTimeFormat(undefined, {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: 'numeric',
-    minute: '2-digit',
-  });
+  const format = dayAndTime(timeZone);
   const list = $('week-deadlines');
   list.replaceChildren(
     ...(deadlines.length === 0
