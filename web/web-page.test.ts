@@ -525,6 +525,38 @@ if (!CHROMIUM && REQUIRED) {
       expect(googleEvent(removed)?.status).toBe('cancelled');
       expect(edits).toEqual([`PATCH ${moved}`, `DELETE ${removed}`]);
 
+      // Refused: the moved session is removed elsewhere (another tab) a moment before the
+      // student moves it again here. The API's message is shown, and the week reloads
+      // without it rather than quietly putting it back.
+      const elsewhere = await e2e.http.inject({
+        method: 'DELETE',
+        url: `/api/v1/plan/sessions/${encodeURIComponent(moved)}`,
+        headers,
+      });
+      expect(elsewhere.statusCode).toBe(202);
+      await expect
+        .poll(async () => (await planNow()).dropped.some((s) => s.eventId === moved), { timeout: 30_000 })
+        .toBe(true);
+      expect(await page.locator(`[data-event-id="${moved}"]`).count()).toBe(1);
+      await tabUntil(page, `el.dataset.eventId === ${JSON.stringify(moved)}`);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await tabUntil(page, 'el.textContent === "30 min later"');
+      await page.keyboard.press('Enter');
+      await tabUntil(page, 'el.textContent === "Move it"');
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(() => page.locator('#plan-status').textContent())
+        .toMatch(/^Not moved: No study session .* on your calendar/);
+      expect(await page.locator('#error').textContent()).toContain(
+        `No study session ${moved} on your calendar`,
+      );
+      await expect.poll(() => page.locator(`[data-event-id="${moved}"]`).count()).toBe(0);
+      expect(edits).toEqual([`PATCH ${moved}`, `DELETE ${removed}`, `PATCH ${moved}`]);
+      expect(googleEvent(moved)?.status).toBe('cancelled');
+      await shoot(page, 'desktop-10-move-refused');
+      expect(await accessibilityProblems(page)).toEqual([]);
+
       // Re-plan now: a manual repair, reported when it has run.
       await page.getByRole('button', { name: 'Re-plan now' }).click();
       await expect

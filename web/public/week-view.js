@@ -94,13 +94,7 @@ export function createWeekView(timeZone, onError) {
     eventDurationEditable: false,
     eventDrop: (/** @type {any} */ info) => {
       const eventId = info.event.extendedProps.eventId;
-      moveSession(eventId, info.event.start, info.event.end).then(
-        () => calendar.refetchEvents(),
-        (error) => {
-          info.revert();
-          onError(error);
-        },
-      );
+      edit(moveSession(eventId, info.event.start, info.event.end), 'move');
     },
     // A click, or Enter or Space on a focused session (FullCalendar makes interactive events
     // focusable): the dialog that moves or removes it without a pointer.
@@ -111,13 +105,29 @@ export function createWeekView(timeZone, onError) {
       openSessionDialog(
         { title: info.event.title, start: info.event.start, end: info.event.end, timeZone: zone },
         {
-          move: (start, end) =>
-            moveSession(eventId, start, end).then(() => calendar.refetchEvents(), onError),
-          remove: () => removeSession(eventId).then(() => calendar.refetchEvents(), onError),
+          move: (start, end) => edit(moveSession(eventId, start, end), 'move'),
+          remove: () => edit(removeSession(eventId), 'remove'),
         },
       );
     },
   });
+  /**
+   * After a move or removal the calendar shows the plan as the API has it. When the API
+   * refused (the session changed or went meanwhile, or a bad time), its message says why and
+   * the reload shows where the session really is, rather than quietly putting it back.
+   * @param {Promise<void>} work @param {'move' | 'remove'} action
+   */
+  const edit = (work, action) =>
+    work.then(
+      () => calendar.refetchEvents(),
+      (error) => {
+        const message = error instanceof Error ? error.message : String(error);
+        $('plan-status').textContent =
+          `${action === 'move' ? 'Not moved' : 'Not removed'}: ${message} The calendar now shows your plan as it is.`;
+        onError(error);
+        calendar.refetchEvents();
+      },
+    );
   wireSessionDialog();
   narrow.addEventListener('change', () => calendar.changeView(narrow.matches ? 'timeGridDay' : 'sevenDays'));
   calendar.render();
