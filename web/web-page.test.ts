@@ -203,10 +203,6 @@ if (!CHROMIUM && REQUIRED) {
       expect(await page.locator('#shortfalls li').count()).toBeGreaterThan(0);
       await shoot(page, 'desktop-3-week');
       expect(await accessibilityProblems(page)).toEqual([]);
-      // The week alone, for the README (a full-page shot, so the calendar's sticky header stays on top).
-      const week = await page.locator('#week').boundingBox();
-      if (week)
-        await page.screenshot({ path: join(SCREENSHOTS, 'week-view.png'), fullPage: true, clip: week });
 
       // Phone width: the day view, still usable.
       await page.setViewportSize({ width: 375, height: 812 });
@@ -420,6 +416,18 @@ if (!CHROMIUM && REQUIRED) {
       expect(await page.locator('#shortfalls li').count()).toBeGreaterThan(0);
       await shoot(page, 'desktop-7-plan');
       expect(await accessibilityProblems(page)).toEqual([]);
+      // The week with its plan, for the README: from its heading to the calendar's last hour
+      // (a full-page shot, so the calendar's sticky header stays on top; clip is in page
+      // coordinates, boxes in the viewport's, which agree at the top of the page).
+      await page.evaluate('window.scrollTo(0, 0)');
+      const week = await page.locator('#week').boundingBox();
+      const grid = await page.locator('#calendar').boundingBox();
+      if (!week || !grid) throw new Error('no week on screen');
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'week-view.png'),
+        fullPage: true,
+        clip: { x: week.x, y: week.y, width: week.width, height: grid.y + grid.height - week.y },
+      });
 
       // Drag a session an hour later: it is moved in the emulated Google and pinned there.
       type Session = { eventId: string; start: string; end: string };
