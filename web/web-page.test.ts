@@ -220,18 +220,23 @@ if (!CHROMIUM && REQUIRED) {
       await context.close();
     }, 90_000);
 
-    /** Presses Tab until the focused element `el` passes `test` (a JS expression), as a keyboard user would. */
+    /**
+     * Presses Tab until the focused element `el` passes `test` (a JS expression), then
+     * Shift+Tab back through the page if it was behind the focus, as a keyboard user would.
+     */
     async function tabUntil(page: Page, test: string, max = 300) {
-      for (let i = 0; i < max; i++) {
-        await page.keyboard.press('Tab');
-        if (
-          await page.evaluate(
-            `(() => { const el = document.activeElement; return Boolean(el && (${test})); })()`,
+      for (const key of ['Tab', 'Shift+Tab']) {
+        for (let i = 0; i < max; i++) {
+          await page.keyboard.press(key);
+          if (
+            await page.evaluate(
+              `(() => { const el = document.activeElement; return Boolean(el && (${test})); })()`,
+            )
           )
-        )
-          return;
+            return;
+        }
       }
-      throw new Error(`${max} Tabs never reached an element where ${test}`);
+      throw new Error(`${max} Tabs each way never reached an element where ${test}`);
     }
 
     /** Signs in by keyboard alone; connects Google and Canvas when an earlier test has not. */
@@ -516,6 +521,8 @@ if (!CHROMIUM && REQUIRED) {
       expect(Date.parse(googleEvent(moved)?.start?.dateTime ?? '')).toBe(Date.parse(startBefore) + 3_600_000);
       await page.locator('#plan-status').filter({ hasText: 'Moved.' }).waitFor({ timeout: 30_000 });
       expect(edits).toEqual([`PATCH ${moved}`]);
+      // Focus is back on the moved session, drawn at its new time.
+      await expect.poll(() => page.evaluate('document.activeElement?.dataset?.eventId')).toBe(moved);
 
       page.once('dialog', (confirm) => void confirm.accept());
       await tabUntil(

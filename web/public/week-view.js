@@ -33,6 +33,8 @@ export function createWeekView(timeZone, onError) {
   // follow the same one. Moving to the student's zone after the first sync asks for two or
   // three ranges at once, and an older one answering last must not write its deadlines.
   let fetches = 0;
+  /** @type {string | null} the session to focus when it is drawn again (after a move) */
+  let refocus = null;
   const calendar = new FullCalendar.Calendar($('calendar'), {
     plugins: [intlTimeZonePlugin(FullCalendar)],
     timeZone,
@@ -84,6 +86,11 @@ export function createWeekView(timeZone, onError) {
       // the title): Enter or a click opens the move-or-remove dialog.
       if (editable) {
         info.el.dataset.eventId = editable;
+        // A keyboard user goes on from the session they just moved, not from the page's top.
+        if (editable === refocus) {
+          refocus = null;
+          info.el.focus();
+        }
         info.el.setAttribute('role', 'button');
         info.el.setAttribute('aria-haspopup', 'dialog');
       }
@@ -94,7 +101,7 @@ export function createWeekView(timeZone, onError) {
     eventDurationEditable: false,
     eventDrop: (/** @type {any} */ info) => {
       const eventId = info.event.extendedProps.eventId;
-      edit(moveSession(eventId, info.event.start, info.event.end), 'move');
+      edit(moveSession(eventId, info.event.start, info.event.end), 'move', eventId);
     },
     // A click, or Enter or Space on a focused session (FullCalendar makes interactive events
     // focusable): the dialog that moves or removes it without a pointer.
@@ -105,8 +112,8 @@ export function createWeekView(timeZone, onError) {
       openSessionDialog(
         { title: info.event.title, start: info.event.start, end: info.event.end, timeZone: zone },
         {
-          move: (start, end) => edit(moveSession(eventId, start, end), 'move'),
-          remove: () => edit(removeSession(eventId), 'remove'),
+          move: (start, end) => edit(moveSession(eventId, start, end), 'move', eventId),
+          remove: () => edit(removeSession(eventId), 'remove', eventId),
         },
       );
     },
@@ -115,11 +122,14 @@ export function createWeekView(timeZone, onError) {
    * After a move or removal the calendar shows the plan as the API has it. When the API
    * refused (the session changed or went meanwhile, or a bad time), its message says why and
    * the reload shows where the session really is, rather than quietly putting it back.
-   * @param {Promise<void>} work @param {'move' | 'remove'} action
+   * @param {Promise<void>} work @param {'move' | 'remove'} action @param {string} eventId
    */
-  const edit = (work, action) =>
+  const edit = (work, action, eventId) =>
     work.then(
-      () => calendar.refetchEvents(),
+      () => {
+        if (action === 'move') refocus = eventId;
+        calendar.refetchEvents();
+      },
       (error) => {
         const message = error instanceof Error ? error.message : String(error);
         $('plan-status').textContent =
