@@ -62,16 +62,6 @@ export interface CalendarCacheRepo {
   get(userId: string, calendarId: string, eventId: string): Promise<CachedEvent | undefined>;
   /** Records a zone we set on a followed calendar ourselves; nothing when it is not followed yet. */
   noteTimeZone(userId: string, calendarId: string, timeZone: string): Promise<void>;
-  /**
-   * Records a calendar CanvasCal has just made (or adopted) and the zone it gave it, before any
-   * follow: a sync then knows the zone without asking Google. No sync token is set, so the
-   * first follow still lists the calendar in full; a state already there keeps its token.
-   */
-  noteCreated(
-    userId: string,
-    calendar: { calendarId: string; role: CalendarSyncState['role'] },
-    timeZone: string,
-  ): Promise<void>;
 }
 
 export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
@@ -163,16 +153,6 @@ export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
         .update(calendarSyncState)
         .set({ timeZone })
         .where(and(eq(calendarSyncState.userId, userId), eq(calendarSyncState.calendarId, calendarId)));
-    },
-    async noteCreated(userId, calendar, timeZone) {
-      const now = new Date();
-      await orm
-        .insert(calendarSyncState)
-        .values({ userId, ...calendar, timeZone, updatedAt: now })
-        .onConflictDoUpdate({
-          target: [calendarSyncState.userId, calendarSyncState.calendarId],
-          set: { timeZone, updatedAt: now },
-        });
     },
     async applyChanges(userId, calendarId, changes, syncToken, userEdits = []) {
       await orm.transaction(async (tx) => {

@@ -32,7 +32,7 @@ export interface AppCalendarDeps {
   connections: Pick<GoogleConnectionsRepo, 'setAppCalendar' | 'forgetAppCalendar' | 'setAppCalendarUnsure'>;
   mappings: Pick<EventMappingsRepo, 'clearCalendar'>;
   /** What the last follow of the calendar learnt (its zone): an unchanged sync asks Google nothing. */
-  calendarCache: Pick<CalendarCacheRepo, 'state' | 'noteTimeZone' | 'noteCreated'>;
+  calendarCache: Pick<CalendarCacheRepo, 'state' | 'noteTimeZone'>;
   logger: Logger;
   now?: () => number;
 }
@@ -50,9 +50,8 @@ export const UNSURE_CREATE_WINDOW_MS = 60 * 60_000;
  * "CanvasCal". The search needs `calendar.calendarlist.readonly`; without it a lost create
  * cannot be found (Google offers no other way to list calendars) and a new one is made.
  *
- * A calendar we know costs no request: its zone is the one we gave it when we made or adopted
- * it, then the one the follow last read (Google is asked only for a calendar known from before
- * zones were recorded at creation), and its deletion is noticed by the follow's 404
+ * A calendar we know costs no request: its zone is the one the follow last read (Google is
+ * asked only before the first follow), and its deletion is noticed by the follow's 404
  * (`forgetAppCalendar`) or by the 404 of a write (the sync then calls this again).
  */
 export async function ensureAppCalendar(
@@ -81,7 +80,6 @@ export async function ensureAppCalendar(
   if (found) {
     deps.logger.info({ userId }, 'adopted the CanvasCal calendar an earlier, interrupted attempt created');
     if (found.timeZone !== timeZone) await api.patchCalendar(found.id, { timeZone });
-    await deps.calendarCache.noteCreated(userId, { calendarId: found.id, role: 'app' }, timeZone);
     await deps.connections.setAppCalendar(userId, found.id);
     return found.id;
   }
@@ -106,9 +104,6 @@ export async function ensureAppCalendar(
         );
     throw error;
   }
-  // The zone first, then the id: a crash between the two leaves an unused cache row, never an
-  // app calendar whose zone the next sync would have to ask Google for.
-  await deps.calendarCache.noteCreated(userId, { calendarId: id, role: 'app' }, timeZone);
   await deps.connections.setAppCalendar(userId, id);
   return id;
 }

@@ -26,7 +26,7 @@ export interface CanvasSyncDeps {
   deadlines: DeadlinesRepo;
   connections: GoogleConnectionsRepo;
   /** The follow's record of each calendar (the app calendar's zone), read instead of asking Google. */
-  calendarCache: Pick<CalendarCacheRepo, 'state' | 'noteTimeZone' | 'noteCreated'>;
+  calendarCache: Pick<CalendarCacheRepo, 'state' | 'noteTimeZone'>;
   /** Canvas for this user; throws AppError `canvas_not_connected` when there is none. */
   canvasFor(userId: string): Promise<DueItemsSource>;
   /** A fresh Google client for this user, counting its own requests. */

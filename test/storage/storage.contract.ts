@@ -607,28 +607,6 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect(await cache.busyEvents(bob, ['primary'], ...day)).toEqual([]);
   });
 
-  it('remembers the zone of a calendar just made, with no token until a follow, and keeps a token after', async () => {
-    const cache = createCalendarCacheRepo(db.orm);
-    await cache.noteCreated(alice, { calendarId: 'made', role: 'app' }, 'Europe/Paris');
-    expect(await cache.state(alice, 'made')).toMatchObject({
-      role: 'app',
-      timeZone: 'Europe/Paris',
-      syncToken: null,
-    });
-    expect(await cache.state(bob, 'made')).toBeUndefined();
-    await cache.replaceCalendar(
-      alice,
-      { calendarId: 'made', role: 'app', timeZone: 'Asia/Tokyo' },
-      [],
-      'token-1',
-    );
-    await cache.noteCreated(alice, { calendarId: 'made', role: 'app' }, 'America/Chicago');
-    expect(await cache.state(alice, 'made')).toMatchObject({
-      timeZone: 'America/Chicago',
-      syncToken: 'token-1',
-    });
-  });
-
   it('walks every encrypted column in batches, re-sealing only what is not current, with its row binding', async () => {
     const connections = createGoogleConnectionsRepo(db.orm);
     await connections.connect(alice, { encryptedRefreshToken: 'old:a-google', grantedScopes: [] });
