@@ -25,6 +25,10 @@ export interface RunProgress {
   written: number;
   toWrite: number;
   waitingUntil?: number;
+  /** What the run's tries so far have created, updated and deleted: its last try adds its own. */
+  created?: number;
+  updated?: number;
+  deleted?: number;
 }
 
 /** The log of sync runs. Reads are always scoped to one user: another user's run is "not found". */

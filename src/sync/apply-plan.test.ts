@@ -218,10 +218,14 @@ describe('applyPlan', () => {
     };
     const h = harness();
     const progress: string[] = [];
+    const createdAtEach: Array<[number, number]> = [];
     const outcome = await applyPlan(calendar, 'cal', planSync(desired(420), [], { deleteMissing: true }), {
       ...h.options,
       concurrency: 3,
-      onProgress: (settled, total) => void progress.push(`${settled}/${total}`),
+      onProgress: (settled, total, counts) => {
+        progress.push(`${settled}/${total}`);
+        createdAtEach.push([settled, counts.created]);
+      },
     });
     expect(most).toBe(3);
     expect(outcome.counts.created).toBe(420);
@@ -229,6 +233,8 @@ describe('applyPlan', () => {
     expect(h.commits).toHaveLength(9);
     expect(progress.at(-1)).toBe('420/420');
     expect(progress).toHaveLength(9);
+    // Every write here is a create: the counts reported are exactly what is committed.
+    for (const [settled, created] of createdAtEach) expect(created).toBe(settled);
   });
 
   it('stops starting batches at the first error, after the batches in flight are answered and committed', async () => {

@@ -42,8 +42,11 @@ export interface ApplyOptions {
   rateLimitRounds?: number;
   /** Batches in flight at once (default 1); each is committed on its own as it is answered. */
   concurrency?: number;
-  /** After each committed batch: how many of the plan's writes are settled, of how many. */
-  onProgress?(settled: number, total: number): Promise<void> | void;
+  /**
+   * After each committed batch: how many of the plan's writes are settled, of how many, and
+   * the counts of what is committed so far.
+   */
+  onProgress?(settled: number, total: number, counts: Readonly<ApplyCounts>): Promise<void> | void;
 }
 
 /** `retried`: this operation is already the fallback of another (409 → patch, 404 → insert). */
@@ -114,11 +117,13 @@ export async function applyPlan(
       return;
     }
     const changes: AppliedChanges = { upserts: [], deletes: [] };
+    // Counted once committed: what onProgress reports is what a resumed run will find done.
+    const written = { created: 0, updated: 0, deleted: 0 };
     let done = 0;
     chunk.forEach((op, index) => {
       const result = results[index];
       if (!result) throw new Error('batch answered fewer parts than were sent');
-      const next = settle(op, result, calendarId, changes, counts);
+      const next = settle(op, result, calendarId, changes, written);
       if (next === 'auth')
         throw new GoogleApiError('auth', 401, 'authError', 'Google rejected the access token');
       if (next === 'done') {
@@ -143,8 +148,11 @@ export async function applyPlan(
       }
     });
     await options.commit(changes);
+    counts.created += written.created;
+    counts.updated += written.updated;
+    counts.deleted += written.deleted;
     settled += done;
-    await options.onProgress?.(settled, total);
+    await options.onProgress?.(settled, total, { ...counts });
   };
 
   for (let round = 1; pending.length > 0; round++) {
@@ -203,7 +211,7 @@ function settle(
   result: BatchResult,
   calendarId: string,
   changes: AppliedChanges,
-  counts: ApplyCounts,
+  counts: Pick<ApplyCounts, 'created' | 'updated' | 'deleted'>,
 ): 'done' | 'failed' | 'auth' | Operation {
   if (result.ok) {
     if (op.kind === 'delete') {

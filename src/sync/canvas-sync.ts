@@ -4,7 +4,7 @@ import type { CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
 import type { DeadlinesRepo, DeadlineWrites } from '../db/deadlines-repo.ts';
 import type { EventMappingsRepo } from '../db/event-mappings-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
-import type { SyncRunsRepo } from '../db/sync-runs-repo.ts';
+import type { RunProgress, SyncRunsRepo } from '../db/sync-runs-repo.ts';
 import { PLACEHOLDER_TIME_ZONE, type UsersRepo } from '../db/users-repo.ts';
 import { AppError } from '../errors.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
@@ -91,14 +91,26 @@ export async function runCanvasSync(
     undated: 0,
   };
   // A try after a quota wait carries on the count of what the earlier tries wrote.
-  const earlier = (await deps.runs.get(userId, runId))?.counts.written ?? 0;
-  let progress = { written: earlier, toWrite: earlier };
-  const report = async (settled: number, total: number) => {
-    progress = { written: earlier + settled, toWrite: earlier + total };
+  const before = (await deps.runs.get(userId, runId))?.counts ?? {};
+  const earlier = before.written ?? 0;
+  const carried = {
+    created: before.created ?? 0,
+    updated: before.updated ?? 0,
+    deleted: before.deleted ?? 0,
+  };
+  let progress: RunProgress = { written: earlier, toWrite: earlier, ...carried };
+  const report = async (settled: number, total: number, counts: Readonly<ApplyCounts>) => {
+    progress = {
+      written: earlier + settled,
+      toWrite: earlier + total,
+      created: carried.created + counts.created,
+      updated: carried.updated + counts.updated,
+      deleted: carried.deleted + counts.deleted,
+    };
     await deps.runs.noteProgress(runId, progress);
   };
   try {
-    const summary = await syncOnce(deps, api, userId, report);
+    const summary = withEarlierTries(await syncOnce(deps, api, userId, report), carried);
     const failed = summary.counts.failed > 0;
     await deps.runs.finish(runId, {
       status: failed ? 'failed' : 'succeeded',
@@ -151,11 +163,32 @@ export async function runCanvasSync(
   }
 }
 
+/**
+ * The run's counts, not only its last try's: what earlier tries (before a quota wait) wrote,
+ * this try found already written (unchanged).
+ */
+function withEarlierTries(
+  summary: SyncSummary,
+  carried: Pick<ApplyCounts, 'created' | 'updated' | 'deleted'>,
+): SyncSummary {
+  const { counts } = summary;
+  return {
+    ...summary,
+    counts: {
+      ...counts,
+      created: counts.created + carried.created,
+      updated: counts.updated + carried.updated,
+      deleted: counts.deleted + carried.deleted,
+      unchanged: Math.max(0, counts.unchanged - carried.created - carried.updated),
+    },
+  };
+}
+
 async function syncOnce(
   deps: CanvasSyncDeps,
   api: CalendarApi,
   userId: string,
-  onProgress: (settled: number, total: number) => Promise<void>,
+  onProgress: (settled: number, total: number, counts: Readonly<ApplyCounts>) => Promise<void>,
 ): Promise<SyncSummary> {
   const canvas = await deps.canvasFor(userId);
   const read = await canvas.readDueItems();
