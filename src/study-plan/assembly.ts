@@ -38,6 +38,8 @@ export interface StudyPlanAssemblyDeps {
   solve: PlanSolver;
   /** First pause between retry rounds of failed Google writes (doubling). */
   retryBaseMs: number;
+  /** Batches of session writes in flight at once (GOOGLE_BATCHES_IN_FLIGHT; default 1). */
+  batchesInFlight?: number;
   debounceMs?: number;
   now?: () => Date;
   /**
@@ -97,6 +99,8 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     },
     now: deps.now ?? (() => new Date()),
     retryBaseMs: deps.retryBaseMs,
+    paced: google.paced,
+    ...(deps.batchesInFlight !== undefined ? { batchesInFlight: deps.batchesInFlight } : {}),
   });
   return {
     plans,
