@@ -7,7 +7,7 @@ import {
   type PartFate,
   sendInBatches,
 } from '../sync/batch-writes.ts';
-import type { DesiredSession } from './session-event.ts';
+import { type DesiredSession, withoutWords } from './session-event.ts';
 
 /** What one write of a plan did. */
 export interface WriteOutcome {
@@ -106,7 +106,11 @@ function toOperation(op: Op, calendarId: string): BatchOperation {
         kind: 'patch',
         calendarId,
         eventId: op.desired.eventId,
-        event: { ...op.desired.body, status: 'confirmed' },
+        // A session the student renamed keeps their words: only its times (and ours) are sent.
+        event: {
+          ...(op.row.titledByStudent ? withoutWords(op.desired.body) : op.desired.body),
+          status: 'confirmed',
+        },
         ...(op.ifMatch ? { ifMatch: op.ifMatch } : {}),
       };
     case 'delete':
@@ -144,6 +148,8 @@ function settle(
       calendarId,
       googleEtag: result.etag ?? null,
       fingerprint: desired.fingerprint,
+      // An insert writes our words again (the event was gone); a patch keeps the student's.
+      titledByStudent: op.kind === 'patch' && op.row.titledByStudent,
     });
     if (op.kind === 'insert' && op.row === undefined) outcome.added += 1;
     else outcome.moved += 1;
@@ -184,5 +190,6 @@ function lostRow(desired: DesiredSession, calendarId: string): StoredSession {
     calendarId,
     googleEtag: null,
     fingerprint: null,
+    titledByStudent: false,
   };
 }
