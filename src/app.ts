@@ -297,6 +297,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
       // The pool is made below; a repair runs long after.
       solve: (job) => solve(job),
       retryBaseMs: options.retryBaseMs?.google ?? 1000,
+      batchesInFlight: config.googleBatchesInFlight,
       withUserLock,
     });
     const userBusy = createUserBusy({

@@ -60,11 +60,27 @@ export interface CalendarCacheRepo {
     to: Date,
   ): Promise<Array<CachedEvent & { calendarId: string }>>;
   get(userId: string, calendarId: string, eventId: string): Promise<CachedEvent | undefined>;
+  /** The cached rows of these events (those the cache has; in no particular order). */
+  getMany(userId: string, calendarId: string, eventIds: readonly string[]): Promise<CachedEvent[]>;
   /** Records a zone we set on a followed calendar ourselves; nothing when it is not followed yet. */
   noteTimeZone(userId: string, calendarId: string, timeZone: string): Promise<void>;
 }
 
 export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
+  const getMany = async (userId: string, calendarId: string, eventIds: readonly string[]) => {
+    if (eventIds.length === 0) return [];
+    const rows = await orm
+      .select()
+      .from(calendarEvents)
+      .where(
+        and(
+          eq(calendarEvents.userId, userId),
+          eq(calendarEvents.calendarId, calendarId),
+          inArray(calendarEvents.eventId, [...eventIds]),
+        ),
+      );
+    return rows.map(({ userId: _u, calendarId: _c, ...event }): CachedEvent => event);
+  };
   type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
   const upsertEvents = async (tx: Tx, userId: string, calendarId: string, events: CachedEvent[]) => {
     for (let i = 0; i < events.length; i += 400) {
@@ -199,22 +215,9 @@ export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
       return rows.map(({ userId: _u, ...rest }) => rest);
     },
     async get(userId, calendarId, eventId) {
-      const rows = await orm
-        .select()
-        .from(calendarEvents)
-        .where(
-          and(
-            eq(calendarEvents.userId, userId),
-            eq(calendarEvents.calendarId, calendarId),
-            eq(calendarEvents.eventId, eventId),
-          ),
-        )
-        .limit(1);
-      const row = rows[0];
-      if (!row) return undefined;
-      const { userId: _u, calendarId: _c, ...event } = row;
-      return event;
+      return (await getMany(userId, calendarId, [eventId]))[0];
     },
+    getMany,
   };
 }
 

@@ -181,6 +181,8 @@ export const studySessions = pgTable('study_sessions', {
   calendarId: text('calendar_id'),
   googleEtag: text('google_etag'),
   fingerprint: text('fingerprint'),
+  /** The student renamed it: its title and description are theirs, never written again. */
+  titledByStudent: boolean('titled_by_student').notNull().default(false),
 });
 
 export const studyPlanState = pgTable('study_plan_state', {

@@ -17,6 +17,8 @@ export interface StoredSession {
   calendarId: string | null;
   googleEtag: string | null;
   fingerprint: string | null;
+  /** The student renamed it (title or description): repairs leave their words alone. */
+  titledByStudent: boolean;
 }
 
 export interface StudyPlanState {
@@ -62,6 +64,7 @@ export function createStudyPlanRepo(orm: Orm): StudyPlanRepo {
         calendarId: row.calendarId,
         googleEtag: row.googleEtag,
         fingerprint: row.fingerprint,
+        titledByStudent: row.titledByStudent,
       }));
     },
     async saveSessions(userId, changes) {
@@ -87,6 +90,7 @@ export function createStudyPlanRepo(orm: Orm): StudyPlanRepo {
               calendarId: s.calendarId,
               googleEtag: s.googleEtag,
               fingerprint: s.fingerprint,
+              titledByStudent: s.titledByStudent,
             })),
           )
           .onConflictDoUpdate({
@@ -99,6 +103,7 @@ export function createStudyPlanRepo(orm: Orm): StudyPlanRepo {
               calendarId: sql.raw('excluded.calendar_id'),
               googleEtag: sql.raw('excluded.google_etag'),
               fingerprint: sql.raw('excluded.fingerprint'),
+              titledByStudent: sql.raw('excluded.titled_by_student'),
               updatedAt: new Date(),
             },
           });

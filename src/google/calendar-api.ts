@@ -30,7 +30,7 @@ export interface CalendarApi {
 
 export type BatchOperation =
   | { kind: 'insert'; calendarId: string; event: EventBody }
-  | { kind: 'patch'; calendarId: string; eventId: string; event: EventBody; ifMatch?: string }
+  | { kind: 'patch'; calendarId: string; eventId: string; event: Partial<EventBody>; ifMatch?: string }
   | { kind: 'delete'; calendarId: string; eventId: string; ifMatch?: string };
 // `ifMatch`: the etag we last saw; Google answers 412 conditionNotMet when the event changed since.
 
@@ -53,6 +53,7 @@ export interface GoogleEvent {
   id: string;
   status: string;
   summary?: string;
+  description?: string;
   start?: { date?: string; dateTime?: string; timeZone?: string };
   end?: { date?: string; dateTime?: string; timeZone?: string };
   transparency?: string;

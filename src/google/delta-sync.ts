@@ -26,6 +26,17 @@ export interface DeltaSyncResult {
   events: GoogleEvent[];
   /** The student's edits to our events, committed with the cache and the token. */
   userEdits: UserEdit[];
+  /**
+   * Each listed event as the cache had it before and as it is now (incremental listings only;
+   * absent after a full listing, when anything may have changed).
+   */
+  changes?: EventChange[];
+}
+
+/** One event of a listing: as the cache had it before, and as it is now (absent: none). */
+export interface EventChange {
+  before: CachedEvent | undefined;
+  after: CachedEvent | undefined;
 }
 
 /** What one listing fetched, before anything of it is committed. */
@@ -71,12 +82,30 @@ export async function syncCalendar(
       const zone = timeZone ?? calendar.timeZone;
       const upserts: CachedEvent[] = [];
       const removals: string[] = [];
+      // Read before the changes are applied: what each event blocked until now.
+      const previous = new Map(
+        (
+          await cache.getMany(
+            userId,
+            calendar.calendarId,
+            events.map((e) => e.id),
+          )
+        ).map((e) => [e.eventId, e]),
+      );
+      const changes: EventChange[] = [];
       for (const event of events) {
+        const before = previous.get(event.id);
         // A cancelled instance of a recurring event stays as an exception row (status
         // cancelled), so the series is not thought to still happen then; a cancelled
         // single event is simply gone.
-        if (event.status === 'cancelled' && !event.recurringEventId) removals.push(event.id);
-        else upserts.push(toCachedEvent(event, zone));
+        if (event.status === 'cancelled' && !event.recurringEventId) {
+          removals.push(event.id);
+          changes.push({ before, after: undefined });
+        } else {
+          const after = toCachedEvent(event, zone);
+          upserts.push(after);
+          changes.push({ before, after });
+        }
       }
       const userEdits = (await options.userEditsIn?.({ mode: 'incremental', events, timeZone: zone })) ?? [];
       await cache.applyChanges(userId, calendar.calendarId, { upserts, removals }, syncToken, userEdits);
@@ -91,6 +120,7 @@ export async function syncCalendar(
         removals: removals.length,
         events,
         userEdits,
+        changes,
       };
     } catch (error) {
       if (!(error instanceof GoogleApiError && error.kind === 'gone')) throw error;

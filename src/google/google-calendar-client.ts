@@ -330,6 +330,7 @@ function toGoogleEvent(event: calendar_v3.Schema$Event): GoogleEvent {
     id: event.id ?? '',
     status: event.status ?? 'confirmed',
     ...(event.summary ? { summary: event.summary } : {}),
+    ...(event.description ? { description: event.description } : {}),
     ...(start ? { start } : {}),
     ...(end ? { end } : {}),
     ...(event.transparency ? { transparency: event.transparency } : {}),

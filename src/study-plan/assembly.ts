@@ -11,6 +11,7 @@ import type { GoogleSetup } from '../google/google-setup.ts';
 import { createPlannerBusy } from '../google/planner-busy.ts';
 import { createUserBusy } from '../google/user-busy.ts';
 import { studyPlanRoutes } from '../http/routes/study-plan.ts';
+import { PlannerPreferencesSchema } from '../planner/index.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { SyncSummary } from '../sync/canvas-sync.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
@@ -38,6 +39,8 @@ export interface StudyPlanAssemblyDeps {
   solve: PlanSolver;
   /** First pause between retry rounds of failed Google writes (doubling). */
   retryBaseMs: number;
+  /** Batches of session writes in flight at once (GOOGLE_BATCHES_IN_FLIGHT; default 1). */
+  batchesInFlight?: number;
   debounceMs?: number;
   now?: () => Date;
   /**
@@ -63,6 +66,12 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
   const ownCalendarIds = async (userId: string) => {
     const { calendarId } = await plans.getState(userId);
     return calendarId ? [calendarId] : [];
+  };
+  // The window a repair plans: from now to the student's horizon.
+  const busyChangedInHorizon = async (userId: string, outcome: FollowOutcome) => {
+    const { horizonDays } = PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId));
+    const now = (deps.now ?? (() => new Date()))();
+    return followChangedBusyTime(outcome, now, new Date(now.getTime() + horizonDays * 86_400_000));
   };
   // Set by the worker side (the push channels are built after the study plan).
   let studyCalendarCreated: ((userId: string) => Promise<void>) | undefined;
@@ -97,6 +106,8 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     },
     now: deps.now ?? (() => new Date()),
     retryBaseMs: deps.retryBaseMs,
+    paced: google.paced,
+    ...(deps.batchesInFlight !== undefined ? { batchesInFlight: deps.batchesInFlight } : {}),
   });
   return {
     plans,
@@ -108,12 +119,13 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     afterCanvasSync: async (userId: string, summary: Pick<SyncSummary, 'deadlineWrites'>) => {
       if (canvasSyncChangedDeadlines(summary)) await enqueue.repairLater(userId, 'canvas-sync');
     },
-    /** After a calendar follow: a repair when the student's busy time changed. */
+    /** After a calendar follow: a repair when the student's busy time changed within the horizon. */
     afterFollow: async (userId: string, outcome: FollowOutcome, calendarId?: string) => {
       // A notification on the study calendar itself: the student may have moved or deleted a
       // session (the repair's own follow of that calendar reads it, and our echoes change nothing).
       const own = calendarId !== undefined && (await ownCalendarIds(userId)).includes(calendarId);
-      if (own || followChangedBusyTime(outcome)) await enqueue.repairLater(userId, 'calendar-follow');
+      if (own || (await busyChangedInHorizon(userId, outcome)))
+        await enqueue.repairLater(userId, 'calendar-follow');
     },
     routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue, edits }),
     /** The repair job and the daily repair (worker processes only). */

@@ -3,6 +3,7 @@ import { forTheQueue } from '../jobs/register-jobs.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { SyncSummary } from '../sync/canvas-sync.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
+import { changeTouchesBusyTime } from './busy-change.ts';
 import { type RepairDeps, type RepairTrigger, repairStudyPlan } from './repair-plan.ts';
 
 /** One coalesced re-plan of a user's study calendar. */
@@ -92,14 +93,18 @@ export async function registerRepairJobs(deps: {
 }
 
 /**
- * Whether a follow changed the student's busy time: any change in a calendar other than
- * CanvasCal's deadline calendar (whose events are transparent). The follow reports counts,
- * not times, so a change outside the horizon also asks for a repair; that repair then finds
- * nothing to move and writes nothing.
+ * Whether a follow changed the student's busy time inside [from, to) (now and the planner's
+ * horizon): some event of a calendar other than CanvasCal's deadline calendar (whose events
+ * are transparent) blocks other time than it did, there (see `changeTouchesBusyTime`). A full
+ * listing (the first, or after a lost sync token) does not say what changed, so it counts.
  */
-export function followChangedBusyTime(outcome: FollowOutcome): boolean {
+export function followChangedBusyTime(outcome: FollowOutcome, from: Date, to: Date): boolean {
   return outcome.calendars.some(
-    (c) => c.role !== 'app' && (c.upserts > 0 || c.removals > 0 || c.mode === 'full'),
+    (c) =>
+      c.role !== 'app' &&
+      (c.changes === undefined
+        ? c.mode === 'full'
+        : c.changes.some((change) => changeTouchesBusyTime(change, from, to))),
   );
 }
 

@@ -9,7 +9,7 @@ import { PlannerPreferencesSchema } from '../planner/index.ts';
 import { type BusySource, previewStudyPlan } from './plan-preview.ts';
 import { desiredSessionEvent, type SessionDeadline } from './session-event.ts';
 import { assignSlots, type PlanSession, type WrittenSlot } from './session-slots.ts';
-import { type WriteOutcome, writeSessions } from './session-writer.ts';
+import { type WriteOptions, type WriteOutcome, writeSessions } from './session-writer.ts';
 import type { PlanSolver } from './solve-plan.ts';
 import { followStudentEdits } from './student-edits.ts';
 import { ensureStudyCalendar } from './study-calendar.ts';
@@ -69,6 +69,10 @@ export interface RepairDeps {
   now(): Date;
   sleep?(ms: number): Promise<void>;
   retryBaseMs?: number;
+  /** Batches of session writes in flight at once (GOOGLE_BATCHES_IN_FLIGHT; default 1). */
+  batchesInFlight?: number;
+  /** Whether `calendarFor` paces its requests by a request budget (its gate waits out refusals). */
+  paced?: boolean;
 }
 
 // A 412 re-reads and re-plans; a student editing faster than this is left for the next repair.
@@ -118,11 +122,13 @@ export async function repairStudyPlan(
   const callsBefore = api.requestCount;
   if (deps.busyFor) deps = { ...deps, busy: deps.busyFor(api) };
   const base = deps.retryBaseMs ?? 1_000;
-  const writeOptions = {
-    commit: (changes: { upserts: StoredSession[]; deletes: string[] }) =>
-      deps.plans.saveSessions(userId, changes),
+  const writeOptions: WriteOptions = {
+    commit: (changes) => deps.plans.saveSessions(userId, changes),
     sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     backoffMs: (attempt: number) => Math.round(base * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
+    concurrency: deps.batchesInFlight ?? 1,
+    // A paced client's gate waits past Google's window before each retry: no try is wasted.
+    ...(deps.paced ? { rateLimitRounds: Number.POSITIVE_INFINITY } : {}),
   };
   const count = (outcome: WriteOutcome) => {
     record.moved += outcome.moved;
@@ -191,7 +197,7 @@ async function planAndWrite(
   timeZone: string,
   horizonDays: number,
   now: Date,
-  writeOptions: Parameters<typeof writeSessions>[4],
+  writeOptions: WriteOptions,
   record: RepairRecord,
   given: readonly PlanSession[] | undefined,
 ): Promise<WriteOutcome> {

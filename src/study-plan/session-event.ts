@@ -69,8 +69,38 @@ export function desiredSessionEvent(
     body: {
       ...content,
       extendedProperties: {
-        private: { canvascal: STUDY_OWNER_VALUE, deadline: session.deadlineId, slot: session.slotKey },
+        private: {
+          canvascal: STUDY_OWNER_VALUE,
+          deadline: session.deadlineId,
+          slot: session.slotKey,
+          text: sessionTextHash(content.summary, content.description),
+        },
       },
     },
   };
+}
+
+/**
+ * The fingerprint of a session's words, kept on the event (`private.text`) when we write them:
+ * an event whose title or description no longer matches it was renamed by the student.
+ */
+export function sessionTextHash(summary: string | undefined, description: string | undefined): string {
+  return contentHash({ summary: summary ?? '', description: description ?? '' });
+}
+
+/** Whether the student changed the title or description we wrote on this event. */
+export function renamedByStudent(event: {
+  summary?: string;
+  description?: string;
+  extendedProperties?: { private?: Record<string, string> };
+}): boolean {
+  const written = event.extendedProperties?.private?.text;
+  return written !== undefined && written !== sessionTextHash(event.summary, event.description);
+}
+
+/** A session's body for a patch that leaves the student's words alone (they renamed it). */
+export function withoutWords(body: EventBody): Partial<EventBody> {
+  const { summary: _s, description: _d, extendedProperties, ...rest } = body;
+  const { text: _t, ...kept } = extendedProperties?.private ?? {};
+  return { ...rest, extendedProperties: { private: kept } };
 }

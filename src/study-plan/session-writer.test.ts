@@ -28,6 +28,7 @@ const stored = (d: ReturnType<typeof desired>, etag: string): StoredSession => (
   calendarId: CAL,
   googleEtag: etag,
   fingerprint: d.fingerprint,
+  titledByStudent: false,
 });
 
 /** A batch endpoint that answers from a script, recording what it was sent. */

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredSession } from '../db/study-plan-repo.ts';
+import type { BatchOperation, BatchResult, CalendarApi } from '../google/calendar-api.ts';
 import {
-  type BatchOperation,
-  type BatchResult,
-  type CalendarApi,
-  MAX_BATCH_SIZE,
-} from '../google/calendar-api.ts';
-import { GoogleApiError } from '../google/google-api-error.ts';
-import type { DesiredSession } from './session-event.ts';
+  type BatchWriteOptions,
+  isRetryablePart,
+  type PartFate,
+  sendInBatches,
+} from '../sync/batch-writes.ts';
+import { type DesiredSession, withoutWords } from './session-event.ts';
 
 /** What one write of a plan did. */
 export interface WriteOutcome {
@@ -21,13 +21,14 @@ export interface WriteOutcome {
   batches: number;
 }
 
-export interface WriteOptions {
-  /** Persists what one batch achieved before the next is sent (crash safety). */
-  commit(changes: { upserts: StoredSession[]; deletes: string[] }): Promise<void>;
-  sleep(ms: number): Promise<void>;
-  /** Pause before retry round `attempt` (1-based). */
-  backoffMs(attempt: number): number;
-  maxRounds?: number;
+export interface WriteOptions extends BatchWriteOptions {
+  /** Persists what one batch achieved before its parts count as done (crash safety). */
+  commit(changes: SessionChanges): Promise<void>;
+}
+
+export interface SessionChanges {
+  upserts: StoredSession[];
+  deletes: string[];
 }
 
 type Op =
@@ -39,10 +40,11 @@ type Op =
  * Makes the study calendar hold exactly `desired` among the rows in `written` (the planned
  * sessions CanvasCal may change; pinned, dropped and past ones are not passed in): an equal
  * fingerprint sends nothing, a changed one is a patch, a new slot an insert, a written slot
- * not desired a delete. Batches of at most 50. Patches and deletes carry the stored etag
- * (`If-Match`): a 412 means the student edited that event a moment ago, so it is left alone
- * and reported in `conflicts` for the caller to re-read and re-plan around. 5xx, 429 and
- * rate-limit 403 are retried after a backoff; a retried insert that meets 409 becomes a patch.
+ * not desired a delete. Sent through the deadline sync's write loop (`sendInBatches`), so the
+ * request budget paces it and up to `concurrency` batches are in flight. Patches and deletes
+ * carry the stored etag (`If-Match`): a 412 means the student edited that event a moment ago,
+ * so it is left alone and reported in `conflicts` for the caller to re-read and re-plan
+ * around. A retried insert that meets 409 becomes a patch.
  */
 export async function writeSessions(
   api: Pick<CalendarApi, 'batch'>,
@@ -62,57 +64,36 @@ export async function writeSessions(
   };
   const bySlot = new Map(written.map((row) => [`${row.deadlineKey}\n${row.slotKey}`, row]));
   const wanted = new Set<StoredSession>();
-  let pending: Op[] = [];
+  const ops: Op[] = [];
   for (const session of desired) {
     const row = bySlot.get(`${session.deadlineId}\n${session.slotKey}`);
     if (row) wanted.add(row);
     if (row && row.fingerprint === session.fingerprint && row.calendarId === calendarId)
       outcome.unchanged += 1;
     else if (row && row.calendarId === calendarId)
-      pending.push({ kind: 'patch', desired: session, row, ifMatch: row.googleEtag ?? undefined });
-    else pending.push({ kind: 'insert', desired: session, row });
+      ops.push({ kind: 'patch', desired: session, row, ifMatch: row.googleEtag ?? undefined });
+    else ops.push({ kind: 'insert', desired: session, row });
   }
   for (const row of written)
-    if (!wanted.has(row) && row.calendarId === calendarId) pending.push({ kind: 'delete', row });
-  const maxRounds = options.maxRounds ?? 5;
-  for (let round = 1; pending.length > 0; round++) {
-    if (round > 1) await options.sleep(options.backoffMs(round - 1));
-    const lastRound = round >= maxRounds;
-    const retry: Op[] = [];
-    for (let at = 0; at < pending.length; at += MAX_BATCH_SIZE) {
-      const chunk = pending.slice(at, at + MAX_BATCH_SIZE);
-      let results: BatchResult[];
-      try {
-        outcome.batches += 1;
-        results = await api.batch(chunk.map((op) => toOperation(op, calendarId)));
-      } catch (error) {
-        if (error instanceof GoogleApiError && error.retryable && !lastRound) {
-          retry.push(...chunk);
-          continue;
-        }
-        throw error;
-      }
-      const changes = { upserts: [] as StoredSession[], deletes: [] as string[] };
-      chunk.forEach((op, index) => {
-        const result = results[index];
-        if (!result) throw new Error('batch answered fewer parts than were sent');
-        const next = settle(op, result, calendarId, changes, outcome);
-        if (next === 'auth')
-          throw new GoogleApiError('auth', 401, 'authError', 'Google rejected the access token');
-        if (next === 'done') return;
-        if (next === 'failed' || lastRound) {
-          const eventId = op.kind === 'delete' ? op.row.googleEventId : op.desired.eventId;
-          outcome.failed.push({
-            eventId,
-            status: result.status,
-            message: result.ok ? 'gave up' : result.message,
-          });
-        } else retry.push(next);
-      });
-      await options.commit(changes);
-    }
-    pending = retry;
-  }
+    if (!wanted.has(row) && row.calendarId === calendarId) ops.push({ kind: 'delete', row });
+  const { batches } = await sendInBatches(
+    api,
+    ops,
+    {
+      toOperation: (op) => toOperation(op, calendarId),
+      emptyChanges: (): SessionChanges => ({ upserts: [], deletes: [] }),
+      settle: (op, result, changes) => settle(op, result, calendarId, changes, outcome),
+      commit: (changes) => options.commit(changes),
+      giveUp: (op, failure) =>
+        outcome.failed.push({
+          eventId: op.kind === 'delete' ? op.row.googleEventId : op.desired.eventId,
+          status: failure.status,
+          message: failure.message,
+        }),
+    },
+    { ...options, maxRounds: options.maxRounds ?? 5 },
+  );
+  outcome.batches = batches;
   return outcome;
 }
 
@@ -125,7 +106,11 @@ function toOperation(op: Op, calendarId: string): BatchOperation {
         kind: 'patch',
         calendarId,
         eventId: op.desired.eventId,
-        event: { ...op.desired.body, status: 'confirmed' },
+        // A session the student renamed keeps their words: only its times (and ours) are sent.
+        event: {
+          ...(op.row.titledByStudent ? withoutWords(op.desired.body) : op.desired.body),
+          status: 'confirmed',
+        },
         ...(op.ifMatch ? { ifMatch: op.ifMatch } : {}),
       };
     case 'delete':
@@ -142,9 +127,9 @@ function settle(
   op: Op,
   result: BatchResult,
   calendarId: string,
-  changes: { upserts: StoredSession[]; deletes: string[] },
+  changes: SessionChanges,
   outcome: WriteOutcome,
-): 'done' | 'failed' | 'auth' | Op {
+): PartFate<Op> {
   if (result.ok) {
     if (op.kind === 'delete') {
       changes.deletes.push(op.row.id);
@@ -163,6 +148,8 @@ function settle(
       calendarId,
       googleEtag: result.etag ?? null,
       fingerprint: desired.fingerprint,
+      // An insert writes our words again (the event was gone); a patch keeps the student's.
+      titledByStudent: op.kind === 'patch' && op.row.titledByStudent,
     });
     if (op.kind === 'insert' && op.row === undefined) outcome.added += 1;
     else outcome.moved += 1;
@@ -173,9 +160,7 @@ function settle(
     outcome.conflicts.push(op.kind === 'delete' ? op.row.googleEventId : op.desired.eventId);
     return 'done';
   }
-  if (result.status === 429 || result.status >= 500) return op;
-  if (result.status === 403 && ['rateLimitExceeded', 'userRateLimitExceeded'].includes(result.reason ?? ''))
-    return op;
+  if (isRetryablePart(result)) return op;
   if (op.kind === 'delete' && (result.status === 404 || result.status === 410)) {
     changes.deletes.push(op.row.id);
     outcome.removed += 1;
@@ -205,5 +190,6 @@ function lostRow(desired: DesiredSession, calendarId: string): StoredSession {
     calendarId,
     googleEtag: null,
     fingerprint: null,
+    titledByStudent: false,
   };
 }

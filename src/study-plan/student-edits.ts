@@ -2,6 +2,7 @@ import type { StoredSession, StudyPlanRepo } from '../db/study-plan-repo.ts';
 import type { CalendarApi, GoogleEvent } from '../google/calendar-api.ts';
 import { toUtc } from '../google/event-times.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
+import { renamedByStudent } from './session-event.ts';
 
 // The same parameters on every request of the follow: Google rejects a token used with others.
 const LIST_PARAMS = { singleEvents: true, maxResults: 2500 } as const;
@@ -18,7 +19,7 @@ export interface StudentEdits {
  * Follows the study calendar from its sync token (one incremental list when nothing
  * changed) and records the student's verdicts on our sessions: a session whose time they
  * changed is pinned at its new time (a shortened one so counts shorter), a deleted one is
- * dropped and never recreated. Our own writes come back with the times we stored, so they
+ * dropped and never recreated, a renamed one keeps the student's title and description. Our own writes come back with the times we stored, so they
  * read as no edit. A 410 (token gone) or no token lists the whole calendar, where a written
  * session that is missing counts as deleted. Verdicts are saved before the token, so a
  * crash in between only reads them again.
@@ -58,12 +59,22 @@ export async function followStudentEdits(
     const start = toUtc(event.start, listing.timeZone);
     const end = toUtc(event.end, listing.timeZone);
     if (!start || !end) continue;
-    if (start.getTime() !== row.start.getTime() || end.getTime() !== row.end.getTime()) {
-      changed.push({ ...row, start, end, status: 'pinned', googleEtag: event.etag ?? row.googleEtag });
+    const moved = start.getTime() !== row.start.getTime() || end.getTime() !== row.end.getTime();
+    // Once renamed, the words stay theirs (a rename back to ours is still their choice).
+    const titledByStudent = row.titledByStudent || renamedByStudent(event);
+    if (moved) {
+      changed.push({
+        ...row,
+        start,
+        end,
+        status: 'pinned',
+        titledByStudent,
+        googleEtag: event.etag ?? row.googleEtag,
+      });
       outcome.pinned += 1;
-    } else if (event.etag && event.etag !== row.googleEtag) {
+    } else if (titledByStudent !== row.titledByStudent || (event.etag && event.etag !== row.googleEtag)) {
       // Touched without a change of time (a title, a colour): the etag moves on all the same.
-      changed.push({ ...row, googleEtag: event.etag });
+      changed.push({ ...row, titledByStudent, googleEtag: event.etag ?? row.googleEtag });
     }
   }
   if (mode === 'full')

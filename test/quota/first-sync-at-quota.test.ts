@@ -9,11 +9,12 @@ import { desiredEventFor } from '../../src/sync/desired-events.ts';
 import { type EventMapping, planSync } from '../../src/sync/diff.ts';
 import type { SourceItem } from '../../src/sync/source-item.ts';
 import { emulatorAccessToken } from '../support/emulator-token.ts';
+import { simulatedClock } from '../support/simulated-clock.ts';
 
 // Google's clock and the budget's are one simulated clock: minutes of quota pass in no time.
 const START = Date.UTC(2026, 10, 1, 23, 59, 40, 500);
 const USER = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
-let clock = START;
+let clock = simulatedClock(START);
 let emulator: GoogleEmulator;
 
 afterEach(() => emulator.close());
@@ -40,33 +41,12 @@ function item(n: number): SourceItem {
 async function firstSync(count: number, options: { batchesInFlight: number }) {
   const token = await emulatorAccessToken(emulator, [SCOPES.appCreated]);
   const budget = createMemoryBudget(STANDARD_QUOTAS);
-  // A sleep moves the clock to when it ends, once no request is on its way: in real time a
-  // request reaches Google moments after leaving, not a simulated minute later.
-  let inFlight = 0;
-  let settled: Array<() => void> = [];
-  const sleep = async (ms: number) => {
-    const wakeAt = clock + ms;
-    while (inFlight > 0) await new Promise<void>((resolve) => settled.push(resolve));
-    clock = Math.max(clock, wakeAt);
-  };
-  const tracked: typeof fetch = async (input, init) => {
-    inFlight += 1;
-    try {
-      const response = await fetch(input, init);
-      const text = await response.text();
-      return new Response(text, { status: response.status, headers: response.headers });
-    } finally {
-      inFlight -= 1;
-      const waiting = settled;
-      settled = [];
-      for (const resolve of waiting) resolve();
-    }
-  };
+  const { sleep } = clock;
   const api = createGoogleCalendarClient({
     rootUrl: `${emulator.url}/`,
     accessToken: async () => token,
-    fetch: tracked,
-    gate: budgetGate(budget, USER, { now: () => clock, sleep, maxWaitMs: Number.POSITIVE_INFINITY }),
+    fetch: clock.fetch,
+    gate: budgetGate(budget, USER, { now: clock.now, sleep, maxWaitMs: Number.POSITIVE_INFINITY }),
   });
   const { id: calendarId } = await api.insertCalendar({ summary: 'CanvasCal', timeZone: 'UTC' });
   const desired = Array.from({ length: count }, (_, n) =>
@@ -74,7 +54,7 @@ async function firstSync(count: number, options: { batchesInFlight: number }) {
   );
   const committed: EventMapping[] = [];
   emulator.control.resetCounts();
-  const started = clock;
+  const started = clock.now();
   const outcome = await applyPlan(api, calendarId, planSync(desired, [], { deleteMissing: true }), {
     commit: async (changes: AppliedChanges) => void committed.push(...changes.upserts),
     sleep,
@@ -86,7 +66,7 @@ async function firstSync(count: number, options: { batchesInFlight: number }) {
   return {
     outcome,
     committed,
-    minutes: (clock - started) / 60_000,
+    minutes: (clock.now() - started) / 60_000,
     inserted: counts.byMethod['calendar.events.insert'] ?? 0,
     refused:
       (counts.byOutcome['calendar.events.insert 403'] ?? 0) +
@@ -97,8 +77,8 @@ async function firstSync(count: number, options: { batchesInFlight: number }) {
 
 describe('a first sync of 2,000 items at Google’s standard quota', () => {
   it('ends complete in one run, each part sent once, in about the time the quota allows', async () => {
-    clock = START;
-    emulator = await startGoogleEmulator({ now: () => clock, seed: false });
+    clock = simulatedClock(START);
+    emulator = await startGoogleEmulator({ now: clock.now, seed: false });
     emulator.control.addAccount('student@example.edu', 'UTC');
     const sync = await firstSync(2_000, { batchesInFlight: 3 });
     expect(sync.outcome.counts).toMatchObject({ created: 2_000, failed: 0 });
@@ -112,8 +92,8 @@ describe('a first sync of 2,000 items at Google’s standard quota', () => {
   });
 
   it('sends again only the parts Google refused, after its window, and still ends complete', async () => {
-    clock = START;
-    emulator = await startGoogleEmulator({ now: () => clock, seed: false });
+    clock = simulatedClock(START);
+    emulator = await startGoogleEmulator({ now: clock.now, seed: false });
     emulator.control.addAccount('student@example.edu', 'UTC');
     // Google refuses some parts for reasons of its own (another app of the project, its operations).
     emulator.control.failNext('calendar.events.insert', 403, 7);

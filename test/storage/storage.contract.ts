@@ -588,6 +588,11 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
       'token-2',
     );
     expect((await cache.busyEvents(alice, ['primary'], ...day)).map((e) => e.eventId)).toEqual(['e4']);
+    const rows = await cache.getMany(alice, 'primary', ['e2', 'e4', 'e1', 'nope']);
+    expect(rows.map((e) => e.eventId).sort()).toEqual(['e2', 'e4']);
+    expect(rows.find((e) => e.eventId === 'e2')).toMatchObject({ transparent: true });
+    expect(await cache.getMany(bob, 'primary', ['e2', 'e4'])).toEqual([]);
+    expect(await cache.getMany(alice, 'primary', [])).toEqual([]);
     const [row] = await db.withSession((s) =>
       s.query<{ last_sync_token: string }>('select last_sync_token from users where id = $1', [alice]),
     );

@@ -96,6 +96,41 @@ export function studyPlanSuite(openDb: () => Promise<Database>, closeDb: (db: Da
       expect(after.find((x) => x.id === e.id)).toMatchObject({ start: e.start, end: e.end });
   });
 
+  it('a session the student renamed keeps their title and description when a meeting moves it', async () => {
+    await h.repair('settings');
+    const before = await h.studyEvents();
+    const { calendarId } = await h.plans.getState(h.userId);
+    const victim = before.find((e) => Date.parse(e.end) - Date.parse(e.start) >= 60 * 60_000);
+    const other = before.find((e) => e.id !== victim?.id);
+    if (!calendarId || !victim || !other) throw new Error('expected an hour-long session and another');
+    const resource = (id: string) =>
+      h.google.state.events.get(calendarId)?.get(id)?.resource as { summary?: string; description?: string };
+    const ours = { summary: resource(other.id).summary, description: resource(other.id).description };
+    h.google.userPatchEvent(calendarId, victim.id, { summary: 'Read chapter 3', description: 'with Sam' });
+    // A title-only edit is no move: the next repair changes nothing.
+    h.google.resetCounts();
+    expect(await h.repair('calendar-follow')).toMatchObject({ moved: 0, studentEdits: { pinned: 0 } });
+    expect(writes(h)).toBe(0);
+    h.google.userInsertEvent(h.primaryId, {
+      summary: 'Meeting',
+      start: { dateTime: new Date(Date.parse(victim.start) + 15 * 60_000).toISOString() },
+      end: { dateTime: new Date(Date.parse(victim.start) + 30 * 60_000).toISOString() },
+    });
+    h.google.resetCounts();
+    expect(await h.repair('calendar-follow')).toMatchObject({ moved: 1, added: 0, removed: 0 });
+    expect(patches(h)).toBe(1);
+    const moved = (await h.studyEvents()).find((e) => e.id === victim.id);
+    expect(moved && sameInstant(moved.start, victim.start)).toBe(false);
+    expect(resource(victim.id)).toMatchObject({ summary: 'Read chapter 3', description: 'with Sam' });
+    expect(resource(other.id)).toMatchObject(ours);
+    // Still planned by CanvasCal (not pinned): its times stay ours to manage.
+    const row = (await h.plans.listSessions(h.userId)).find((r) => r.googleEventId === victim.id);
+    expect(row).toMatchObject({ status: 'planned', titledByStudent: true });
+    h.google.resetCounts();
+    expect(await h.repair('calendar-follow')).toMatchObject({ moved: 0, added: 0, removed: 0 });
+    expect(writes(h)).toBe(0);
+  });
+
   it('a busy event in free time moves nothing and writes nothing', async () => {
     await h.repair('settings');
     const before = await h.studyEvents();

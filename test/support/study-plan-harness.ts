@@ -21,13 +21,17 @@ export const STUDENT = 'planner-student@example.edu';
  * The study plan's repair on a real database and the Google emulator, with one injected
  * clock for both (the emulator stamps `updated` and token expiry with it), so the tests
  * never meet the wall clock. `intercept` lets a test act as the student between our read
- * and our write (the If-Match race).
+ * and our write (the If-Match race). `scopes`: what the student granted (default: the defaults).
  */
-export async function startStudyPlanHarness(db: Database, start: Date) {
+export async function startStudyPlanHarness(
+  db: Database,
+  start: Date,
+  scopes: readonly string[] = DEFAULT_SCOPES,
+) {
   let clock = start.getTime();
   const emulator = await startGoogleEmulator({ now: () => clock, seed: false });
   const primaryId = emulator.control.addAccount(STUDENT, 'UTC');
-  let token = await emulatorAccessToken(emulator, [...DEFAULT_SCOPES], STUDENT);
+  let token = await emulatorAccessToken(emulator, [...scopes], STUDENT);
   const users = createUsersRepo(db.orm);
   const deadlines = createDeadlinesRepo(db.orm);
   const connections = createGoogleConnectionsRepo(db.orm);
@@ -36,7 +40,7 @@ export async function startStudyPlanHarness(db: Database, start: Date) {
   // Fixed, like the clock: event ids derive from it, so every run sees the same order.
   const userId = '0b7e4c52-9a1d-4f3e-8c6b-2d5a7e9f1c30';
   await users.ensure(userId, STUDENT);
-  await connections.connect(userId, { encryptedRefreshToken: 'unused', grantedScopes: [...DEFAULT_SCOPES] });
+  await connections.connect(userId, { encryptedRefreshToken: 'unused', grantedScopes: [...scopes] });
   let intercept: ((api: CalendarApi) => Promise<void>) | undefined;
   const client = createGoogleCalendarClient({ rootUrl: `${emulator.url}/`, accessToken: async () => token });
   const api: CalendarApi = new Proxy(client, {
@@ -84,7 +88,7 @@ export async function startStudyPlanHarness(db: Database, start: Date) {
     /** Moves both clocks; a new access token, as the old one may have expired meanwhile. */
     async setNow(at: Date) {
       clock = at.getTime();
-      token = await emulatorAccessToken(emulator, [...DEFAULT_SCOPES], STUDENT);
+      token = await emulatorAccessToken(emulator, [...scopes], STUDENT);
     },
     /** Runs `act` right before the next batch is sent. */
     beforeNextBatch(act: () => Promise<void> | void) {

@@ -87,4 +87,5 @@ export const studyRow = (
   calendarId: 'study',
   googleEtag: null,
   fingerprint: null,
+  titledByStudent: false,
 });
