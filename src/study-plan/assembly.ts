@@ -10,7 +10,7 @@ import type { CalendarApi } from '../google/calendar-api.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
 import { createPlannerBusy } from '../google/planner-busy.ts';
 import { createUserBusy } from '../google/user-busy.ts';
-import { studyPlanRoutes } from '../http/routes/study-plan.ts';
+import { type StudyPlanRouteDeps, studyPlanRoutes } from '../http/routes/study-plan.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { SyncSummary } from '../sync/canvas-sync.ts';
 import type { FollowOutcome } from '../sync/follow-calendars.ts';
@@ -115,7 +115,9 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
       const own = calendarId !== undefined && (await ownCalendarIds(userId)).includes(calendarId);
       if (own || followChangedBusyTime(outcome)) await enqueue.repairLater(userId, 'calendar-follow');
     },
-    routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue, edits }),
+    /** The routes; `requireGoogle` refuses a replan or session edit Google could not take. */
+    routes: (requireGoogle: StudyPlanRouteDeps['requireGoogle']) =>
+      studyPlanRoutes({ users: deps.users, plans, enqueue, edits, requireGoogle }),
     /** The repair job and the daily repair (worker processes only). */
     async registerWorkers(
       google: GoogleSetup,
