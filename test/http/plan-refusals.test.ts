@@ -131,3 +131,28 @@ describe('plan routes that write to Google', () => {
     expect(await plans().takeTriggers(userId)).toEqual([]);
   });
 });
+
+describe('a bad instant in a session move', () => {
+  it('is one 400 message naming the field once, whatever is wrong with the value', async () => {
+    const { headers, userId } = await connectedUser(app, 'bad-start@example.edu');
+    const url = `/api/v1/plan/sessions/${await seedSession(userId)}`;
+    const answers = async (start: unknown) =>
+      (await inject({ method: 'PATCH', url, headers, payload: { ...move, start } })).json();
+    for (const notADate of ['abc', '', '2030-03-04T16:00:00']) {
+      expect(await answers(notADate), notADate).toEqual({
+        error: {
+          code: 'validation_failed',
+          message:
+            'Invalid body: body.start: must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00-05:00',
+        },
+      });
+    }
+    expect(await answers('0001-01-01T00:00:00Z')).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: 'Invalid body: body.start: must be between 1970-01-01 and 9000-01-01',
+      },
+    });
+    expect(await plans().takeTriggers(userId)).toEqual([]);
+  });
+});
