@@ -10,7 +10,7 @@ import {
 import { CanvasAccount } from './accounts/canvas-account.ts';
 import { createCanvasHostPolicy } from './accounts/canvas-host-policy.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
-import { createSyncReadiness } from './accounts/sync-readiness.ts';
+import { createGoogleReadiness, createSyncReadiness } from './accounts/sync-readiness.ts';
 import { type AgentDeps, agentHttp, createDbProposalStore, createMcpSessionStore } from './agent/index.ts';
 import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
 import type { Config } from './config.ts';
@@ -432,7 +432,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             solve,
             onSettingsChanged: (u) => studyPlan.repairLater(u, 'settings'),
           }),
-          studyPlan.routes(),
+          studyPlan.routes(createGoogleReadiness(google?.connection)),
           canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
           canvasConnectionRoutes(canvasAccount, {
             personalTokens: config.canvasPersonalTokens,

@@ -1,21 +1,16 @@
 import type { Logger } from 'pino';
-import {
-  type CanvasDeveloperKey,
-  type CanvasOAuth,
-  CanvasOAuthError,
-  type CanvasTokens,
-} from '../canvas/canvas-oauth.ts';
-import { isUnopenableSecret, unopenableLogFields, unopenableReason } from '../crypto/unopenable-secret.ts';
+import type { CanvasOAuth, CanvasTokens } from '../canvas/canvas-oauth.ts';
 import type { CanvasConnection, CanvasConnectionsRepo } from '../db/canvas-connections-repo.ts';
 import type { OAuthStatesRepo } from '../db/oauth-states-repo.ts';
 import { AppError, badRequest, forbidden } from '../errors.ts';
 import type { SecretSealer } from '../secrets.ts';
+import { canvasOAuthFailure, developerKeyFor } from './canvas-account-errors.ts';
+import { type CanvasCredentials, CanvasCredentialsReader } from './canvas-credentials.ts';
 import { canvasOrigin } from './canvas-origin.ts';
+import { type CanvasTokenVault, canvasTokenVault } from './canvas-token-vault.ts';
 import { issueOAuthState, type StateKeys, verifyOAuthState } from './oauth-state.ts';
 
 const STATE_TTL_MS = 10 * 60_000;
-// Refresh this long before Canvas's one-hour expiry, so no read starts with a dying token.
-const REFRESH_AHEAD_MS = 5 * 60_000;
 
 /** Asks a Canvas server who a token belongs to; the Canvas client implements it. */
 export interface CanvasProbe {
@@ -32,12 +27,6 @@ export interface CanvasProbe {
   >;
   /** The zone in the user's Canvas profile; undefined when Canvas does not say or cannot be asked. */
   timeZone?(baseUrl: string, token: string): Promise<string | undefined>;
-}
-
-export interface CanvasCredentials {
-  baseUrl: string;
-  token: string;
-  authKind: CanvasConnection['authKind'];
 }
 
 export interface CanvasAccountStatus {
@@ -90,11 +79,20 @@ const PROBE_MESSAGES = {
  * their one-hour expiry, one refresh per user at a time across workers.
  */
 export class CanvasAccount {
-  private readonly inflight = new Map<string, Promise<CanvasCredentials>>();
   private readonly now: () => number;
+  private readonly vault: CanvasTokenVault;
+  private readonly reader: CanvasCredentialsReader;
 
   constructor(private readonly deps: CanvasAccountDeps) {
     this.now = deps.now ?? Date.now;
+    this.vault = canvasTokenVault(deps.sealer);
+    this.reader = new CanvasCredentialsReader({
+      connections: deps.connections,
+      vault: this.vault,
+      logger: deps.logger,
+      oauth: deps.oauth,
+      now: this.now,
+    });
   }
 
   async connectWithToken(
@@ -108,7 +106,7 @@ export class CanvasAccount {
       userId,
       baseUrl,
       authKind: 'personal_token',
-      encryptedAccessToken: this.seal(userId, 'access_token', input.token, baseUrl),
+      encryptedAccessToken: this.vault.seal(userId, 'access_token', input.token, baseUrl),
       encryptedRefreshToken: null,
       accessTokenExpiresAt: null,
       tokenExpiresAt: input.expiresAt ?? null,
@@ -123,7 +121,7 @@ export class CanvasAccount {
     baseUrlInput: string,
   ): Promise<{ url: string; state: string; expiresAt: Date }> {
     const baseUrl = canvasOrigin(baseUrlInput, { allowHttp: this.deps.allowHttp });
-    const { oauth, key } = this.oauthFor(baseUrl);
+    const { oauth, key } = developerKeyFor(this.deps.oauth, baseUrl);
     const { state, hash } = issueOAuthState(oauth.stateKeys, 'canvas');
     const expiresAt = new Date(this.now() + STATE_TTL_MS);
     await oauth.states.create(hash, {
@@ -167,12 +165,12 @@ export class CanvasAccount {
         'invalid_state',
       );
     const { userId, canvasBaseUrl: baseUrl } = record;
-    const { key } = this.oauthFor(baseUrl);
+    const { key } = developerKeyFor(this.deps.oauth, baseUrl);
     let tokens: CanvasTokens;
     try {
       tokens = await oauth.client.exchangeCode(key, { code: input.code, redirectUri: record.redirectUri });
     } catch (error) {
-      throw oauthFailure(error, 'connect');
+      throw canvasOAuthFailure(error, 'connect');
     }
     if (!tokens.refreshToken)
       throw badRequest(
@@ -184,8 +182,8 @@ export class CanvasAccount {
       userId,
       baseUrl,
       authKind: 'oauth',
-      encryptedAccessToken: this.seal(userId, 'access_token', tokens.accessToken, baseUrl),
-      encryptedRefreshToken: this.seal(userId, 'refresh_token', tokens.refreshToken, baseUrl),
+      encryptedAccessToken: this.vault.seal(userId, 'access_token', tokens.accessToken, baseUrl),
+      encryptedRefreshToken: this.vault.seal(userId, 'refresh_token', tokens.refreshToken, baseUrl),
       accessTokenExpiresAt: tokens.expiresAt,
       tokenExpiresAt: null,
       canvasUserId,
@@ -239,115 +237,10 @@ export class CanvasAccount {
   /**
    * A usable access token for a sync; throws when there is no usable connection. With
    * `forceRefresh` (Canvas just answered 401 to the token), an OAuth token is refreshed even
-   * if it looks unexpired.
+   * if it looks unexpired (see `CanvasCredentialsReader`).
    */
-  async credentials(userId: string, options: { forceRefresh?: boolean } = {}): Promise<CanvasCredentials> {
-    try {
-      return await this.readCredentials(userId, options);
-    } catch (error) {
-      // A saved token that does not open for this row (its Canvas address was changed, the
-      // row was altered, its key left the ring) is never sent anywhere and retrying cannot
-      // help: the student connects Canvas again.
-      if (!isUnopenableSecret(error)) throw error;
-      const reason =
-        error.code === 'decrypt_failed'
-          ? 'the saved token does not belong to this Canvas address'
-          : unopenableReason(error, 'Canvas token');
-      this.deps.logger?.error(
-        { userId, provider: 'canvas', ...unopenableLogFields(error) },
-        'a stored Canvas token cannot be opened; the connection is marked "reconnect needed"',
-      );
-      await this.deps.connections.markReconnectNeeded(userId, reason);
-      throw reconnectNeeded(reason);
-    }
-  }
-
-  private async readCredentials(
-    userId: string,
-    options: { forceRefresh?: boolean },
-  ): Promise<CanvasCredentials> {
-    const connection = await this.usableConnection(userId);
-    const fresh =
-      connection.accessTokenExpiresAt === null ||
-      connection.accessTokenExpiresAt.getTime() - this.now() > REFRESH_AHEAD_MS;
-    if (connection.authKind === 'personal_token' || (fresh && !options.forceRefresh)) {
-      return {
-        baseUrl: connection.baseUrl,
-        token: this.open(userId, 'access_token', connection.encryptedAccessToken, connection.baseUrl),
-        authKind: connection.authKind,
-      };
-    }
-    const running = this.inflight.get(userId);
-    if (running) return running;
-    const oauth = this.deps.oauth;
-    if (!oauth) throw reconnectNeeded('CanvasCal no longer has a developer key for this Canvas');
-    const seen = connection.encryptedAccessToken;
-    const refresh = oauth
-      .withUserLock('canvas-token', userId, () => this.refresh(userId, seen))
-      .finally(() => this.inflight.delete(userId));
-    this.inflight.set(userId, refresh);
-    return refresh;
-  }
-
-  private async refresh(userId: string, seenAccessToken: string): Promise<CanvasCredentials> {
-    const connection = await this.usableConnection(userId);
-    // Another worker refreshed while we waited for the lock: use its token.
-    if (connection.encryptedAccessToken !== seenAccessToken)
-      return {
-        baseUrl: connection.baseUrl,
-        token: this.open(userId, 'access_token', connection.encryptedAccessToken, connection.baseUrl),
-        authKind: 'oauth',
-      };
-    const { oauth, key } = this.oauthFor(connection.baseUrl);
-    if (!connection.encryptedRefreshToken) throw reconnectNeeded('no refresh token was stored');
-    let tokens: CanvasTokens;
-    try {
-      tokens = await oauth.client.refresh(
-        key,
-        this.open(userId, 'refresh_token', connection.encryptedRefreshToken, connection.baseUrl),
-      );
-    } catch (error) {
-      if (
-        error instanceof CanvasOAuthError &&
-        (error.code === 'invalid_grant' || error.code === 'invalid_client')
-      ) {
-        const reason =
-          error.code === 'invalid_grant'
-            ? 'the authorization was removed or expired'
-            : 'the school’s developer key was rejected';
-        await this.deps.connections.markReconnectNeeded(userId, reason);
-        throw reconnectNeeded(reason);
-      }
-      throw oauthFailure(error, 'refresh');
-    }
-    await this.deps.connections.updateAccessToken(
-      userId,
-      this.seal(userId, 'access_token', tokens.accessToken, connection.baseUrl),
-      tokens.expiresAt,
-    );
-    return { baseUrl: connection.baseUrl, token: tokens.accessToken, authKind: 'oauth' };
-  }
-
-  private async usableConnection(userId: string): Promise<CanvasConnection> {
-    const connection = await this.deps.connections.get(userId);
-    if (!connection)
-      throw new AppError('canvas_not_connected', 'Connect your Canvas account before syncing.', 409);
-    if (connection.status === 'reconnect_needed')
-      throw reconnectNeeded(connection.lastError ?? 'Canvas no longer accepts the saved token');
-    return connection;
-  }
-
-  private oauthFor(baseUrl: string): {
-    oauth: NonNullable<CanvasAccountDeps['oauth']>;
-    key: CanvasDeveloperKey;
-  } {
-    const key = this.deps.oauth?.client.keyFor(baseUrl);
-    if (!this.deps.oauth || !key)
-      throw badRequest(
-        `CanvasCal has no developer key for ${baseUrl}; ask your school's Canvas admin to add one (CANVAS_DEVELOPER_KEYS), or connect with a personal access token.`,
-        'canvas_oauth_not_configured',
-      );
-    return { oauth: this.deps.oauth, key };
+  credentials(userId: string, options: { forceRefresh?: boolean } = {}): Promise<CanvasCredentials> {
+    return this.reader.credentials(userId, options);
   }
 
   /** The zone the student set in Canvas, or undefined when Canvas does not say (never throws for that). */
@@ -365,54 +258,4 @@ export class CanvasAccount {
     const message = PROBE_MESSAGES[who.code];
     throw badRequest(typeof message === 'string' ? message : message(baseUrl), `canvas_${who.code}`);
   }
-
-  /** Canvas tokens are bound to their Canvas: a row pointed at another host will not open. */
-  private seal(
-    userId: string,
-    purpose: 'access_token' | 'refresh_token',
-    plaintext: string,
-    origin: string,
-  ): string {
-    return this.deps.sealer.seal(plaintext, { userId, provider: 'canvas', purpose, origin });
-  }
-
-  private open(
-    userId: string,
-    purpose: 'access_token' | 'refresh_token',
-    envelope: string,
-    origin: string,
-  ): string {
-    return this.deps.sealer.open(envelope, { userId, provider: 'canvas', purpose, origin }).plaintext;
-  }
-}
-
-function reconnectNeeded(reason: string): AppError {
-  return new AppError(
-    'canvas_reconnect_needed',
-    `Canvas no longer accepts CanvasCal's access (${reason}); connect Canvas again.`,
-    409,
-  );
-}
-
-function oauthFailure(error: unknown, during: 'connect' | 'refresh'): AppError {
-  if (error instanceof CanvasOAuthError) {
-    if (error.code === 'invalid_grant')
-      return badRequest(
-        'Canvas did not accept the authorization code (used or expired); connect Canvas again.',
-        'canvas_authorization_failed',
-      );
-    if (error.code === 'invalid_client')
-      return badRequest(
-        "Canvas rejected CanvasCal's developer key; ask your school's Canvas admin to check it.",
-        'canvas_developer_key_rejected',
-      );
-  }
-  return new AppError(
-    'canvas_unavailable',
-    during === 'connect'
-      ? 'Canvas could not be reached to finish connecting; try again shortly.'
-      : 'Canvas could not be reached to renew access; retrying later.',
-    during === 'connect' ? 502 : 503,
-    { cause: error },
-  );
 }

@@ -10,14 +10,9 @@ export function createSyncReadiness(deps: {
   google: Pick<GoogleConnection, 'status'> | undefined;
   canvas: Pick<CanvasAccount, 'status'>;
 }) {
+  const requireGoogle = createGoogleReadiness(deps.google);
   return async (userId: string, kind: 'canvas' | 'calendars'): Promise<void> => {
-    const googleStatus = deps.google ? await deps.google.status(userId) : undefined;
-    if (googleStatus?.status !== 'connected')
-      throw new AppError(
-        googleStatus?.status === 'reconnect_needed' ? 'google_reconnect_needed' : 'google_not_connected',
-        googleStatus?.message ?? 'Connect your Google account first: GET /api/v1/auth/google/url.',
-        409,
-      );
+    await requireGoogle(userId);
     if (kind !== 'canvas') return;
     const canvasStatus = await deps.canvas.status(userId);
     if (canvasStatus.status === 'not_connected')
@@ -30,6 +25,23 @@ export function createSyncReadiness(deps: {
       throw new AppError(
         'canvas_reconnect_needed',
         canvasStatus.message ?? 'Canvas no longer accepts the saved token; connect Canvas again.',
+        409,
+      );
+  };
+}
+
+/**
+ * Resolves when the user's Google connection works; else rejects with a 409
+ * (`google_not_connected` or `google_reconnect_needed`) that says how to connect it. For
+ * every request whose work needs Google, so none answers "accepted" for a certain failure.
+ */
+export function createGoogleReadiness(google: Pick<GoogleConnection, 'status'> | undefined) {
+  return async (userId: string): Promise<void> => {
+    const status = google ? await google.status(userId) : undefined;
+    if (status?.status !== 'connected')
+      throw new AppError(
+        status?.status === 'reconnect_needed' ? 'google_reconnect_needed' : 'google_not_connected',
+        status?.message ?? 'Connect your Google account first: GET /api/v1/auth/google/url.',
         409,
       );
   };

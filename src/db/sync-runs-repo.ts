@@ -21,6 +21,16 @@ export interface SyncRun {
   finishedAt: Date | null;
 }
 
+/** How a run ended: what `finish` writes. */
+export interface RunOutcome {
+  status: 'succeeded' | 'failed';
+  counts: Record<string, number>;
+  googleCalls: number;
+  errorCode?: string;
+  errorMessage?: string;
+  notes?: string[];
+}
+
 export interface RunProgress {
   written: number;
   toWrite: number;
@@ -74,26 +84,12 @@ export interface SyncRunsRepo {
    * ms, while it waits for Google's quota), so the student sees a long first sync move.
    */
   noteProgress(runId: string, progress: RunProgress): Promise<void>;
-  finish(
-    runId: string,
-    outcome: {
-      status: 'succeeded' | 'failed';
-      counts: Record<string, number>;
-      googleCalls: number;
-      errorCode?: string;
-      errorMessage?: string;
-      notes?: string[];
-    },
-  ): Promise<void>;
+  finish(runId: string, outcome: RunOutcome): Promise<void>;
   /**
    * `finish`, only if the run is still `status` (atomic): a check that read the run a moment
    * ago cannot overwrite the outcome its job wrote since. Resolves whether it finished it.
    */
-  finishIfStill(
-    runId: string,
-    status: SyncRunStatus,
-    outcome: Parameters<SyncRunsRepo['finish']>[1],
-  ): Promise<boolean>;
+  finishIfStill(runId: string, status: SyncRunStatus, outcome: RunOutcome): Promise<boolean>;
   get(userId: string, runId: string): Promise<SyncRun | undefined>;
   latest(userId: string, kind: string, limit?: number): Promise<SyncRun[]>;
 }
@@ -104,6 +100,17 @@ const staleRunFailure = () => ({
   status: 'failed' as const,
   errorCode: 'interrupted',
   errorMessage: 'This run never started (its job was lost); a new one was queued.',
+  finishedAt: new Date(),
+});
+
+/** The columns a finished run is written with: one place, so `finish` and `finishIfStill` agree. */
+const finishedColumns = (outcome: RunOutcome) => ({
+  status: outcome.status,
+  counts: outcome.counts,
+  googleCalls: outcome.googleCalls,
+  errorCode: outcome.errorCode ?? null,
+  errorMessage: outcome.errorMessage ?? null,
+  notes: outcome.notes ?? [],
   finishedAt: new Date(),
 });
 
@@ -228,31 +235,12 @@ export function createSyncRunsRepo(orm: Orm): SyncRunsRepo {
         .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running')));
     },
     async finish(runId, outcome) {
-      await orm
-        .update(syncRuns)
-        .set({
-          status: outcome.status,
-          counts: outcome.counts,
-          googleCalls: outcome.googleCalls,
-          errorCode: outcome.errorCode ?? null,
-          errorMessage: outcome.errorMessage ?? null,
-          notes: outcome.notes ?? [],
-          finishedAt: new Date(),
-        })
-        .where(eq(syncRuns.id, runId));
+      await orm.update(syncRuns).set(finishedColumns(outcome)).where(eq(syncRuns.id, runId));
     },
     async finishIfStill(runId, status, outcome) {
       const rows = await orm
         .update(syncRuns)
-        .set({
-          status: outcome.status,
-          counts: outcome.counts,
-          googleCalls: outcome.googleCalls,
-          errorCode: outcome.errorCode ?? null,
-          errorMessage: outcome.errorMessage ?? null,
-          notes: outcome.notes ?? [],
-          finishedAt: new Date(),
-        })
+        .set(finishedColumns(outcome))
         .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, status)))
         .returning({ id: syncRuns.id });
       return rows.length > 0;

@@ -9,21 +9,7 @@ export type WithUserLock = <T>(name: string, userId: string, fn: () => Promise<T
  * one connection every query shares, so an in-process queue per key is the lock.
  */
 export function createUserLock(db: Database): WithUserLock {
-  if (db.kind === 'pglite') {
-    const tails = new Map<string, Promise<unknown>>();
-    return async (name, userId, fn) => {
-      const key = `${name}:${userId}`;
-      const previous = tails.get(key) ?? Promise.resolve();
-      const run = previous.then(fn, fn);
-      const tail = run.catch(() => undefined);
-      tails.set(key, tail);
-      try {
-        return await run;
-      } finally {
-        if (tails.get(key) === tail) tails.delete(key);
-      }
-    };
-  }
+  if (db.kind === 'pglite') return createInProcessUserLock();
   return (name, userId, fn) =>
     db.withSession(async (session) => {
       await session.query('select pg_advisory_lock(hashtext($1))', [`${name}:${userId}`]);
@@ -33,4 +19,23 @@ export function createUserLock(db: Database): WithUserLock {
         await session.query('select pg_advisory_unlock(hashtext($1))', [`${name}:${userId}`]);
       }
     });
+}
+
+/**
+ * A lock that holds only within this process: calls on the same (name, user) run one after
+ * another in call order (a failed holder still hands on), other keys never wait.
+ */
+export function createInProcessUserLock(): WithUserLock {
+  const tails = new Map<string, Promise<unknown>>();
+  return async (name, userId, fn) => {
+    const key = `${name}:${userId}`;
+    const run = (tails.get(key) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (tails.get(key) === tail) tails.delete(key);
+    }
+  };
 }

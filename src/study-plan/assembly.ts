@@ -4,13 +4,13 @@ import type { Orm } from '../db/client.ts';
 import type { DeadlinesRepo } from '../db/deadlines-repo.ts';
 import type { GoogleConnectionsRepo } from '../db/google-connections-repo.ts';
 import { createStudyPlanRepo } from '../db/study-plan-repo.ts';
-import type { WithUserLock } from '../db/user-lock.ts';
+import { createInProcessUserLock, type WithUserLock } from '../db/user-lock.ts';
 import type { UsersRepo } from '../db/users-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
 import type { GoogleSetup } from '../google/google-setup.ts';
 import { createPlannerBusy } from '../google/planner-busy.ts';
 import { createUserBusy } from '../google/user-busy.ts';
-import { studyPlanRoutes } from '../http/routes/study-plan.ts';
+import { type StudyPlanRouteDeps, studyPlanRoutes } from '../http/routes/study-plan.ts';
 import { PlannerPreferencesSchema } from '../planner/index.ts';
 import type { Queue } from '../queue/queue.ts';
 import type { SyncSummary } from '../sync/canvas-sync.ts';
@@ -56,7 +56,7 @@ export interface StudyPlanAssemblyDeps {
  */
 export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
   const plans = createStudyPlanRepo(deps.orm);
-  const lock = deps.withUserLock ?? inProcessLock();
+  const lock = deps.withUserLock ?? createInProcessUserLock();
   const enqueue = repairEnqueuer(deps.queue, {
     backoffMs: deps.retryBaseMs,
     noteTrigger: (userId, trigger) => plans.noteTrigger(userId, trigger),
@@ -127,7 +127,9 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
       if (own || (await busyChangedInHorizon(userId, outcome)))
         await enqueue.repairLater(userId, 'calendar-follow');
     },
-    routes: () => studyPlanRoutes({ users: deps.users, plans, enqueue, edits }),
+    /** The routes; `requireGoogle` refuses a replan or session edit Google could not take. */
+    routes: (requireGoogle: StudyPlanRouteDeps['requireGoogle']) =>
+      studyPlanRoutes({ users: deps.users, plans, enqueue, edits, requireGoogle }),
     /** The repair job and the daily repair (worker processes only). */
     async registerWorkers(
       google: GoogleSetup,
@@ -157,20 +159,5 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
 
 /** The lock a user's repairs and proposal writes share. */
 export const STUDY_PLAN_LOCK = 'study-plan-write';
-
-function inProcessLock(): WithUserLock {
-  const tails = new Map<string, Promise<unknown>>();
-  return async (name, userId, fn) => {
-    const key = `${name}:${userId}`;
-    const run = (tails.get(key) ?? Promise.resolve()).then(fn, fn);
-    const tail = run.catch(() => undefined);
-    tails.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (tails.get(key) === tail) tails.delete(key);
-    }
-  };
-}
 
 export type StudyPlanAssembly = ReturnType<typeof assembleStudyPlan>;

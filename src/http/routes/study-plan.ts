@@ -14,6 +14,8 @@ export interface StudyPlanRouteDeps {
   plans: Pick<StudyPlanRepo, 'listSessions' | 'getState'>;
   enqueue: Pick<RepairEnqueuer, 'repairLater'>;
   edits: Pick<SessionEditEnqueuer, 'editLater'>;
+  /** Rejects with a 409 saying how to connect Google unless the user's connection works. */
+  requireGoogle(userId: string): Promise<void>;
 }
 
 const SessionParams = z.object({ eventId: z.string().min(1).max(1024) });
@@ -116,16 +118,23 @@ export function studyPlanRoutes(deps: StudyPlanRouteDeps): FastifyPluginAsyncZod
         schema: {
           tags: ['planner'],
           description:
-            'Repairs your study plan now. A repair already pending is joined (`joined: true`) rather than doubled.',
+            'Repairs your study plan now. A repair already pending is joined (`joined: true`) rather than doubled. 409 while Google is not connected.',
           response: { 202: z.object({ jobId: z.string(), joined: z.boolean() }) },
         },
       },
-      async (request, reply) =>
-        reply.status(202).send(await deps.enqueue.repairLater(currentUser(request).id, 'manual')),
+      async (request, reply) => {
+        const userId = currentUser(request).id;
+        await deps.requireGoogle(userId);
+        return reply.status(202).send(await deps.enqueue.repairLater(userId, 'manual'));
+      },
     );
 
-    /** The session, when it is still on the calendar (planned or pinned). */
+    /**
+     * The session, when it is still on the calendar (planned or pinned) and Google is connected
+     * to write the edit there.
+     */
     const liveSession = async (userId: string, eventId: string) => {
+      await deps.requireGoogle(userId);
       const row = (await deps.plans.listSessions(userId)).find(
         (r) => r.googleEventId === eventId && r.status !== 'dropped',
       );
@@ -139,7 +148,7 @@ export function studyPlanRoutes(deps: StudyPlanRouteDeps): FastifyPluginAsyncZod
         schema: {
           tags: ['planner'],
           description:
-            'Moves one study session (as moving it in Google would): it becomes pinned there, and a repair plans the rest around it. Written in the background, never beside a repair; 202 with the job.',
+            'Moves one study session (as moving it in Google would): it becomes pinned there, and a repair plans the rest around it. Written in the background, never beside a repair; 202 with the job, 409 while Google is not connected.',
           params: SessionParams,
           body: z.object({ start: apiInstant(), end: apiInstant() }),
           response: { 202: EditAccepted },
@@ -171,7 +180,7 @@ export function studyPlanRoutes(deps: StudyPlanRouteDeps): FastifyPluginAsyncZod
         schema: {
           tags: ['planner'],
           description:
-            'Removes one study session (as deleting it in Google would): it is dropped and never planned again, and a repair plans the time elsewhere. Written in the background, never beside a repair; 202 with the job.',
+            'Removes one study session (as deleting it in Google would): it is dropped and never planned again, and a repair plans the time elsewhere. Written in the background, never beside a repair; 202 with the job, 409 while Google is not connected.',
           params: SessionParams,
           response: { 202: EditAccepted },
         },
