@@ -47,6 +47,7 @@ async function seedSession(userId: string): Promise<string> {
         calendarId: 'study',
         googleEtag: null,
         fingerprint: null,
+        titledByStudent: false,
       },
     ],
     deletes: [],
