@@ -67,19 +67,24 @@ export interface CalendarCacheRepo {
 }
 
 export function createCalendarCacheRepo(orm: Orm): CalendarCacheRepo {
+  // In slices, as the upserts are: one incremental listing may bring thousands of events, and
+  // a statement has at most 65,535 parameters.
   const getMany = async (userId: string, calendarId: string, eventIds: readonly string[]) => {
-    if (eventIds.length === 0) return [];
-    const rows = await orm
-      .select()
-      .from(calendarEvents)
-      .where(
-        and(
-          eq(calendarEvents.userId, userId),
-          eq(calendarEvents.calendarId, calendarId),
-          inArray(calendarEvents.eventId, [...eventIds]),
-        ),
-      );
-    return rows.map(({ userId: _u, calendarId: _c, ...event }): CachedEvent => event);
+    const found: CachedEvent[] = [];
+    for (let i = 0; i < eventIds.length; i += 1_000) {
+      const rows = await orm
+        .select()
+        .from(calendarEvents)
+        .where(
+          and(
+            eq(calendarEvents.userId, userId),
+            eq(calendarEvents.calendarId, calendarId),
+            inArray(calendarEvents.eventId, eventIds.slice(i, i + 1_000)),
+          ),
+        );
+      for (const { userId: _u, calendarId: _c, ...event } of rows) found.push(event);
+    }
+    return found;
   };
   type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
   const upsertEvents = async (tx: Tx, userId: string, calendarId: string, events: CachedEvent[]) => {

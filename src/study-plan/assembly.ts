@@ -67,8 +67,11 @@ export function assembleStudyPlan(deps: StudyPlanAssemblyDeps) {
     const { calendarId } = await plans.getState(userId);
     return calendarId ? [calendarId] : [];
   };
-  // The window a repair plans: from now to the student's horizon.
+  // The window a repair plans: from now to the student's horizon. Most follows change no busy
+  // time anywhere: those are answered without reading the student's settings.
+  const ALL_TIME = { from: new Date(-8.64e15), to: new Date(8.64e15) };
   const busyChangedInHorizon = async (userId: string, outcome: FollowOutcome) => {
+    if (!followChangedBusyTime(outcome, ALL_TIME.from, ALL_TIME.to)) return false;
     const { horizonDays } = PlannerPreferencesSchema.parse(await deps.users.getPlannerPreferences(userId));
     const now = (deps.now ?? (() => new Date()))();
     return followChangedBusyTime(outcome, now, new Date(now.getTime() + horizonDays * 86_400_000));

@@ -6,6 +6,7 @@ import type { UsersRepo } from '../db/users-repo.ts';
 import type { CalendarApi } from '../google/calendar-api.ts';
 import { GoogleApiError } from '../google/google-api-error.ts';
 import { PlannerPreferencesSchema } from '../planner/index.ts';
+import { calendarPlanOf } from './calendar-plan.ts';
 import { type BusySource, previewStudyPlan } from './plan-preview.ts';
 import { desiredSessionEvent, type SessionDeadline } from './session-event.ts';
 import { assignSlots, type PlanSession, type WrittenSlot } from './session-slots.ts';
@@ -201,18 +202,7 @@ async function planAndWrite(
   record: RepairRecord,
   given: readonly PlanSession[] | undefined,
 ): Promise<WriteOutcome> {
-  const rows = (await deps.plans.listSessions(userId)).filter(
-    (row) => row.calendarId === calendarId || row.status === 'dropped',
-  );
   const nowMs = now.getTime();
-  // A session already begun belongs to the past: never moved, counted as study done.
-  const isPast = (row: StoredSession) => row.start.getTime() < nowMs;
-  const ref = (row: StoredSession) => ({
-    deadlineId: row.deadlineKey,
-    start: row.start.toISOString(),
-    end: row.end.toISOString(),
-  });
-  const live = rows.filter((row) => row.status !== 'dropped');
   // The deadlines the planner will see (the preview reads the same: open, due within the horizon).
   const horizonEnd = new Date(nowMs + horizonDays * 86_400_000);
   const open = new Set(
@@ -220,6 +210,11 @@ async function planAndWrite(
       .filter((d) => !d.submitted && d.dueAt)
       .map((d) => d.sourceKey),
   );
+  const onCalendar = calendarPlanOf(await deps.plans.listSessions(userId), calendarId, now, open);
+  const { rows } = onCalendar;
+  // A session already begun belongs to the past: never moved, counted as study done.
+  const isPast = (row: StoredSession) => row.start.getTime() < nowMs;
+  const live = rows.filter((row) => row.status !== 'dropped');
   const stored = new Map((await deps.deadlines.list(userId)).map((d) => [d.sourceKey, d]));
   if (given) {
     // A plan decided elsewhere (a reschedule the student accepted): written as it is, from now on.
@@ -236,13 +231,9 @@ async function planAndWrite(
   }
   const preview = await previewStudyPlan(deps, userId, {
     now,
-    previous: live
-      .filter((row) => !isPast(row) && row.status === 'planned')
-      .map((row) => ({ ...ref(row), pinned: false })),
-    pinned: live
-      .filter((row) => open.has(row.deadlineKey) && (isPast(row) || row.status === 'pinned'))
-      .map(ref),
-    dropped: rows.filter((row) => row.status === 'dropped' && open.has(row.deadlineKey)).map(ref),
+    previous: onCalendar.previous,
+    pinned: onCalendar.pinned,
+    dropped: onCalendar.dropped,
   });
   const info = new Map(preview.deadlines.map((d) => [d.deadlineId, d]));
   record.shortfalls = preview.deadlines.flatMap((d) =>

@@ -593,6 +593,9 @@ export function syncStateContract(makeHarness: () => Promise<StorageHarness>): v
     expect(rows.find((e) => e.eventId === 'e2')).toMatchObject({ transparent: true });
     expect(await cache.getMany(bob, 'primary', ['e2', 'e4'])).toEqual([]);
     expect(await cache.getMany(alice, 'primary', [])).toEqual([]);
+    // Past one slice of ids (1,000): every cached one is found, once.
+    const many = [...Array.from({ length: 1_200 }, (_, i) => `missing-${i}`), 'e4', 'e2'];
+    expect((await cache.getMany(alice, 'primary', many)).map((e) => e.eventId).sort()).toEqual(['e2', 'e4']);
     const [row] = await db.withSession((s) =>
       s.query<{ last_sync_token: string }>('select last_sync_token from users where id = $1', [alice]),
     );

@@ -1,6 +1,6 @@
+import type { CalendarPlan } from '../../study-plan/calendar-plan.ts';
 import type { StudyPlanPreview } from '../../study-plan/plan-preview.ts';
 import type { AgentDeps } from '../agent-deps.ts';
-import type { CalendarPlan } from '../calendar-plan.ts';
 import { readPlanInputs } from '../plan-inputs.ts';
 import { BASIS_PARTS, basisOf, calendarHolds, changedParts } from '../proposal-basis.ts';
 import type { ProposalBasis, StoredPlan } from '../proposal-store.ts';

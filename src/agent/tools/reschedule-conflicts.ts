@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { AppError, badRequest, notFound } from '../../errors.ts';
 import type { PlannedSession } from '../../planner/index.ts';
+import { readCalendarPlan } from '../../study-plan/calendar-plan.ts';
 import { previewStudyPlan, type StudyPlanPreview } from '../../study-plan/plan-preview.ts';
 import type { AgentDeps, ApplyPlan } from '../agent-deps.ts';
 import { defineTool } from '../agent-tool.ts';
-import { readCalendarPlan } from '../calendar-plan.ts';
 import { instantArgument, spokenTime } from '../local-time.ts';
 import { previewOver, readPlanInputs } from '../plan-inputs.ts';
 import { basisOf } from '../proposal-basis.ts';
