@@ -1,10 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
-import { createAgentTools } from '../../src/agent/index.ts';
 import type { EmulatedApp } from '../support/emulated-app.ts';
+import { callTool, type McpSdkClients, mcpSdkClients } from './mcp-sdk-clients.ts';
 
 // reschedule_conflicts apply:true over the SDK client, against the whole app on its emulators
 // with automatic planning on: what lands in the emulated Google is exactly the proposal.
@@ -16,34 +13,11 @@ export function mcpApplySuite(
   cleanUp: () => Promise<void> = async () => {},
 ) {
   let e2e: EmulatedApp;
-  let base: string;
   let alice: Record<string, string>;
   let bob: Record<string, string>;
-  const clients: Client[] = [];
+  let mcp: McpSdkClients;
   const HOUR = 3_600_000;
   type Session = { deadlineId: string; start: string; end: string };
-
-  async function clientFor(headers: Record<string, string>): Promise<Client> {
-    const client = new Client({ name: 'canvascal-apply-test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } }),
-    );
-    clients.push(client);
-    return client;
-  }
-
-  async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
-    const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-    return result;
-  }
-
-  function structured(result: CallToolResult, name: string) {
-    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    const tool = createAgentTools(e2e.app.agent).find((t) => t.name === name);
-    if (!tool) throw new Error(`no tool ${name}`);
-    // biome-ignore lint/suspicious/noExplicitAny: the answer is checked by the schema just below
-    return tool.output.parse(result.structuredContent) as any;
-  }
 
   const plan = async () => (await e2e.http.inject({ url: '/api/v1/plan', headers: alice })).json();
 
@@ -74,7 +48,7 @@ export function mcpApplySuite(
     e2e = await start();
     const address = await e2e.app.listen();
     if (!address) throw new Error('the app did not listen');
-    base = address;
+    mcp = mcpSdkClients(address, e2e.app.agent, 'canvascal-apply-test');
     alice = await e2e.signIn('mcp-apply-alice@example.edu');
     bob = await e2e.signIn('mcp-apply-bob@example.edu');
     await e2e.http.inject({
@@ -93,7 +67,7 @@ export function mcpApplySuite(
     });
   }, 60_000);
   afterAll(async () => {
-    for (const client of clients) await client.close().catch(() => {});
+    await mcp?.closeAll();
     await e2e?.close();
     await cleanUp();
   });
@@ -120,9 +94,9 @@ export function mcpApplySuite(
 
   describe('reschedule_conflicts apply', () => {
     it('check → dry run → apply writes exactly the proposal; a stale proposal writes nothing; another user cannot apply it', async () => {
-      const client = await clientFor(alice);
+      const client = await mcp.clientFor(alice);
       const horizon = Date.now() + HOUR;
-      const shown = structured(await call(client, 'get_study_plan'), 'get_study_plan');
+      const shown = mcp.structured(await callTool(client, 'get_study_plan'), 'get_study_plan');
       expect(shown.sessions.length).toBeGreaterThan(1);
       const victim: Session = shown.sessions.find((s: Session) => Date.parse(s.start) > horizon);
       const around = {
@@ -134,18 +108,21 @@ export function mcpApplySuite(
           (r) =>
             Date.parse(r.start) <= Date.parse(victim.start) && Date.parse(r.end) >= Date.parse(victim.end),
         );
-      const before = structured(await call(client, 'check_availability', around), 'check_availability');
+      const before = mcp.structured(
+        await callTool(client, 'check_availability', around),
+        'check_availability',
+      );
       expect(covers(before.busy)).toBe(false);
 
       // Dry run, then apply: the study calendar holds exactly the proposal.
-      const dry = structured(
-        await call(client, 'reschedule_conflicts', { proposalId: shown.planId }),
+      const dry = mcp.structured(
+        await callTool(client, 'reschedule_conflicts', { proposalId: shown.planId }),
         'reschedule_conflicts',
       );
       expect(dry.applied).toBe(false);
       const p0 = await stored(dry.proposalId);
-      const applied = structured(
-        await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+      const applied = mcp.structured(
+        await callTool(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
         'reschedule_conflicts',
       );
       expect(applied.applied).toBe(true);
@@ -153,8 +130,8 @@ export function mcpApplySuite(
       expect(ahead(await studyCalendar(), horizon)).toEqual(ahead(keys(p0), horizon));
       // Idempotent: applying it again finds the calendar already matching and writes nothing.
       const writesAfterApply = googleWrites();
-      const twice = structured(
-        await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+      const twice = mcp.structured(
+        await callTool(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
         'reschedule_conflicts',
       );
       expect(twice.applied).toBe(true);
@@ -168,12 +145,15 @@ export function mcpApplySuite(
         start: { dateTime: victim.start },
         end: { dateTime: victim.end },
       });
-      const after = structured(await call(client, 'check_availability', around), 'check_availability');
+      const after = mcp.structured(
+        await callTool(client, 'check_availability', around),
+        'check_availability',
+      );
       expect(covers(after.busy)).toBe(true);
       const onCalendar = await studyCalendar();
       const writesBefore = googleWrites();
-      const stale = structured(
-        await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+      const stale = mcp.structured(
+        await callTool(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
         'reschedule_conflicts',
       );
       expect(stale.applied).toBe(false);
@@ -184,10 +164,10 @@ export function mcpApplySuite(
       expect(await studyCalendar()).toEqual(onCalendar);
 
       // Another student cannot apply it.
-      const other = (await call(await clientFor(bob), 'reschedule_conflicts', {
+      const other = await callTool(await mcp.clientFor(bob), 'reschedule_conflicts', {
         apply: true,
         proposalId: stale.proposalId,
-      })) as CallToolResult;
+      });
       expect(other.isError).toBe(true);
       expect(JSON.stringify(other.content)).toMatch(/No plan or proposal/);
       expect(googleWrites()).toBe(writesBefore);
@@ -195,8 +175,8 @@ export function mcpApplySuite(
       // The fresh proposal applies, and the meeting's slot is free of study sessions.
       const p1 = await stored(stale.proposalId);
       expect(keys(p1)).not.toContain(keys([victim])[0]);
-      const fixed = structured(
-        await call(client, 'reschedule_conflicts', { apply: true, proposalId: stale.proposalId }),
+      const fixed = mcp.structured(
+        await callTool(client, 'reschedule_conflicts', { apply: true, proposalId: stale.proposalId }),
         'reschedule_conflicts',
       );
       expect(fixed.applied).toBe(true);
@@ -206,7 +186,7 @@ export function mcpApplySuite(
       e2e.google.userDeleteEvent(DEMO_STUDENT_EMAIL, meeting);
     });
     it('a session the student moved and one they deleted in Google since the dry run: apply answers a fresh proposal from the calendar and writes nothing', async () => {
-      const client = await clientFor(alice);
+      const client = await mcp.clientFor(alice);
       await repairNow();
       const horizon = Date.now() + HOUR;
       const before = await plan();
@@ -214,7 +194,7 @@ export function mcpApplySuite(
       expect(upcoming.length).toBeGreaterThan(2);
 
       // The dry run checks the sessions on the study calendar: each is kept or moved.
-      const dry = structured(await call(client, 'reschedule_conflicts'), 'reschedule_conflicts');
+      const dry = mcp.structured(await callTool(client, 'reschedule_conflicts'), 'reschedule_conflicts');
       expect(dry.checked).toBe('calendar');
       expect(dry.basedOn).toBeNull();
       expect(dry.applied).toBe(false);
@@ -241,8 +221,8 @@ export function mcpApplySuite(
 
       const writesBefore = googleWrites();
       const onCalendar = await studyCalendar();
-      const stale = structured(
-        await call(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+      const stale = mcp.structured(
+        await callTool(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
         'reschedule_conflicts',
       );
       expect(stale.applied).toBe(false);

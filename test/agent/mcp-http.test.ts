@@ -1,10 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STUDENT_EMAIL } from '../../emulators/google/demo-seed.ts';
-import { createAgentTools } from '../../src/agent/index.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
+import { callTool, type McpSdkClients, mcpSdkClients } from './mcp-sdk-clients.ts';
 
 // The MCP endpoint driven by the SDK's own client over Streamable HTTP, against the whole app
 // on its emulators. Every time below comes from what the app or the seeded calendars hold.
@@ -13,32 +11,8 @@ let e2e: EmulatedApp;
 let base: string;
 let alice: Record<string, string>;
 let bob: Record<string, string>;
-const clients: Client[] = [];
+let mcp: McpSdkClients;
 const HOUR = 3_600_000;
-
-async function clientFor(headers: Record<string, string>): Promise<Client> {
-  const client = new Client({ name: 'canvascal-test', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } }),
-  );
-  clients.push(client);
-  return client;
-}
-
-async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
-
-/** The tool's own zod output schema holds the structured answer, and the text says something. */
-function structured(result: CallToolResult, name: string) {
-  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  const [text] = result.content;
-  expect(text?.type === 'text' && text.text.length > 0).toBe(true);
-  const tool = createAgentTools(e2e.app.agent).find((t) => t.name === name);
-  if (!tool) throw new Error(`no tool ${name}`);
-  // biome-ignore lint/suspicious/noExplicitAny: the answer is checked by the schema just below
-  return tool.output.parse(result.structuredContent) as any;
-}
 
 function errorText(result: CallToolResult): string {
   expect(result.isError).toBe(true);
@@ -51,6 +25,7 @@ beforeAll(async () => {
   const address = await e2e.app.listen();
   if (!address) throw new Error('the app did not listen');
   base = address;
+  mcp = mcpSdkClients(base, e2e.app.agent, 'canvascal-test');
   alice = await e2e.signIn('mcp-alice@example.edu');
   bob = await e2e.signIn('mcp-bob@example.edu');
   await e2e.http.inject({
@@ -64,13 +39,13 @@ beforeAll(async () => {
   expect((await e2e.run(alice, '/api/v1/sync/canvas')).status).toBe('succeeded');
 }, 60_000);
 afterAll(async () => {
-  for (const client of clients) await client.close().catch(() => {});
+  await mcp?.closeAll();
   await e2e.close();
 });
 
 describe('MCP over Streamable HTTP', () => {
   it('lists the six tools with input and output schemas and annotations', async () => {
-    const { tools } = await (await clientFor(alice)).listTools();
+    const { tools } = await (await mcp.clientFor(alice)).listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
       'check_availability',
       'get_study_plan',
@@ -99,11 +74,11 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('check_availability gives the availability API’s answer, with local times and counted calendars', async () => {
-    const client = await clientFor(alice);
+    const client = await mcp.clientFor(alice);
     const from = new Date(Math.ceil(Date.now() / HOUR) * HOUR + 2 * 86_400_000);
     const to = new Date(from.getTime() + 3 * 86_400_000);
-    const data = structured(
-      await call(client, 'check_availability', { from: from.toISOString(), to: to.toISOString() }),
+    const data = mcp.structured(
+      await callTool(client, 'check_availability', { from: from.toISOString(), to: to.toISOString() }),
       'check_availability',
     );
     const api = (
@@ -125,25 +100,34 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('refuses bad arguments with a tool error naming the field', async () => {
-    const client = await clientFor(alice);
+    const client = await mcp.clientFor(alice);
     const noOffset = errorText(
-      await call(client, 'check_availability', { from: '2026-12-03T09:00:00', to: '2026-12-03T17:00:00Z' }),
+      await callTool(client, 'check_availability', {
+        from: '2026-12-03T09:00:00',
+        to: '2026-12-03T17:00:00Z',
+      }),
     );
     expect(noOffset).toMatch(/from must be an ISO 8601 date-time with an offset/);
     const backwards = errorText(
-      await call(client, 'check_availability', { from: '2026-12-03T17:00:00Z', to: '2026-12-03T09:00:00Z' }),
+      await callTool(client, 'check_availability', {
+        from: '2026-12-03T17:00:00Z',
+        to: '2026-12-03T09:00:00Z',
+      }),
     );
     expect(backwards).toMatch(/to must be after from/);
     const tooLong = errorText(
-      await call(client, 'check_availability', { from: '2026-12-01T00:00:00Z', to: '2027-02-01T00:00:00Z' }),
+      await callTool(client, 'check_availability', {
+        from: '2026-12-01T00:00:00Z',
+        to: '2027-02-01T00:00:00Z',
+      }),
     );
     expect(tooLong).toMatch(/at most 31 days/);
     const unknownField = errorText(
-      await call(client, 'list_deadlines', { course: 'Biology', colour: 'red' }),
+      await callTool(client, 'list_deadlines', { course: 'Biology', colour: 'red' }),
     );
     expect(unknownField).toMatch(/colour/);
     const wrongType = errorText(
-      await call(client, 'check_availability', {
+      await callTool(client, 'check_availability', {
         from: '2026-12-03T09:00:00Z',
         to: '2026-12-03T17:00:00Z',
         minMinutes: 'lots',
@@ -153,8 +137,8 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('reschedule_conflicts finds a session a new meeting covers and proposes moving only what it must', async () => {
-    const client = await clientFor(alice);
-    const plan = structured(await call(client, 'get_study_plan'), 'get_study_plan');
+    const client = await mcp.clientFor(alice);
+    const plan = mcp.structured(await callTool(client, 'get_study_plan'), 'get_study_plan');
     expect(plan.onCalendar).toBe(false);
     expect(plan.sessions.length).toBeGreaterThan(1);
     for (const s of plan.sessions) expect(Date.parse(s.startLocal)).toBe(Date.parse(s.start));
@@ -170,7 +154,7 @@ describe('MCP over Streamable HTTP', () => {
     };
     const covers = (ranges: Array<{ start: string; end: string }>) =>
       ranges.some((r) => r.start <= victim.start && r.end >= victim.end);
-    const before = structured(await call(client, 'check_availability', around), 'check_availability');
+    const before = mcp.structured(await callTool(client, 'check_availability', around), 'check_availability');
     expect(covers(before.busy)).toBe(false);
     expect(before.unknown).toEqual([]);
     const meeting = e2e.google.userInsertEvent(DEMO_STUDENT_EMAIL, {
@@ -178,7 +162,7 @@ describe('MCP over Streamable HTTP', () => {
       start: { dateTime: victim.start },
       end: { dateTime: victim.end },
     });
-    const after = structured(await call(client, 'check_availability', around), 'check_availability');
+    const after = mcp.structured(await callTool(client, 'check_availability', around), 'check_availability');
     expect(covers(after.busy)).toBe(true);
     const appCalendar = [...e2e.google.state.calendars.values()].find(
       (c) => c.summary === 'CanvasCal' && !c.deleted,
@@ -188,8 +172,8 @@ describe('MCP over Streamable HTTP', () => {
       [...(e2e.google.state.events.get(appCalendar.id)?.values() ?? [])].length;
     const eventsBefore = eventsOnAppCalendar();
 
-    const proposal = structured(
-      await call(client, 'reschedule_conflicts', { proposalId: plan.planId }),
+    const proposal = mcp.structured(
+      await callTool(client, 'reschedule_conflicts', { proposalId: plan.planId }),
       'reschedule_conflicts',
     );
     expect(proposal.basedOn).toBe(plan.planId);
@@ -214,7 +198,7 @@ describe('MCP over Streamable HTTP', () => {
     expect(proposal.keptCount).toBeGreaterThan(0);
 
     const apply = errorText(
-      await call(client, 'reschedule_conflicts', { apply: true, proposalId: proposal.proposalId }),
+      await callTool(client, 'reschedule_conflicts', { apply: true, proposalId: proposal.proposalId }),
     );
     // Automatic planning is off for this student: applying would clear the calendar's sessions.
     expect(apply).toMatch(/planning on the calendar is off/);
@@ -222,8 +206,8 @@ describe('MCP over Streamable HTTP', () => {
     expect(eventsOnAppCalendar()).toBe(eventsBefore);
 
     // Checking the new proposal again finds nothing left to move.
-    const again = structured(
-      await call(client, 'reschedule_conflicts', { proposalId: proposal.proposalId }),
+    const again = mcp.structured(
+      await callTool(client, 'reschedule_conflicts', { proposalId: proposal.proposalId }),
       'reschedule_conflicts',
     );
     expect(again.conflicts).toEqual([]);
@@ -232,24 +216,27 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('list_deadlines, sync_status and sync_now answer from the caller’s own data', async () => {
-    const client = await clientFor(alice);
+    const client = await mcp.clientFor(alice);
     const stored = (await e2e.http.inject({ url: '/api/v1/sync/status', headers: alice })).json();
     expect(stored.lastRun.status).toBe('succeeded');
-    const deadlines = structured(await call(client, 'list_deadlines', { to: undefined }), 'list_deadlines');
+    const deadlines = mcp.structured(
+      await callTool(client, 'list_deadlines', { to: undefined }),
+      'list_deadlines',
+    );
     expect(deadlines.deadlines.length).toBeGreaterThan(0);
     const course = deadlines.deadlines[0].course as string;
-    const filtered = structured(
-      await call(client, 'list_deadlines', { course: course.toUpperCase() }),
+    const filtered = mcp.structured(
+      await callTool(client, 'list_deadlines', { course: course.toUpperCase() }),
       'list_deadlines',
     );
     expect(filtered.deadlines.length).toBeGreaterThan(0);
     for (const d of filtered.deadlines) expect(d.course).toBe(course);
 
-    const status = structured(await call(client, 'sync_status'), 'sync_status');
+    const status = mcp.structured(await callTool(client, 'sync_status'), 'sync_status');
     expect(status.google.status).toBe('connected');
     expect(status.lastRun.id).toBe(stored.lastRun.id);
 
-    const sync = structured(await call(client, 'sync_now', { waitSeconds: 20 }), 'sync_now');
+    const sync = mcp.structured(await callTool(client, 'sync_now', { waitSeconds: 20 }), 'sync_now');
     expect(sync.finished).toBe(true);
     expect(sync.runs.map((r: { kind: string }) => r.kind)).toEqual(['canvas', 'calendars']);
     for (const run of sync.runs) {
@@ -259,21 +246,26 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it("a second user's token sees only their own data", async () => {
-    const aliceClient = await clientFor(alice);
-    const alicePlan = structured(await call(aliceClient, 'get_study_plan'), 'get_study_plan');
-    const client = await clientFor(bob);
-    const deadlines = structured(await call(client, 'list_deadlines'), 'list_deadlines');
+    const aliceClient = await mcp.clientFor(alice);
+    const alicePlan = mcp.structured(await callTool(aliceClient, 'get_study_plan'), 'get_study_plan');
+    const client = await mcp.clientFor(bob);
+    const deadlines = mcp.structured(await callTool(client, 'list_deadlines'), 'list_deadlines');
     expect(deadlines.deadlines).toEqual([]);
-    const status = structured(await call(client, 'sync_status'), 'sync_status');
+    const status = mcp.structured(await callTool(client, 'sync_status'), 'sync_status');
     expect(status.google.status).toBe('not_connected');
     expect(status.lastRun).toBeNull();
     const availability = errorText(
-      await call(client, 'check_availability', { from: '2026-12-03T09:00:00Z', to: '2026-12-03T17:00:00Z' }),
+      await callTool(client, 'check_availability', {
+        from: '2026-12-03T09:00:00Z',
+        to: '2026-12-03T17:00:00Z',
+      }),
     );
     expect(availability).toMatch(/^Google is not connected: .*http:\/\/.*\/docs/);
-    const stolen = errorText(await call(client, 'reschedule_conflicts', { proposalId: alicePlan.planId }));
+    const stolen = errorText(
+      await callTool(client, 'reschedule_conflicts', { proposalId: alicePlan.planId }),
+    );
     expect(stolen).toMatch(/No plan or proposal/);
-    const sync = errorText(await call(client, 'sync_now', { waitSeconds: 0 }));
+    const sync = errorText(await callTool(client, 'sync_now', { waitSeconds: 0 }));
     expect(sync).toMatch(/canvas: .*Connect/i);
   });
 

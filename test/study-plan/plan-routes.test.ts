@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
-import { createTestDatabase } from '../support/postgres.ts';
+import { emulatedAppOnServices } from '../support/emulated-app-on-services.ts';
 import { describeWithPostgres, describeWithRedis } from '../support/services.ts';
 
 // The API over the whole service: the demo student's seed is laid relative to the
@@ -80,21 +78,7 @@ describe('the plan API (PGlite, in-process queue)', () => {
 
 describeWithPostgres('the plan API (PostgreSQL)', (adminUrl) => {
   describeWithRedis('and Redis (BullMQ)', (redisUrl) => {
-    const prefix = `canvascal-plan-${randomBytes(5).toString('hex')}`;
-    let drop: () => Promise<void> = async () => {};
-    planRoutesSuite(
-      async () => {
-        const database = await createTestDatabase(adminUrl);
-        drop = database.drop;
-        return startEmulatedApp({ DATABASE_URL: database.url, REDIS_URL: redisUrl }, { queuePrefix: prefix });
-      },
-      async () => {
-        const redis = new Redis(redisUrl);
-        const keys = await redis.keys(`${prefix}:*`);
-        if (keys.length > 0) await redis.del(...keys);
-        redis.disconnect();
-        await drop();
-      },
-    );
+    const { start, cleanUp } = emulatedAppOnServices(adminUrl, redisUrl, 'plan');
+    planRoutesSuite(start, cleanUp);
   });
 });
