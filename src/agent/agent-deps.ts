@@ -11,6 +11,12 @@ import type { ProposalStore } from './proposal-store.ts';
 
 /** What applying a proposal wrote to the calendar (the plan writer's record, trimmed). */
 export interface ApplyOutcome {
+  /**
+   * `written`, or why the proposal was not (fully) written: `student-edited` (the student moved
+   * or deleted sessions in Google since it was made), or Google or planning went away meanwhile.
+   */
+  outcome: 'written' | 'student-edited' | 'planning-off' | 'google-not-connected';
+  studentEdits: { pinned: number; dropped: number };
   moved: number;
   added: number;
   removed: number;

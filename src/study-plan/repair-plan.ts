@@ -24,7 +24,11 @@ export interface RepairRecord {
   trigger: RepairTrigger;
   /** Every trigger coalesced into this repair, first one first. */
   triggers: RepairTrigger[];
-  outcome: 'written' | 'planning-off' | 'google-not-connected';
+  /**
+   * `student-edited`: a given plan (an accepted proposal) was not written, or written only in
+   * part, because the follow found sessions the student moved or deleted since it was made.
+   */
+  outcome: 'written' | 'planning-off' | 'google-not-connected' | 'student-edited';
   moved: number;
   added: number;
   removed: number;
@@ -169,6 +173,16 @@ export async function repairStudyPlan(
       }
       record.studentEdits.pinned += edits.pinned;
       record.studentEdits.dropped += edits.dropped;
+      if (given && edits.pinned + edits.dropped > 0) {
+        // The given plan was made before these edits: writing it would put back a session the
+        // student deleted, or add a second one beside the one they moved. Nothing more is
+        // written; the caller makes a fresh proposal from the calendar as it now is.
+        record.outcome = 'student-edited';
+        record.notes.push(
+          `The student moved ${edits.pinned} and deleted ${edits.dropped} study session(s) in Google since the plan was made, so it was not written${pass > 1 ? ' beyond the writes before the edit' : ''}.`,
+        );
+        break;
+      }
       const outcome = await planAndWrite(
         deps,
         api,

@@ -237,5 +237,64 @@ export function mcpApplySuite(
       expect(keys(fresh)).toContain(keys([to as Session])[0]);
       expect(keys(fresh)).not.toContain(keys([deleted])[0]);
     });
+    it('a session the student deleted and one they moved a moment before apply, not yet followed: the writer finds them, writes nothing, and a fresh proposal comes back', async () => {
+      const client = await mcp.clientFor(alice);
+      await repairNow();
+      const horizon = Date.now() + HOUR;
+      const before = await plan();
+      const upcoming = before.sessions.filter((s: Session) => Date.parse(s.start) > horizon);
+      expect(upcoming.length).toBeGreaterThan(2);
+      const dry = mcp.structured(await callTool(client, 'reschedule_conflicts'), 'reschedule_conflicts');
+      expect(dry.checked).toBe('calendar');
+
+      // The edits land in Google; their push waits out its 30-second window, so when apply
+      // checks the proposal the stored sessions still match it: only the writer's own follow
+      // can see them.
+      const [moved] = upcoming;
+      const deleted = upcoming[upcoming.length - 1];
+      const to = {
+        start: new Date(Date.parse(moved.start) + HOUR / 2).toISOString(),
+        end: new Date(Date.parse(moved.end) + HOUR / 2).toISOString(),
+      };
+      e2e.google.userPatchEvent(before.calendarId, moved.eventId, {
+        start: { dateTime: to.start },
+        end: { dateTime: to.end },
+      });
+      e2e.google.userDeleteEvent(before.calendarId, deleted.eventId);
+      const writesBefore = googleWrites();
+      const onCalendar = await studyCalendar();
+
+      const answer = mcp.structured(
+        await callTool(client, 'reschedule_conflicts', { apply: true, proposalId: dry.proposalId }),
+        'reschedule_conflicts',
+      );
+      expect(answer.applied).toBe(false);
+      expect(answer.checked).toBe('calendar');
+      expect(answer.proposalId).not.toBe(dry.proposalId);
+      expect(answer.notes[0]).toMatch(
+        /just moved 1 and deleted 1 study session\(s\) in Google, so the proposal was not written/,
+      );
+      // Nothing was written: the deleted session is not back, the moved one has no twin.
+      expect(googleWrites()).toBe(writesBefore);
+      expect(await studyCalendar()).toEqual(onCalendar);
+      expect(onCalendar).toContain(keys([to as Session])[0]);
+      expect(onCalendar).not.toContain(keys([moved])[0]);
+      expect(onCalendar).not.toContain(keys([deleted])[0]);
+      // The writer's follow stored the edits, and the fresh proposal starts from them.
+      const after = await plan();
+      expect(after.pinned.map((s: { eventId: string }) => s.eventId)).toContain(moved.eventId);
+      expect(after.dropped.map((s: { eventId: string }) => s.eventId)).toContain(deleted.eventId);
+      const fresh = await stored(answer.proposalId);
+      expect(keys(fresh)).toContain(keys([to as Session])[0]);
+      expect(keys(fresh)).not.toContain(keys([deleted])[0]);
+
+      // Applied now, the fresh proposal goes through.
+      const applied = mcp.structured(
+        await callTool(client, 'reschedule_conflicts', { apply: true, proposalId: answer.proposalId }),
+        'reschedule_conflicts',
+      );
+      expect(applied.applied).toBe(true);
+      expect(await studyCalendar()).not.toContain(keys([deleted])[0]);
+    });
   });
 }

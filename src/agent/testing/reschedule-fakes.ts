@@ -33,7 +33,16 @@ export function rescheduleWorld(
   const writes: Array<{ userId: string; sessions: readonly PlannedSession[] }> = [];
   const applyPlan: ApplyPlan = async (userId, sessions) => {
     writes.push({ userId, sessions });
-    return { moved: 0, added: sessions.length, removed: 0, unchanged: 0, googleCalls: 1, notes: [] };
+    return {
+      outcome: 'written',
+      studentEdits: { pinned: 0, dropped: 0 },
+      moved: 0,
+      added: sessions.length,
+      removed: 0,
+      unchanged: 0,
+      googleCalls: 1,
+      notes: [],
+    };
   };
   let busy: Busy = [];
   let deadlines = [essay];

@@ -25,6 +25,9 @@ export const APPLY_NOT_AVAILABLE =
 export const AUTO_PLAN_OFF =
   'Automatic planning on the calendar is off, so CanvasCal keeps no study sessions there and nothing was changed. Ask the student to turn it on (PUT /api/v1/settings/planner with autoPlan: true), or tell them which sessions to move by hand.';
 
+const GOOGLE_GONE =
+  'Google was disconnected while the proposal was being applied, so nothing more was written; connect Google again, then ask for a fresh proposal.';
+
 const input = z.strictObject({
   from: instantArgument('from', '2026-12-07T00:00:00-05:00')
     .optional()
@@ -111,18 +114,21 @@ export function rescheduleConflictsTool(
           'unknown_proposal',
         );
       const now = deps.now();
-      const inputs = await readPlanInputs(deps, userId, now);
+      // With planning on the calendar, the student's sessions there (and their pins and drops)
+      // are what a reschedule checks; a named plan is re-checked against those pins and drops.
+      const look = async () => {
+        const inputs = await readPlanInputs(deps, userId, now);
+        const calendar =
+          deps.studyPlan && inputs.preferences.autoPlan
+            ? await readCalendarPlan(deps.studyPlan, userId, now, inputs.open)
+            : undefined;
+        return { inputs, calendar, basis: basisOf(inputs, calendar?.rows ?? []) };
+      };
+      let { inputs, calendar, basis } = await look();
       if (args.apply && !inputs.preferences.autoPlan)
         // With planning off the writer clears CanvasCal's future sessions: never as an "apply".
         throw new AppError('auto_plan_off', AUTO_PLAN_OFF, 409);
-      // With planning on the calendar, the student's sessions there (and their pins and drops)
-      // are what a reschedule checks; a named plan is re-checked against those pins and drops.
-      const calendar =
-        deps.studyPlan && inputs.preferences.autoPlan
-          ? await readCalendarPlan(deps.studyPlan, userId, now, inputs.open)
-          : undefined;
-      const onCalendar = calendar?.calendarId ? calendar : undefined;
-      const basis = basisOf(inputs, calendar?.rows ?? []);
+      let onCalendar = calendar?.calendarId ? calendar : undefined;
       // Sessions already under way or over are history: never moved, never re-planned.
       const futureOf = (sessions: readonly PlannedSession[]) =>
         sessions.filter((s) => Date.parse(s.start) >= now.getTime());
@@ -151,30 +157,41 @@ export function rescheduleConflictsTool(
             userId,
             accepted.filter((s) => !s.pinned),
           );
+          if (record.outcome === 'google-not-connected')
+            throw new AppError('google_not_connected', GOOGLE_GONE, 409);
+          if (record.outcome === 'planning-off') throw new AppError('auto_plan_off', AUTO_PLAN_OFF, 409);
           const written = {
             moved: record.moved,
             added: record.added,
             removed: record.removed,
             unchanged: record.unchanged,
           };
-          return {
-            summary: `Applied proposal ${named.id}: moved ${written.moved}, added ${written.added}, removed ${written.removed}, kept ${written.unchanged} study session(s) on the calendar.`,
-            data: {
-              proposalId: named.id,
-              basedOn: named.id,
-              checked: 'proposal' as const,
-              timeZone: plan.timeZone,
-              applied: true,
-              written,
-              conflicts: [],
-              moves: { remove: [], add: [] },
-              keptCount: plan.changes.keptCount,
-              shortfalls: shortfallsOf(plan),
-              notes: [...plan.notes, ...record.notes],
-            },
-          };
-        }
-        stale = `The proposal no longer fits (${why}), so nothing was written; this is a fresh proposal${onCalendar ? ' from the sessions on the study calendar' : ''}: show it to the student and apply it instead.`;
+          if (record.outcome === 'written')
+            return {
+              summary: `Applied proposal ${named.id}: moved ${written.moved}, added ${written.added}, removed ${written.removed}, kept ${written.unchanged} study session(s) on the calendar.`,
+              data: {
+                proposalId: named.id,
+                basedOn: named.id,
+                checked: 'proposal' as const,
+                timeZone: plan.timeZone,
+                applied: true,
+                written,
+                conflicts: [],
+                moves: { remove: [], add: [] },
+                keptCount: plan.changes.keptCount,
+                shortfalls: shortfallsOf(plan),
+                notes: [...plan.notes, ...record.notes],
+              },
+            };
+          // The writer met edits the student made in Google a moment ago (not yet followed when
+          // the proposal was checked): it wrote nothing more, and the calendar is read again.
+          const { pinned, dropped } = record.studentEdits;
+          const partly = written.moved + written.added + written.removed > 0;
+          stale = `The student just moved ${pinned} and deleted ${dropped} study session(s) in Google, so the proposal was ${partly ? 'only partly written' : 'not written'}; this is a fresh proposal from the sessions on the study calendar as they are now: show it to the student and apply it instead.`;
+          ({ inputs, calendar, basis } = await look());
+          onCalendar = calendar?.calendarId ? calendar : undefined;
+        } else
+          stale = `The proposal no longer fits (${why}), so nothing was written; this is a fresh proposal${onCalendar ? ' from the sessions on the study calendar' : ''}: show it to the student and apply it instead.`;
       }
       // What is checked: the named plan (a stale one only without a calendar to start from
       // instead), else the sessions on the study calendar, else the latest plan shown.
