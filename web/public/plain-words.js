@@ -111,14 +111,7 @@ const REPAIR_TRIGGERS = {
  */
 export function lastRepairSentence(repair, timeZone) {
   if (!repair) return 'Not planned yet.';
-  const when = new Intl.DateTimeFormat(undefined, {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: 'numeric',
-    minute: '2-digit',
-  }).format(new Date(repair.at));
+  const when = dayAndTime(timeZone).format(new Date(repair.at));
   const why = REPAIR_TRIGGERS[repair.trigger] ?? repair.trigger;
   if (repair.outcome === 'planning-off') return `Last checked ${when} (${why}): automatic planning is off.`;
   if (repair.outcome === 'google-not-connected')
@@ -133,4 +126,16 @@ export function lastRepairSentence(repair, timeZone) {
     ...(dropped > 0 ? [`${dropped} you removed not planned again`] : []),
   ];
   return `Last re-planned ${when} (${why}): ${repair.added} added, ${repair.moved} moved, ${repair.removed} removed${edits.length > 0 ? `; ${edits.join(', ')}` : ''}.`;
+}
+
+/** "Tue, Dec 8, 3:00 PM": a moment on the student's wall clock, for display. @param {string} timeZone */
+export function dayAndTime(timeZone) {
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+  });
 }

@@ -3,9 +3,11 @@
 // each block and a different pattern, so colour is never the only signal.
 import { api } from './api.js';
 import { effortEditor } from './effort-editor.js';
-import { duration, shortfallSentence, unknownSentence } from './plain-words.js';
+import { dayAndTime, duration, shortfallSentence, unknownSentence } from './plain-words.js';
 import { moveSession, removeSession, showLastRepair } from './plan-panel.js';
+import { openSessionDialog, wireSessionDialog } from './session-dialog.js';
 import { intlTimeZonePlugin } from './time-zone-plugin.js';
+import { fromCalendar, weekEvents } from './week-events.js';
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -27,6 +29,12 @@ export function createWeekView(timeZone, onError) {
   };
   showZone();
   const narrow = window.matchMedia(NARROW);
+  // FullCalendar keeps only the events of its latest fetch; the words below the calendar
+  // follow the same one. Moving to the student's zone after the first sync asks for two or
+  // three ranges at once, and an older one answering last must not write its deadlines.
+  let fetches = 0;
+  /** @type {string | null} the session to focus when it is drawn again (after a move) */
+  let refocus = null;
   const calendar = new FullCalendar.Calendar($('calendar'), {
     plugins: [intlTimeZonePlugin(FullCalendar)],
     timeZone,
@@ -48,11 +56,19 @@ export function createWeekView(timeZone, onError) {
       /** @type {{ startStr: string, endStr: string }} */ info,
       /** @type {(events: object[]) => void} */ success,
       /** @type {(error: unknown) => void} */ failure,
-    ) =>
-      loadWeek(info.startStr, info.endStr, zone, () => calendar.refetchEvents()).then(success, (error) => {
+    ) => {
+      const fetch = ++fetches;
+      loadWeek(
+        info.startStr,
+        info.endStr,
+        zone,
+        () => fetch === fetches,
+        () => calendar.refetchEvents(),
+      ).then(success, (error) => {
         failure(error);
-        onError(error);
-      }),
+        if (fetch === fetches) onError(error);
+      });
+    },
     // The arrow icons are drawn inside buttons already named by their title ("Previous
     // week"); hide them from screen readers rather than announce an unnamed image.
     datesSet: () => hideIcons(),
@@ -62,8 +78,22 @@ export function createWeekView(timeZone, onError) {
       const editable = info.event.extendedProps.eventId;
       info.el.setAttribute(
         'title',
-        editable ? `${info.event.title}. Drag to move it; select it to remove it.` : info.event.title,
+        editable
+          ? `${info.event.title}. Drag to move it, or select it to move or remove it.`
+          : info.event.title,
       );
+      // A session is a button to assistive technology too (named by its text, described by
+      // the title): Enter or a click opens the move-or-remove dialog.
+      if (editable) {
+        info.el.dataset.eventId = editable;
+        // A keyboard user goes on from the session they just moved, not from the page's top.
+        if (editable === refocus) {
+          refocus = null;
+          info.el.focus();
+        }
+        info.el.setAttribute('role', 'button');
+        info.el.setAttribute('aria-haspopup', 'dialog');
+      }
     },
     // Sessions on the student's calendar move by dragging (they become pinned there, as if
     // moved in Google); their length stays. Suggestions and deadlines do not move.
@@ -71,25 +101,44 @@ export function createWeekView(timeZone, onError) {
     eventDurationEditable: false,
     eventDrop: (/** @type {any} */ info) => {
       const eventId = info.event.extendedProps.eventId;
-      moveSession(eventId, info.event.start, info.event.end).then(
-        () => calendar.refetchEvents(),
-        (error) => {
-          info.revert();
-          onError(error);
-        },
-      );
+      edit(moveSession(eventId, info.event.start, info.event.end), 'move', eventId);
     },
+    // A click, or Enter or Space on a focused session (FullCalendar makes interactive events
+    // focusable): the dialog that moves or removes it without a pointer.
     eventClick: (/** @type {any} */ info) => {
       const eventId = info.event.extendedProps.eventId;
       if (!eventId) return;
       info.jsEvent.preventDefault();
-      if (
-        !window.confirm(`Remove “${info.event.title}” from your calendar? CanvasCal will not plan it again.`)
-      )
-        return;
-      removeSession(eventId).then(() => calendar.refetchEvents(), onError);
+      openSessionDialog(
+        { title: info.event.title, start: info.event.start, end: info.event.end, timeZone: zone },
+        {
+          move: (start, end) => edit(moveSession(eventId, start, end), 'move', eventId),
+          remove: () => edit(removeSession(eventId), 'remove', eventId),
+        },
+      );
     },
   });
+  /**
+   * After a move or removal the calendar shows the plan as the API has it. When the API
+   * refused (the session changed or went meanwhile, or a bad time), its message says why and
+   * the reload shows where the session really is, rather than quietly putting it back.
+   * @param {Promise<void>} work @param {'move' | 'remove'} action @param {string} eventId
+   */
+  const edit = (work, action, eventId) =>
+    work.then(
+      () => {
+        if (action === 'move') refocus = eventId;
+        calendar.refetchEvents();
+      },
+      (error) => {
+        const message = error instanceof Error ? error.message : String(error);
+        $('plan-status').textContent =
+          `${action === 'move' ? 'Not moved' : 'Not removed'}: ${message} The calendar now shows your plan as it is.`;
+        onError(error);
+        calendar.refetchEvents();
+      },
+    );
+  wireSessionDialog();
   narrow.addEventListener('change', () => calendar.changeView(narrow.matches ? 'timeGridDay' : 'sevenDays'));
   calendar.render();
   hideIcons();
@@ -110,9 +159,10 @@ export function createWeekView(timeZone, onError) {
 /**
  * Everything shown for [from, to): events for the calendar, and the words below it.
  * @param {string} from @param {string} to @param {string} timeZone
+ * @param {() => boolean} latest whether this is still the calendar's latest fetch (only then are the words written)
  * @param {() => void} reload loads the week again (after the student changes an estimate)
  */
-async function loadWeek(from, to, timeZone, reload) {
+async function loadWeek(from, to, timeZone, latest, reload) {
   const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
   const [deadlines, availability, preview, onCalendar] = await Promise.all([
     api('GET', `/api/v1/deadlines?${range}`),
@@ -132,14 +182,9 @@ async function loadWeek(from, to, timeZone, reload) {
   // With automatic planning on, the week shows the sessions on the student's Google calendar
   // (and the last repair's shortfalls); off, what the planner would suggest.
   const plan = onCalendar?.autoPlan ? fromCalendar(onCalendar, preview) : { ...preview, suggested: true };
+  const events = weekEvents(deadlines.deadlines, availability, plan, timeZone);
+  if (!latest()) return events;
   if (onCalendar) showLastRepair(onCalendar, timeZone);
-  const titles = new Map(
-    plan.deadlines.map(
-      /** @param {{ deadlineId: string, title: string }} d */ (d) => [d.deadlineId, d.title],
-    ),
-  );
-  for (const d of deadlines.deadlines) if (!titles.has(d.sourceKey)) titles.set(d.sourceKey, d.title);
-
   showDeadlines(deadlines.deadlines, timeZone, reload);
   showShortfalls(
     plan.deadlines,
@@ -152,106 +197,11 @@ async function loadWeek(from, to, timeZone, reload) {
     ...plan.notes,
   ]);
 
-  return [
-    ...availability.busy.map(
-      /** @param {{ start: string, end: string }} b */ (b) => background(b, 'Busy', 'bg-busy'),
-    ),
-    ...availability.unknown.map(
-      /** @param {{ start: string, end: string }} u */ (u) => background(u, 'Unknown', 'bg-unknown'),
-    ),
-    ...deadlines.deadlines.map(
-      /** @param {{ sourceKey: string, title: string, courseName: string | null, dueAt: string }} d */ (
-        d,
-      ) => ({
-        id: `deadline:${d.sourceKey}`,
-        title: `Due: ${d.title}`,
-        start: d.dueAt,
-        // A deadline is a moment: a second long (drawn at the minimum height), so one due at
-        // 23:59:59 ends by midnight and never shows again at the top of the next day.
-        end: new Date(Date.parse(d.dueAt) + 1000).toISOString(),
-        // In the afternoon and evening its box ends at the due time, so 23:59 stays on the grid.
-        classNames: ['ev-deadline', ...(hourIn(d.dueAt, timeZone) >= 12 ? ['ev-deadline-late'] : [])],
-        extendedProps: { course: d.courseName },
-      }),
-    ),
-    ...plan.sessions.map(
-      /** @param {{ deadlineId: string, start: string, end: string, pinned: boolean, eventId?: string }} s */ (
-        s,
-      ) => ({
-        id: s.eventId ? `study:${s.eventId}` : `study:${s.deadlineId}:${s.start}`,
-        title: `${plan.suggested ? 'Suggested study' : 'Study'}: ${titles.get(s.deadlineId) ?? s.deadlineId}${s.pinned ? ' (moved by you)' : ''}`,
-        start: s.start,
-        end: s.end,
-        classNames: ['ev-study', ...(plan.suggested ? ['ev-suggested'] : [])],
-        // Only a session on the calendar (not a suggestion) can be moved or removed.
-        editable: !plan.suggested && Boolean(s.eventId),
-        extendedProps: { eventId: plan.suggested ? null : (s.eventId ?? null) },
-      }),
-    ),
-  ];
-}
-
-/**
- * The plan on the calendar in the preview's shape: sessions (pins marked) and, per deadline
- * short of time, its shortfall from the last repair.
- * @param {any} onCalendar GET /api/v1/plan
- * @param {any} preview POST /api/v1/planner/preview, for the deadlines' titles
- */
-function fromCalendar(onCalendar, preview) {
-  const shortBy = new Map(onCalendar.shortfalls.map(/** @param {any} s */ (s) => [s.deadlineId, s]));
-  /** @param {any} s @param {boolean} pinned */
-  const session = (s, pinned) => ({ ...s, pinned });
-  /** @type {Map<string, number>} */
-  const minutes = new Map();
-  for (const s of [...onCalendar.sessions, ...onCalendar.pinned])
-    minutes.set(
-      s.deadlineId,
-      (minutes.get(s.deadlineId) ?? 0) + (Date.parse(s.end) - Date.parse(s.start)) / 60_000,
-    );
-  const deadlines = [
-    ...preview.deadlines.map(
-      /** @param {any} d */ (d) => {
-        const short = shortBy.get(d.deadlineId);
-        shortBy.delete(d.deadlineId);
-        return {
-          ...d,
-          plannedMinutes: minutes.get(d.deadlineId) ?? 0,
-          shortfall: short ? { minutes: short.minutes, message: short.message } : null,
-        };
-      },
-    ),
-    ...[...shortBy.values()].map((s) => ({
-      deadlineId: s.deadlineId,
-      title: s.title,
-      course: s.course,
-      plannedMinutes: 0,
-      shortfall: { minutes: s.minutes, message: s.message },
-    })),
-  ];
-  return {
-    suggested: false,
-    sessions: [
-      ...onCalendar.sessions.map(/** @param {any} s */ (s) => session(s, false)),
-      ...onCalendar.pinned.map(/** @param {any} s */ (s) => session(s, true)),
-    ],
-    deadlines,
-    notes: preview.notes,
-  };
+  return events;
 }
 
 function hideIcons() {
   for (const icon of $('calendar').querySelectorAll('.fc-icon')) icon.setAttribute('aria-hidden', 'true');
-}
-
-/** The hour (0–23) of `instant` on the wall clock of `timeZone`, for drawing only. @param {string} instant @param {string} timeZone */
-function hourIn(instant, timeZone) {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' });
-  return Number(format.format(new Date(instant)));
-}
-
-/** @param {{ start: string, end: string }} span @param {string} title @param {string} className */
-function background(span, title, className) {
-  return { start: span.start, end: span.end, title, display: 'background', classNames: [className] };
 }
 
 /**
@@ -260,14 +210,7 @@ function background(span, title, className) {
  * @param {() => void} reload
  */
 function showDeadlines(deadlines, timeZone, reload) {
-  const format = new Intl.DateTimeFormat(undefined, {
-    timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: 'numeric',
-    minute: '2-digit',
-  });
+  const format = dayAndTime(timeZone);
   const list = $('week-deadlines');
   list.replaceChildren(
     ...(deadlines.length === 0
