@@ -123,7 +123,10 @@ $('canvas-base-url').addEventListener('change', (event) => {
 $('sync-now').addEventListener(
   'click',
   act(async () => {
-    const run = await syncNow();
+    const run = await syncNow().catch(async (error) => {
+      await refreshAccounts();
+      throw error;
+    });
     const [me] = await Promise.all([api('GET', '/api/v1/me'), refreshAccounts()]);
     await renderSyncStatus(me.timeZone);
     // The first sync may have learnt the student's time zone from Canvas.

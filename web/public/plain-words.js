@@ -116,6 +116,8 @@ export function lastRepairSentence(repair, timeZone) {
   if (repair.outcome === 'planning-off') return `Last checked ${when} (${why}): automatic planning is off.`;
   if (repair.outcome === 'google-not-connected')
     return `Last tried ${when} (${why}): connect Google so CanvasCal can put study sessions on your calendar.`;
+  if (repair.outcome === 'student-edited')
+    return `Last tried ${when} (${why}): you had just moved or removed study sessions in Google, so the plan your assistant proposed was not written; ask it for a fresh one.`;
   const { pinned, dropped } = repair.studentEdits;
   const edits = [
     ...(pinned > 0

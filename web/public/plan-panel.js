@@ -8,6 +8,8 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 /** How long "Re-plan now" waits for the repair to be recorded before saying it is queued. */
 const WAIT_POLLS = 30;
+/** An edit waits longer: for the edit, then for the repair the server runs a few seconds later. */
+const EDIT_WAIT_POLLS = 60;
 const POLL_MS = 500;
 
 /** Shows the switch as the settings say. */
@@ -72,34 +74,59 @@ async function waitForRepair(previousAt, working) {
 }
 
 /**
- * Moves one session (it becomes pinned there, as if moved in Google) and waits until the
- * plan shows it pinned. @param {string} eventId @param {Date} start @param {Date} end
+ * Moves one session (it becomes pinned there, as if moved in Google), waits until the plan
+ * shows it pinned, then for the repair that plans the rest around it, so the week the caller
+ * reloads next shows where every session now is. @param {string} eventId @param {Date} start
+ * @param {Date} end
  */
 export async function moveSession(eventId, start, end) {
   $('plan-status').textContent = 'Moving the session in Google Calendar…';
+  const before = await api('GET', '/api/v1/plan');
   await api('PATCH', `/api/v1/plan/sessions/${encodeURIComponent(eventId)}`, {
     start: start.toISOString(),
     end: end.toISOString(),
   });
-  await waitForSession(eventId, 'pinned', 'Moved. CanvasCal keeps it where you put it and plans around it.');
+  await afterEdit(before.lastRepair?.at ?? null, eventId, 'pinned', {
+    done: 'Moved. CanvasCal keeps it where you put it',
+    repaired: 'planned the rest around it',
+  });
 }
 
 /** Removes one session for good (as if deleted in Google). @param {string} eventId */
 export async function removeSession(eventId) {
   $('plan-status').textContent = 'Removing the session from Google Calendar…';
+  const before = await api('GET', '/api/v1/plan');
   await api('DELETE', `/api/v1/plan/sessions/${encodeURIComponent(eventId)}`);
-  await waitForSession(eventId, 'dropped', 'Removed. CanvasCal will not plan it again.');
+  await afterEdit(before.lastRepair?.at ?? null, eventId, 'dropped', {
+    done: 'Removed. CanvasCal will not plan it again',
+    repaired: 'planned its time elsewhere where there was room',
+  });
 }
 
-/** @param {string} eventId @param {'pinned' | 'dropped'} list @param {string} done */
-async function waitForSession(eventId, list, done) {
-  for (let i = 0; i < WAIT_POLLS; i++) {
+/**
+ * Waits for the edit to show in the plan, then for the repair the server runs after it (the
+ * last repair changes); says what happened in each step.
+ * @param {string | null} previousAt the last repair before the edit
+ * @param {string} eventId @param {'pinned' | 'dropped'} list
+ * @param {{ done: string, repaired: string }} words
+ */
+async function afterEdit(previousAt, eventId, list, words) {
+  const status = $('plan-status');
+  let edited = false;
+  for (let i = 0; i < EDIT_WAIT_POLLS; i++) {
     const plan = await api('GET', '/api/v1/plan');
-    if (plan[list].some(/** @param {{ eventId: string }} s */ (s) => s.eventId === eventId)) {
-      $('plan-status').textContent = done;
+    edited ||= plan[list].some(/** @param {{ eventId: string }} s */ (s) => s.eventId === eventId);
+    const repaired = plan.lastRepair && plan.lastRepair.at !== previousAt;
+    if (edited && repaired) {
+      const r = plan.lastRepair;
+      const changes = r.added + r.moved + r.removed;
+      status.textContent = `${words.done}, and ${words.repaired}${changes > 0 ? ` (${r.added} added, ${r.moved} moved, ${r.removed} removed)` : ': nothing else had to change'}.`;
       return;
     }
+    if (edited) status.textContent = `${words.done}. Re-planning the rest…`;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  $('plan-status').textContent = 'Still writing to Google in the background; reload in a moment.';
+  status.textContent = edited
+    ? `${words.done}. The rest is still being re-planned in the background; reload in a moment.`
+    : 'Still writing to Google in the background; reload in a moment.';
 }

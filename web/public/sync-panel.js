@@ -18,7 +18,15 @@ export async function syncNow() {
   const progress = $('sync-progress');
   button.disabled = true;
   try {
-    const started = await api('POST', '/api/v1/sync/canvas');
+    let started;
+    try {
+      started = await api('POST', '/api/v1/sync/canvas');
+    } catch (error) {
+      // Refused before it began (Google needs reconnecting, Canvas is not connected): the
+      // caller shows the message, and the account cards the button that fixes it.
+      progress.textContent = 'Sync not started.';
+      throw error;
+    }
     progress.textContent = started.joined ? 'A sync was already running; following it…' : 'Sync started…';
     for (;;) {
       const run = await api('GET', `/api/v1/sync/runs/${started.runId}`);
