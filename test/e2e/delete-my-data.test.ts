@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CALENDAR_FOLLOW_JOB, CANVAS_SYNC_JOB } from '../../src/jobs/canvas-sync-jobs.ts';
 import { type EmulatedApp, startEmulatedApp } from '../support/emulated-app.ts';
 import { emulatedAppOnServices } from '../support/emulated-app-on-services.ts';
 import { rowsMentioning, schemaTables } from '../support/rows-about-user.ts';
@@ -9,6 +12,8 @@ import { describeWithPostgres, describeWithRedis } from '../support/services.ts'
 // revokes every grant of that account), connects the demo Canvas and syncs, so they hold rows
 // in most tables, live push channels and a CanvasCal calendar in Google.
 
+const LOGGED = { LOG_LEVEL: 'info', LOG_FORMAT: 'json' };
+
 interface Student {
   email: string;
   headers: Record<string, string>;
@@ -16,8 +21,11 @@ interface Student {
   appCalendarId: string;
 }
 
-function deleteMyDataSuite(start: () => Promise<EmulatedApp>, cleanUp: () => Promise<void> = async () => {}) {
+type Start = (options: Parameters<typeof startEmulatedApp>[1]) => Promise<EmulatedApp>;
+
+function deleteMyDataSuite(start: Start, cleanUp: () => Promise<void> = async () => {}) {
   let e2e: EmulatedApp;
+  const logs: Array<Record<string, unknown>> = [];
   let other: Student;
   let otherRowsBefore: Record<string, number>;
 
@@ -40,10 +48,20 @@ function deleteMyDataSuite(start: () => Promise<EmulatedApp>, cleanUp: () => Pro
     await e2e.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
     expect((await e2e.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
     // The sync created the CanvasCal calendar, which opens its push channels.
-    await vi.waitFor(() => expect(liveChannelsOf(email).length).toBeGreaterThanOrEqual(2), {
-      timeout: 10_000,
-      interval: 20,
-    });
+    // Settled: the deadlines calendar and the calendar list are watched, and only those.
+    const recorded = async () =>
+      (
+        await e2e.app.db.withSession((s) =>
+          s.query('select 1 from watch_channels where user_id = $1 and stopped_at is null', [userId]),
+        )
+      ).length;
+    await vi.waitFor(
+      async () => {
+        expect(liveChannelsOf(email).length).toBe(2);
+        expect(await recorded()).toBe(2);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     const appCalendarId = liveChannelsOf(email).find(
       (c) => c.kind === 'events' && c.calendarId !== email,
     )?.calendarId;
@@ -67,7 +85,15 @@ function deleteMyDataSuite(start: () => Promise<EmulatedApp>, cleanUp: () => Pro
   }
 
   beforeAll(async () => {
-    e2e = await start();
+    e2e = await start({
+      retryBaseMs: { job: 20, google: 10, canvas: 10 },
+      logDestination: new Writable({
+        write(chunk, _encoding, done) {
+          for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+          done();
+        },
+      }),
+    });
     other = await syncedStudent('other-student@example.edu');
     otherRowsBefore = await rowsMentioning(e2e.app.db, other.userId);
   }, 60_000);
@@ -75,7 +101,7 @@ function deleteMyDataSuite(start: () => Promise<EmulatedApp>, cleanUp: () => Pro
     // Whatever the tests deleted, the other student kept every row and their Google.
     expect(await rowsMentioning(e2e.app.db, other.userId)).toEqual(otherRowsBefore);
     expect(grantsOf(other.email).some((g) => !g.revoked)).toBe(true);
-    expect(liveChannelsOf(other.email).length).toBeGreaterThanOrEqual(2);
+    expect(liveChannelsOf(other.email).length).toBe(2);
     await e2e.close();
     await cleanUp();
   });
@@ -131,10 +157,34 @@ function deleteMyDataSuite(start: () => Promise<EmulatedApp>, cleanUp: () => Pro
 
   it('with removeCalendars also deletes the calendars CanvasCal created in Google', async () => {
     const student = await syncedStudent('tidy@example.edu');
+    // Study planning on: the sessions go onto a "CanvasCal Study" calendar of their own.
+    const settings = (
+      await e2e.http.inject({ url: '/api/v1/settings/planner', headers: student.headers })
+    ).json();
+    const put = await e2e.http.inject({
+      method: 'PUT',
+      url: '/api/v1/settings/planner',
+      headers: student.headers,
+      payload: { ...settings, autoPlan: true },
+    });
+    expect(put.statusCode).toBe(200);
+    await e2e.http.inject({ method: 'POST', url: '/api/v1/plan/replan', headers: student.headers });
+    let studyCalendarId = '';
+    await vi.waitFor(
+      async () => {
+        const plan = (await e2e.http.inject({ url: '/api/v1/plan', headers: student.headers })).json();
+        expect(plan.lastRepair?.outcome).toBe('written');
+        studyCalendarId = plan.calendarId;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(calendarAtGoogle(studyCalendarId)).toMatchObject({ summary: 'CanvasCal Study', deleted: false });
+
     const res = await deleteMe(student, { confirm: true, removeCalendars: true });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ deleted: true, calendarsRemoved: 1, grantRevoked: true, notes: [] });
+    expect(res.json()).toMatchObject({ deleted: true, calendarsRemoved: 2, grantRevoked: true, notes: [] });
     expect(calendarAtGoogle(student.appCalendarId)?.deleted).toBe(true);
+    expect(calendarAtGoogle(studyCalendarId)?.deleted).toBe(true);
     await expectNoRowsAbout(student);
   });
 
@@ -199,15 +249,63 @@ function deleteMyDataSuite(start: () => Promise<EmulatedApp>, cleanUp: () => Pro
       canvas: { status: 'not_connected' },
     });
   });
+
+  it('a sync queued just before the delete runs for nobody: no rows, no Google writes, no error logged', async () => {
+    const student = await syncedStudent('hasty@example.edu');
+    const calendarsBefore = [...e2e.google.state.calendars.values()].filter((c) => c.owner === student.email);
+    const started = await e2e.http.inject({
+      method: 'POST',
+      url: '/api/v1/sync/canvas',
+      headers: student.headers,
+    });
+    expect(started.statusCode).toBe(202);
+    expect((await deleteMe(student, { confirm: true })).statusCode).toBe(200);
+    const jobLines = () =>
+      logs.filter(
+        (l) => l.userId === student.userId && l.job === 'canvas-sync' && l.runId === started.json().runId,
+      );
+    // The queued sync ran (or was already running) and ended: once, for nobody.
+    await vi.waitFor(
+      () => expect(jobLines().some((l) => l.willRetry === false || l.msg === 'job succeeded')).toBe(true),
+      {
+        timeout: 15_000,
+        interval: 20,
+      },
+    );
+    expect(logs.filter((l) => l.userId === student.userId && Number(l.level) >= 50)).toEqual([]);
+    expect(jobLines().length).toBeLessThanOrEqual(2);
+    await expectNoRowsAbout(student);
+    const calendarsAfter = [...e2e.google.state.calendars.values()].filter(
+      (c) => c.owner === student.email && !c.deleted,
+    );
+    expect(calendarsAfter.length).toBeLessThanOrEqual(calendarsBefore.length);
+
+    // Jobs that come due later (a retry's backoff, the periodic tick) end at once, quietly.
+    const later = [
+      await e2e.app.queue.add(CANVAS_SYNC_JOB, { userId: student.userId, runId: randomUUID() }),
+      await e2e.app.queue.add(CALENDAR_FOLLOW_JOB, { userId: student.userId, runId: randomUUID() }),
+    ];
+    const linesOf = (jobId: string) => logs.filter((l) => l.jobId === jobId);
+    for (const { id } of later)
+      await vi.waitFor(() => expect(linesOf(id).map((l) => l.msg)).toEqual(['job succeeded']), {
+        timeout: 15_000,
+        interval: 20,
+      });
+    const skipped = logs.filter(
+      (l) => l.userId === student.userId && l.msg === 'job skipped: the student deleted their data',
+    );
+    expect(skipped.length).toBeGreaterThanOrEqual(2);
+    await expectNoRowsAbout(student);
+  });
 }
 
 describe('DELETE /api/v1/me (PGlite, in-process queue)', () => {
-  deleteMyDataSuite(() => startEmulatedApp({}, { retryBaseMs: { job: 20, google: 10, canvas: 10 } }));
+  deleteMyDataSuite((options) => startEmulatedApp(LOGGED, options));
 });
 
 describeWithPostgres('DELETE /api/v1/me (PostgreSQL)', (adminUrl) => {
   describeWithRedis('and Redis (BullMQ)', (redisUrl) => {
-    const { start, cleanUp } = emulatedAppOnServices(adminUrl, redisUrl, 'delete-me');
+    const { start, cleanUp } = emulatedAppOnServices(adminUrl, redisUrl, 'delete-me', LOGGED);
     deleteMyDataSuite(start, cleanUp);
   });
 });
