@@ -55,15 +55,7 @@ describeInChromium('deleting my data on the web page', 'asks, deletes and signs 
     const token = await pageToken();
     const headers = { authorization: `Bearer ${token}` };
     userId = (await e2e.http.inject({ url: '/api/v1/me', headers })).json().id;
-    const consent = await e2e.http.inject({ url: '/api/v1/auth/google/url', headers });
-    const redirect = new URL(e2e.google.approveConsent(consent.json().url, { email: DEMO_STUDENT_EMAIL }));
-    const connected = await e2e.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/google/token',
-      headers,
-      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
-    });
-    expect(connected.json().status).toBe('connected');
+    await e2e.connectGoogle(headers);
     await e2e.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
     expect((await e2e.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
     const calendar = [...e2e.google.state.calendars.values()].find(

@@ -36,15 +36,7 @@ function deleteMyDataSuite(start: Start, cleanUp: () => Promise<void> = async ()
     e2e.google.addAccount(email, 'America/New_York');
     const headers = await e2e.signIn(email);
     const userId: string = (await e2e.http.inject({ url: '/api/v1/me', headers })).json().id;
-    const consent = await e2e.http.inject({ url: '/api/v1/auth/google/url', headers });
-    const redirect = new URL(e2e.google.approveConsent(consent.json().url, { email }));
-    const token = await e2e.http.inject({
-      method: 'POST',
-      url: '/api/v1/auth/google/token',
-      headers,
-      payload: { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state') },
-    });
-    expect(token.json().status).toBe('connected');
+    await e2e.connectGoogle(headers, { email });
     await e2e.http.inject({ method: 'POST', url: '/api/v1/canvas/connection/demo', headers });
     expect((await e2e.run(headers, '/api/v1/sync/canvas')).status).toBe('succeeded');
     // The sync created the CanvasCal calendar, which opens its push channels.
