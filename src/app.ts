@@ -439,8 +439,13 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                       calendarFor: (userId: string) => google.calendarFor(userId),
                       stopChannels: async (userId: string) =>
                         (await live?.keeper.stopAll(userId)) ?? { stopped: 0, failed: 0 },
-                      appCalendarId: async (userId: string) =>
-                        (await googleConnections.get(userId))?.appCalendarId ?? null,
+                      storedConnection: async (userId: string) => {
+                        const stored = await googleConnections.get(userId);
+                        return {
+                          appCalendarId: stored?.appCalendarId ?? null,
+                          grantStored: Boolean(stored?.encryptedRefreshToken),
+                        };
+                      },
                       studyCalendarIds: studyPlan.ownCalendarIds,
                     },
                   }

@@ -25,8 +25,8 @@ export interface DataDeletionDeps {
     calendarFor(userId: string): Pick<CalendarApi, 'deleteCalendar'>;
     /** Stops the user's live push channels at Google and forgets them all (failures counted). */
     stopChannels(userId: string): Promise<{ stopped: number; failed: number }>;
-    /** The deadlines calendar CanvasCal created for the user, if any. */
-    appCalendarId(userId: string): Promise<string | null>;
+    /** The user's Google connection as stored: the deadlines calendar, and whether a grant is kept. */
+    storedConnection(userId: string): Promise<{ appCalendarId: string | null; grantStored: boolean }>;
     /** The "CanvasCal Study" calendar(s) CanvasCal created for the user. */
     studyCalendarIds(userId: string): Promise<string[]>;
   };
@@ -55,8 +55,10 @@ export function createDataDeletion(deps: DataDeletionDeps) {
     };
     const google = deps.google;
     if (google) {
-      // Read before the grant goes: the calendar ids live in rows the revoke leaves alone.
-      const calendars = options.removeCalendars ? await ownCalendars(google, userId) : [];
+      const stored = await google.storedConnection(userId);
+      const calendars = options.removeCalendars
+        ? await ownCalendars(google, userId, stored.appCalendarId)
+        : [];
       const channels = await google.stopChannels(userId);
       outcome.channelsStopped = channels.stopped;
       if (channels.failed > 0)
@@ -78,10 +80,12 @@ export function createDataDeletion(deps: DataDeletionDeps) {
         outcome.grantRevoked = (await google.connection.disconnect(userId)).revoked;
       } catch (error) {
         deps.logger.warn({ userId, err: error }, 'could not revoke the Google grant while deleting data');
+      }
+      // Google unreachable, or a token CanvasCal can no longer open: either way, by hand.
+      if (stored.grantStored && !outcome.grantRevoked)
         outcome.notes.push(
           `The Google grant could not be revoked: revoke CanvasCal at ${GOOGLE_PERMISSIONS_URL}.`,
         );
-      }
     }
     await deps.users.delete(userId);
     return outcome;
@@ -92,8 +96,8 @@ export function createDataDeletion(deps: DataDeletionDeps) {
 async function ownCalendars(
   google: NonNullable<DataDeletionDeps['google']>,
   userId: string,
+  appCalendarId: string | null,
 ): Promise<Array<{ id: string; name: string }>> {
-  const appCalendarId = await google.appCalendarId(userId);
   const studyIds = await google.studyCalendarIds(userId);
   return [
     ...(appCalendarId ? [{ id: appCalendarId, name: APP_CALENDAR_NAME }] : []),

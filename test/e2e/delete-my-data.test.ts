@@ -212,6 +212,25 @@ function deleteMyDataSuite(start: Start, cleanUp: () => Promise<void> = async ()
     await expectNoRowsAbout(student);
   });
 
+  it('with a Google token CanvasCal can no longer open, deletes everything here and says to revoke by hand', async () => {
+    const student = await syncedStudent('rotated@example.edu');
+    // Sealed under a key id that has left the ring (a rotation gone wrong).
+    await e2e.app.db.withSession((s) =>
+      s.query(
+        `update users set encrypted_refresh_token = regexp_replace(encrypted_refresh_token, '^(v[0-9]+)\\.[^.]+\\.', '\\1.gone.') where id = $1`,
+        [student.userId],
+      ),
+    );
+    const res = await deleteMe(student, { confirm: true });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ deleted: true, grantRevoked: false });
+    expect(res.json().notes).toContain(
+      'The Google grant could not be revoked: revoke CanvasCal at https://myaccount.google.com/permissions.',
+    );
+    expect(grantsOf(student.email).some((g) => !g.revoked)).toBe(true);
+    await expectNoRowsAbout(student);
+  });
+
   it('answers a deleted student who comes back as a new user, and a second delete finds nothing to do', async () => {
     const student = await syncedStudent('returning@example.edu');
     expect((await deleteMe(student, { confirm: true })).statusCode).toBe(200);
