@@ -10,6 +10,7 @@ import {
 import { CanvasAccount } from './accounts/canvas-account.ts';
 import { createCanvasHostPolicy } from './accounts/canvas-host-policy.ts';
 import { createCanvasProbe } from './accounts/canvas-probe.ts';
+import { createDataDeletion } from './accounts/data-deletion.ts';
 import { createGoogleReadiness, createSyncReadiness } from './accounts/sync-readiness.ts';
 import { type AgentDeps, agentHttp, createDbProposalStore, createMcpSessionStore } from './agent/index.ts';
 import { createCanvasOAuth } from './canvas/canvas-oauth.ts';
@@ -410,7 +411,9 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         authorizationServers: config.auth.kind === 'jwt' && config.auth.issuer ? [config.auth.issuer] : [],
         sessions: createMcpSessionStore(db.orm),
       });
+      const ensuredUsers = new Set<string>();
       http = await buildHttpServer({
+        ensuredUsers,
         rateLimitRedis,
         challengedRoutes: mcp.challengedRoutes,
         config,
@@ -423,7 +426,33 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
         auth: verifier,
         users,
         apiRoutes: [
-          meRoutes(users, googleStatusFor),
+          meRoutes({
+            users,
+            googleStatus: googleStatusFor,
+            deleteData: createDataDeletion({
+              users,
+              logger,
+              ...(google
+                ? {
+                    google: {
+                      connection: google.connection,
+                      calendarFor: (userId: string) => google.calendarFor(userId),
+                      stopChannels: async (userId: string) =>
+                        (await live?.keeper.stopAll(userId)) ?? { stopped: 0, failed: 0 },
+                      storedConnection: async (userId: string) => {
+                        const stored = await googleConnections.get(userId);
+                        return {
+                          appCalendarId: stored?.appCalendarId ?? null,
+                          grantStored: Boolean(stored?.encryptedRefreshToken),
+                        };
+                      },
+                      studyCalendarIds: studyPlan.ownCalendarIds,
+                    },
+                  }
+                : {}),
+            }),
+            forgetUser: (userId) => ensuredUsers.delete(userId),
+          }),
           deadlineRoutes(deadlines),
           plannerRoutes({
             users,

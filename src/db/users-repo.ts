@@ -36,6 +36,11 @@ export interface UsersRepo {
   ): Promise<void>;
   /** Bumps (failure) or clears (success) `google_calendar_settings.sync_error_count`; returns the new count. */
   recordSyncOutcome(id: string, succeeded: boolean): Promise<number>;
+  /**
+   * Deletes the user and, through the schema's `on delete cascade`, every row about them, in
+   * one statement (so one transaction: all or nothing). Idempotent: false when nothing was left.
+   */
+  delete(id: string): Promise<boolean>;
 }
 
 export function createUsersRepo(orm: Orm): UsersRepo {
@@ -56,6 +61,10 @@ export function createUsersRepo(orm: Orm): UsersRepo {
           .values({ userId: id, timeZone: PLACEHOLDER_TIME_ZONE, plannerPreferences: {} })
           .onConflictDoNothing();
       });
+    },
+    async delete(id) {
+      const rows = await orm.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+      return rows.length > 0;
     },
     async get(id) {
       const rows = await orm

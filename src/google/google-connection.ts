@@ -185,7 +185,13 @@ export class GoogleConnection {
     this.accessTokens.delete(userId);
   }
 
-  async disconnect(userId: string): Promise<void> {
+  /**
+   * Stops the push channels (lifecycle hook), revokes the grant at Google and forgets it.
+   * Resolves `revoked: false` when there was no grant CanvasCal could open (never connected, or
+   * a token sealed under a key that left the ring); throws `google_unavailable` (nothing
+   * forgotten) when Google could not be reached, so trying again finishes the job.
+   */
+  async disconnect(userId: string): Promise<{ revoked: boolean }> {
     const connection = await this.deps.connections.get(userId);
     await this.deps.lifecycle?.beforeDisconnect?.(userId);
     // A token that cannot be opened cannot be revoked either; forgetting it is all there is.
@@ -207,6 +213,7 @@ export class GoogleConnection {
     }
     this.accessTokens.delete(userId);
     await this.deps.connections.disconnect(userId);
+    return { revoked: plaintext !== undefined };
   }
 
   /** A verifier sealed under a key that left the ring (rotated mid-sign-in): start again. */

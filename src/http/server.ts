@@ -51,9 +51,15 @@ export interface HttpDeps {
    * carries a `WWW-Authenticate` challenge: the MCP endpoint.
    */
   challengedRoutes?: { routes: FastifyPluginAsyncZod[]; challenge: (error: AppError) => string } | undefined;
+  /**
+   * Users whose row this process has made sure of (one write per user, not per request);
+   * shared with the route that deletes a user's data, which takes the user out again.
+   */
+  ensuredUsers?: Set<string>;
 }
 
 export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
+  const ensuredUsers = deps.ensuredUsers ?? new Set<string>();
   const app: HttpApp = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Proxy headers are believed from these peers only (see proxy-trust.ts): request.ip (the
@@ -126,7 +132,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
 
   await app.register(
     async (api) => {
-      const ensured = new Set<string>();
+      const ensured = ensuredUsers;
       // The limit runs before each handler, after authentication: a request whose token
       // is refused never got there, so guessing tokens would be free. Count a refusal
       // against the caller's address in the same budget (and Redis store) instead.
@@ -146,7 +152,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<HttpApp> {
   const challenged = deps.challengedRoutes;
   if (challenged)
     await app.register(async (scope) => {
-      const ensured = new Set<string>();
+      const ensured = ensuredUsers;
       const limitRefused = app.rateLimit();
       scope.addHook('onRequest', async (request, reply) => {
         try {

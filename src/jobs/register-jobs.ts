@@ -91,6 +91,18 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
   const canvasPages = createCanvasPageCache();
   const logged = <P>(name: string, attempts: number, handler: JobHandler<P>) =>
     loggedJob(name, handler, { logger, metrics: deps.metrics, attempts });
+  // A student who deleted their data (DELETE /me) may still have a sync queued, or one that
+  // failed on the rows vanishing and waits for its retry: it ends there, quietly.
+  const forExistingUser =
+    <P extends { userId: string }>(handler: JobHandler<P>): JobHandler<P> =>
+    async (payload, context) => {
+      if (await deps.users.get(payload.userId)) return handler(payload, context);
+      logger.info(
+        { userId: payload.userId, job: context.name },
+        'job skipped: the student deleted their data',
+      );
+      return undefined;
+    };
   const canvasScale = (deps.canvasRetryBaseMs ?? CANVAS_CLIENT_BASE_MS) / CANVAS_CLIENT_BASE_MS;
   const canvasPauses =
     canvasScale === 1
@@ -102,69 +114,77 @@ export async function registerJobs(deps: JobDeps): Promise<() => Promise<void>> 
   if (google) {
     queue.process<{ userId: string; runId: string }>(
       CANVAS_SYNC_JOB,
-      logged(CANVAS_SYNC_JOB, SYNC_JOB_ATTEMPTS, async ({ userId, runId }, context) => {
-        let summary: SyncSummary;
-        try {
-          summary = await runCanvasSync(
-            {
-              runs: deps.runs,
-              users: deps.users,
-              mappings: deps.mappings,
-              deadlines: deps.deadlines,
-              connections: deps.googleConnections,
-              calendarCache: deps.calendarCache,
-              canvasFor: (id) =>
-                canvasSourceFor(deps.canvasAccount, id, (credentials) =>
-                  createCanvasClient({
-                    ...credentials,
-                    ...canvasPauses,
-                    pages: canvasPages.scope(id),
-                    ...(deps.canvasFetch ? { fetch: deps.canvasFetch } : {}),
-                  }),
-                ),
-              calendarFor: (id) => google.calendarFor(id),
-              sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-              backoffMs: (attempt) =>
-                Math.round(deps.googleRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
-              canvasConnections: deps.canvasConnections,
-              logger,
-              batchesInFlight: config.googleBatchesInFlight,
-              paced: google.paced,
-            },
-            userId,
-            runId,
-            { final: context.attempt >= SYNC_JOB_ATTEMPTS },
-          );
-        } catch (error) {
-          throw forTheQueue(error);
-        }
-        await deps.afterCanvasSync?.(userId, summary);
-      }),
+      logged(
+        CANVAS_SYNC_JOB,
+        SYNC_JOB_ATTEMPTS,
+        forExistingUser(async ({ userId, runId }, context) => {
+          let summary: SyncSummary;
+          try {
+            summary = await runCanvasSync(
+              {
+                runs: deps.runs,
+                users: deps.users,
+                mappings: deps.mappings,
+                deadlines: deps.deadlines,
+                connections: deps.googleConnections,
+                calendarCache: deps.calendarCache,
+                canvasFor: (id) =>
+                  canvasSourceFor(deps.canvasAccount, id, (credentials) =>
+                    createCanvasClient({
+                      ...credentials,
+                      ...canvasPauses,
+                      pages: canvasPages.scope(id),
+                      ...(deps.canvasFetch ? { fetch: deps.canvasFetch } : {}),
+                    }),
+                  ),
+                calendarFor: (id) => google.calendarFor(id),
+                sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+                backoffMs: (attempt) =>
+                  Math.round(deps.googleRetryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)),
+                canvasConnections: deps.canvasConnections,
+                logger,
+                batchesInFlight: config.googleBatchesInFlight,
+                paced: google.paced,
+              },
+              userId,
+              runId,
+              { final: context.attempt >= SYNC_JOB_ATTEMPTS },
+            );
+          } catch (error) {
+            throw forTheQueue(error);
+          }
+          await deps.afterCanvasSync?.(userId, summary);
+        }),
+      ),
       { concurrency: config.workerConcurrency },
     );
     queue.process<{ userId: string; runId: string }>(
       CALENDAR_FOLLOW_JOB,
-      logged(CALENDAR_FOLLOW_JOB, SYNC_JOB_ATTEMPTS, async ({ userId, runId }, context) => {
-        let outcome: FollowOutcome;
-        try {
-          outcome = await runCalendarFollow(
-            {
-              runs: deps.runs,
-              connections: deps.googleConnections,
-              calendarFor: (id) => google.calendarFor(id),
-              cache: deps.calendarCache,
-              mappings: deps.mappings,
-              deadlines: deps.deadlines,
-            },
-            userId,
-            runId,
-            { final: context.attempt >= SYNC_JOB_ATTEMPTS },
-          );
-        } catch (error) {
-          throw forTheQueue(error);
-        }
-        await deps.afterCalendarFollow?.(userId, outcome);
-      }),
+      logged(
+        CALENDAR_FOLLOW_JOB,
+        SYNC_JOB_ATTEMPTS,
+        forExistingUser(async ({ userId, runId }, context) => {
+          let outcome: FollowOutcome;
+          try {
+            outcome = await runCalendarFollow(
+              {
+                runs: deps.runs,
+                connections: deps.googleConnections,
+                calendarFor: (id) => google.calendarFor(id),
+                cache: deps.calendarCache,
+                mappings: deps.mappings,
+                deadlines: deps.deadlines,
+              },
+              userId,
+              runId,
+              { final: context.attempt >= SYNC_JOB_ATTEMPTS },
+            );
+          } catch (error) {
+            throw forTheQueue(error);
+          }
+          await deps.afterCalendarFollow?.(userId, outcome);
+        }),
+      ),
       { concurrency: config.workerConcurrency },
     );
   }

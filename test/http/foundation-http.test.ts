@@ -65,7 +65,7 @@ async function build(
     ],
     auth: options.verifier ?? local,
     users,
-    apiRoutes: [meRoutes(users)],
+    apiRoutes: [meRoutes({ users })],
     publicRoutes: [localLoginRoutes(local)],
   });
   return { app, local };

@@ -35,11 +35,13 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const SEALED = /\bv[0-9]+\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]{12,}\.[A-Za-z0-9_-]{16,}/;
 
 // Run last, in this order, because they undo the set-up the others need (a connected student):
-// replacing the Canvas connection, then removing it, then disconnecting Google.
+// replacing the Canvas connection, then removing it, then disconnecting Google, then deleting
+// everything about the student (the next request with the token starts a new, empty user).
 const LAST = [
   'PUT /api/v1/canvas/connection',
   'DELETE /api/v1/canvas/connection',
   'DELETE /api/v1/auth/google',
+  'DELETE /api/v1/me',
 ];
 
 // They succeed only with a fresh state and code from a consent screen, each usable once: a

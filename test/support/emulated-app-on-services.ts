@@ -14,16 +14,19 @@ export function emulatedAppOnServices(
   redisUrl: string,
   name: string,
   env: Env = {},
-): { start(): Promise<EmulatedApp>; cleanUp(): Promise<void> } {
+): {
+  start(options?: Omit<Parameters<typeof startEmulatedApp>[1], 'queuePrefix'>): Promise<EmulatedApp>;
+  cleanUp(): Promise<void>;
+} {
   const prefix = `canvascal-${name}-${randomBytes(5).toString('hex')}`;
   let drop: () => Promise<void> = async () => {};
   return {
-    async start() {
+    async start(options: Omit<Parameters<typeof startEmulatedApp>[1], 'queuePrefix'> = {}) {
       const database = await createTestDatabase(adminUrl);
       drop = database.drop;
       return startEmulatedApp(
         { ...env, DATABASE_URL: database.url, REDIS_URL: redisUrl },
-        { queuePrefix: prefix },
+        { ...options, queuePrefix: prefix },
       );
     },
     async cleanUp() {

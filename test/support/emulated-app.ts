@@ -51,14 +51,22 @@ export async function startEmulatedApp(
       return { authorization: `Bearer ${res.json().accessToken}` };
     },
 
-    /** Connects the demo student's Google account, approving the emulator's consent screen. */
-    async connectGoogle(headers: Record<string, string>, options: { includePrimaryEvents?: boolean } = {}) {
+    /**
+     * Connects a Google account (the demo student's unless `email` names another account of the
+     * emulator), approving the emulator's consent screen.
+     */
+    async connectGoogle(
+      headers: Record<string, string>,
+      options: { includePrimaryEvents?: boolean; email?: string } = {},
+    ) {
       const start = await http.inject({
         url: `/api/v1/auth/google/url${options.includePrimaryEvents ? '?includePrimaryEvents=true' : ''}`,
         headers,
       });
       const redirect = new URL(
-        emulators.google.control.approveConsent(start.json().url, { email: DEMO_STUDENT_EMAIL }),
+        emulators.google.control.approveConsent(start.json().url, {
+          email: options.email ?? DEMO_STUDENT_EMAIL,
+        }),
       );
       const token = await http.inject({
         method: 'POST',

@@ -8,6 +8,7 @@ import {
   renderCanvas,
   renderGoogle,
 } from './connections.js';
+import { showDeleteData, wireDeleteData } from './delete-data.js';
 import { renderPlanControls, replanNow, setAutoPlan } from './plan-panel.js';
 import { loadSignInConfig, startSupabaseAuth } from './supabase-sign-in.js';
 import { renderSyncStatus, syncNow } from './sync-panel.js';
@@ -57,6 +58,7 @@ function showSignedOut() {
   for (const id of ['connect', 'sync', 'week']) $(id).hidden = true;
   $('signed-in-as').hidden = true;
   $('sign-out').hidden = true;
+  showDeleteData(false);
 }
 
 async function signIn() {
@@ -77,6 +79,7 @@ async function showSignedIn() {
   $('sign-out').hidden = false;
   shown = true;
   for (const id of ['connect', 'sync', 'week']) $(id).hidden = false;
+  showDeleteData(true);
   canvasDemo = await hasDemoCanvas();
   await refreshAccounts();
   await renderSyncStatus(me.timeZone);
@@ -198,13 +201,13 @@ $('sign-in-link').addEventListener(
     $('sign-in-status').textContent = `We emailed a sign-in link to ${email.value}. Open it in this browser.`;
   }),
 );
-$('sign-out').addEventListener(
-  'click',
-  act(async () => {
-    if (supabaseAuth) await supabaseAuth.signOut();
-    token.clear();
-    showSignedOut();
-  }),
-);
+async function signOut() {
+  if (supabaseAuth) await supabaseAuth.signOut();
+  token.clear();
+  showSignedOut();
+}
+$('sign-out').addEventListener('click', act(signOut));
+// Once the data is deleted the session has nothing left to show: sign out, as the button does.
+wireDeleteData({ deleted: signOut });
 
 act(start)();
