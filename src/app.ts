@@ -432,6 +432,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             deleteData: createDataDeletion({
               users,
               logger,
+              canvas: canvasAccount,
               ...(google
                 ? {
                     google: {

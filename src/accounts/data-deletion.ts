@@ -30,15 +30,18 @@ export interface DataDeletionDeps {
     /** The "CanvasCal Study" calendar(s) CanvasCal created for the user. */
     studyCalendarIds(userId: string): Promise<string[]>;
   };
+  /** Logs a Canvas OAuth token out at Canvas (a personal token is the student's to revoke). */
+  canvas?: { disconnect(userId: string): Promise<void> };
   logger: Pick<Logger, 'warn'>;
 }
 
 /**
  * Deletes everything CanvasCal holds about a student ("delete my data", issue 17). Google
  * first, while the grant still works: stop the push channels, then (only when asked: they are
- * the student's) delete CanvasCal's calendars, then revoke the grant. A Google step that fails
- * becomes a note saying what to do by hand; it never keeps the local data. Last, every row
- * about the student goes in one transaction. Idempotent: a retry after a failure halfway finds
+ * the student's) delete CanvasCal's calendars, then revoke the grant; then log a Canvas OAuth
+ * token out at Canvas. A Google or Canvas step that fails becomes a note saying what to do by
+ * hand; it never keeps the local data. Last, every row about the student goes in one
+ * transaction. Idempotent: a retry after a failure halfway finds
  * less to do (an already revoked grant counts as revoked) and finishes the job.
  */
 export function createDataDeletion(deps: DataDeletionDeps) {
@@ -87,6 +90,15 @@ export function createDataDeletion(deps: DataDeletionDeps) {
           `The Google grant could not be revoked: revoke CanvasCal at ${GOOGLE_PERMISSIONS_URL}.`,
         );
     }
+    if (deps.canvas)
+      try {
+        await deps.canvas.disconnect(userId);
+      } catch (error) {
+        deps.logger.warn({ userId, err: error }, 'could not log out of Canvas while deleting data');
+        outcome.notes.push(
+          'CanvasCal could not log out of Canvas: in Canvas, open Account, Settings, and delete CanvasCal under "Approved Integrations".',
+        );
+      }
     await deps.users.delete(userId);
     return outcome;
   };

@@ -159,6 +159,29 @@ describe('Canvas OAuth2 with a developer key', () => {
     expect(status.json().status).toBe('not_connected');
   });
 
+  it('deleting my data logs the OAuth token out at Canvas too', async () => {
+    const student = await signIn('oauth-delete@example.edu');
+    const redirect = await consent(student);
+    await http().inject({ url: redirect.pathname + redirect.search, headers: { cookie: browserCookie } });
+    const status = await http().inject({ url: '/api/v1/canvas/connection', headers: student });
+    expect(status.json()).toMatchObject({ status: 'connected', authKind: 'oauth' });
+    // The token this student's connection holds: the one issued for it, still live (the
+    // earlier tests' tokens are all logged out by now).
+    const live = issuedAccessTokens().filter((t) => !t.revoked);
+    expect(live.length).toBe(1);
+    const res = await http().inject({
+      method: 'DELETE',
+      url: '/api/v1/me',
+      headers: student,
+      payload: { confirm: true },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().notes).toEqual([]);
+    expect(live.every((t) => t.revoked)).toBe(true);
+    const after = await http().inject({ url: '/api/v1/canvas/connection', headers: student });
+    expect(after.json().status).toBe('not_connected');
+  });
+
   it('an authorization removed in Canvas ends as "reconnect needed", with nothing deleted', async () => {
     const redirect = await consent(headers);
     const connected = await http().inject({
