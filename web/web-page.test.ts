@@ -281,7 +281,8 @@ describeInChromium('the web page in a real browser', 'runs the newcomer story', 
       .locator('#sync-progress')
       .filter({ hasText: /^Sync not started\./ })
       .waitFor({ timeout: 30_000 });
-    expect(await page.locator('#error').textContent()).toMatch(/Google/);
+    // The message follows once the cards are drawn again.
+    await expect.poll(() => page.locator('#error').textContent()).toMatch(/Google/);
     await page.locator('#google-state').filter({ hasText: 'Reconnect needed' }).waitFor();
     expect(await page.getByRole('button', { name: 'Reconnect Google' }).isVisible()).toBe(true);
 
