@@ -8,7 +8,10 @@ import {
   renderCanvas,
   renderGoogle,
 } from './connections.js';
+import { renderBusyCalendars, wireBusyCalendars } from './busy-calendars.js';
+import { wireDisconnect } from './disconnect.js';
 import { renderPlanControls, replanNow, setAutoPlan } from './plan-panel.js';
+import { followTimeZone, renderSettingsPanel, wireSettingsPanel } from './settings-panel.js';
 import { loadSignInConfig, startSupabaseAuth } from './supabase-sign-in.js';
 import { renderSyncStatus, syncNow } from './sync-panel.js';
 import { createWeekView } from './week-view.js';
@@ -54,7 +57,7 @@ function act(action) {
 function showSignedOut() {
   shown = false;
   $('sign-in').hidden = false;
-  for (const id of ['connect', 'sync', 'week']) $(id).hidden = true;
+  for (const id of ['connect', 'sync', 'week', 'settings']) $(id).hidden = true;
   $('signed-in-as').hidden = true;
   $('sign-out').hidden = true;
 }
@@ -76,11 +79,11 @@ async function showSignedIn() {
   $('signed-in-as').textContent = `Signed in as ${me.email ?? 'you'}.`;
   $('sign-out').hidden = false;
   shown = true;
-  for (const id of ['connect', 'sync', 'week']) $(id).hidden = false;
+  for (const id of ['connect', 'sync', 'week', 'settings']) $(id).hidden = false;
   canvasDemo = await hasDemoCanvas();
   await refreshAccounts();
   await renderSyncStatus(me.timeZone);
-  await renderPlanControls();
+  await Promise.all([renderPlanControls(), renderSettingsPanel(), renderBusyCalendars()]);
   if (!week) week = createWeekView(me.timeZone, showError);
   else week.refresh();
 }
@@ -125,7 +128,7 @@ $('sync-now').addEventListener(
   act(async () => {
     const run = await syncNow();
     const [me] = await Promise.all([api('GET', '/api/v1/me'), refreshAccounts()]);
-    await renderSyncStatus(me.timeZone);
+    await Promise.all([renderSyncStatus(me.timeZone), followTimeZone(me.timeZone)]);
     // The first sync may have learnt the student's time zone from Canvas.
     week?.setTimeZone(me.timeZone);
     week?.refresh();
@@ -155,6 +158,17 @@ $('replan-now').addEventListener(
     week?.refresh();
   }),
 );
+
+wireSettingsPanel((settings) => {
+  week?.setTimeZone(settings.timeZone);
+  week?.refresh();
+});
+wireBusyCalendars(() => week?.refresh());
+wireDisconnect(act, async () => {
+  await refreshAccounts();
+  await renderBusyCalendars();
+  week?.refresh();
+});
 
 // Back from Google's consent page: the address says so once; the state comes from the API.
 if (new URLSearchParams(window.location.search).has('connected'))

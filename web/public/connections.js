@@ -1,5 +1,5 @@
-// The Google and Canvas cards: each connection's state, what Google was allowed to do, and
-// one button to connect or reconnect.
+// The Google and Canvas cards: each connection's state, what Google was allowed to do, one
+// button to connect or reconnect, and one to disconnect (see disconnect.js).
 import { api } from './api.js';
 import { connectionState, GOOGLE_SCOPES } from './plain-words.js';
 
@@ -20,7 +20,9 @@ function showState(el, status) {
 
 /** Shows Google's state; resolves to it. */
 export async function renderGoogle() {
-  const google = await api('GET', '/api/v1/auth/google');
+  const answer = await api('GET', '/api/v1/auth/google');
+  // A grant the student disconnected is, to them, simply not connected: connect again.
+  const google = answer.status === 'disconnected' ? { ...answer, status: 'not_connected' } : answer;
   showState($('google-state'), google.status);
   showMessage($('google-message'), google.message);
   const granted = new Set(google.grantedScopes);
@@ -45,6 +47,7 @@ export async function renderGoogle() {
       : missingRequired
         ? 'Allow more in Google'
         : 'Reconnect Google';
+  $('google-disconnect').hidden = google.status === 'not_connected';
   return google;
 }
 
@@ -69,6 +72,7 @@ export async function renderCanvas(options) {
   const box = /** @type {HTMLDetailsElement} */ ($('canvas-token-box'));
   box.hidden = canvas.status === 'connected';
   if (canvas.status === 'reconnect_needed' && !options.demo) box.open = true;
+  $('canvas-disconnect').hidden = canvas.status === 'not_connected';
   return canvas;
 }
 
