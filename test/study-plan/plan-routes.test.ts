@@ -81,6 +81,21 @@ function planRoutesSuite(start: () => Promise<EmulatedApp>, cleanup: () => Promi
       );
     });
 
+    it('refuses minutes out of range in words naming the field and the range, and keeps the settings', async () => {
+      const before = (await e2e.http.inject({ url: '/api/v1/settings/planner', headers })).json();
+      const put = await e2e.http.inject({
+        method: 'PUT',
+        url: '/api/v1/settings/planner',
+        headers,
+        payload: { ...before, dailyCapMinutes: 2000, bufferMinutes: null, minSessionMinutes: 150 },
+      });
+      expect(put.statusCode).toBe(400);
+      const { message } = put.json().error;
+      expect(message).toContain('body.dailyCapMinutes: at most 1440 minutes (a whole day)');
+      expect(message).toContain('body.bufferMinutes: expected a whole number of minutes from 0 to 240');
+      expect((await e2e.http.inject({ url: '/api/v1/settings/planner', headers })).json()).toEqual(before);
+    });
+
     it('rejects a non-boolean autoPlan with a message naming the field', async () => {
       const put = await e2e.http.inject({
         method: 'PUT',

@@ -1,6 +1,7 @@
 // The page's front door: sign in, then show the accounts, the sync and the week. Every API
 // error is shown as its message in the alert at the top, never as a blank page.
 import { ApiError, api, token } from './api.js';
+import { renderBusyCalendars, wireBusyCalendars } from './busy-calendars.js';
 import {
   connectCanvasDemo,
   connectCanvasWithToken,
@@ -8,7 +9,6 @@ import {
   renderCanvas,
   renderGoogle,
 } from './connections.js';
-import { renderBusyCalendars, wireBusyCalendars } from './busy-calendars.js';
 import { wireDisconnect } from './disconnect.js';
 import { renderPlanControls, replanNow, setAutoPlan } from './plan-panel.js';
 import { followTimeZone, renderSettingsPanel, wireSettingsPanel } from './settings-panel.js';

@@ -34,7 +34,7 @@ export async function renderBusyCalendars() {
     // Without Google there is no list to choose from; the Google card says how to connect.
     if (!(error instanceof ApiError) || error.status >= 500) throw error;
     list.replaceChildren();
-    showMessage(message, `Connect Google to choose which of your calendars count as busy. (${error.message})`);
+    showMessage(message, 'Connect Google (above) to choose which of your calendars count as busy.');
     save.hidden = true;
     return;
   }
@@ -47,10 +47,12 @@ export async function renderBusyCalendars() {
   for (const unknown of availability?.unknown ?? [])
     for (const id of unknown.calendarIds) if (!unreadable.has(id)) unreadable.set(id, unknown.reason);
 
-  showMessage(message, settings.message);
+  // A calendar chosen but gone is marked in its row; the API's sentence would say it twice.
+  showMessage(message, settings.missing.length > 0 ? undefined : settings.message);
   const rows = settings.calendars.map(
-    /** @param {{ id: string, summary: string, primary: boolean, accessRole: string, counted: boolean }} c */ (c) =>
-      calendarRow(c.id, c.summary, c.counted, describe(c), unreadable.get(c.id)),
+    /** @param {{ id: string, summary: string, primary: boolean, accessRole: string, counted: boolean }} c */ (
+      c,
+    ) => calendarRow(c.id, c.summary, c.counted, describe(c), unreadable.get(c.id)),
   );
   // Chosen earlier but gone from the list: no box (Google would refuse it), dropped on save.
   for (const id of settings.missing) rows.push(missingRow(id));
@@ -94,6 +96,7 @@ function calendarRow(id, name, checked, about, reason) {
   const boxId = `busy-${id.replace(/[^\w-]/g, '_')}`;
   const box = document.createElement('input');
   Object.assign(box, { type: 'checkbox', id: boxId, name: 'calendar', value: id, checked });
+  box.className = 'calendar-box';
   box.setAttribute('aria-describedby', 'error-preferredCalendars');
   const label = document.createElement('label');
   label.htmlFor = boxId;
@@ -121,9 +124,14 @@ function calendarRow(id, name, checked, about, reason) {
 function missingRow(id) {
   const row = document.createElement('li');
   row.className = 'unreadable';
+  // Google no longer lists it, so its name is gone too: only its id is left to show.
   const name = document.createElement('span');
   name.className = 'calendar-name';
-  name.textContent = id;
+  name.textContent = 'A calendar you chose earlier ';
+  const which = document.createElement('span');
+  which.className = 'muted';
+  which.textContent = `(${id})`;
+  name.append(which);
   const warning = document.createElement('p');
   warning.className = 'unreadable-note';
   warning.textContent = `⚠ Could not be read: ${unknownWhy('notInCalendarList')}. Its time counts as unknown, never free, until you save your calendars again, which drops it.`;
@@ -144,7 +152,8 @@ export function wireBusyCalendars(saved) {
     saveBusyCalendars().then(
       (ok) => ok && saved(),
       (error) => {
-        $('calendars-status').textContent = `Not saved: ${error instanceof Error ? error.message : String(error)}`;
+        $('calendars-status').textContent =
+          `Not saved: ${error instanceof Error ? error.message : String(error)}`;
       },
     );
   });

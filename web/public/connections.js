@@ -6,6 +6,9 @@ import { connectionState, GOOGLE_SCOPES } from './plain-words.js';
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+const DISCONNECTED =
+  'You disconnected Google: CanvasCal no longer reads or writes your calendars. Connect Google to start again.';
+
 /** @param {HTMLElement} el @param {string | undefined} text */
 function showMessage(el, text) {
   el.hidden = !text;
@@ -22,7 +25,9 @@ function showState(el, status) {
 export async function renderGoogle() {
   const answer = await api('GET', '/api/v1/auth/google');
   // A grant the student disconnected is, to them, simply not connected: connect again.
-  const google = answer.status === 'disconnected' ? { ...answer, status: 'not_connected' } : answer;
+  // (The API's message then speaks to API callers; the page says it in the card's terms.)
+  const google =
+    answer.status === 'disconnected' ? { ...answer, status: 'not_connected', message: DISCONNECTED } : answer;
   showState($('google-state'), google.status);
   showMessage($('google-message'), google.message);
   const granted = new Set(google.grantedScopes);

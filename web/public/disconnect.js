@@ -43,7 +43,9 @@ export function wireDisconnect(run, done) {
         }
         await done();
         // The card's connect button, now shown, is where the student goes next.
-        /** @type {HTMLElement | null} */ (opener.parentElement?.querySelector('button.primary:not([hidden]), summary') ?? null)?.focus();
+        /** @type {HTMLElement | null} */ (
+          opener.parentElement?.querySelector('button.primary:not([hidden]), summary') ?? null
+        )?.focus();
       }),
     );
   }

@@ -44,7 +44,8 @@ export function wireSettingsPanel(saved) {
     save(form).then(
       (settings) => settings && saved(settings),
       (error) => {
-        $('planner-status').textContent = `Not saved: ${error instanceof Error ? error.message : String(error)}`;
+        $('planner-status').textContent =
+          `Not saved: ${error instanceof Error ? error.message : String(error)}`;
       },
     );
   });
@@ -133,6 +134,7 @@ function numberField(key, label, help) {
   error.dataset.field = key;
   error.hidden = true;
   input.setAttribute('aria-describedby', `${hint.id} ${error.id}`);
+  input.className = 'setting-input';
   input.addEventListener('input', () => showDuration(input));
   box.append(name, input, hint, error);
   return box;
@@ -142,7 +144,8 @@ function numberField(key, label, help) {
 function showDuration(input) {
   const hint = $(`hint-${input.name}`);
   const minutes = Number(input.value);
-  const same = input.value.trim() !== '' && Number.isInteger(minutes) && minutes >= 60 ? `= ${duration(minutes)}. ` : '';
-  hint.textContent = `${same}${hint.dataset.help ?? ''}`;
+  const same =
+    input.value.trim() !== '' && Number.isInteger(minutes) && minutes >= 60 ? `= ${duration(minutes)}` : '';
+  hint.textContent = [same, hint.dataset.help ?? ''].filter(Boolean).join('. ');
   hint.hidden = hint.textContent === '';
 }

@@ -111,6 +111,7 @@ function timeField(id, name, text, which, value, errorId) {
   label.append(hidden);
   const input = document.createElement('input');
   Object.assign(input, { id, name, type: 'text', value, placeholder: 'HH:MM', autocomplete: 'off' });
+  input.className = 'time-input';
   input.inputMode = 'numeric';
   input.size = 5;
   input.setAttribute('aria-describedby', errorId);
