@@ -1,17 +1,15 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   accessibilityProblems,
   describeInChromium,
-  freePort,
-  launchChromium,
   newContext as newBrowserContext,
   pageFailures,
   tabUntil,
 } from '../test/support/browser.ts';
-import { type EmulatedApp, startEmulatedApp } from '../test/support/emulated-app.ts';
+import type { EmulatedApp } from '../test/support/emulated-app.ts';
+import { type PageApp, startPageApp } from '../test/support/page-app.ts';
 
 // The settings panel and the disconnect buttons in a real browser, against the embedded
 // default on its emulators. The student's Google account is made here, not the demo
@@ -32,6 +30,7 @@ describeInChromium(
   'the settings panel and disconnecting, in a real browser',
   'changes settings',
   (executablePath) => {
+    let app: PageApp;
     let e2e: EmulatedApp;
     let browser: Browser;
     let base: string;
@@ -42,10 +41,8 @@ describeInChromium(
     let shift: { start: number; end: number };
 
     beforeAll(async () => {
-      const port = await freePort();
-      e2e = await startEmulatedApp({ HOST: '127.0.0.1', PORT: String(port) });
-      if (!(await e2e.app.listen())) throw new Error('the app did not listen');
-      base = `http://127.0.0.1:${port}`;
+      app = await startPageApp(executablePath, SCREENSHOTS);
+      ({ e2e, browser, base } = app);
       e2e.google.addAccount(STUDENT, 'America/Chicago');
       work = e2e.google.addCalendar(STUDENT, { summary: 'Work' });
       e2e.google.addCalendar(STUDENT, {
@@ -61,13 +58,10 @@ describeInChromium(
         start: { dateTime: new Date(shift.start).toISOString() },
         end: { dateTime: new Date(shift.end).toISOString() },
       });
-      browser = await launchChromium(executablePath);
-      await mkdir(SCREENSHOTS, { recursive: true });
     }, 60_000);
 
     afterAll(async () => {
-      await browser?.close();
-      await e2e?.close();
+      await app?.close();
     });
 
     async function shoot(page: Page, name: string) {
