@@ -182,14 +182,26 @@ describeInChromium(
       expect(await settings()).toEqual(before);
       await shoot(page, 'settings-1-refused');
 
-      // Put right, it saves and the messages go.
+      // Put right, it saves and the messages go. Planning was turned on by the switch beside
+      // the week after the form was drawn: saving keeps it on and says the plan follows.
+      await page.getByLabel('Plan my study time automatically').check();
+      await page.locator('#plan-status').filter({ hasText: 'Done' }).waitFor({ timeout: 30_000 });
       await page.getByLabel('to (Wednesday, window 1)').fill('21:00');
       await page.getByLabel('Most study in one day (minutes)').fill(String(before.dailyCapMinutes));
       await page.getByRole('button', { name: 'Save study settings' }).click();
       await expect.poll(() => page.locator('#planner-status').textContent()).toMatch(/^Saved\./);
       expect(await windowError.isHidden()).toBe(true);
       expect(await capError.isHidden()).toBe(true);
+      expect(await page.locator('#planner-status').textContent()).toBe(
+        'Saved. Your plan is being re-planned.',
+      );
       expect((await settings()).studyWindows.wed?.[0]).toEqual({ start: '16:00', end: '21:00' });
+      expect((await settings()).autoPlan).toBe(true);
+      await page.getByLabel('Plan my study time automatically').uncheck();
+      await page
+        .locator('#plan-status')
+        .filter({ hasText: 'Automatic planning is off' })
+        .waitFor({ timeout: 30_000 });
       await page.context().close();
     }, 90_000);
 

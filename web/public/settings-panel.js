@@ -28,7 +28,7 @@ const NUMBERS = [
   },
 ];
 
-/** @type {Record<string, unknown> | undefined} what the API last said, for the fields not shown */
+/** @type {Record<string, unknown> | undefined} what the API last said */
 let stored;
 /** @type {ReturnType<typeof studyWindowsEditor> | undefined} */
 let windows;
@@ -82,23 +82,31 @@ function showSettings(settings) {
   select.value = settings.timeZone;
 }
 
+/** What the form says, in the API's shape. */
+function formValues() {
+  /** @type {Record<string, unknown>} */
+  const values = { studyWindows: windows?.value() };
+  for (const { key } of NUMBERS) {
+    const text = /** @type {HTMLInputElement} */ ($(`setting-${key}`)).value.trim();
+    // An empty or non-numeric field goes as it is, so the API names it in its words.
+    values[key] = text === '' ? null : Number.isNaN(Number(text)) ? text : Number(text);
+  }
+  values.timeZone = /** @type {HTMLSelectElement} */ ($('setting-timeZone')).value;
+  return values;
+}
+
 /** @param {HTMLFormElement} form */
 async function save(form) {
   clearFieldErrors(form);
   const status = $('planner-status');
   status.textContent = 'Saving…';
-  /** @type {Record<string, unknown>} */
-  const changed = { ...stored, studyWindows: windows?.value() };
-  for (const { key } of NUMBERS) {
-    const text = /** @type {HTMLInputElement} */ ($(`setting-${key}`)).value.trim();
-    // An empty or non-numeric field goes as it is (null), so the API names it.
-    changed[key] = text === '' || Number.isNaN(Number(text)) ? (text === '' ? null : text) : Number(text);
-  }
-  changed.timeZone = /** @type {HTMLSelectElement} */ ($('setting-timeZone')).value;
   const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
   button.disabled = true;
   try {
-    stored = await api('PUT', '/api/v1/settings/planner', changed);
+    // The fields not on this form (autoPlan above all, which the switch by the week sets)
+    // are sent as the server has them now, not as they were when the form was drawn.
+    const current = await api('GET', '/api/v1/settings/planner');
+    stored = await api('PUT', '/api/v1/settings/planner', { ...current, ...formValues() });
   } catch (error) {
     if (!showFieldErrors(form, error)) throw error;
     status.textContent = 'Not saved: fix the fields marked, then save again.';
