@@ -475,7 +475,12 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
                 googleAuthRoutes(google.connection, {
                   secureCookies: config.http.publicUrl.startsWith('https:'),
                 }),
-                calendarRoutes({ users, busy: userBusy, calendarFor: connectedCalendar }),
+                calendarRoutes({
+                  users,
+                  busy: userBusy,
+                  calendarFor: connectedCalendar,
+                  onCalendarsChanged: (u) => studyPlan.repairLater(u, 'settings'),
+                }),
               ]
             : []),
           syncRoutes(syncRunsDeps),

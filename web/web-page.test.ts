@@ -78,7 +78,7 @@ describeInChromium('the web page in a real browser', 'runs the newcomer story', 
     await page.locator('#google-state').filter({ hasText: 'Not connected' }).waitFor();
 
     // Google: the emulator's consent page is a form, approved as the demo student.
-    await page.getByRole('button', { name: 'Connect Google' }).click();
+    await page.getByRole('button', { name: 'Connect Google', exact: true }).click();
     await page.waitForURL(/\/o\/oauth2\/v2\/auth/);
     await page.getByLabel('Account').fill(DEMO_STUDENT_EMAIL);
     await page.getByRole('button', { name: 'Allow' }).click();
@@ -175,7 +175,8 @@ describeInChromium('the web page in a real browser', 'runs the newcomer story', 
     await page.keyboard.press('Enter');
     await page.locator('#google-state').filter({ hasNotText: 'Checking' }).waitFor();
     if ((await page.locator('#google-state').textContent()) !== 'Connected') {
-      await page.getByRole('button', { name: 'Connect Google' }).click();
+      // Connect or Reconnect, whichever the card offers ("Disconnect Google" sits beside it).
+      await page.locator('#google-connect').click();
       await page.getByRole('button', { name: 'Allow' }).click();
       await page.waitForURL(`${base}/`, { timeout: 15_000 });
       await page.locator('#google-state').filter({ hasText: 'Connected' }).waitFor();

@@ -22,6 +22,16 @@ export const StudyWindowSchema = z
   .refine((w) => minutesOfDay(w.end) > minutesOfDay(w.start), { message: 'end must be after start' });
 export type StudyWindow = z.infer<typeof StudyWindowSchema>;
 
+/** A whole number of minutes in [min, max], refused in words a student can act on. */
+const minutesBetween = (min: number, max: number, maxInWords = '') => {
+  const range = `a whole number of minutes from ${min} to ${max}${maxInWords ? ` ${maxInWords}` : ''}`;
+  return z
+    .number({ error: `expected ${range}` })
+    .int(`expected ${range}`)
+    .min(min, `at least ${min} minutes`)
+    .max(max, `at most ${max} minutes${maxInWords ? ` ${maxInWords}` : ''}`);
+};
+
 const weekdays = (hours: StudyWindow[]) => z.array(StudyWindowSchema).max(8).default(hours);
 
 const evening: StudyWindow[] = [{ start: '16:00', end: '22:00' }];
@@ -46,18 +56,13 @@ export const PlannerPreferencesSchema = z
       })
       .prefault({}),
     /** Most study per local day, pinned sessions included. */
-    dailyCapMinutes: z.number().int().min(0).max(1440).default(240),
-    minSessionMinutes: z.number().int().min(5).max(480).default(30),
-    maxSessionMinutes: z.number().int().min(5).max(600).default(120),
+    dailyCapMinutes: minutesBetween(0, 1440, '(a whole day)').default(240),
+    minSessionMinutes: minutesBetween(5, 480).default(30),
+    maxSessionMinutes: minutesBetween(5, 600).default(120),
     /** Kept free on both sides of every busy interval (travel, a breather). */
-    bufferMinutes: z.number().int().min(0).max(240).default(15),
+    bufferMinutes: minutesBetween(0, 240).default(15),
     /** Study for a deadline ends this long before it is due (finish-by time). */
-    finishByLeadMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(14 * 1440)
-      .default(12 * 60),
+    finishByLeadMinutes: minutesBetween(0, 14 * 1440, '(14 days)').default(12 * 60),
     horizonDays: z
       .number()
       .int()
@@ -78,12 +83,14 @@ export const PlannerPreferencesSchema = z
     autoPlan: z.boolean().default(false),
   })
   .refine((p) => p.minSessionMinutes <= p.maxSessionMinutes, {
-    message: 'minSessionMinutes must not exceed maxSessionMinutes',
+    message:
+      'the shortest session (minSessionMinutes) must not be longer than the longest (maxSessionMinutes)',
     path: ['minSessionMinutes'],
   })
   // Sessions start and end on the slot grid, so their bounds must sit on it too.
   .refine((p) => p.minSessionMinutes % p.slotMinutes === 0 && p.maxSessionMinutes % p.slotMinutes === 0, {
-    message: 'session lengths must be multiples of slotMinutes',
+    message:
+      'session lengths must be multiples of slotMinutes (the grid sessions start on: 15 minutes unless you changed it)',
     path: ['minSessionMinutes'],
   });
 

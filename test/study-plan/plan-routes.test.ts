@@ -59,6 +59,43 @@ function planRoutesSuite(start: () => Promise<EmulatedApp>, cleanup: () => Promi
       expect(plan.lastRepair.googleCalls).toBeGreaterThanOrEqual(3 + plan.lastRepair.batches);
     });
 
+    it('re-plans when the student chooses other busy calendars', async () => {
+      const before = (await e2e.http.inject({ url: '/api/v1/plan', headers })).json();
+      const put = await e2e.http.inject({
+        method: 'PUT',
+        url: '/api/v1/settings/calendars',
+        headers,
+        payload: { preferredCalendars: ['primary'] },
+      });
+      expect(put.statusCode).toBe(200);
+      // The choice queued a repair: a replan now joins it, and it runs for "settings".
+      const replan = await e2e.http.inject({ method: 'POST', url: '/api/v1/plan/replan', headers });
+      expect(replan.json().joined).toBe(true);
+      await vi.waitFor(
+        async () => {
+          const plan = (await e2e.http.inject({ url: '/api/v1/plan', headers })).json();
+          expect(plan.lastRepair?.at).not.toBe(before.lastRepair?.at);
+          expect(plan.lastRepair?.trigger).toBe('settings');
+        },
+        { timeout: 30_000, interval: 200 },
+      );
+    });
+
+    it('refuses minutes out of range in words naming the field and the range, and keeps the settings', async () => {
+      const before = (await e2e.http.inject({ url: '/api/v1/settings/planner', headers })).json();
+      const put = await e2e.http.inject({
+        method: 'PUT',
+        url: '/api/v1/settings/planner',
+        headers,
+        payload: { ...before, dailyCapMinutes: 2000, bufferMinutes: null, minSessionMinutes: 150 },
+      });
+      expect(put.statusCode).toBe(400);
+      const { message } = put.json().error;
+      expect(message).toContain('body.dailyCapMinutes: at most 1440 minutes (a whole day)');
+      expect(message).toContain('body.bufferMinutes: expected a whole number of minutes from 0 to 240');
+      expect((await e2e.http.inject({ url: '/api/v1/settings/planner', headers })).json()).toEqual(before);
+    });
+
     it('rejects a non-boolean autoPlan with a message naming the field', async () => {
       const put = await e2e.http.inject({
         method: 'PUT',

@@ -1,6 +1,7 @@
 // The page's front door: sign in, then show the accounts, the sync and the week. Every API
 // error is shown as its message in the alert at the top, never as a blank page.
 import { ApiError, api, token } from './api.js';
+import { renderBusyCalendars, wireBusyCalendars } from './busy-calendars.js';
 import {
   connectCanvasDemo,
   connectCanvasWithToken,
@@ -9,7 +10,9 @@ import {
   renderGoogle,
 } from './connections.js';
 import { showDeleteData, wireDeleteData } from './delete-data.js';
+import { wireDisconnect } from './disconnect.js';
 import { renderPlanControls, replanNow, setAutoPlan } from './plan-panel.js';
+import { followTimeZone, renderSettingsPanel, wireSettingsPanel } from './settings-panel.js';
 import { loadSignInConfig, startSupabaseAuth } from './supabase-sign-in.js';
 import { renderSyncStatus, syncNow } from './sync-panel.js';
 import { createWeekView } from './week-view.js';
@@ -55,7 +58,7 @@ function act(action) {
 function showSignedOut() {
   shown = false;
   $('sign-in').hidden = false;
-  for (const id of ['connect', 'sync', 'week']) $(id).hidden = true;
+  for (const id of ['connect', 'sync', 'week', 'settings']) $(id).hidden = true;
   $('signed-in-as').hidden = true;
   $('sign-out').hidden = true;
   showDeleteData(false);
@@ -78,12 +81,12 @@ async function showSignedIn() {
   $('signed-in-as').textContent = `Signed in as ${me.email ?? 'you'}.`;
   $('sign-out').hidden = false;
   shown = true;
-  for (const id of ['connect', 'sync', 'week']) $(id).hidden = false;
+  for (const id of ['connect', 'sync', 'week', 'settings']) $(id).hidden = false;
   showDeleteData(true);
   canvasDemo = await hasDemoCanvas();
   await refreshAccounts();
   await renderSyncStatus(me.timeZone);
-  await renderPlanControls();
+  await Promise.all([renderPlanControls(), renderSettingsPanel(), renderBusyCalendars()]);
   if (!week) week = createWeekView(me.timeZone, showError);
   else week.refresh();
 }
@@ -131,7 +134,7 @@ $('sync-now').addEventListener(
       throw error;
     });
     const [me] = await Promise.all([api('GET', '/api/v1/me'), refreshAccounts()]);
-    await renderSyncStatus(me.timeZone);
+    await Promise.all([renderSyncStatus(me.timeZone), followTimeZone(me.timeZone)]);
     // The first sync may have learnt the student's time zone from Canvas.
     week?.setTimeZone(me.timeZone);
     week?.refresh();
@@ -161,6 +164,17 @@ $('replan-now').addEventListener(
     week?.refresh();
   }),
 );
+
+wireSettingsPanel((settings) => {
+  week?.setTimeZone(settings.timeZone);
+  week?.refresh();
+});
+wireBusyCalendars(() => week?.refresh());
+wireDisconnect(act, async () => {
+  await refreshAccounts();
+  await renderBusyCalendars();
+  week?.refresh();
+});
 
 // Back from Google's consent page: the address says so once; the state comes from the API.
 if (new URLSearchParams(window.location.search).has('connected'))

@@ -1,10 +1,13 @@
-// The Google and Canvas cards: each connection's state, what Google was allowed to do, and
-// one button to connect or reconnect.
+// The Google and Canvas cards: each connection's state, what Google was allowed to do, one
+// button to connect or reconnect, and one to disconnect (see disconnect.js).
 import { api } from './api.js';
 import { connectionState, GOOGLE_SCOPES } from './plain-words.js';
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const DISCONNECTED =
+  'You disconnected Google: CanvasCal no longer reads or writes your calendars. Connect Google to start again.';
 
 /** @param {HTMLElement} el @param {string | undefined} text */
 function showMessage(el, text) {
@@ -20,7 +23,11 @@ function showState(el, status) {
 
 /** Shows Google's state; resolves to it. */
 export async function renderGoogle() {
-  const google = await api('GET', '/api/v1/auth/google');
+  const answer = await api('GET', '/api/v1/auth/google');
+  // A grant the student disconnected is, to them, simply not connected: connect again.
+  // (The API's message then speaks to API callers; the page says it in the card's terms.)
+  const google =
+    answer.status === 'disconnected' ? { ...answer, status: 'not_connected', message: DISCONNECTED } : answer;
   showState($('google-state'), google.status);
   showMessage($('google-message'), google.message);
   const granted = new Set(google.grantedScopes);
@@ -45,6 +52,7 @@ export async function renderGoogle() {
       : missingRequired
         ? 'Allow more in Google'
         : 'Reconnect Google';
+  $('google-disconnect').hidden = google.status === 'not_connected';
   return google;
 }
 
@@ -69,6 +77,7 @@ export async function renderCanvas(options) {
   const box = /** @type {HTMLDetailsElement} */ ($('canvas-token-box'));
   box.hidden = canvas.status === 'connected';
   if (canvas.status === 'reconnect_needed' && !options.demo) box.open = true;
+  $('canvas-disconnect').hidden = canvas.status === 'not_connected';
   return canvas;
 }
 

@@ -83,13 +83,16 @@ const UNKNOWN_REASONS = {
   groupTooBig: 'it is a group too large for Google to read',
 };
 
+/** Why a calendar could not be read, in words. @param {string} reason */
+export const unknownWhy = (reason) => UNKNOWN_REASONS[reason] ?? `Google answered “${reason}”`;
+
 /**
  * Which calendar could not be read, why, and what that means for the plan.
  * @param {{ calendarIds: string[], reason: string }} unknown
  */
 export function unknownSentence(unknown) {
   const which = unknown.calendarIds.length === 1 ? 'the calendar' : 'the calendars';
-  const why = UNKNOWN_REASONS[unknown.reason] ?? `Google answered “${unknown.reason}”`;
+  const why = unknownWhy(unknown.reason);
   return `CanvasCal could not read ${which} ${unknown.calendarIds.join(', ')} (${why}), so that time is shaded as unknown and no study time is planned over it.`;
 }
 

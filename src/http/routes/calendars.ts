@@ -14,6 +14,8 @@ export interface CalendarRouteDeps {
   busy: UserBusy;
   /** The user's Google client; rejects with an AppError when Google is not connected. */
   calendarFor(userId: string): Promise<CalendarApi>;
+  /** After the student chose other busy calendars (the study plan re-plans around them). */
+  onCalendarsChanged?(userId: string): Promise<unknown>;
 }
 
 // "2026-12-01T10:00:00-05:00" or "…Z": an instant must say which offset it is in.
@@ -100,15 +102,14 @@ export function calendarRoutes(deps: CalendarRouteDeps): FastifyPluginAsyncZod {
           if (request.body.preferredCalendars.every((id) => id === 'primary')) return null;
           throw new AppError('calendar_list_not_granted', CHOOSING_NEEDS_LIST, 409);
         });
-        if (!listed) {
-          await deps.users.setPreferredCalendars(userId, request.body.preferredCalendars);
-          return { preferredCalendars: request.body.preferredCalendars };
+        if (listed) {
+          const known = new Set(listed.map((e) => e.id));
+          const unknown = request.body.preferredCalendars.filter((id) => id !== 'primary' && !known.has(id));
+          if (unknown.length > 0)
+            throw badRequest(`Not in your Google calendar list: ${unknown.join(', ')}.`, 'unknown_calendar');
         }
-        const known = new Set(listed.map((e) => e.id));
-        const unknown = request.body.preferredCalendars.filter((id) => id !== 'primary' && !known.has(id));
-        if (unknown.length > 0)
-          throw badRequest(`Not in your Google calendar list: ${unknown.join(', ')}.`, 'unknown_calendar');
         await deps.users.setPreferredCalendars(userId, request.body.preferredCalendars);
+        await deps.onCalendarsChanged?.(userId);
         return { preferredCalendars: request.body.preferredCalendars };
       },
     );
