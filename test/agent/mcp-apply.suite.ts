@@ -92,6 +92,27 @@ export function mcpApplySuite(
     });
   }
 
+  /**
+   * In Google, the student moves the first upcoming session half an hour later and deletes the
+   * last one; answers what they were and where the moved one went.
+   */
+  function studentEdits(calendarId: string, upcoming: Array<Session & { eventId: string }>) {
+    const [moved] = upcoming;
+    const deleted = upcoming[upcoming.length - 1];
+    if (!moved || !deleted) throw new Error('no sessions to edit');
+    const to = {
+      deadlineId: moved.deadlineId,
+      start: new Date(Date.parse(moved.start) + HOUR / 2).toISOString(),
+      end: new Date(Date.parse(moved.end) + HOUR / 2).toISOString(),
+    };
+    e2e.google.userPatchEvent(calendarId, moved.eventId, {
+      start: { dateTime: to.start },
+      end: { dateTime: to.end },
+    });
+    e2e.google.userDeleteEvent(calendarId, deleted.eventId);
+    return { moved, deleted, to };
+  }
+
   describe('reschedule_conflicts apply', () => {
     it('check → dry run → apply writes exactly the proposal; a stale proposal writes nothing; another user cannot apply it', async () => {
       const client = await mcp.clientFor(alice);
@@ -202,17 +223,7 @@ export function mcpApplySuite(
       expect(dry.keptCount + dry.moves.remove.length).toBe(future.length);
 
       // The student moves one session by half an hour and deletes another, in Google.
-      const [moved] = upcoming;
-      const deleted = upcoming[upcoming.length - 1];
-      const to = {
-        start: new Date(Date.parse(moved.start) + HOUR / 2).toISOString(),
-        end: new Date(Date.parse(moved.end) + HOUR / 2).toISOString(),
-      };
-      e2e.google.userPatchEvent(before.calendarId, moved.eventId, {
-        start: { dateTime: to.start },
-        end: { dateTime: to.end },
-      });
-      e2e.google.userDeleteEvent(before.calendarId, deleted.eventId);
+      const { moved, deleted, to } = studentEdits(before.calendarId, upcoming);
       // The follow reads both (in a repair, which then re-plans around them and writes that).
       await repairNow();
       const after = await plan();
@@ -234,7 +245,7 @@ export function mcpApplySuite(
       // The fresh proposal keeps the moved session where the student put it and plans nothing
       // in the deleted one's time.
       const fresh = await stored(stale.proposalId);
-      expect(keys(fresh)).toContain(keys([to as Session])[0]);
+      expect(keys(fresh)).toContain(keys([to])[0]);
       expect(keys(fresh)).not.toContain(keys([deleted])[0]);
     });
     it('a session the student deleted and one they moved a moment before apply, not yet followed: the writer finds them, writes nothing, and a fresh proposal comes back', async () => {
@@ -250,17 +261,7 @@ export function mcpApplySuite(
       // The edits land in Google; their push waits out its 30-second window, so when apply
       // checks the proposal the stored sessions still match it: only the writer's own follow
       // can see them.
-      const [moved] = upcoming;
-      const deleted = upcoming[upcoming.length - 1];
-      const to = {
-        start: new Date(Date.parse(moved.start) + HOUR / 2).toISOString(),
-        end: new Date(Date.parse(moved.end) + HOUR / 2).toISOString(),
-      };
-      e2e.google.userPatchEvent(before.calendarId, moved.eventId, {
-        start: { dateTime: to.start },
-        end: { dateTime: to.end },
-      });
-      e2e.google.userDeleteEvent(before.calendarId, deleted.eventId);
+      const { moved, deleted, to } = studentEdits(before.calendarId, upcoming);
       const writesBefore = googleWrites();
       const onCalendar = await studyCalendar();
 
@@ -277,7 +278,7 @@ export function mcpApplySuite(
       // Nothing was written: the deleted session is not back, the moved one has no twin.
       expect(googleWrites()).toBe(writesBefore);
       expect(await studyCalendar()).toEqual(onCalendar);
-      expect(onCalendar).toContain(keys([to as Session])[0]);
+      expect(onCalendar).toContain(keys([to])[0]);
       expect(onCalendar).not.toContain(keys([moved])[0]);
       expect(onCalendar).not.toContain(keys([deleted])[0]);
       // The writer's follow stored the edits, and the fresh proposal starts from them.
@@ -285,7 +286,7 @@ export function mcpApplySuite(
       expect(after.pinned.map((s: { eventId: string }) => s.eventId)).toContain(moved.eventId);
       expect(after.dropped.map((s: { eventId: string }) => s.eventId)).toContain(deleted.eventId);
       const fresh = await stored(answer.proposalId);
-      expect(keys(fresh)).toContain(keys([to as Session])[0]);
+      expect(keys(fresh)).toContain(keys([to])[0]);
       expect(keys(fresh)).not.toContain(keys([deleted])[0]);
 
       // Applied now, the fresh proposal goes through.
