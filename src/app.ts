@@ -463,7 +463,10 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
             onSettingsChanged: (u) => studyPlan.repairLater(u, 'settings'),
           }),
           studyPlan.routes(createGoogleReadiness(google?.connection)),
-          canvasAuthRoutes(canvasAccount, { secureCookies: config.http.publicUrl.startsWith('https:') }),
+          canvasAuthRoutes(canvasAccount, {
+            secureCookies: config.http.publicUrl.startsWith('https:'),
+            schools: developerKeys.map((k) => k.baseUrl),
+          }),
           canvasConnectionRoutes(canvasAccount, {
             personalTokens: config.canvasPersonalTokens,
             demo: canvasEmulator?.control.demo
@@ -505,6 +508,7 @@ export async function createApp(options: AppOptions): Promise<CanvasCalApp> {
           canvasCallbackRoutes(canvasAccount, {
             dashboardUrl: `${config.http.publicUrl}/`,
             requireSameBrowser: !localIssuer,
+            returnTo: '/?connected=canvas',
           }),
           ...(google
             ? [

@@ -2,6 +2,7 @@
 // error is shown as its message in the alert at the top, never as a blank page.
 import { ApiError, api, token } from './api.js';
 import { renderBusyCalendars, wireBusyCalendars } from './busy-calendars.js';
+import { connectCanvasSchool } from './canvas-schools.js';
 import {
   connectCanvasDemo,
   connectCanvasWithToken,
@@ -109,6 +110,11 @@ $('canvas-demo').addEventListener(
     await refreshAccounts();
   }),
 );
+$('canvas-school-list').addEventListener('click', (event) => {
+  const button = /** @type {HTMLElement} */ (event.target).closest('button[data-base-url]');
+  const baseUrl = button instanceof HTMLElement ? button.dataset.baseUrl : undefined;
+  if (baseUrl) act(() => connectCanvasSchool(baseUrl))();
+});
 $('canvas-token-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = /** @type {HTMLFormElement} */ (event.currentTarget);
@@ -176,7 +182,7 @@ wireDisconnect(act, async () => {
   week?.refresh();
 });
 
-// Back from Google's consent page: the address says so once; the state comes from the API.
+// Back from Google's or Canvas's consent page: the address says so once; the state comes from the API.
 if (new URLSearchParams(window.location.search).has('connected'))
   window.history.replaceState(null, '', window.location.pathname);
 

@@ -1,6 +1,7 @@
 // The Google and Canvas cards: each connection's state, what Google was allowed to do, one
 // button to connect or reconnect, and one to disconnect (see disconnect.js).
 import { api } from './api.js';
+import { renderCanvasSchools } from './canvas-schools.js';
 import { connectionState, GOOGLE_SCOPES } from './plain-words.js';
 
 /** @param {string} id */
@@ -78,6 +79,7 @@ export async function renderCanvas(options) {
   box.hidden = canvas.status === 'connected';
   if (canvas.status === 'reconnect_needed' && !options.demo) box.open = true;
   $('canvas-disconnect').hidden = canvas.status === 'not_connected';
+  await renderCanvasSchools(canvas.status);
   return canvas;
 }
 

@@ -20,9 +20,26 @@ const StateSchema = z.string().trim().min(1, 'state is required').max(512);
 /** Connect Canvas with OAuth2 and the school's developer key (under /api/v1). */
 export function canvasAuthRoutes(
   canvas: CanvasAccount,
-  options: { secureCookies: boolean },
+  options: {
+    secureCookies: boolean;
+    /** The Canvas addresses with a developer key here: the schools a student can sign in to. */
+    schools: readonly string[];
+  },
 ): FastifyPluginAsyncZod {
   return async (app) => {
+    app.get(
+      '/auth/canvas/schools',
+      {
+        schema: {
+          tags: ['canvas'],
+          description:
+            'The Canvas addresses CanvasCal has a developer key for (CANVAS_DEVELOPER_KEYS): the schools whose Canvas sign-in works here. Empty: connect with a personal access token instead, where allowed.',
+          response: { 200: z.object({ schools: z.array(z.object({ baseUrl: z.string() })) }) },
+        },
+      },
+      async () => ({ schools: options.schools.map((baseUrl) => ({ baseUrl })) }),
+    );
+
     app.get(
       '/auth/canvas/url',
       {
@@ -79,7 +96,12 @@ export function canvasAuthRoutes(
  */
 export function canvasCallbackRoutes(
   canvas: CanvasAccount,
-  options: { dashboardUrl: string; requireSameBrowser: boolean },
+  options: {
+    dashboardUrl: string;
+    requireSameBrowser: boolean;
+    /** A same-origin path (the web page) the browser returns to once Canvas is connected. */
+    returnTo?: string;
+  },
 ): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -125,6 +147,7 @@ export function canvasCallbackRoutes(
             htmlPage(
               'Canvas is connected',
               `CanvasCal can now read your deadlines from Canvas. You can close this tab, or open ${options.dashboardUrl}.`,
+              options.returnTo ? { returnTo: options.returnTo } : {},
             ),
           );
       },
