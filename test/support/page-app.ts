@@ -22,7 +22,13 @@ export async function startPageApp(
   options: Parameters<typeof startEmulatedApp>[1] = {},
 ): Promise<PageApp> {
   const port = await freePort();
-  const e2e = await startEmulatedApp({ HOST: '127.0.0.1', PORT: String(port) }, options);
+  // A page test opens the page as the one local student again and again, and reads the API
+  // as that student beside it: far more requests a minute than a student makes. Ten times the
+  // default budget keeps those from being refused (429) as the student's.
+  const e2e = await startEmulatedApp(
+    { HOST: '127.0.0.1', PORT: String(port), RATE_LIMIT_PER_MINUTE: '3000' },
+    options,
+  );
   if (!(await e2e.app.listen())) throw new Error('the app did not listen');
   const browser = await launchChromium(executablePath);
   await mkdir(screenshots, { recursive: true });
